@@ -1,0 +1,257 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/indienews/donations/config"
+	"github.com/indienews/donations/models"
+	"github.com/indienews/donations/reports"
+)
+
+const usage = `donations: donations and memberships for independent newsrooms
+
+Usage:
+  donations [serve]                      run the web server (the default)
+  donations migrate                      apply database migrations and exit
+  donations receipts export --year YYYY  write a fiscal year's receipts as CSV to stdout
+  donations receipts export --from YYYY-MM-DD --to YYYY-MM-DD
+                                         the same for gift dates in [from, to]
+  donations version                      print the version
+  donations help                         print this help
+
+Settings come from the environment and a .env file (see .env.example).
+`
+
+// exit codes
+const (
+	exitOK    = 0
+	exitError = 1
+	exitUsage = 2
+)
+
+// app is one invocation's environment: what a command may use.
+type app struct {
+	getenv config.Getenv
+	stdin  io.Reader
+	stdout io.Writer
+	stderr io.Writer
+}
+
+// run is main without the process: tests call it directly.
+func run(ctx context.Context, args []string, getenv config.Getenv, stdin io.Reader, stdout, stderr io.Writer) int {
+	a := &app{getenv: getenv, stdin: stdin, stdout: stdout, stderr: stderr}
+	cmd := "serve"
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		cmd, args = args[0], args[1:]
+	}
+	switch cmd {
+	case "serve":
+		return a.serve(ctx, args)
+	case "migrate":
+		return a.migrate(ctx, args)
+	case "receipts":
+		if len(args) > 0 && args[0] == "export" {
+			return a.exportReceipts(ctx, args[1:])
+		}
+		fmt.Fprint(stderr, "donations receipts: expected a subcommand: export\n\n"+usage)
+		return exitUsage
+	case "version", "--version":
+		fmt.Fprintln(stdout, versionString())
+		return exitOK
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return exitOK
+	}
+	fmt.Fprintf(stderr, "donations: unknown command %q\n\n%s", cmd, usage)
+	return exitUsage
+}
+
+// flags parses a subcommand's flags; a bad flag prints usage and exits 2.
+func (a *app) flags(name string, args []string, define func(fs *flag.FlagSet)) (ok bool) {
+	fs := flag.NewFlagSet("donations "+name, flag.ContinueOnError)
+	fs.SetOutput(a.stderr)
+	fs.Usage = func() { fmt.Fprint(a.stderr, usage) }
+	if define != nil {
+		define(fs)
+	}
+	if err := fs.Parse(args); err != nil {
+		return false
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(a.stderr, "donations %s: unexpected argument %q\n\n%s", name, fs.Arg(0), usage)
+		return false
+	}
+	return true
+}
+
+// load reads the settings, naming the variable that is wrong.
+func (a *app) load() (*config.Config, *slog.Logger, bool) {
+	getenv, err := config.WithDotEnv(a.getenv, ".env")
+	if err != nil {
+		fmt.Fprintf(a.stderr, "donations: %v\n", err)
+		return nil, nil, false
+	}
+	cfg, err := config.Load(getenv)
+	if err != nil {
+		fmt.Fprintf(a.stderr, "donations: invalid configuration:\n  %s\n", strings.ReplaceAll(err.Error(), "\n", "\n  "))
+		return nil, nil, false
+	}
+	return cfg, newLogger(cfg, a.stderr), true
+}
+
+func newLogger(cfg *config.Config, w io.Writer) *slog.Logger {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(cfg.LogLevel))
+	opts := &slog.HandlerOptions{Level: level}
+	if cfg.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// openStore opens the configured database and brings its schema up to date.
+func openStore(ctx context.Context, cfg *config.Config, log *slog.Logger) (*models.Store, error) {
+	store, err := models.Open(ctx, models.Options{
+		DatabaseURL: cfg.DatabaseURL,
+		SQLitePath:  cfg.SQLitePath(),
+		Logger:      log,
+		Receipts: models.ReceiptSettings{
+			OrgName: cfg.Org.Name, OrgTaxID: cfg.Org.TaxID, OrgAddress: cfg.Org.Address,
+			Prefix: cfg.ReceiptPrefix, FiscalYearStart: cfg.FiscalYearStart, Location: cfg.Location,
+		},
+	})
+	if err != nil {
+		return nil, err
+	}
+	applied, err := store.Migrate(ctx)
+	if err != nil {
+		store.Close()
+		return nil, err
+	}
+	for _, m := range applied {
+		log.Info("migration applied", "migration", m)
+	}
+	return store, nil
+}
+
+func databaseName(cfg *config.Config) string {
+	if cfg.DatabaseURL == "" {
+		return "sqlite " + cfg.SQLitePath()
+	}
+	return "postgres " + redactURL(cfg.DatabaseURL)
+}
+
+func (a *app) migrate(ctx context.Context, args []string) int {
+	if !a.flags("migrate", args, nil) {
+		return exitUsage
+	}
+	cfg, log, ok := a.load()
+	if !ok {
+		return exitError
+	}
+	store, err := openStore(ctx, cfg, log)
+	if err != nil {
+		fmt.Fprintf(a.stderr, "donations migrate: %v\n", err)
+		return exitError
+	}
+	defer store.Close()
+	fmt.Fprintf(a.stdout, "schema up to date on %s\n", databaseName(cfg))
+	return exitOK
+}
+
+func (a *app) exportReceipts(ctx context.Context, args []string) int {
+	var year int
+	var from, to string
+	if !a.flags("receipts export", args, func(fs *flag.FlagSet) {
+		fs.IntVar(&year, "year", 0, "fiscal year (named by the calendar year it ends in)")
+		fs.StringVar(&from, "from", "", "first gift date, YYYY-MM-DD")
+		fs.StringVar(&to, "to", "", "last gift date, YYYY-MM-DD (inclusive)")
+	}) {
+		return exitUsage
+	}
+	cfg, log, ok := a.load()
+	if !ok {
+		return exitError
+	}
+	period, err := exportPeriod(year, from, to, cfg.Location)
+	if err != nil {
+		fmt.Fprintf(a.stderr, "donations receipts export: %v\n\n%s", err, usage)
+		return exitUsage
+	}
+	store, err := openStore(ctx, cfg, log)
+	if err != nil {
+		fmt.Fprintf(a.stderr, "donations receipts export: %v\n", err)
+		return exitError
+	}
+	defer store.Close()
+	out := bufio.NewWriterSize(a.stdout, 64<<10)
+	if err := reports.WriteReceiptsCSV(ctx, out, store, period); err != nil {
+		fmt.Fprintf(a.stderr, "donations receipts export: %v\n", err)
+		return exitError
+	}
+	if err := out.Flush(); err != nil {
+		fmt.Fprintf(a.stderr, "donations receipts export: %v\n", err)
+		return exitError
+	}
+	return exitOK
+}
+
+func exportPeriod(year int, from, to string, loc *time.Location) (models.ReceiptPeriod, error) {
+	switch {
+	case year != 0 && (from != "" || to != ""):
+		return models.ReceiptPeriod{}, errors.New("give either --year or --from and --to, not both")
+	case year != 0:
+		if year < 1900 || year > 9999 {
+			return models.ReceiptPeriod{}, fmt.Errorf("--year %d is not a year", year)
+		}
+		return models.ReceiptPeriod{FiscalYear: year}, nil
+	case from != "" && to != "":
+		f, err1 := time.ParseInLocation("2006-01-02", from, loc)
+		t, err2 := time.ParseInLocation("2006-01-02", to, loc)
+		if err1 != nil || err2 != nil {
+			return models.ReceiptPeriod{}, errors.New("--from and --to must be dates like 2026-01-31")
+		}
+		if t.Before(f) {
+			return models.ReceiptPeriod{}, errors.New("--to is before --from")
+		}
+		return models.ReceiptPeriod{From: f, To: t.AddDate(0, 0, 1)}, nil
+	}
+	return models.ReceiptPeriod{}, errors.New("--year YYYY (or --from and --to) is required")
+}
+
+func versionString() string {
+	v, rev, dirty := "(devel)", "", false
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		if bi.Main.Version != "" {
+			v = bi.Main.Version
+		}
+		for _, s := range bi.Settings {
+			switch s.Key {
+			case "vcs.revision":
+				rev = s.Value
+			case "vcs.modified":
+				dirty = s.Value == "true"
+			}
+		}
+	}
+	out := "donations " + v
+	if rev != "" {
+		if len(rev) > 12 {
+			rev = rev[:12]
+		}
+		out += " " + rev
+		if dirty {
+			out += "-dirty"
+		}
+	}
+	return out
+}

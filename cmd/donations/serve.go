@@ -1,0 +1,116 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/indienews/donations/config"
+	"github.com/indienews/donations/handlers"
+	"github.com/indienews/donations/payments"
+)
+
+// shutdownGrace is how long in-flight requests get after SIGTERM.
+const shutdownGrace = 20 * time.Second
+
+func (a *app) serve(ctx context.Context, args []string) int {
+	if !a.flags("serve", args, nil) {
+		return exitUsage
+	}
+	cfg, log, ok := a.load()
+	if !ok {
+		return exitError
+	}
+	if err := serve(ctx, cfg, log, nil); err != nil {
+		log.Error("server stopped", "err", err)
+		return exitError
+	}
+	return exitOK
+}
+
+// serve runs until ctx ends, then shuts down gracefully. ready, when not
+// nil, receives the listening address (tests use it).
+func serve(ctx context.Context, cfg *config.Config, log *slog.Logger, ready chan<- string) error {
+	gin.SetMode(gin.ReleaseMode)
+	store, err := openStore(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+
+	deps := handlers.Deps{Config: cfg, Store: store, Logger: log}
+	if cfg.DemoMode() {
+		demo, err := payments.NewDemo(cfg.BaseURL.String(), nil)
+		if err != nil {
+			return err
+		}
+		deps.Demo, deps.Gateway, deps.Verifier = demo, demo, payments.NewVerifier(demo.Secret())
+	} else {
+		deps.Gateway = payments.NewStripe(cfg.StripeSecretKey, cfg.StripeAPIBase, log)
+		deps.Verifier = payments.NewVerifier(strings.Split(cfg.StripeWebhookSecret, ",")...)
+	}
+	srv, err := handlers.New(deps)
+	if err != nil {
+		return err
+	}
+	if cfg.SecretGenerated {
+		log.Warn("SECRET_KEY is not set: using a random key, so open forms stop working after a restart")
+	}
+
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listening on %s: %w", cfg.Addr, err)
+	}
+	httpSrv := &http.Server{
+		Handler:           srv.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	log.Info("serving",
+		"addr", ln.Addr().String(), "base_url", cfg.BaseURL.String(),
+		"database", databaseName(cfg), "stripe", deps.Gateway.Mode(), "env", cfg.Env)
+	if ready != nil {
+		ready <- ln.Addr().String()
+	}
+
+	errc := make(chan error, 1)
+	go func() { errc <- httpSrv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down: finishing requests in flight", "grace", shutdownGrace)
+	sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+	defer cancel()
+	if err := httpSrv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	log.Info("stopped")
+	return nil
+}
+
+// redactURL drops the password from a database URL before it is logged.
+func redactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "(unparseable URL)"
+	}
+	return u.Redacted()
+}
+

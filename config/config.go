@@ -1,0 +1,311 @@
+// Package config reads the server's settings from the environment (and a
+// .env file when present) into one typed struct, validated once at start.
+// Nothing else reads the environment; the struct is passed down explicitly.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net/netip"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/joho/godotenv"
+
+	"github.com/indienews/donations/money"
+)
+
+// Config is every setting the server and its commands use.
+type Config struct {
+	Addr    string
+	BaseURL *url.URL
+	Env     string // "development" or "production"
+
+	DatabaseURL string // Postgres URL; empty means the embedded SQLite file
+	DataDir     string
+
+	StripeSecretKey     string
+	StripeWebhookSecret string
+	StripeAPIBase       string
+
+	Org Org
+
+	Currency        string
+	FiscalYearStart MonthDay
+	Location        *time.Location
+	ReceiptPrefix   string
+
+	DonationMin   int64 // minor units
+	DonationMax   int64 // minor units
+	PresetAmounts []int64
+	Fee           money.Fee
+
+	SecretKey       []byte // authenticates CSRF cookies; random per process when unset in development
+	SecretGenerated bool
+
+	DonateRatePerMinute int
+	DonateRateBurst     int
+	TrustedProxies      []string
+
+	LogLevel  string
+	LogFormat string
+}
+
+// Org is what receipts print about the organisation.
+type Org struct {
+	Name    string
+	TaxID   string
+	Address string
+}
+
+// MonthDay is the first day of the fiscal year.
+type MonthDay struct {
+	Month time.Month
+	Day   int
+}
+
+// FiscalYear names the fiscal year that contains t (in loc) by the calendar
+// year in which that fiscal year ends, as receipts.md and the IRS do.
+func (md MonthDay) FiscalYear(t time.Time, loc *time.Location) int {
+	t = t.In(loc)
+	y := t.Year()
+	if md.Month == time.January && md.Day == 1 {
+		return y
+	}
+	start := time.Date(y, md.Month, md.Day, 0, 0, 0, 0, loc)
+	if t.Before(start) {
+		return y
+	}
+	return y + 1
+}
+
+// Bounds returns the first instant of fiscal year fy and the first instant
+// of the next one.
+func (md MonthDay) Bounds(fy int, loc *time.Location) (time.Time, time.Time) {
+	startYear := fy
+	if md.Month != time.January || md.Day != 1 {
+		startYear = fy - 1
+	}
+	from := time.Date(startYear, md.Month, md.Day, 0, 0, 0, 0, loc)
+	return from, from.AddDate(1, 0, 0)
+}
+
+// Production reports whether APP_ENV=production.
+func (c *Config) Production() bool { return c.Env == "production" }
+
+// DemoMode is the embedded default's payment side: no Stripe key in
+// development. It is never on when a key is set.
+func (c *Config) DemoMode() bool { return c.StripeSecretKey == "" && !c.Production() }
+
+// SQLitePath is where the embedded database lives.
+func (c *Config) SQLitePath() string { return filepath.Join(c.DataDir, "donations.db") }
+
+// Getenv looks a variable up; os.Getenv fits.
+type Getenv func(string) string
+
+// WithDotEnv returns a Getenv that prefers the real environment and falls
+// back to the .env file at path, when that file exists.
+func WithDotEnv(getenv Getenv, path string) (Getenv, error) {
+	vals, err := godotenv.Read(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return getenv, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", path, err)
+	}
+	return func(k string) string {
+		if v := getenv(k); v != "" {
+			return v
+		}
+		return vals[k]
+	}, nil
+}
+
+// Load reads and validates every setting. Its error names the variable.
+func Load(getenv Getenv) (*Config, error) {
+	l := loader{getenv: getenv}
+	c := &Config{
+		Addr:                l.str("ADDR", ":8080"),
+		Env:                 l.oneOf("APP_ENV", "development", "development", "production"),
+		DatabaseURL:         l.str("DATABASE_URL", ""),
+		DataDir:             l.str("DATA_DIR", "./data"),
+		StripeSecretKey:     l.str("STRIPE_SECRET_KEY", ""),
+		StripeWebhookSecret: l.str("STRIPE_WEBHOOK_SECRET", ""),
+		StripeAPIBase:       l.str("STRIPE_API_BASE", ""),
+		Org: Org{
+			Name:    l.str("ORG_NAME", "Your Newsroom"),
+			TaxID:   l.str("ORG_TAX_ID", ""),
+			Address: l.str("ORG_ADDRESS", ""),
+		},
+		Currency:            strings.ToLower(l.str("CURRENCY", "usd")),
+		ReceiptPrefix:       l.str("RECEIPT_PREFIX", ""),
+		DonateRatePerMinute: l.positiveInt("DONATE_RATE_PER_MINUTE", 10),
+		DonateRateBurst:     l.positiveInt("DONATE_RATE_BURST", 3),
+		LogLevel:            l.oneOf("LOG_LEVEL", "info", "debug", "info", "warn", "error"),
+		LogFormat:           l.oneOf("LOG_FORMAT", "text", "text", "json"),
+	}
+	c.BaseURL = l.baseURL("BASE_URL", "http://localhost:8080")
+	if !money.ValidCurrency(c.Currency) {
+		l.fail("CURRENCY", "must be a three-letter ISO 4217 code such as usd, got %q", c.Currency)
+	}
+	c.FiscalYearStart = l.monthDay("FISCAL_YEAR_START", "01-01")
+	c.Location = l.location("TIMEZONE", "UTC")
+	c.DonationMin = l.amount("DONATION_MIN", "5", c.Currency)
+	c.DonationMax = l.amount("DONATION_MAX", "25000", c.Currency)
+	if c.DonationMin <= 0 {
+		l.fail("DONATION_MIN", "must be more than zero")
+	}
+	if c.DonationMax < c.DonationMin {
+		l.fail("DONATION_MAX", "must not be below DONATION_MIN")
+	}
+	for _, p := range strings.Split(l.str("PRESET_AMOUNTS", "10,25,50,100,250"), ",") {
+		p = strings.TrimSpace(p)
+		if p == "" {
+			continue
+		}
+		v, err := money.ParseMajor(p, c.Currency)
+		if err != nil || v < c.DonationMin || v > c.DonationMax {
+			l.fail("PRESET_AMOUNTS", "%q is not an amount between DONATION_MIN and DONATION_MAX", p)
+			continue
+		}
+		c.PresetAmounts = append(c.PresetAmounts, v)
+	}
+	fee, err := money.ParseFee(l.str("FEE_PERCENT", "2.9"), l.str("FEE_FIXED", "0.30"), c.Currency)
+	if err != nil {
+		l.fail("FEE_PERCENT/FEE_FIXED", "%v", err)
+	}
+	c.Fee = fee
+	if c.ReceiptPrefix != "" && strings.ContainsAny(c.ReceiptPrefix, " ,\"'\n") {
+		l.fail("RECEIPT_PREFIX", "must not contain spaces, commas or quotes")
+	}
+	for _, p := range strings.Split(l.str("TRUSTED_PROXIES", ""), ",") {
+		if p = strings.TrimSpace(p); p == "" {
+			continue
+		}
+		if _, err := netip.ParsePrefix(p); err != nil {
+			if _, err := netip.ParseAddr(p); err != nil {
+				l.fail("TRUSTED_PROXIES", "%q is neither an IP address nor a CIDR range", p)
+				continue
+			}
+		}
+		c.TrustedProxies = append(c.TrustedProxies, p)
+	}
+
+	if key := l.str("SECRET_KEY", ""); key != "" {
+		if len(key) < 32 {
+			l.fail("SECRET_KEY", "must be at least 32 characters (try: openssl rand -hex 32)")
+		}
+		c.SecretKey = []byte(key)
+	} else if c.Env == "production" {
+		l.fail("SECRET_KEY", "is required when APP_ENV=production (try: openssl rand -hex 32)")
+	} else {
+		c.SecretGenerated = true
+	}
+
+	if c.StripeSecretKey != "" && !strings.HasPrefix(c.StripeSecretKey, "sk_") && !strings.HasPrefix(c.StripeSecretKey, "rk_") {
+		l.fail("STRIPE_SECRET_KEY", "must be a secret or restricted key (sk_... or rk_...)")
+	}
+	if c.StripeSecretKey != "" && c.StripeWebhookSecret == "" {
+		l.fail("STRIPE_WEBHOOK_SECRET", "is required when STRIPE_SECRET_KEY is set (whsec_... from the webhook endpoint)")
+	}
+	if c.StripeAPIBase != "" {
+		if u, err := url.Parse(c.StripeAPIBase); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			l.fail("STRIPE_API_BASE", "must be an http(s) URL such as http://127.0.0.1:12111")
+		}
+	}
+	if c.Production() {
+		if c.StripeSecretKey == "" {
+			l.fail("STRIPE_SECRET_KEY", "is required when APP_ENV=production (demo mode is for development only)")
+		}
+		if c.BaseURL != nil && c.BaseURL.Scheme != "https" {
+			l.fail("BASE_URL", "must be https when APP_ENV=production")
+		}
+	}
+	if c.DatabaseURL != "" && !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") {
+		l.fail("DATABASE_URL", "must be a postgres:// URL, or empty for the embedded database")
+	}
+	if len(l.errs) > 0 {
+		return nil, errors.Join(l.errs...)
+	}
+	return c, nil
+}
+
+type loader struct {
+	getenv Getenv
+	errs   []error
+}
+
+func (l *loader) fail(name, format string, args ...any) {
+	l.errs = append(l.errs, fmt.Errorf("%s %s", name, fmt.Sprintf(format, args...)))
+}
+
+func (l *loader) str(name, def string) string {
+	if v := strings.TrimSpace(l.getenv(name)); v != "" {
+		return v
+	}
+	return def
+}
+
+func (l *loader) oneOf(name, def string, allowed ...string) string {
+	v := l.str(name, def)
+	for _, a := range allowed {
+		if v == a {
+			return v
+		}
+	}
+	l.fail(name, "must be one of %s, got %q", strings.Join(allowed, ", "), v)
+	return def
+}
+
+func (l *loader) positiveInt(name string, def int) int {
+	raw := l.str(name, strconv.Itoa(def))
+	n, err := strconv.Atoi(raw)
+	if err != nil || n <= 0 {
+		l.fail(name, "must be a whole number above zero, got %q", raw)
+		return def
+	}
+	return n
+}
+
+func (l *loader) amount(name, def, currency string) int64 {
+	raw := l.str(name, def)
+	v, err := money.ParseMajor(raw, currency)
+	if err != nil {
+		l.fail(name, "must be an amount in major units such as 5 or 5.00, got %q", raw)
+	}
+	return v
+}
+
+func (l *loader) baseURL(name, def string) *url.URL {
+	raw := strings.TrimRight(l.str(name, def), "/")
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" {
+		l.fail(name, "must be an absolute http(s) URL without a query, got %q", raw)
+		u, _ = url.Parse(def)
+	}
+	return u
+}
+
+func (l *loader) monthDay(name, def string) MonthDay {
+	raw := l.str(name, def)
+	t, err := time.Parse("01-02", raw)
+	if err != nil || t.Day() > 28 && t.Month() == time.February {
+		l.fail(name, "must be MM-DD (such as 07-01), got %q", raw)
+		return MonthDay{Month: time.January, Day: 1}
+	}
+	return MonthDay{Month: t.Month(), Day: t.Day()}
+}
+
+func (l *loader) location(name, def string) *time.Location {
+	raw := l.str(name, def)
+	loc, err := time.LoadLocation(raw)
+	if err != nil {
+		l.fail(name, "must be an IANA time zone such as America/New_York, got %q", raw)
+		return time.UTC
+	}
+	return loc
+}

@@ -1,0 +1,74 @@
+package handlers
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/indienews/donations/models"
+	"github.com/indienews/donations/money"
+	"github.com/indienews/donations/payments"
+)
+
+type demoData struct {
+	page
+	SessionID, Amount, Email string
+}
+
+// demoGift loads the pending gift behind a demo session, or answers.
+func (s *Server) demoGift(c *gin.Context) (*models.Gift, bool) {
+	gr, err := s.store.GiftBySession(c.Request.Context(), c.Param("session"))
+	if errors.Is(err, models.ErrNotFound) {
+		s.errorPage(c, http.StatusNotFound, "Checkout not found", "This demo checkout does not exist or has expired.")
+		return nil, false
+	}
+	if err != nil {
+		s.fail(c, err)
+		return nil, false
+	}
+	if gr.Gift.Status == models.GiftPaid {
+		c.Redirect(http.StatusSeeOther, "/donate/thanks?session_id="+url.QueryEscape(c.Param("session")))
+		return nil, false
+	}
+	return &gr.Gift, true
+}
+
+// demoCheckout is the stand-in for Stripe's hosted checkout page.
+func (s *Server) demoCheckout(c *gin.Context) {
+	g, ok := s.demoGift(c)
+	if !ok {
+		return
+	}
+	s.render(c, http.StatusOK, "demo_checkout", demoData{
+		page: s.basePage(c), SessionID: *g.StripeSessionID,
+		Amount: money.Display(g.TotalAmount, g.Currency), Email: g.Email,
+	})
+}
+
+// demoPay builds the event Stripe would send and puts it through the same
+// verification and processing as a real webhook.
+func (s *Server) demoPay(c *gin.Context) {
+	g, ok := s.demoGift(c)
+	if !ok {
+		return
+	}
+	body, sig, err := s.demo.CompletedEvent(payments.DemoPayment{
+		SessionID: *g.StripeSessionID, GiftID: g.ID, Email: g.Email, Name: g.Name,
+		Address:  payments.Address{Line1: g.Address.Line1, City: g.Address.City, PostalCode: g.Address.PostalCode, Country: g.Address.Country},
+		Currency: g.Currency, AmountTotal: g.TotalAmount,
+		Metadata: map[string]string{"gift_id": g.ID},
+	})
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	status, out := s.receiveEvent(c.Request.Context(), s.logger(c), body, sig)
+	if status != http.StatusOK {
+		s.fail(c, fmt.Errorf("demo event: %d %s", status, out.message))
+		return
+	}
+	c.Redirect(http.StatusSeeOther, "/donate/thanks?session_id="+url.QueryEscape(*g.StripeSessionID))
+}

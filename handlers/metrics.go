@@ -1,0 +1,60 @@
+package handlers
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// metrics lives on its own registry (no package-level default), so two
+// servers in one test process never collide.
+type metrics struct {
+	reg               *prometheus.Registry
+	requests          *prometheus.CounterVec
+	duration          *prometheus.HistogramVec
+	webhookEvents     *prometheus.CounterVec
+	webhookRejected   *prometheus.CounterVec
+	checkouts         *prometheus.CounterVec
+	donateRateLimited prometheus.Counter
+}
+
+func newMetrics() *metrics {
+	m := &metrics{
+		reg: prometheus.NewRegistry(),
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "donations_http_requests_total", Help: "HTTP requests by route, method and status.",
+		}, []string{"route", "method", "status"}),
+		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "donations_http_request_duration_seconds", Help: "HTTP request latency by route.",
+			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5},
+		}, []string{"route"}),
+		webhookEvents: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "donations_webhook_events_total", Help: "Verified Stripe events by type and result (applied, duplicate, failed).",
+		}, []string{"type", "result"}),
+		webhookRejected: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "donations_webhook_rejected_total", Help: "Webhook requests refused before processing, by reason.",
+		}, []string{"reason"}),
+		checkouts: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "donations_checkout_sessions_total", Help: "Checkout Sessions requested, by result.",
+		}, []string{"result"}),
+		donateRateLimited: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "donations_donate_rate_limited_total", Help: "Donate form posts refused by the per-IP rate limit.",
+		}),
+	}
+	m.reg.MustRegister(m.requests, m.duration, m.webhookEvents, m.webhookRejected, m.checkouts, m.donateRateLimited,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return m
+}
+
+func (m *metrics) observeRequest(method, route string, status int, d time.Duration) {
+	m.requests.WithLabelValues(route, method, strconv.Itoa(status)).Inc()
+	m.duration.WithLabelValues(route).Observe(d.Seconds())
+}
+
+func (m *metrics) handler() http.Handler {
+	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{})
+}

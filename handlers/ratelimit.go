@@ -1,0 +1,93 @@
+package handlers
+
+import (
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"golang.org/x/time/rate"
+)
+
+// ipLimiter is a token bucket per client IP (golang.org/x/time/rate). Idle
+// buckets are swept so a flood of addresses cannot grow memory without end.
+type ipLimiter struct {
+	mu        sync.Mutex
+	buckets   map[string]*bucket
+	limit     rate.Limit
+	burst     int
+	now       func() time.Time
+	lastSweep time.Time
+}
+
+type bucket struct {
+	lim  *rate.Limiter
+	seen time.Time
+}
+
+func newIPLimiter(perMinute, burst int, now func() time.Time) *ipLimiter {
+	return &ipLimiter{
+		buckets: map[string]*bucket{},
+		limit:   rate.Limit(float64(perMinute) / 60),
+		burst:   burst,
+		now:     now,
+	}
+}
+
+// allow reports whether ip may proceed and, if not, how long to wait.
+func (l *ipLimiter) allow(ip string) (bool, time.Duration) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	now := l.now()
+	if now.Sub(l.lastSweep) > time.Minute {
+		for k, b := range l.buckets {
+			// A bucket idle this long is full again; dropping it changes nothing.
+			if now.Sub(b.seen) > 10*time.Minute {
+				delete(l.buckets, k)
+			}
+		}
+		l.lastSweep = now
+	}
+	b, ok := l.buckets[ip]
+	if !ok {
+		b = &bucket{lim: rate.NewLimiter(l.limit, l.burst)}
+		l.buckets[ip] = b
+	}
+	b.seen = now
+	r := b.lim.ReserveN(now, 1)
+	if delay := r.DelayFrom(now); delay > 0 {
+		r.CancelAt(now)
+		return false, delay
+	}
+	return true, 0
+}
+
+// rateLimitDonate is the first line against card testing: a few attempts a
+// minute per client IP, with a page that says when to try again.
+func (s *Server) rateLimitDonate(c *gin.Context) {
+	ok, wait := s.limiter.allow(c.ClientIP())
+	if ok {
+		c.Next()
+		return
+	}
+	s.metrics.donateRateLimited.Inc()
+	s.logger(c).Warn("donate rate limit", "wait_s", wait.Seconds())
+	c.Header("Retry-After", retryAfterSeconds(wait))
+	s.errorPage(c, http.StatusTooManyRequests, "Too many attempts",
+		"We received several attempts from your connection in a short time. Please wait "+
+			humanWait(wait)+" and try again.")
+}
+
+func humanWait(d time.Duration) string {
+	secs := int(d.Round(time.Second) / time.Second)
+	switch {
+	case secs <= 1:
+		return "a second"
+	case secs < 60:
+		return retryAfterSeconds(d) + " seconds"
+	case secs < 120:
+		return "a minute"
+	default:
+		return retryAfterSeconds(d/time.Minute*time.Second) + " minutes"
+	}
+}

@@ -1,0 +1,56 @@
+package handlers
+
+import (
+	"io/fs"
+	"net/http"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/indienews/donations/templates"
+)
+
+// routes is the whole URL space at a glance.
+func (s *Server) routes() http.Handler {
+	r := gin.New()
+	r.HandleMethodNotAllowed = true
+	// Only listed proxies may set X-Forwarded-For; otherwise a card tester
+	// could pick a new "client IP" per request and dodge the rate limit.
+	_ = r.SetTrustedProxies(s.cfg.TrustedProxies)
+	r.Use(s.requestID, s.accessLog, s.recoverPanics, s.securityHeaders)
+	r.NoRoute(func(c *gin.Context) {
+		s.errorPage(c, http.StatusNotFound, "Page not found", "There is nothing at this address.")
+	})
+	r.NoMethod(func(c *gin.Context) {
+		s.errorPage(c, http.StatusMethodNotAllowed, "Method not allowed", "This address does not accept that kind of request.")
+	})
+
+	// Machine endpoints: no CSRF, no sessions.
+	r.GET("/healthz", s.healthz)
+	r.GET("/readyz", s.readyz)
+	r.GET("/metrics", gin.WrapH(s.metrics.handler()))
+	r.POST("/webhooks/stripe", s.stripeWebhook)
+
+	static, _ := fs.Sub(templates.Files, "static")
+	files := http.StripPrefix("/static", http.FileServerFS(static))
+	r.GET("/static/*file", func(c *gin.Context) {
+		if strings.HasSuffix(c.Param("file"), "/") {
+			c.Status(http.StatusNotFound) // no directory listings
+			return
+		}
+		c.Header("Cache-Control", "public, max-age=3600")
+		files.ServeHTTP(c.Writer, c.Request)
+	})
+
+	// Pages with forms.
+	pages := r.Group("/", s.csrf())
+	pages.GET("/", func(c *gin.Context) { c.Redirect(http.StatusFound, "/donate") })
+	pages.GET("/donate", s.donateForm)
+	pages.POST("/donate", s.rateLimitDonate, s.donateSubmit)
+	pages.GET("/donate/thanks", s.thanks)
+	if s.demo != nil {
+		pages.GET("/demo/checkout/:session", s.demoCheckout)
+		pages.POST("/demo/checkout/:session/pay", s.demoPay)
+	}
+	return r
+}

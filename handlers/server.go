@@ -1,0 +1,84 @@
+// Package handlers is the HTTP side: routes, middleware, forms and pages,
+// and the Stripe webhook. Handlers validate input and call the store and the
+// payment gateway; they never build SQL and never import stripe-go.
+package handlers
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/indienews/donations/config"
+	"github.com/indienews/donations/models"
+	"github.com/indienews/donations/payments"
+)
+
+// Store is what the handlers need of the ledger.
+type Store interface {
+	CreateGift(ctx context.Context, g *models.Gift) error
+	AttachCheckoutSession(ctx context.Context, giftID, sessionID string) error
+	DiscardUnstartedGift(ctx context.Context, giftID string) error
+	GiftBySession(ctx context.Context, sessionID string) (*models.GiftWithReceipt, error)
+	ApplyEvent(ctx context.Context, ev models.EventRecord, effect models.Effect) (models.EventResult, error)
+	Ping(ctx context.Context) error
+}
+
+// EventVerifier checks and decodes webhook bodies.
+type EventVerifier interface {
+	Parse(payload []byte, header string) (payments.Event, error)
+}
+
+// Deps are the Server's collaborators, all explicit.
+type Deps struct {
+	Config   *config.Config
+	Store    Store
+	Gateway  payments.Gateway
+	Verifier EventVerifier
+	Demo     *payments.Demo // nil unless demo mode
+	Logger   *slog.Logger
+	Now      func() time.Time
+}
+
+// Server holds the dependencies every handler uses.
+type Server struct {
+	cfg      *config.Config
+	store    Store
+	gateway  payments.Gateway
+	verifier EventVerifier
+	demo     *payments.Demo
+	log      *slog.Logger
+	now      func() time.Time
+	pages    *renderer
+	metrics  *metrics
+	limiter  *ipLimiter
+}
+
+// New builds the server; Handler gives its router.
+func New(d Deps) (*Server, error) {
+	if d.Config == nil || d.Store == nil || d.Gateway == nil || d.Verifier == nil {
+		return nil, fmt.Errorf("handlers: config, store, gateway and verifier are required")
+	}
+	if d.Config.DemoMode() != (d.Demo != nil) {
+		return nil, fmt.Errorf("handlers: demo gateway must be given exactly in demo mode")
+	}
+	if d.Logger == nil {
+		d.Logger = slog.New(slog.DiscardHandler)
+	}
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	pages, err := newRenderer()
+	if err != nil {
+		return nil, err
+	}
+	return &Server{
+		cfg: d.Config, store: d.Store, gateway: d.Gateway, verifier: d.Verifier, demo: d.Demo,
+		log: d.Logger, now: d.Now, pages: pages, metrics: newMetrics(),
+		limiter: newIPLimiter(d.Config.DonateRatePerMinute, d.Config.DonateRateBurst, d.Now),
+	}, nil
+}
+
+// Handler returns the router with every middleware in place.
+func (s *Server) Handler() http.Handler { return s.routes() }

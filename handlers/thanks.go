@@ -1,0 +1,55 @@
+package handlers
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/indienews/donations/models"
+	"github.com/indienews/donations/money"
+)
+
+type thanksData struct {
+	page
+	DonorName string
+	Amount    string
+	Email     string
+	Receipt   string
+	Failed    bool
+}
+
+// thanks shows what the webhook recorded. It never records anything: the
+// donor may close the tab before arriving here, and fulfilment must not
+// depend on it.
+func (s *Server) thanks(c *gin.Context) {
+	sessionID := strings.TrimSpace(c.Query("session_id"))
+	if sessionID == "" || len(sessionID) > 255 {
+		s.errorPage(c, http.StatusBadRequest, "Missing gift reference",
+			"This page needs the link Stripe sent you back with. If you gave, your receipt will arrive by email.")
+		return
+	}
+	gr, err := s.store.GiftBySession(c.Request.Context(), sessionID)
+	if errors.Is(err, models.ErrNotFound) {
+		s.errorPage(c, http.StatusNotFound, "Gift not found",
+			"We could not find a gift for this link. If you gave, your receipt will arrive by email.")
+		return
+	}
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	g := gr.Gift
+	d := thanksData{page: s.basePage(c), DonorName: firstName(g.Name), Amount: money.Display(g.TotalAmount, g.Currency),
+		Email: g.Email, Failed: g.Status == models.GiftFailed}
+	if gr.Receipt != nil {
+		d.Receipt = gr.Receipt.Number
+	}
+	s.render(c, http.StatusOK, "thanks", d)
+}
+
+func firstName(full string) string {
+	f, _, _ := strings.Cut(strings.TrimSpace(full), " ")
+	return f
+}

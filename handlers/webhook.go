@@ -1,0 +1,135 @@
+package handlers
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/indienews/donations/models"
+	"github.com/indienews/donations/payments"
+)
+
+// maxWebhookBody caps what we read; Stripe's events are far smaller.
+const maxWebhookBody = 1 << 20
+
+// stripeWebhook receives Stripe's events. It answers 2xx only once the
+// event and its effects are committed together, and 5xx when they are not,
+// so Stripe retries.
+func (s *Server) stripeWebhook(c *gin.Context) {
+	body, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, maxWebhookBody))
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			s.refuseWebhook(c, http.StatusRequestEntityTooLarge, "too_large", "body larger than 1 MiB")
+			return
+		}
+		s.refuseWebhook(c, http.StatusBadRequest, "unreadable", "could not read body")
+		return
+	}
+	status, out := s.receiveEvent(c.Request.Context(), s.logger(c), body, c.GetHeader("Stripe-Signature"))
+	if status >= 400 && status < 500 {
+		s.metrics.webhookRejected.WithLabelValues(out.reason).Inc()
+	}
+	c.JSON(status, out.body())
+}
+
+func (s *Server) refuseWebhook(c *gin.Context, status int, reason, msg string) {
+	s.metrics.webhookRejected.WithLabelValues(reason).Inc()
+	s.logger(c).Warn("webhook refused", "reason", reason)
+	c.JSON(status, gin.H{"error": msg})
+}
+
+// webhookOutcome is what receiveEvent tells the sender.
+type webhookOutcome struct {
+	reason    string // for refusals: a short metric label
+	message   string
+	duplicate bool
+	result    models.EventResult
+}
+
+func (o webhookOutcome) body() gin.H {
+	if o.message != "" {
+		return gin.H{"error": o.message}
+	}
+	return gin.H{"received": true, "duplicate": o.duplicate}
+}
+
+// receiveEvent is the one path every event takes, from Stripe or from the
+// demo checkout: verify, decode, then record and apply exactly once.
+func (s *Server) receiveEvent(ctx context.Context, log *slog.Logger, body []byte, signature string) (int, webhookOutcome) {
+	ev, err := s.verifier.Parse(body, signature)
+	if err != nil {
+		var verErr *payments.APIVersionError
+		switch {
+		case errors.As(err, &verErr):
+			// Loud on purpose: the endpoint must be pinned to our version.
+			log.Error("webhook API version mismatch", "got", verErr.Got, "expected", payments.APIVersion)
+			return http.StatusBadRequest, webhookOutcome{reason: "api_version", message: verErr.Error()}
+		case errors.Is(err, payments.ErrStale):
+			log.Warn("webhook refused", "reason", "stale timestamp")
+			return http.StatusBadRequest, webhookOutcome{reason: "stale", message: "signature timestamp too old"}
+		case errors.Is(err, payments.ErrSignature):
+			log.Warn("webhook refused", "reason", "bad signature")
+			return http.StatusBadRequest, webhookOutcome{reason: "signature", message: "invalid signature"}
+		default:
+			log.Warn("webhook refused", "reason", "malformed", "err", err)
+			return http.StatusBadRequest, webhookOutcome{reason: "malformed", message: "malformed event"}
+		}
+	}
+	log = log.With("event_id", ev.ID, "event_type", ev.Type)
+	rec := models.EventRecord{ID: ev.ID, Type: ev.Type, APIVersion: ev.APIVersion, Livemode: ev.Livemode, Created: ev.Created}
+	res, err := s.store.ApplyEvent(ctx, rec, effectFor(ev))
+	switch {
+	case errors.Is(err, models.ErrRejected):
+		s.metrics.webhookEvents.WithLabelValues(ev.Type, "rejected").Inc()
+		log.Error("webhook event rejected", "err", err)
+		return http.StatusUnprocessableEntity, webhookOutcome{reason: "unprocessable", message: "event cannot be applied"}
+	case err != nil:
+		s.metrics.webhookEvents.WithLabelValues(ev.Type, "failed").Inc()
+		log.Error("webhook event not stored; Stripe will retry", "err", err)
+		return http.StatusInternalServerError, webhookOutcome{message: "not stored, retry later"}
+	}
+	result := "applied"
+	if res.Duplicate {
+		result = "duplicate"
+	}
+	s.metrics.webhookEvents.WithLabelValues(ev.Type, result).Inc()
+	log.Info("webhook event", "result", result, "outcome", res.Outcome)
+	return http.StatusOK, webhookOutcome{duplicate: res.Duplicate, result: res}
+}
+
+// effectFor decides what an event does to the ledger.
+func effectFor(ev payments.Event) models.Effect {
+	cs := ev.Checkout
+	if cs == nil {
+		return models.Ignore{Reason: "no handler for " + ev.Type}
+	}
+	if cs.Mode != "payment" {
+		return models.Ignore{Reason: "checkout mode " + cs.Mode + " is not a one-time gift"}
+	}
+	p := models.CheckoutPayment{
+		SessionID: cs.SessionID, ClientReferenceID: cs.ClientReferenceID, PaymentIntentID: cs.PaymentIntentID,
+		AmountTotal: cs.AmountTotal, Currency: cs.Currency, Email: cs.Email, Name: cs.Name,
+		Address:  models.Address{Line1: cs.Address.Line1, City: cs.Address.City, PostalCode: cs.Address.PostalCode, Country: cs.Address.Country},
+		Livemode: cs.Livemode, At: ev.Created,
+	}
+	switch ev.Type {
+	case "checkout.session.completed":
+		if cs.PaymentStatus == "paid" {
+			return models.CheckoutPaid{CheckoutPayment: p}
+		}
+		if cs.PaymentStatus == "unpaid" {
+			return models.CheckoutProcessing{CheckoutPayment: p}
+		}
+		return models.Ignore{Reason: "checkout completed with payment_status " + cs.PaymentStatus}
+	case "checkout.session.async_payment_succeeded":
+		return models.CheckoutPaid{CheckoutPayment: p}
+	case "checkout.session.async_payment_failed":
+		return models.CheckoutFailed{CheckoutPayment: p}
+	}
+	return models.Ignore{Reason: "no handler for " + ev.Type}
+}

@@ -1,0 +1,300 @@
+package models
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+)
+
+// EventRecord identifies one payment-provider event. Its ID is stored under
+// a unique constraint in the same transaction as the event's effects.
+type EventRecord struct {
+	ID         string
+	Type       string
+	APIVersion string
+	Livemode   bool
+	Created    time.Time
+}
+
+// stripeEvent is the stripe_events row.
+type stripeEvent struct {
+	ID         string
+	Type       string
+	APIVersion string
+	Livemode   bool
+	CreatedAt  time.Time
+	ReceivedAt time.Time
+	Outcome    string
+}
+
+func (stripeEvent) TableName() string { return "stripe_events" }
+
+// EventResult says what applying an event did.
+type EventResult struct {
+	Duplicate bool   // the event id was already recorded; nothing changed
+	Outcome   string // a short sentence for logs and staff
+	Receipt   *Receipt
+}
+
+// ErrRejected marks an event whose content we cannot apply (retrying will not
+// help until the code or data is fixed). Nothing of it is stored.
+var ErrRejected = errors.New("event rejected")
+
+// Effect is what an event does to the ledger. Only this package implements
+// it, so every effect runs inside ApplyEvent's transaction.
+type Effect interface {
+	apply(s *Store, tx *gorm.DB, ev EventRecord, res *EventResult) error
+}
+
+// ApplyEvent records ev and applies effect in one transaction. A duplicate
+// id, including a twin delivered concurrently, changes nothing. If anything
+// fails, nothing is stored, so the sender's retry starts clean.
+func (s *Store) ApplyEvent(ctx context.Context, ev EventRecord, effect Effect) (EventResult, error) {
+	var res EventResult
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		res = EventResult{}
+		row := stripeEvent{
+			ID: ev.ID, Type: ev.Type, APIVersion: ev.APIVersion, Livemode: ev.Livemode,
+			CreatedAt: ev.Created.UTC(), ReceivedAt: s.now().UTC(), Outcome: "processing",
+		}
+		// On Postgres a concurrent twin blocks here on the unique index until
+		// the first commits, then inserts nothing.
+		ins := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&row)
+		if ins.Error != nil {
+			return ins.Error
+		}
+		if ins.RowsAffected == 0 {
+			res.Duplicate = true
+			res.Outcome = "duplicate"
+			return nil
+		}
+		if effect == nil {
+			res.Outcome = "ignored: no effect for " + ev.Type
+		} else if err := effect.apply(s, tx, ev, &res); err != nil {
+			return err
+		}
+		return tx.Model(&stripeEvent{}).Where("id = ?", ev.ID).Update("outcome", res.Outcome).Error
+	})
+	if err != nil {
+		return EventResult{}, translate(err)
+	}
+	return res, nil
+}
+
+// EventOutcome returns what was recorded for an event id.
+func (s *Store) EventOutcome(ctx context.Context, id string) (string, error) {
+	var row stripeEvent
+	if err := s.db.WithContext(ctx).Where("id = ?", id).Take(&row).Error; err != nil {
+		return "", translate(err)
+	}
+	return row.Outcome, nil
+}
+
+// CheckoutPayment is what a Checkout Session tells us about a payment.
+type CheckoutPayment struct {
+	SessionID         string
+	ClientReferenceID string // our gift id, when the session came from our form
+	PaymentIntentID   string
+	AmountTotal       int64
+	Currency          string
+	Email             string
+	Name              string
+	Address           Address
+	Livemode          bool
+	At                time.Time // when the payment happened
+}
+
+// CheckoutPaid fulfils a paid session: the gift becomes paid, the donor is
+// upserted, and a receipt is issued, once.
+type CheckoutPaid struct{ CheckoutPayment }
+
+// CheckoutProcessing records a completed session whose payment (a bank
+// debit, say) has not settled yet. Nothing is paid.
+type CheckoutProcessing struct{ CheckoutPayment }
+
+// CheckoutFailed records that a delayed payment failed.
+type CheckoutFailed struct{ CheckoutPayment }
+
+// Ignore records an event we accept but that changes nothing.
+type Ignore struct{ Reason string }
+
+func (e Ignore) apply(_ *Store, _ *gorm.DB, _ EventRecord, res *EventResult) error {
+	res.Outcome = "ignored: " + e.Reason
+	return nil
+}
+
+func (e CheckoutPaid) apply(s *Store, tx *gorm.DB, ev EventRecord, res *EventResult) error {
+	p := e.CheckoutPayment
+	if p.AmountTotal <= 0 || p.Currency == "" {
+		return fmt.Errorf("%w: paid session %s has no amount or currency", ErrRejected, p.SessionID)
+	}
+	g, err := s.checkoutGift(tx, p)
+	if err != nil {
+		return err
+	}
+	if g.Status == GiftPaid {
+		res.Outcome = fmt.Sprintf("gift %s already paid", g.ID)
+		return nil
+	}
+	if g.Currency != p.Currency {
+		return fmt.Errorf("%w: session %s is in %s but gift %s is in %s", ErrRejected, p.SessionID, p.Currency, g.ID, g.Currency)
+	}
+	if g.Email == "" {
+		g.Email = NormaliseEmail(p.Email)
+	}
+	if g.Email == "" {
+		return fmt.Errorf("%w: paid session %s has no email", ErrRejected, p.SessionID)
+	}
+	if g.Name == "" {
+		g.Name = p.Name
+	}
+	if g.Address.Line1 == "" {
+		g.Address = p.Address
+	}
+	if g.TotalAmount != p.AmountTotal {
+		// Stripe's figure is what was charged; keep the fee no larger than it.
+		s.log.Warn("paid amount differs from the gift's", "gift_id", g.ID, "expected", g.TotalAmount, "paid", p.AmountTotal)
+		g.TotalAmount = p.AmountTotal
+		g.FeeAmount = min(g.FeeAmount, p.AmountTotal)
+		g.Amount = p.AmountTotal - g.FeeAmount
+	}
+	donorID, err := s.upsertDonor(tx, g.Email, g.Name, g.Address)
+	if err != nil {
+		return err
+	}
+	paidAt := p.At.UTC()
+	if paidAt.IsZero() {
+		paidAt = s.now().UTC()
+	}
+	// The status guard is the exactly-once point for the payment itself: two
+	// different events for one session (completed, then async succeeded) can
+	// both reach here, and only one flips the row.
+	upd := tx.Model(&Gift{}).Where("id = ? AND status <> ?", g.ID, GiftPaid).Updates(map[string]any{
+		"status":                   GiftPaid,
+		"donor_id":                 donorID,
+		"email":                    g.Email,
+		"name":                     g.Name,
+		"address_line1":            g.Address.Line1,
+		"address_city":             g.Address.City,
+		"address_postal_code":      g.Address.PostalCode,
+		"address_country":          g.Address.Country,
+		"amount":                   g.Amount,
+		"fee_amount":               g.FeeAmount,
+		"total_amount":             g.TotalAmount,
+		"stripe_session_id":        p.SessionID,
+		"stripe_payment_intent_id": nullable(p.PaymentIntentID),
+		"livemode":                 p.Livemode,
+		"paid_at":                  paidAt,
+		"updated_at":               s.now().UTC(),
+	})
+	if upd.Error != nil {
+		return translate(upd.Error)
+	}
+	if upd.RowsAffected == 0 {
+		res.Outcome = fmt.Sprintf("gift %s already paid", g.ID)
+		return nil
+	}
+	g.PaidAt = &paidAt
+	paymentID := p.PaymentIntentID
+	if paymentID == "" {
+		paymentID = p.SessionID
+	}
+	r, err := s.issueReceipt(tx, "gift:"+g.ID+":original", g, donorID, paymentID)
+	if err != nil {
+		return err
+	}
+	res.Receipt = r
+	res.Outcome = fmt.Sprintf("gift %s paid, receipt %s", g.ID, r.Number)
+	return nil
+}
+
+func (e CheckoutProcessing) apply(s *Store, tx *gorm.DB, ev EventRecord, res *EventResult) error {
+	g, err := s.checkoutGift(tx, e.CheckoutPayment)
+	if err != nil {
+		return err
+	}
+	upd := tx.Model(&Gift{}).Where("id = ? AND status = ?", g.ID, GiftPending).
+		Updates(map[string]any{"status": GiftProcessing, "stripe_session_id": e.SessionID, "updated_at": s.now().UTC()})
+	if upd.Error != nil {
+		return translate(upd.Error)
+	}
+	res.Outcome = fmt.Sprintf("gift %s awaiting a delayed payment", g.ID)
+	if upd.RowsAffected == 0 {
+		res.Outcome = fmt.Sprintf("gift %s already %s", g.ID, g.Status)
+	}
+	return nil
+}
+
+func (e CheckoutFailed) apply(s *Store, tx *gorm.DB, ev EventRecord, res *EventResult) error {
+	g, err := s.checkoutGift(tx, e.CheckoutPayment)
+	if err != nil {
+		return err
+	}
+	upd := tx.Model(&Gift{}).Where("id = ? AND status IN ?", g.ID, []string{GiftPending, GiftProcessing}).
+		Updates(map[string]any{"status": GiftFailed, "stripe_session_id": e.SessionID, "updated_at": s.now().UTC()})
+	if upd.Error != nil {
+		return translate(upd.Error)
+	}
+	res.Outcome = fmt.Sprintf("gift %s payment failed", g.ID)
+	if upd.RowsAffected == 0 {
+		res.Outcome = fmt.Sprintf("gift %s already %s", g.ID, g.Status)
+	}
+	return nil
+}
+
+// checkoutGift finds the gift a session belongs to: by our id in
+// client_reference_id, else by session id, else it records a new gift from
+// the session's own data (a Payment Link, or a row lost before install).
+func (s *Store) checkoutGift(tx *gorm.DB, p CheckoutPayment) (*Gift, error) {
+	var g Gift
+	if _, err := uuid.Parse(p.ClientReferenceID); err == nil {
+		err := tx.Where("id = ?", p.ClientReferenceID).Take(&g).Error
+		if err == nil {
+			return &g, nil
+		}
+		if !errors.Is(err, gorm.ErrRecordNotFound) {
+			return nil, err
+		}
+	}
+	if p.SessionID == "" {
+		return nil, fmt.Errorf("%w: checkout event without a session id", ErrRejected)
+	}
+	err := tx.Where("stripe_session_id = ?", p.SessionID).Take(&g).Error
+	if err == nil {
+		return &g, nil
+	}
+	if !errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, err
+	}
+	now := s.now().UTC()
+	sid := p.SessionID
+	g = Gift{
+		ID: uuid.NewString(), Status: GiftPending, Source: SourceStripe, Frequency: "once",
+		Amount: p.AmountTotal, TotalAmount: p.AmountTotal, Currency: p.Currency,
+		Email: NormaliseEmail(p.Email), Name: p.Name, Address: p.Address,
+		StripeSessionID: &sid, Livemode: p.Livemode, CreatedAt: now, UpdatedAt: now,
+	}
+	if g.Currency == "" {
+		return nil, fmt.Errorf("%w: session %s has no currency", ErrRejected, p.SessionID)
+	}
+	// A concurrent event for the same unknown session may insert first.
+	if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&g).Error; err != nil {
+		return nil, err
+	}
+	if err := tx.Where("stripe_session_id = ?", p.SessionID).Take(&g).Error; err != nil {
+		return nil, err
+	}
+	return &g, nil
+}
+
+func nullable(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}

@@ -1,0 +1,170 @@
+package models
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+)
+
+// Gift statuses. A gift starts pending when the donor submits the form,
+// becomes processing when Checkout completes with a delayed payment method,
+// and ends paid or failed.
+const (
+	GiftPending    = "pending"
+	GiftProcessing = "processing"
+	GiftPaid       = "paid"
+	GiftFailed     = "failed"
+)
+
+// Where a gift row came from.
+const (
+	SourceForm   = "form"   // our donate form
+	SourceStripe = "stripe" // seen first in a Stripe event (a Payment Link, say)
+)
+
+// Address is a postal address as the donor typed it.
+type Address struct {
+	Line1      string `gorm:"column:address_line1"`
+	City       string `gorm:"column:address_city"`
+	PostalCode string `gorm:"column:address_postal_code"`
+	Country    string `gorm:"column:address_country"`
+}
+
+// Donor is one person, found by normalised email.
+type Donor struct {
+	ID        string
+	Email     string
+	Name      string
+	Address   Address `gorm:"embedded"`
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// Gift is one payment a donor made or started to make. Amounts are minor
+// units of Currency; TotalAmount = Amount + FeeAmount is what was charged.
+type Gift struct {
+	ID                    string
+	DonorID               *string
+	Status                string
+	Source                string
+	Frequency             string
+	Amount                int64
+	FeeAmount             int64
+	TotalAmount           int64
+	Currency              string
+	Email                 string
+	Name                  string
+	Address               Address `gorm:"embedded"`
+	DedicationType        string
+	DedicationName        string
+	Anonymous             bool
+	StripeSessionID       *string
+	StripePaymentIntentID *string
+	Livemode              bool
+	PaidAt                *time.Time
+	CreatedAt             time.Time
+	UpdatedAt             time.Time
+}
+
+// NormaliseEmail is the key donors are found by.
+func NormaliseEmail(email string) string {
+	return strings.ToLower(strings.TrimSpace(email))
+}
+
+// CreateGift stores a pending gift from the donate form and returns its id.
+func (s *Store) CreateGift(ctx context.Context, g *Gift) error {
+	g.ID = uuid.NewString()
+	g.Status = GiftPending
+	g.Source = SourceForm
+	g.Email = NormaliseEmail(g.Email)
+	g.TotalAmount = g.Amount + g.FeeAmount
+	return translate(s.db.WithContext(ctx).Create(g).Error)
+}
+
+// AttachCheckoutSession remembers which Checkout Session belongs to a gift,
+// so the thank-you page and events can find it by session id.
+func (s *Store) AttachCheckoutSession(ctx context.Context, giftID, sessionID string) error {
+	res := s.db.WithContext(ctx).Model(&Gift{}).
+		Where("id = ? AND stripe_session_id IS NULL", giftID).
+		Updates(map[string]any{"stripe_session_id": sessionID, "updated_at": s.now().UTC()})
+	if res.Error != nil {
+		return translate(res.Error)
+	}
+	if res.RowsAffected == 0 {
+		// The webhook may have attached it already; that is the same session.
+		var g Gift
+		if err := s.db.WithContext(ctx).Where("id = ?", giftID).Take(&g).Error; err != nil {
+			return translate(err)
+		}
+		if g.StripeSessionID == nil || *g.StripeSessionID != sessionID {
+			return ErrConflict
+		}
+	}
+	return nil
+}
+
+// GiftWithReceipt is what the thank-you page shows.
+type GiftWithReceipt struct {
+	Gift    Gift
+	Receipt *Receipt
+}
+
+// GiftBySession finds a gift and its current receipt by Checkout Session id.
+func (s *Store) GiftBySession(ctx context.Context, sessionID string) (*GiftWithReceipt, error) {
+	var out GiftWithReceipt
+	err := s.db.WithContext(ctx).Where("stripe_session_id = ?", sessionID).Take(&out.Gift).Error
+	if err != nil {
+		return nil, translate(err)
+	}
+	var r Receipt
+	err = s.db.WithContext(ctx).Where("gift_id = ? AND status = ?", out.Gift.ID, ReceiptIssued).
+		Order("sequence DESC").Limit(1).Find(&r).Error
+	if err != nil {
+		return nil, translate(err)
+	}
+	if r.ID != "" {
+		out.Receipt = &r
+	}
+	return &out, nil
+}
+
+// GiftByID returns one gift.
+func (s *Store) GiftByID(ctx context.Context, id string) (*Gift, error) {
+	var g Gift
+	if err := s.db.WithContext(ctx).Where("id = ?", id).Take(&g).Error; err != nil {
+		return nil, translate(err)
+	}
+	return &g, nil
+}
+
+// upsertDonor finds or creates the donor for email and refreshes their name
+// and address with what they gave most recently.
+func (s *Store) upsertDonor(tx *gorm.DB, email, name string, addr Address) (string, error) {
+	now := s.now().UTC()
+	var id string
+	err := tx.Raw(`INSERT INTO donors (id, email, name, address_line1, address_city, address_postal_code, address_country, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (email) DO UPDATE SET
+			name = CASE WHEN excluded.name <> '' THEN excluded.name ELSE donors.name END,
+			address_line1 = CASE WHEN excluded.address_line1 <> '' THEN excluded.address_line1 ELSE donors.address_line1 END,
+			address_city = CASE WHEN excluded.address_line1 <> '' THEN excluded.address_city ELSE donors.address_city END,
+			address_postal_code = CASE WHEN excluded.address_line1 <> '' THEN excluded.address_postal_code ELSE donors.address_postal_code END,
+			address_country = CASE WHEN excluded.address_line1 <> '' THEN excluded.address_country ELSE donors.address_country END,
+			updated_at = excluded.updated_at
+		RETURNING id`,
+		uuid.NewString(), NormaliseEmail(email), name, addr.Line1, addr.City, addr.PostalCode, addr.Country, now, now).
+		Scan(&id).Error
+	return id, err
+}
+
+// DiscardUnstartedGift removes a pending gift that never reached the
+// payment provider (Checkout creation failed), so no half-made gift stays.
+// A gift with a session, or any other status, is never deleted.
+func (s *Store) DiscardUnstartedGift(ctx context.Context, giftID string) error {
+	return translate(s.db.WithContext(ctx).
+		Where("id = ? AND status = ? AND stripe_session_id IS NULL", giftID, GiftPending).
+		Delete(&Gift{}).Error)
+}

@@ -1,0 +1,208 @@
+package models
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// migration is one versioned schema change. The SQL is written once in
+// Postgres terms; sqlite() rewrites the few types SQLite spells otherwise.
+type migration struct {
+	Version int
+	Name    string
+	SQL     string
+}
+
+// migrations run in order, each in its own transaction, and are recorded in
+// schema_migrations. Never edit one that has shipped: add a new one.
+var migrations = []migration{
+	{1, "ledger", `
+CREATE TABLE donors (
+	id TEXT PRIMARY KEY,
+	email TEXT NOT NULL UNIQUE,
+	name TEXT NOT NULL DEFAULT '',
+	address_line1 TEXT NOT NULL DEFAULT '',
+	address_city TEXT NOT NULL DEFAULT '',
+	address_postal_code TEXT NOT NULL DEFAULT '',
+	address_country TEXT NOT NULL DEFAULT '',
+	created_at TIMESTAMPTZ NOT NULL,
+	updated_at TIMESTAMPTZ NOT NULL
+);
+
+CREATE TABLE gifts (
+	id TEXT PRIMARY KEY,
+	donor_id TEXT REFERENCES donors(id),
+	status TEXT NOT NULL CHECK (status IN ('pending', 'processing', 'paid', 'failed')),
+	source TEXT NOT NULL,
+	frequency TEXT NOT NULL CHECK (frequency IN ('once', 'month', 'year')),
+	amount BIGINT NOT NULL CHECK (amount >= 0),
+	fee_amount BIGINT NOT NULL DEFAULT 0 CHECK (fee_amount >= 0),
+	total_amount BIGINT NOT NULL CHECK (total_amount >= 0),
+	currency TEXT NOT NULL,
+	email TEXT NOT NULL DEFAULT '',
+	name TEXT NOT NULL DEFAULT '',
+	address_line1 TEXT NOT NULL DEFAULT '',
+	address_city TEXT NOT NULL DEFAULT '',
+	address_postal_code TEXT NOT NULL DEFAULT '',
+	address_country TEXT NOT NULL DEFAULT '',
+	dedication_type TEXT NOT NULL DEFAULT '',
+	dedication_name TEXT NOT NULL DEFAULT '',
+	anonymous BOOLEAN NOT NULL DEFAULT FALSE,
+	stripe_session_id TEXT UNIQUE,
+	stripe_payment_intent_id TEXT,
+	livemode BOOLEAN NOT NULL DEFAULT FALSE,
+	paid_at TIMESTAMPTZ,
+	created_at TIMESTAMPTZ NOT NULL,
+	updated_at TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX gifts_donor_id ON gifts (donor_id);
+CREATE INDEX gifts_payment_intent ON gifts (stripe_payment_intent_id);
+
+-- One row per fiscal year; incremented inside the transaction that issues a
+-- receipt, so a rolled-back issue gives its number back and numbers stay
+-- gap-free.
+CREATE TABLE receipt_counters (
+	fiscal_year INTEGER PRIMARY KEY,
+	last_number BIGINT NOT NULL
+);
+
+CREATE TABLE receipts (
+	id TEXT PRIMARY KEY,
+	number TEXT NOT NULL UNIQUE,
+	fiscal_year INTEGER NOT NULL,
+	sequence BIGINT NOT NULL,
+	issue_key TEXT NOT NULL UNIQUE,
+	gift_id TEXT NOT NULL REFERENCES gifts(id),
+	status TEXT NOT NULL CHECK (status IN ('issued', 'void')),
+	void_reason TEXT NOT NULL DEFAULT '',
+	voided_at TIMESTAMPTZ,
+	replaces TEXT NOT NULL DEFAULT '',
+	issued_at TIMESTAMPTZ NOT NULL,
+	gift_date TIMESTAMPTZ NOT NULL,
+	donor_id TEXT REFERENCES donors(id),
+	donor_name TEXT NOT NULL,
+	donor_email TEXT NOT NULL,
+	donor_address_line1 TEXT NOT NULL DEFAULT '',
+	donor_address_city TEXT NOT NULL DEFAULT '',
+	donor_address_postal_code TEXT NOT NULL DEFAULT '',
+	donor_address_country TEXT NOT NULL DEFAULT '',
+	amount BIGINT NOT NULL,
+	currency TEXT NOT NULL,
+	fee_covered BIGINT NOT NULL DEFAULT 0,
+	benefit_description TEXT NOT NULL DEFAULT '',
+	benefit_value BIGINT NOT NULL DEFAULT 0,
+	deductible_amount BIGINT NOT NULL,
+	org_name TEXT NOT NULL,
+	org_tax_id TEXT NOT NULL DEFAULT '',
+	org_address TEXT NOT NULL DEFAULT '',
+	wording_version TEXT NOT NULL,
+	stripe_payment_id TEXT NOT NULL DEFAULT '',
+	verification_code TEXT NOT NULL UNIQUE,
+	UNIQUE (fiscal_year, sequence)
+);
+CREATE INDEX receipts_gift_id ON receipts (gift_id);
+
+-- Every Stripe event we accepted, by id: inserted in the same transaction as
+-- its effects, so a duplicate delivery finds it and changes nothing.
+CREATE TABLE stripe_events (
+	id TEXT PRIMARY KEY,
+	type TEXT NOT NULL,
+	api_version TEXT NOT NULL,
+	livemode BOOLEAN NOT NULL,
+	created_at TIMESTAMPTZ NOT NULL,
+	received_at TIMESTAMPTZ NOT NULL,
+	outcome TEXT NOT NULL
+);
+`},
+}
+
+func (m migration) sqlFor(dialect string) string {
+	if dialect == DialectSQLite {
+		return strings.ReplaceAll(m.SQL, "TIMESTAMPTZ", "DATETIME")
+	}
+	return m.SQL
+}
+
+// Migrate applies every migration the database has not seen yet. On
+// Postgres an advisory lock lets several instances start at once safely.
+func (s *Store) Migrate(ctx context.Context) (applied []string, err error) {
+	if err := s.db.WithContext(ctx).Exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+		version INTEGER PRIMARY KEY,
+		name TEXT NOT NULL,
+		applied_at ` + s.timeType() + ` NOT NULL)`).Error; err != nil {
+		return nil, fmt.Errorf("creating schema_migrations: %w", err)
+	}
+	for _, m := range migrations {
+		done := false
+		err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+			if s.dialect == DialectPostgres {
+				// Any constant works; it only has to be the same for every instance.
+				if err := tx.Exec("SELECT pg_advisory_xact_lock(7213340517)").Error; err != nil {
+					return err
+				}
+			}
+			var n int64
+			if err := tx.Raw("SELECT COUNT(*) FROM schema_migrations WHERE version = ?", m.Version).Scan(&n).Error; err != nil {
+				return err
+			}
+			if n > 0 {
+				done = true
+				return nil
+			}
+			for _, stmt := range splitStatements(m.sqlFor(s.dialect)) {
+				if err := tx.Exec(stmt).Error; err != nil {
+					return fmt.Errorf("%w\nin statement:\n%s", err, stmt)
+				}
+			}
+			return tx.Exec("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+				m.Version, m.Name, time.Now().UTC()).Error
+		})
+		if err != nil {
+			return applied, fmt.Errorf("migration %d (%s): %w", m.Version, m.Name, err)
+		}
+		if !done {
+			applied = append(applied, fmt.Sprintf("%03d_%s", m.Version, m.Name))
+		}
+	}
+	return applied, nil
+}
+
+// Pending lists migrations not yet applied; serve refuses to run on a schema
+// that is behind only if migrating fails, so this is for `migrate --status`.
+func (s *Store) Pending(ctx context.Context) (int, error) {
+	var n int64
+	err := s.db.WithContext(ctx).Raw("SELECT COUNT(*) FROM schema_migrations").Scan(&n).Error
+	if err != nil {
+		return len(migrations), nil
+	}
+	return len(migrations) - int(n), nil
+}
+
+func (s *Store) timeType() string {
+	if s.dialect == DialectSQLite {
+		return "DATETIME"
+	}
+	return "TIMESTAMPTZ"
+}
+
+// splitStatements splits on semicolons at line ends; our migrations hold no
+// semicolons inside strings or bodies.
+func splitStatements(sql string) []string {
+	var out []string
+	for _, part := range strings.Split(sql, ";\n") {
+		lines := []string{}
+		for _, l := range strings.Split(part, "\n") {
+			if t := strings.TrimSpace(l); t != "" && !strings.HasPrefix(t, "--") {
+				lines = append(lines, l)
+			}
+		}
+		if stmt := strings.TrimSuffix(strings.TrimSpace(strings.Join(lines, "\n")), ";"); stmt != "" {
+			out = append(out, stmt)
+		}
+	}
+	return out
+}

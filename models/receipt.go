@@ -1,0 +1,137 @@
+package models
+
+import (
+	"crypto/rand"
+	"encoding/base32"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+)
+
+// Receipt statuses. A receipt is never deleted: a refund or dispute voids it
+// (and may issue a replacement that names it in Replaces).
+const (
+	ReceiptIssued = "issued"
+	ReceiptVoid   = "void"
+)
+
+// WordingVersion names the statement text a receipt was issued with, so a
+// re-render years later prints the same words.
+const WordingVersion = "us-1"
+
+// Receipt is a frozen tax receipt: everything it prints is copied here at
+// issue time and never recomputed from live data.
+type Receipt struct {
+	ID                     string
+	Number                 string
+	FiscalYear             int
+	Sequence               int64
+	IssueKey               string
+	GiftID                 string
+	Status                 string
+	VoidReason             string
+	VoidedAt               *time.Time
+	Replaces               string
+	IssuedAt               time.Time
+	GiftDate               time.Time
+	DonorID                *string
+	DonorName              string
+	DonorEmail             string
+	DonorAddressLine1      string
+	DonorAddressCity       string
+	DonorAddressPostalCode string
+	DonorAddressCountry    string
+	Amount                 int64
+	Currency               string
+	FeeCovered             int64
+	BenefitDescription     string
+	BenefitValue           int64
+	DeductibleAmount       int64
+	OrgName                string
+	OrgTaxID               string
+	OrgAddress             string
+	WordingVersion         string
+	StripePaymentID        string
+	VerificationCode       string
+}
+
+// nextReceiptSequence takes the next number of fiscal year fy. The counter
+// row is locked until the transaction ends, which is what makes numbers
+// gap-free: a transaction that rolls back gives its number back.
+func nextReceiptSequence(tx *gorm.DB, fy int) (int64, error) {
+	var seq int64
+	err := tx.Raw(`INSERT INTO receipt_counters (fiscal_year, last_number) VALUES (?, 1)
+		ON CONFLICT (fiscal_year) DO UPDATE SET last_number = receipt_counters.last_number + 1
+		RETURNING last_number`, fy).Scan(&seq).Error
+	if err != nil {
+		return 0, err
+	}
+	if seq == 0 {
+		return 0, fmt.Errorf("receipt counter for %d returned no number", fy)
+	}
+	return seq, nil
+}
+
+// issueReceipt freezes and numbers a receipt for a paid gift inside tx.
+// key makes the issue idempotent: one receipt per (gift, reason) ever.
+func (s *Store) issueReceipt(tx *gorm.DB, key string, g *Gift, donorID string, paymentID string) (*Receipt, error) {
+	giftDate := s.now().UTC()
+	if g.PaidAt != nil {
+		giftDate = g.PaidAt.UTC()
+	}
+	fy := s.receipts.FiscalYearStart.FiscalYear(giftDate, s.receipts.Location)
+	seq, err := nextReceiptSequence(tx, fy)
+	if err != nil {
+		return nil, err
+	}
+	code, err := verificationCode()
+	if err != nil {
+		return nil, err
+	}
+	r := &Receipt{
+		ID:                     uuid.NewString(),
+		Number:                 fmt.Sprintf("%s%d-%06d", s.receipts.Prefix, fy, seq),
+		FiscalYear:             fy,
+		Sequence:               seq,
+		IssueKey:               key,
+		GiftID:                 g.ID,
+		Status:                 ReceiptIssued,
+		IssuedAt:               s.now().UTC(),
+		GiftDate:               giftDate,
+		DonorID:                &donorID,
+		DonorName:              g.Name,
+		DonorEmail:             g.Email,
+		DonorAddressLine1:      g.Address.Line1,
+		DonorAddressCity:       g.Address.City,
+		DonorAddressPostalCode: g.Address.PostalCode,
+		DonorAddressCountry:    g.Address.Country,
+		Amount:                 g.TotalAmount,
+		Currency:               g.Currency,
+		FeeCovered:             g.FeeAmount,
+		DeductibleAmount:       g.TotalAmount, // no benefits until membership tiers exist
+		OrgName:                s.receipts.OrgName,
+		OrgTaxID:               s.receipts.OrgTaxID,
+		OrgAddress:             s.receipts.OrgAddress,
+		WordingVersion:         WordingVersion,
+		StripePaymentID:        paymentID,
+		VerificationCode:       code,
+	}
+	if err := tx.Create(r).Error; err != nil {
+		return nil, translate(err)
+	}
+	return r, nil
+}
+
+var codeEncoding = base32.StdEncoding.WithPadding(base32.NoPadding)
+
+// verificationCode is printed on a receipt so an auditor can check it
+// online; 100 random bits, so it cannot be guessed from the number.
+func verificationCode() (string, error) {
+	b := make([]byte, 13)
+	if _, err := rand.Read(b); err != nil {
+		return "", err
+	}
+	return codeEncoding.EncodeToString(b)[:20], nil
+}

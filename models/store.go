@@ -1,0 +1,167 @@
+// Package models owns the ledger: the gorm models, every query and every
+// transaction. Callers say what they want (RecordCheckoutPaid, CreateGift);
+// they never build SQL or open transactions themselves. It knows nothing of
+// HTTP or Stripe's types, and it returns typed errors, never HTTP statuses.
+package models
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/glebarez/sqlite"
+	"gorm.io/driver/postgres"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+)
+
+// The two databases we run on.
+const (
+	DialectPostgres = "postgres"
+	DialectSQLite   = "sqlite"
+)
+
+// Typed errors callers can test with errors.Is.
+var (
+	ErrNotFound = errors.New("not found")
+	ErrConflict = errors.New("conflict")
+)
+
+// ReceiptSettings are what receipts freeze about the organisation and how
+// they are numbered.
+type ReceiptSettings struct {
+	OrgName         string
+	OrgTaxID        string
+	OrgAddress      string
+	Prefix          string
+	FiscalYearStart FiscalStart
+	Location        *time.Location
+}
+
+// FiscalStart names fiscal years; config.MonthDay satisfies it.
+type FiscalStart interface {
+	FiscalYear(t time.Time, loc *time.Location) int
+	Bounds(fy int, loc *time.Location) (time.Time, time.Time)
+}
+
+// Store is the ledger's only door.
+type Store struct {
+	db       *gorm.DB
+	sqlDB    *sql.DB
+	dialect  string
+	receipts ReceiptSettings
+	now      func() time.Time
+	log      *slog.Logger
+}
+
+// Options configure Open.
+type Options struct {
+	DatabaseURL string // Postgres; empty means SQLite at SQLitePath
+	SQLitePath  string
+	Receipts    ReceiptSettings
+	Now         func() time.Time
+	Logger      *slog.Logger
+	MaxConns    int
+}
+
+// Open connects to Postgres, or opens (creating if needed) the embedded
+// SQLite file.
+func Open(ctx context.Context, o Options) (*Store, error) {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.Receipts.Location == nil {
+		o.Receipts.Location = time.UTC
+	}
+	gcfg := &gorm.Config{
+		TranslateError: true,
+		Logger:         logger.Discard,
+		NowFunc:        func() time.Time { return o.Now().UTC() },
+	}
+	s := &Store{receipts: o.Receipts, now: o.Now, log: o.Logger}
+	var err error
+	if o.DatabaseURL != "" {
+		s.dialect = DialectPostgres
+		s.db, err = gorm.Open(postgres.Open(o.DatabaseURL), gcfg)
+		if err != nil {
+			return nil, fmt.Errorf("opening postgres: %w", err)
+		}
+		s.sqlDB, err = s.db.DB()
+		if err != nil {
+			return nil, err
+		}
+		max := o.MaxConns
+		if max == 0 {
+			max = 20
+		}
+		s.sqlDB.SetMaxOpenConns(max)
+		s.sqlDB.SetMaxIdleConns(max)
+		s.sqlDB.SetConnMaxIdleTime(5 * time.Minute)
+	} else {
+		s.dialect = DialectSQLite
+		if err := os.MkdirAll(filepath.Dir(o.SQLitePath), 0o750); err != nil {
+			return nil, fmt.Errorf("creating data directory: %w", err)
+		}
+		// WAL lets readers run beside the writer; busy_timeout waits rather
+		// than failing; immediate transactions take the write lock at BEGIN so
+		// two writers never deadlock upgrading a read lock.
+		dsn := "file:" + o.SQLitePath + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)" +
+			"&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_txlock=immediate"
+		s.sqlDB, err = sql.Open("sqlite", dsn)
+		if err != nil {
+			return nil, fmt.Errorf("opening sqlite: %w", err)
+		}
+		// SQLite has one writer at a time anyway; one connection makes that
+		// queueing happen in Go, not in busy retries.
+		s.sqlDB.SetMaxOpenConns(1)
+		s.db, err = gorm.Open(sqlite.Dialector{Conn: s.sqlDB}, gcfg)
+		if err != nil {
+			return nil, fmt.Errorf("opening sqlite: %w", err)
+		}
+	}
+	if err := s.Ping(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// Dialect says which database this store is on.
+func (s *Store) Dialect() string { return s.dialect }
+
+// SQL gives the underlying pool, for the job engine that shares it.
+func (s *Store) SQL() *sql.DB { return s.sqlDB }
+
+// Ping checks that the database answers; /readyz uses it.
+func (s *Store) Ping(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	if err := s.sqlDB.PingContext(ctx); err != nil {
+		return fmt.Errorf("database unreachable: %w", err)
+	}
+	return nil
+}
+
+// Close releases the pool.
+func (s *Store) Close() error { return s.sqlDB.Close() }
+
+// translate maps driver errors onto our typed ones.
+func translate(err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, gorm.ErrRecordNotFound):
+		return ErrNotFound
+	case errors.Is(err, gorm.ErrDuplicatedKey):
+		return fmt.Errorf("%w: %v", ErrConflict, err)
+	}
+	return err
+}

@@ -1,0 +1,49 @@
+// Progressive enhancement for the donate form: the form works without it.
+// It keeps the preset buttons and the "other amount" field in step and shows
+// the exact amount the cover-the-fee option adds, using integer arithmetic
+// in minor units just as the server does.
+(function () {
+  var form = document.getElementById("donate-form");
+  if (!form) return;
+  var bp = parseInt(form.dataset.feeBp, 10), fixed = parseInt(form.dataset.feeFixed, 10);
+  var exp = parseInt(form.dataset.exp, 10), symbol = form.dataset.symbol || "";
+  var other = document.getElementById("amount-other");
+  var feeOut = document.getElementById("fee-amount");
+  var radios = form.querySelectorAll('input[type=radio][name=amount]');
+
+  function toMinor(text) {
+    var s = (text || "").replace(/[\s$€£¥,]/g, "");
+    var m = /^(\d*)(?:\.(\d*))?$/.exec(s);
+    if (!m || (m[1] === "" && !m[2])) return 0;
+    var frac = (m[2] || "").replace(/0+$/, "");
+    if (frac.length > exp) return 0;
+    while (frac.length < exp) frac += "0";
+    return parseInt((m[1] || "0") + frac, 10) || 0;
+  }
+  function format(minor) {
+    var s = String(minor);
+    if (exp > 0) {
+      while (s.length <= exp) s = "0" + s;
+      s = s.slice(0, s.length - exp) + "." + s.slice(s.length - exp);
+    }
+    return symbol + s;
+  }
+  function current() {
+    if (other.value.trim() !== "") return toMinor(other.value);
+    for (var i = 0; i < radios.length; i++) if (radios[i].checked) return toMinor(radios[i].value);
+    return 0;
+  }
+  function update() {
+    var gift = current();
+    if (gift <= 0) { feeOut.textContent = ""; return; }
+    var den = 10000 - bp;
+    var total = Math.ceil(((gift + fixed) * 10000) / den);
+    feeOut.textContent = "Adds " + format(total - gift) + ", for a total of " + format(total) + ".";
+  }
+  other.addEventListener("input", function () {
+    if (other.value.trim() !== "") radios.forEach(function (r) { r.checked = false; });
+    update();
+  });
+  radios.forEach(function (r) { r.addEventListener("change", function () { other.value = ""; update(); }); });
+  update();
+})();
