@@ -113,4 +113,3 @@ func redactURL(raw string) string {
 	}
 	return u.Redacted()
 }
-
