@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"regexp"
+	"runtime/debug"
 	"strconv"
 	"time"
 
@@ -68,6 +69,8 @@ func (s *Server) recoverPanics(c *gin.Context) {
 			if p == http.ErrAbortHandler {
 				panic(p)
 			}
+			// The stack goes to the log only, never into the response.
+			s.logger(c).Error("panic", "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
 			s.fail(c, fmt.Errorf("panic: %v", p))
 		}
 	}()

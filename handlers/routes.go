@@ -12,6 +12,7 @@ import (
 
 // routes is the whole URL space at a glance.
 func (s *Server) routes() http.Handler {
+	gin.SetMode(gin.ReleaseMode) // gin's debug mode prints routes and warnings on every start
 	r := gin.New()
 	r.HandleMethodNotAllowed = true
 	// Only listed proxies may set X-Forwarded-For; otherwise a card tester

@@ -20,6 +20,9 @@ type Stripe struct {
 // NewStripe builds a client with no package-level state: its own backends,
 // pointed at apiBase when set (stripe-mock in tests).
 func NewStripe(key, apiBase string, log *slog.Logger) *Stripe {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
 	cfg := &stripe.BackendConfig{LeveledLogger: slogLogger{log}}
 	if apiBase != "" {
 		cfg.URL = stripe.String(strings.TrimRight(apiBase, "/"))

@@ -11,8 +11,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/gin-gonic/gin"
-
 	"github.com/indienews/donations/config"
 	"github.com/indienews/donations/handlers"
 	"github.com/indienews/donations/payments"
@@ -39,7 +37,6 @@ func (a *app) serve(ctx context.Context, args []string) int {
 // serve runs until ctx ends, then shuts down gracefully. ready, when not
 // nil, receives the listening address (tests use it).
 func serve(ctx context.Context, cfg *config.Config, log *slog.Logger, ready chan<- string) error {
-	gin.SetMode(gin.ReleaseMode)
 	store, err := openStore(ctx, cfg, log)
 	if err != nil {
 		return err

@@ -1,0 +1,216 @@
+package handlers_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/indienews/donations/config"
+	"github.com/indienews/donations/handlers"
+	"github.com/indienews/donations/models"
+	"github.com/indienews/donations/payments"
+	"github.com/indienews/donations/testenv"
+)
+
+const webhookSecret = "whsec_test_secret"
+
+// testApp is the real router on a real database, reached over HTTP.
+type testApp struct {
+	t      *testing.T
+	URL    string
+	Store  *models.Store
+	Config *config.Config
+	Stripe *stripeRecorder // nil in demo mode
+}
+
+type appOptions struct {
+	demo      bool
+	stripeURL string // overrides stripe-mock (to simulate Stripe failures)
+	env       map[string]string
+}
+
+// newApp starts the server on db ("postgres" or "sqlite"): with stripe-mock
+// behind a recording proxy, or in demo mode.
+func newApp(t *testing.T, db string, o appOptions) *testApp {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := "http://" + ln.Addr().String()
+	pgURL, sqlitePath := testenv.DatabaseURLs(t, db)
+	env := map[string]string{
+		"BASE_URL": base, "DATABASE_URL": pgURL, "DATA_DIR": t.TempDir(),
+		"ORG_NAME": "The Ledger", "ORG_TAX_ID": "12-3456789", "ORG_ADDRESS": "1 Press St, Springfield",
+		"SECRET_KEY":             "0123456789abcdef0123456789abcdef",
+		"DONATE_RATE_PER_MINUTE": "1000", "DONATE_RATE_BURST": "1000",
+	}
+	app := &testApp{t: t, URL: base}
+	if !o.demo {
+		env["STRIPE_SECRET_KEY"] = "sk_test_123"
+		env["STRIPE_WEBHOOK_SECRET"] = webhookSecret
+		target := o.stripeURL
+		if target == "" {
+			target = testenv.StripeMock(t)
+		}
+		app.Stripe = newStripeRecorder(t, target)
+		env["STRIPE_API_BASE"] = app.Stripe.URL
+	}
+	for k, v := range o.env {
+		env[k] = v
+	}
+	cfg, err := config.Load(func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatalf("config: %v", err)
+	}
+	if sqlitePath != "" {
+		cfg.DataDir = strings.TrimSuffix(sqlitePath, "/donations.db")
+	}
+	store, err := models.Open(context.Background(), models.Options{
+		DatabaseURL: cfg.DatabaseURL, SQLitePath: cfg.SQLitePath(),
+		Receipts: models.ReceiptSettings{OrgName: cfg.Org.Name, OrgTaxID: cfg.Org.TaxID, OrgAddress: cfg.Org.Address,
+			FiscalYearStart: cfg.FiscalYearStart, Location: cfg.Location},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	if _, err := store.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	log := slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))
+	deps := handlers.Deps{Config: cfg, Store: store, Logger: log}
+	if o.demo {
+		demo, err := payments.NewDemo(base, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		deps.Demo, deps.Gateway, deps.Verifier = demo, demo, payments.NewVerifier(demo.Secret())
+	} else {
+		deps.Gateway = payments.NewStripe(cfg.StripeSecretKey, cfg.StripeAPIBase, nil)
+		deps.Verifier = payments.NewVerifier(webhookSecret)
+	}
+	srv, err := handlers.New(deps)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewUnstartedServer(srv.Handler())
+	hs.Listener.Close()
+	hs.Listener = ln
+	hs.Start()
+	t.Cleanup(hs.Close)
+	app.Store, app.Config = store, cfg
+	return app
+}
+
+// client is a browser-like client: it keeps cookies and does not follow
+// redirects, so tests see each 303.
+func (a *testApp) client() *http.Client {
+	jar, _ := cookiejar.New(nil)
+	return &http.Client{Jar: jar, Timeout: 30 * time.Second,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+}
+
+var csrfField = regexp.MustCompile(`name="csrf_token" value="([^"]+)"`)
+
+// get fetches a page and returns its body.
+func (a *testApp) get(c *http.Client, path string) (*http.Response, string) {
+	a.t.Helper()
+	resp, err := c.Get(a.URL + path)
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp, string(b)
+}
+
+// csrfToken loads a form page and returns its token.
+func (a *testApp) csrfToken(c *http.Client, path string) string {
+	a.t.Helper()
+	_, body := a.get(c, path)
+	m := csrfField.FindStringSubmatch(body)
+	if m == nil {
+		a.t.Fatalf("no csrf_token field on %s", path)
+	}
+	return m[1]
+}
+
+// post submits a form with the page's CSRF token.
+func (a *testApp) post(c *http.Client, path string, form url.Values) (*http.Response, string) {
+	a.t.Helper()
+	resp, err := c.PostForm(a.URL+path, form)
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp, string(b)
+}
+
+// validForm is a donate form a person could submit.
+func validForm(token string) url.Values {
+	return url.Values{
+		"csrf_token": {token}, "amount": {"25"}, "frequency": {"once"},
+		"email": {"reader@example.com"}, "name": {"Ada Reader"},
+	}
+}
+
+// stripeRecorder sits in front of stripe-mock and keeps what we sent, so
+// tests assert the exact parameters Stripe received.
+type stripeRecorder struct {
+	URL  string
+	mu   sync.Mutex
+	reqs []recordedRequest
+}
+
+type recordedRequest struct {
+	Method, Path, IdempotencyKey, StripeVersion string
+	Form                                        url.Values
+}
+
+func newStripeRecorder(t *testing.T, target string) *stripeRecorder {
+	u, err := url.Parse(target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &stripeRecorder{}
+	proxy := httputil.NewSingleHostReverseProxy(u)
+	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		body, _ := io.ReadAll(req.Body)
+		form, _ := url.ParseQuery(string(body))
+		r.mu.Lock()
+		r.reqs = append(r.reqs, recordedRequest{Method: req.Method, Path: req.URL.Path,
+			IdempotencyKey: req.Header.Get("Idempotency-Key"), StripeVersion: req.Header.Get("Stripe-Version"), Form: form})
+		r.mu.Unlock()
+		req.Body = io.NopCloser(strings.NewReader(string(body)))
+		req.ContentLength = int64(len(body))
+		proxy.ServeHTTP(w, req)
+	}))
+	t.Cleanup(hs.Close)
+	r.URL = hs.URL
+	return r
+}
+
+func (r *stripeRecorder) requests() []recordedRequest {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]recordedRequest(nil), r.reqs...)
+}
+
+func forEachDB(t *testing.T, fn func(t *testing.T, db string)) {
+	for _, db := range testenv.Databases {
+		t.Run(db, func(t *testing.T) { fn(t, db) })
+	}
+}
