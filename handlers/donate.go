@@ -246,7 +246,9 @@ func (s *Server) donateData(c *gin.Context, f donateForm, errs fieldErrors) dona
 	for _, p := range s.cfg.PresetAmounts {
 		plain := money.FormatMajor(p, cur)
 		plain = strings.TrimSuffix(strings.TrimSuffix(plain, "00"), ".")
-		opt := presetOption{Value: plain, Label: money.Display(p, cur), Checked: chosen == plain}
+		// Whole amounts read better without cents on a button: "$25", not "$25.00".
+		label := strings.TrimSuffix(money.Display(p, cur), ".00")
+		opt := presetOption{Value: plain, Label: label, Checked: chosen == plain}
 		d.Presets = append(d.Presets, opt)
 		if opt.Checked || (example == 0 && p >= 2500) {
 			example = p

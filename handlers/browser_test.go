@@ -1,0 +1,110 @@
+package handlers_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/indienews/donations/testenv"
+)
+
+// text reads the visible text of the first element matching sel.
+func text(t *testing.T, ctx context.Context, sel string) string {
+	t.Helper()
+	s, err := chromedp.Run(ctx, chromedp.Text(sel))
+	if err != nil {
+		t.Fatalf("reading %s: %v", sel, err)
+	}
+	return strings.TrimSpace(s)
+}
+
+func do(t *testing.T, ctx context.Context, what string, steps ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	if err := chromedp.Do(ctx, steps...); err != nil {
+		t.Fatalf("%s: %v", what, err)
+	}
+}
+
+// TestBrowserDemoGift walks the demo path as a donor does, in headless
+// Chromium: choose an amount, fill the form, pay on the demo page, and see
+// the thank-you page with a receipt number.
+func TestBrowserDemoGift(t *testing.T) {
+	app := newApp(t, "sqlite", appOptions{demo: true})
+	ctx := testenv.Browser(t)
+
+	do(t, ctx, "open the donate page", chromedp.Navigate(app.URL+"/"), chromedp.WaitVisible(`#donate-form`))
+	if banner := text(t, ctx, `.demo-banner`); !strings.Contains(banner, "no money moves") {
+		t.Errorf("demo banner = %q", banner)
+	}
+	// Type an amount of one's own: the script unticks the presets and shows
+	// what covering the fee adds.
+	do(t, ctx, "choose an amount", chromedp.SendKeys(`#amount-other`, "40"), chromedp.Click(`#cover_fee`))
+	// $40 + 2.9% + 30c: ceil(4030 / 0.971) = 4151, so the fee adds $1.51.
+	if fee := text(t, ctx, `#fee-amount`); !strings.Contains(fee, "$1.51") || !strings.Contains(fee, "$41.51") {
+		t.Errorf("fee text = %q, want $1.51 and $41.51", fee)
+	}
+	do(t, ctx, "fill the form",
+		chromedp.SendKeys(`#email`, "browser@example.com"),
+		chromedp.SendKeys(`#name`, "Zoë Browser"),
+		chromedp.Click(`details.address summary`),
+		chromedp.SendKeys(`#address_line1`, "1 Main St"),
+		chromedp.SendKeys(`#address_city`, "Springfield"),
+		chromedp.SendKeys(`#address_country`, "US"),
+		chromedp.Click(`input[name=dedication_type][value=honor]`),
+		chromedp.SendKeys(`#dedication_name`, "Jo"),
+	)
+	if dir := os.Getenv("SCREENSHOT_DIR"); dir != "" {
+		if shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)); err == nil {
+			_ = os.WriteFile(filepath.Join(dir, "donate.png"), shot, 0o644)
+		}
+	}
+	do(t, ctx, "submit", chromedp.Click(`button[type=submit]`), chromedp.WaitVisible(`#demo-pay`))
+	if amount := text(t, ctx, `#demo-amount`); amount != "$41.51" {
+		t.Errorf("demo checkout amount = %q, want $41.51", amount)
+	}
+	do(t, ctx, "pay on the demo page", chromedp.Click(`#demo-pay`), chromedp.WaitVisible(`#receipt-number`))
+	want := fmt.Sprintf("%d-000001", time.Now().UTC().Year())
+	if receipt := text(t, ctx, `#receipt-number`); receipt != want {
+		t.Errorf("receipt number = %q, want %s", receipt, want)
+	}
+	if thanks := text(t, ctx, `main`); !strings.Contains(thanks, "Thank you, Zoë") || !strings.Contains(thanks, "$41.51") {
+		t.Errorf("thank-you page text: %q", thanks)
+	}
+	rs := app.receipts(time.Now().UTC().Year())
+	if len(rs) != 1 || rs[0].DonorName != "Zoë Browser" || rs[0].DonorAddressCity != "Springfield" || rs[0].FeeCovered != 151 {
+		t.Fatalf("receipt in the ledger: %+v", rs)
+	}
+}
+
+// TestBrowserShowsFieldErrors submits a wrong form in the browser and
+// checks the message sits by the field, tied to it for screen readers.
+func TestBrowserShowsFieldErrors(t *testing.T) {
+	app := newApp(t, "sqlite", appOptions{demo: true})
+	ctx := testenv.Browser(t)
+	do(t, ctx, "submit a wrong email",
+		chromedp.Navigate(app.URL+"/donate"),
+		chromedp.WaitVisible(`#donate-form`),
+		chromedp.SendKeys(`#email`, "not-an-email"),
+		chromedp.SendKeys(`#name`, "Ada"),
+		chromedp.Click(`button[type=submit]`),
+		chromedp.WaitVisible(`#email-error`),
+	)
+	emailErr := text(t, ctx, `#email-error`)
+	described, err := chromedp.Run(ctx, chromedp.AttributeValue(`#email`, "aria-describedby"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	kept, err := chromedp.Run(ctx, chromedp.Value(`#name`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(emailErr, "name@example.com") || described.Value != "email-error" || kept != "Ada" {
+		t.Fatalf("error %q, aria-describedby %+v, name kept %q", emailErr, described, kept)
+	}
+}
