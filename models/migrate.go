@@ -171,17 +171,6 @@ func (s *Store) Migrate(ctx context.Context) (applied []string, err error) {
 	return applied, nil
 }
 
-// Pending lists migrations not yet applied; serve refuses to run on a schema
-// that is behind only if migrating fails, so this is for `migrate --status`.
-func (s *Store) Pending(ctx context.Context) (int, error) {
-	var n int64
-	err := s.db.WithContext(ctx).Raw("SELECT COUNT(*) FROM schema_migrations").Scan(&n).Error
-	if err != nil {
-		return len(migrations), nil
-	}
-	return len(migrations) - int(n), nil
-}
-
 func (s *Store) timeType() string {
 	if s.dialect == DialectSQLite {
 		return "DATETIME"

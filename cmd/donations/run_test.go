@@ -1,0 +1,278 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/csv"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/indienews/donations/config"
+	"github.com/indienews/donations/models"
+	"github.com/indienews/donations/testenv"
+)
+
+func runCmd(t *testing.T, env map[string]string, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := run(context.Background(), args, func(k string) string { return env[k] }, strings.NewReader(""), &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func TestUsageAndExitCodes(t *testing.T) {
+	env := map[string]string{"DATA_DIR": t.TempDir()}
+	cases := []struct {
+		args   []string
+		code   int
+		stdout string
+		stderr string
+	}{
+		{[]string{"frobnicate"}, 2, "", `unknown command "frobnicate"`},
+		{[]string{"migrate", "--nope"}, 2, "", "flag provided but not defined"},
+		{[]string{"serve", "extra"}, 2, "", "unexpected argument"},
+		{[]string{"--port", "1"}, 2, "", "flag provided but not defined"},
+		{[]string{"receipts"}, 2, "", "expected a subcommand"},
+		{[]string{"receipts", "export"}, 2, "", "--year YYYY"},
+		{[]string{"receipts", "export", "--year", "x"}, 2, "", "invalid value"},
+		{[]string{"receipts", "export", "--year", "2026", "--from", "2026-01-01"}, 2, "", "not both"},
+		{[]string{"receipts", "export", "--from", "2026-02-01", "--to", "2026-01-01"}, 2, "", "before"},
+		{[]string{"help"}, 0, "Usage:", ""},
+		{[]string{"version"}, 0, "donations ", ""},
+	}
+	for _, c := range cases {
+		code, stdout, stderr := runCmd(t, env, c.args...)
+		if code != c.code || !strings.Contains(stdout, c.stdout) || !strings.Contains(stderr, c.stderr) {
+			t.Errorf("donations %v: exit %d\nstdout: %s\nstderr: %s\nwant exit %d, stdout ~ %q, stderr ~ %q",
+				c.args, code, stdout, stderr, c.code, c.stdout, c.stderr)
+		}
+		if c.code == 2 && !strings.Contains(stderr, "Usage:") {
+			t.Errorf("donations %v: usage not printed", c.args)
+		}
+	}
+}
+
+func TestInvalidConfigurationNamesTheVariable(t *testing.T) {
+	cases := []struct {
+		env  map[string]string
+		want []string
+	}{
+		{map[string]string{"CURRENCY": "dollars"}, []string{"CURRENCY"}},
+		{map[string]string{"FISCAL_YEAR_START": "13-01"}, []string{"FISCAL_YEAR_START"}},
+		{map[string]string{"DONATION_MIN": "abc"}, []string{"DONATION_MIN"}},
+		{map[string]string{"DONATION_MIN": "100", "DONATION_MAX": "50"}, []string{"DONATION_MAX"}},
+		{map[string]string{"PRESET_AMOUNTS": "10,lots"}, []string{"PRESET_AMOUNTS"}},
+		{map[string]string{"FEE_PERCENT": "150"}, []string{"FEE_PERCENT"}},
+		{map[string]string{"BASE_URL": "localhost:8080"}, []string{"BASE_URL"}},
+		{map[string]string{"APP_ENV": "staging"}, []string{"APP_ENV"}},
+		{map[string]string{"DATABASE_URL": "mysql://x"}, []string{"DATABASE_URL"}},
+		{map[string]string{"STRIPE_SECRET_KEY": "sk_test_1"}, []string{"STRIPE_WEBHOOK_SECRET"}},
+		{map[string]string{"TIMEZONE": "Mars/Base"}, []string{"TIMEZONE"}},
+		{map[string]string{"APP_ENV": "production"}, []string{"STRIPE_SECRET_KEY", "SECRET_KEY", "BASE_URL"}},
+	}
+	for _, c := range cases {
+		c.env["DATA_DIR"] = t.TempDir()
+		code, _, stderr := runCmd(t, c.env, "migrate")
+		if code != 1 {
+			t.Errorf("%v: exit %d, want 1", c.env, code)
+		}
+		for _, w := range c.want {
+			if !strings.Contains(stderr, w) {
+				t.Errorf("%v: stderr does not name %s:\n%s", c.env, w, stderr)
+			}
+		}
+	}
+}
+
+func TestMigrateOnBothDatabases(t *testing.T) {
+	for _, db := range testenv.Databases {
+		t.Run(db, func(t *testing.T) {
+			pg, sqlitePath := testenv.DatabaseURLs(t, db)
+			env := map[string]string{"DATABASE_URL": pg, "DATA_DIR": strings.TrimSuffix(sqlitePath, "/donations.db")}
+			for i := 0; i < 2; i++ {
+				code, out, stderr := runCmd(t, env, "migrate")
+				if code != 0 || !strings.Contains(out, "schema up to date on "+db) {
+					t.Fatalf("migrate run %d: exit %d\n%s\n%s", i+1, code, out, stderr)
+				}
+				if applied := strings.Contains(stderr, "migration applied"); applied != (i == 0) {
+					t.Fatalf("migrate run %d: applied=%v\n%s", i+1, applied, stderr)
+				}
+			}
+		})
+	}
+}
+
+func TestDatabasePasswordNeverLogged(t *testing.T) {
+	got := databaseName(&config.Config{DatabaseURL: "postgres://app:s3cret@db.internal:5432/donations?sslmode=require"})
+	if strings.Contains(got, "s3cret") || !strings.Contains(got, "db.internal") {
+		t.Fatalf("databaseName = %q", got)
+	}
+}
+
+// seed records paid gifts straight through the ledger's event path.
+func seed(t *testing.T, env map[string]string, gifts []seedGift) {
+	t.Helper()
+	cfg, err := config.Load(func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	store, err := openStore(context.Background(), cfg, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	for i, g := range gifts {
+		_, err := store.ApplyEvent(context.Background(),
+			models.EventRecord{ID: fmt.Sprintf("evt_seed_%d", i), Type: "checkout.session.completed", APIVersion: "2023-10-16", Created: g.at},
+			models.CheckoutPaid{CheckoutPayment: models.CheckoutPayment{
+				SessionID: fmt.Sprintf("cs_seed_%d", i), PaymentIntentID: fmt.Sprintf("pi_seed_%d", i),
+				AmountTotal: g.amount, Currency: "usd", Email: g.email, Name: g.name, At: g.at,
+				Address: models.Address{Line1: "1 Main St", City: "Springfield", PostalCode: "12345", Country: "US"},
+			}})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+type seedGift struct {
+	name, email string
+	amount      int64
+	at          time.Time
+}
+
+func TestReceiptsExportCSV(t *testing.T) {
+	for _, db := range testenv.Databases {
+		t.Run(db, func(t *testing.T) {
+			pg, sqlitePath := testenv.DatabaseURLs(t, db)
+			env := map[string]string{"DATABASE_URL": pg, "DATA_DIR": strings.TrimSuffix(sqlitePath, "/donations.db"),
+				"ORG_NAME": "The Ledger"}
+			seed(t, env, []seedGift{
+				{"Zoë Łukasz 王芳", "zoe@example.com", 1250, time.Date(2025, 12, 31, 23, 0, 0, 0, time.UTC)},
+				{`=HYPERLINK("http://evil.example","click")`, "evil@example.com", 100000, time.Date(2026, 1, 2, 10, 0, 0, 0, time.UTC)},
+				{"Ann, \"Quoted\" Donor", "ann@example.com", 2606, time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC)},
+			})
+			code, out, stderr := runCmd(t, env, "receipts", "export", "--year", "2026")
+			if code != 0 {
+				t.Fatalf("export: %d %s", code, stderr)
+			}
+			rows, err := csv.NewReader(strings.NewReader(out)).ReadAll()
+			if err != nil {
+				t.Fatalf("not valid CSV: %v\n%s", err, out)
+			}
+			want := [][]string{
+				{"number", "status", "issued_at", "gift_date", "fiscal_year", "donor_name", "donor_email",
+					"donor_address_line1", "donor_address_city", "donor_address_postal_code", "donor_address_country",
+					"amount", "currency", "deductible_amount", "fee_covered", "benefit_value",
+					"stripe_payment_id", "replaces", "void_reason", "voided_at"},
+				{"2026-000001", "issued", "*", "2026-01-02T10:00:00Z", "2026", `'=HYPERLINK("http://evil.example","click")`, "evil@example.com",
+					"1 Main St", "Springfield", "12345", "US", "1000.00", "usd", "1000.00", "0.00", "0.00", "pi_seed_1", "", "", ""},
+				{"2026-000002", "issued", "*", "2026-03-04T05:06:07Z", "2026", `Ann, "Quoted" Donor`, "ann@example.com",
+					"1 Main St", "Springfield", "12345", "US", "26.06", "usd", "26.06", "0.00", "0.00", "pi_seed_2", "", "", ""},
+			}
+			if len(rows) != len(want) {
+				t.Fatalf("%d rows, want %d:\n%s", len(rows), len(want), out)
+			}
+			for i := range want {
+				for j := range want[i] {
+					if want[i][j] == "*" {
+						if _, err := time.Parse(time.RFC3339, rows[i][j]); err != nil {
+							t.Errorf("row %d %s = %q, not RFC 3339", i, want[0][j], rows[i][j])
+						}
+						continue
+					}
+					if rows[i][j] != want[i][j] {
+						t.Errorf("row %d column %s = %q, want %q", i, want[0][j], rows[i][j], want[i][j])
+					}
+				}
+			}
+			// The 2025 gift is in fiscal year 2025, with its own sequence.
+			_, out, _ = runCmd(t, env, "receipts", "export", "--year", "2025")
+			if !strings.Contains(out, "2025-000001,issued") || !strings.Contains(out, "Zoë Łukasz 王芳") {
+				t.Errorf("2025 export:\n%s", out)
+			}
+			// A date range crosses fiscal years.
+			_, out, _ = runCmd(t, env, "receipts", "export", "--from", "2025-12-31", "--to", "2026-01-02")
+			if n := strings.Count(out, "\n"); n != 3 {
+				t.Errorf("range export has %d lines, want header + 2:\n%s", n, out)
+			}
+		})
+	}
+}
+
+// TestServeAnswersAndShutsDownGracefully starts the server, checks health,
+// then stops it while a request is still arriving: the request finishes.
+func TestServeAnswersAndShutsDownGracefully(t *testing.T) {
+	for _, db := range testenv.Databases {
+		t.Run(db, func(t *testing.T) {
+			pg, sqlitePath := testenv.DatabaseURLs(t, db)
+			env := map[string]string{"DATABASE_URL": pg, "DATA_DIR": strings.TrimSuffix(sqlitePath, "/donations.db"), "ADDR": "127.0.0.1:0"}
+			cfg, err := config.Load(func(k string) string { return env[k] })
+			if err != nil {
+				t.Fatal(err)
+			}
+			var logs bytes.Buffer
+			ctx, stop := context.WithCancel(context.Background())
+			ready := make(chan string, 1)
+			done := make(chan error, 1)
+			go func() { done <- serve(ctx, cfg, slog.New(slog.NewTextHandler(&logs, nil)), ready) }()
+			var addr string
+			select {
+			case addr = <-ready:
+			case err := <-done:
+				t.Fatalf("serve ended: %v", err)
+			}
+			for path, want := range map[string]string{"/healthz": `"status":"ok"`, "/readyz": `"database":"ok"`} {
+				resp, err := http.Get("http://" + addr + path)
+				if err != nil {
+					t.Fatal(err)
+				}
+				b, _ := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode != 200 || !strings.Contains(string(b), want) {
+					t.Fatalf("%s: %d %s", path, resp.StatusCode, b)
+				}
+			}
+			// A webhook whose body is still on its way when SIGTERM comes.
+			conn, err := net.Dial("tcp", addr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer conn.Close()
+			body := `{"id":"evt_x"}`
+			fmt.Fprintf(conn, "POST /webhooks/stripe HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s", len(body), body[:5])
+			time.Sleep(100 * time.Millisecond)
+			stop()
+			time.Sleep(100 * time.Millisecond)
+			fmt.Fprint(conn, body[5:])
+			resp, err := http.ReadResponse(bufioReader(conn), nil)
+			if err != nil {
+				t.Fatalf("in-flight request lost on shutdown: %v", err)
+			}
+			if resp.StatusCode != http.StatusBadRequest { // unsigned: refused, but answered
+				t.Fatalf("in-flight request answered %d", resp.StatusCode)
+			}
+			select {
+			case err := <-done:
+				if err != nil {
+					t.Fatalf("serve returned %v", err)
+				}
+			case <-time.After(10 * time.Second):
+				t.Fatal("serve did not stop after its context ended")
+			}
+			for _, want := range []string{"msg=serving", "database=\"" + db, "stripe=\"demo (no money moves)\"", "shutting down", "msg=stopped"} {
+				if !strings.Contains(logs.String(), want) {
+					t.Errorf("log lacks %q:\n%s", want, logs.String())
+				}
+			}
+		})
+	}
+}
+
+func bufioReader(r io.Reader) *bufio.Reader { return bufio.NewReader(r) }
