@@ -1,0 +1,84 @@
+package payments
+
+import (
+	"encoding/json"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/stripe/stripe-go/v76/webhook"
+)
+
+func sign(payload []byte, secret string, at time.Time) string {
+	return webhook.GenerateTestSignedPayload(&webhook.UnsignedPayload{Payload: payload, Secret: secret, Timestamp: at}).Header
+}
+
+func TestDemoEventVerifiesAndDecodes(t *testing.T) {
+	now := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
+	d, err := NewDemo("http://localhost:8080/", func() time.Time { return now })
+	if err != nil {
+		t.Fatal(err)
+	}
+	sess, err := d.CreateCheckout(t.Context(), CheckoutRequest{GiftID: "g1"})
+	if err != nil || sess.URL != "http://localhost:8080/demo/checkout/"+sess.ID {
+		t.Fatalf("demo session %+v %v", sess, err)
+	}
+	body, header, err := d.CompletedEvent(DemoPayment{SessionID: sess.ID, GiftID: "g1", Email: "a@example.com", Name: "Ann",
+		Address: Address{Line1: "1 Main St", City: "Town", Country: "US"}, Currency: "usd", AmountTotal: 2606})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := NewVerifier(d.Secret())
+	v.tolerance = 100 * 365 * 24 * time.Hour // the demo clock is fixed in the past
+	ev, err := v.Parse(body, header)
+	if err != nil {
+		t.Fatalf("demo event does not verify: %v", err)
+	}
+	c := ev.Checkout
+	if ev.Type != "checkout.session.completed" || ev.APIVersion != APIVersion || c == nil ||
+		c.SessionID != sess.ID || c.ClientReferenceID != "g1" || c.PaymentStatus != "paid" || c.Mode != "payment" ||
+		c.AmountTotal != 2606 || c.Currency != "usd" || c.Email != "a@example.com" || c.Name != "Ann" ||
+		c.Address.City != "Town" || c.PaymentIntentID == "" || !ev.Created.Equal(now) {
+		t.Fatalf("decoded demo event: %+v / %+v", ev, c)
+	}
+	// Another process's demo secret does not verify it.
+	other, _ := NewDemo("http://localhost:8080", nil)
+	if _, err := NewVerifier(other.Secret()).Parse(body, header); !errors.Is(err, ErrSignature) && !errors.Is(err, ErrStale) {
+		t.Fatalf("foreign secret: %v", err)
+	}
+}
+
+func TestVerifierRotationAndErrors(t *testing.T) {
+	payload, _ := json.Marshal(map[string]any{"id": "evt_1", "object": "event", "type": "customer.created",
+		"api_version": APIVersion, "created": time.Now().Unix(), "data": map[string]any{"object": map[string]any{"id": "cus_1"}}})
+	v := NewVerifier("whsec_old", "whsec_new")
+	for _, secret := range []string{"whsec_old", "whsec_new"} {
+		if ev, err := v.Parse(payload, sign(payload, secret, time.Now())); err != nil || ev.ID != "evt_1" || ev.Checkout != nil {
+			t.Fatalf("signed with %s: %+v %v", secret, ev, err)
+		}
+	}
+	if _, err := v.Parse(payload, sign(payload, "whsec_other", time.Now())); !errors.Is(err, ErrSignature) {
+		t.Fatalf("unknown secret: %v", err)
+	}
+	if _, err := v.Parse(payload, sign(payload, "whsec_new", time.Now().Add(-10*time.Minute))); !errors.Is(err, ErrStale) {
+		t.Fatalf("old timestamp: %v", err)
+	}
+	old, _ := json.Marshal(map[string]any{"id": "evt_2", "object": "event", "type": "customer.created",
+		"api_version": "2020-08-27", "created": time.Now().Unix(), "data": map[string]any{"object": map[string]any{}}})
+	var verErr *APIVersionError
+	if _, err := v.Parse(old, sign(old, "whsec_new", time.Now())); !errors.As(err, &verErr) || verErr.Got != "2020-08-27" {
+		t.Fatalf("version mismatch: %v", err)
+	}
+}
+
+func TestStripeModeNeverShowsTheKey(t *testing.T) {
+	cases := map[string]string{"sk_live_abc": "live", "rk_live_abc": "live", "sk_test_abc": "test"}
+	for key, want := range cases {
+		if got := NewStripe(key, "", nil).Mode(); got != want {
+			t.Errorf("Mode(%s) = %q, want %q", key, got, want)
+		}
+	}
+	if got := NewStripe("sk_test_abc", "http://127.0.0.1:12111", nil).Mode(); got != "stripe-mock at http://127.0.0.1:12111" {
+		t.Errorf("mock mode = %q", got)
+	}
+}
