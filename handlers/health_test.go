@@ -38,6 +38,10 @@ func TestHealthReadinessAndMetrics(t *testing.T) {
 	if resp.StatusCode != http.StatusNotFound || !strings.Contains(body, "Page not found") || resp.Header.Get("Content-Security-Policy") == "" {
 		t.Fatalf("404 page: %d", resp.StatusCode)
 	}
+	// Demo checkout does not exist once a Stripe key is set.
+	if resp, _ := app.get(c, "/demo/checkout/cs_anything"); resp.StatusCode != http.StatusNotFound {
+		t.Fatalf("demo checkout with a Stripe key: %d", resp.StatusCode)
+	}
 	resp, _ = app.get(c, "/static/")
 	if resp.StatusCode != http.StatusNotFound {
 		t.Fatalf("static directory listing: %d", resp.StatusCode)

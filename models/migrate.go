@@ -36,7 +36,7 @@ CREATE TABLE donors (
 CREATE TABLE gifts (
 	id TEXT PRIMARY KEY,
 	donor_id TEXT REFERENCES donors(id),
-	status TEXT NOT NULL CHECK (status IN ('pending', 'processing', 'paid', 'failed')),
+	status TEXT NOT NULL CHECK (status IN ('pending', 'processing', 'paid', 'failed', 'refunded')),
 	source TEXT NOT NULL,
 	frequency TEXT NOT NULL CHECK (frequency IN ('once', 'month', 'year')),
 	amount BIGINT NOT NULL CHECK (amount >= 0),
