@@ -9,6 +9,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/indienews/donations/ingest"
 	"github.com/indienews/donations/models"
 	"github.com/indienews/donations/payments"
 )
@@ -81,8 +82,7 @@ func (s *Server) receiveEvent(ctx context.Context, log *slog.Logger, body []byte
 		}
 	}
 	log = log.With("event_id", ev.ID, "event_type", ev.Type)
-	rec := models.EventRecord{ID: ev.ID, Type: ev.Type, APIVersion: ev.APIVersion, Livemode: ev.Livemode, Created: ev.Created}
-	res, err := s.store.ApplyEvent(ctx, rec, effectFor(ev))
+	res, err := ingest.Apply(ctx, s.store, ev)
 	switch {
 	case errors.Is(err, models.ErrRejected):
 		s.metrics.webhookEvents.WithLabelValues(ev.Type, "rejected").Inc()
@@ -102,34 +102,3 @@ func (s *Server) receiveEvent(ctx context.Context, log *slog.Logger, body []byte
 	return http.StatusOK, webhookOutcome{duplicate: res.Duplicate, result: res}
 }
 
-// effectFor decides what an event does to the ledger.
-func effectFor(ev payments.Event) models.Effect {
-	cs := ev.Checkout
-	if cs == nil {
-		return models.Ignore{Reason: "no handler for " + ev.Type}
-	}
-	if cs.Mode != "payment" {
-		return models.Ignore{Reason: "checkout mode " + cs.Mode + " is not a one-time gift"}
-	}
-	p := models.CheckoutPayment{
-		SessionID: cs.SessionID, ClientReferenceID: cs.ClientReferenceID, PaymentIntentID: cs.PaymentIntentID,
-		AmountTotal: cs.AmountTotal, Currency: cs.Currency, Email: cs.Email, Name: cs.Name,
-		Address:  models.Address{Line1: cs.Address.Line1, City: cs.Address.City, PostalCode: cs.Address.PostalCode, Country: cs.Address.Country},
-		Livemode: cs.Livemode, At: ev.Created,
-	}
-	switch ev.Type {
-	case "checkout.session.completed":
-		if cs.PaymentStatus == "paid" {
-			return models.CheckoutPaid{CheckoutPayment: p}
-		}
-		if cs.PaymentStatus == "unpaid" {
-			return models.CheckoutProcessing{CheckoutPayment: p}
-		}
-		return models.Ignore{Reason: "checkout completed with payment_status " + cs.PaymentStatus}
-	case "checkout.session.async_payment_succeeded":
-		return models.CheckoutPaid{CheckoutPayment: p}
-	case "checkout.session.async_payment_failed":
-		return models.CheckoutFailed{CheckoutPayment: p}
-	}
-	return models.Ignore{Reason: "no handler for " + ev.Type}
-}

@@ -204,7 +204,7 @@ func (e CheckoutPaid) apply(s *Store, tx *gorm.DB, ev EventRecord, res *EventRes
 	if paymentID == "" {
 		paymentID = p.SessionID
 	}
-	r, err := s.issueReceipt(tx, "gift:"+g.ID+":original", g, donorID, paymentID)
+	r, err := s.issueReceipt(tx, "gift:"+g.ID+":original", g, donorID, paymentID, Benefit{})
 	if err != nil {
 		return err
 	}

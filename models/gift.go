@@ -17,6 +17,7 @@ const (
 	GiftProcessing = "processing"
 	GiftPaid       = "paid"
 	GiftFailed     = "failed"
+	GiftRefunded   = "refunded" // refunded in full
 )
 
 // Where a gift row came from.
@@ -63,6 +64,11 @@ type Gift struct {
 	Anonymous             bool
 	StripeSessionID       *string
 	StripePaymentIntentID *string
+	StripeInvoiceID       *string
+	StripeChargeID        *string
+	MembershipID          *string
+	RefundedAmount        int64
+	DisputeStatus         string // "", open, won, lost
 	Livemode              bool
 	PaidAt                *time.Time
 	CreatedAt             time.Time

@@ -55,6 +55,14 @@ type Receipt struct {
 	WordingVersion         string
 	StripePaymentID        string
 	VerificationCode       string
+	Frequency              string
+}
+
+// Benefit is what a donor received in return (a membership tier's
+// benefits), which the deductible amount excludes.
+type Benefit struct {
+	Description string
+	Value       int64
 }
 
 // nextReceiptSequence takes the next number of fiscal year fy. The counter
@@ -76,7 +84,7 @@ func nextReceiptSequence(tx *gorm.DB, fy int) (int64, error) {
 
 // issueReceipt freezes and numbers a receipt for a paid gift inside tx.
 // key makes the issue idempotent: one receipt per (gift, reason) ever.
-func (s *Store) issueReceipt(tx *gorm.DB, key string, g *Gift, donorID string, paymentID string) (*Receipt, error) {
+func (s *Store) issueReceipt(tx *gorm.DB, key string, g *Gift, donorID string, paymentID string, b Benefit) (*Receipt, error) {
 	giftDate := s.now().UTC()
 	if g.PaidAt != nil {
 		giftDate = g.PaidAt.UTC()
@@ -110,7 +118,10 @@ func (s *Store) issueReceipt(tx *gorm.DB, key string, g *Gift, donorID string, p
 		Amount:                 g.TotalAmount,
 		Currency:               g.Currency,
 		FeeCovered:             g.FeeAmount,
-		DeductibleAmount:       g.TotalAmount, // no benefits until membership tiers exist
+		BenefitDescription:     b.Description,
+		BenefitValue:           b.Value,
+		DeductibleAmount:       max(0, g.TotalAmount-b.Value),
+		Frequency:              g.Frequency,
 		OrgName:                s.receipts.OrgName,
 		OrgTaxID:               s.receipts.OrgTaxID,
 		OrgAddress:             s.receipts.OrgAddress,
@@ -122,6 +133,70 @@ func (s *Store) issueReceipt(tx *gorm.DB, key string, g *Gift, donorID string, p
 		return nil, translate(err)
 	}
 	return r, nil
+}
+
+// currentReceipt is a gift's receipt in force, or nil when none is (voided
+// by a refund or dispute and not replaced).
+func currentReceipt(tx *gorm.DB, giftID string) (*Receipt, error) {
+	var r Receipt
+	err := tx.Where("gift_id = ? AND status = ?", giftID, ReceiptIssued).Order("issued_at DESC, sequence DESC").Limit(1).Find(&r).Error
+	if err != nil || r.ID == "" {
+		return nil, err
+	}
+	return &r, nil
+}
+
+// latestReceipt is a gift's newest receipt whatever its status.
+func latestReceipt(tx *gorm.DB, giftID string) (*Receipt, error) {
+	var r Receipt
+	err := tx.Where("gift_id = ?", giftID).Order("issued_at DESC, sequence DESC").Limit(1).Find(&r).Error
+	if err != nil || r.ID == "" {
+		return nil, err
+	}
+	return &r, nil
+}
+
+// voidReceipt marks r void. Receipts are never deleted.
+func (s *Store) voidReceipt(tx *gorm.DB, r *Receipt, reason string) error {
+	now := s.now().UTC()
+	res := tx.Model(&Receipt{}).Where("id = ? AND status = ?", r.ID, ReceiptIssued).
+		Updates(map[string]any{"status": ReceiptVoid, "void_reason": reason, "voided_at": now})
+	if res.Error != nil {
+		return res.Error
+	}
+	r.Status, r.VoidReason, r.VoidedAt = ReceiptVoid, reason, &now
+	return nil
+}
+
+// replaceReceipt issues the receipt that replaces old for a new amount: the
+// donor and organisation details stay as old froze them, it takes the next
+// number of the gift's fiscal year and names old in Replaces.
+func (s *Store) replaceReceipt(tx *gorm.DB, key string, old *Receipt, amount int64) (*Receipt, error) {
+	seq, err := nextReceiptSequence(tx, old.FiscalYear)
+	if err != nil {
+		return nil, err
+	}
+	code, err := verificationCode()
+	if err != nil {
+		return nil, err
+	}
+	r := *old
+	r.ID = uuid.NewString()
+	r.Sequence = seq
+	r.Number = fmt.Sprintf("%s%d-%06d", s.receipts.Prefix, old.FiscalYear, seq)
+	r.IssueKey = key
+	r.Status = ReceiptIssued
+	r.VoidReason, r.VoidedAt = "", nil
+	r.Replaces = old.Number
+	r.IssuedAt = s.now().UTC()
+	r.Amount = amount
+	r.FeeCovered = min(old.FeeCovered, amount)
+	r.DeductibleAmount = max(0, amount-old.BenefitValue)
+	r.VerificationCode = code
+	if err := tx.Create(&r).Error; err != nil {
+		return nil, translate(err)
+	}
+	return &r, nil
 }
 
 var codeEncoding = base32.StdEncoding.WithPadding(base32.NoPadding)

@@ -41,6 +41,17 @@ type ReceiptSettings struct {
 	Prefix          string
 	FiscalYearStart FiscalStart
 	Location        *time.Location
+	Tiers           []Tier
+}
+
+// Tier is a membership level: members whose yearly amount reaches MinPerYear
+// receive its benefits, valued at ValuePerYear (fair market value), which
+// receipts subtract from the deductible amount.
+type Tier struct {
+	Name         string
+	MinPerYear   int64
+	Description  string
+	ValuePerYear int64
 }
 
 // FiscalStart names fiscal years; config.MonthDay satisfies it.

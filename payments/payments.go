@@ -20,6 +20,7 @@ type CheckoutRequest struct {
 	Email       string
 	Currency    string
 	AmountTotal int64  // minor units, the fee included when covered
+	Interval    string // "" for a one-time gift, "month" or "year" for a membership
 	ProductName string // the line the donor sees, e.g. "Gift to The Ledger"
 	Description string
 	SuccessURL  string // may contain {CHECKOUT_SESSION_ID}
@@ -51,8 +52,12 @@ type Event struct {
 	APIVersion string
 	Livemode   bool
 	Created    time.Time
-	// Checkout is set for checkout.session.* events.
-	Checkout *Checkout
+	// At most one of these is set, by the event's object type.
+	Checkout     *Checkout
+	Invoice      *Invoice
+	Subscription *Subscription
+	Charge       *Charge
+	Dispute      *Dispute
 }
 
 // Checkout is the part of a Checkout Session the ledger needs.
@@ -63,6 +68,8 @@ type Checkout struct {
 	PaymentStatus     string // paid, unpaid, no_payment_required
 	Status            string // open, complete, expired
 	PaymentIntentID   string
+	SubscriptionID    string
+	CustomerID        string
 	AmountTotal       int64
 	Currency          string
 	Email             string
@@ -75,4 +82,62 @@ type Checkout struct {
 // Address is a postal address as Stripe collected it.
 type Address struct {
 	Line1, City, PostalCode, Country string
+}
+
+// Invoice is the part of a subscription invoice the ledger needs.
+type Invoice struct {
+	ID              string
+	SubscriptionID  string
+	CustomerID      string
+	ChargeID        string
+	PaymentIntentID string
+	BillingReason   string // subscription_create, subscription_cycle, ...
+	Status          string
+	Paid            bool
+	AmountPaid      int64
+	AmountDue       int64
+	Currency        string
+	Email           string
+	Name            string
+	Address         Address
+	Interval        string // from the recurring price of its first line
+	HostedURL       string // where the member can pay or fix their card
+	AttemptCount    int64
+	Metadata        map[string]string // the subscription's, as snapshot on the invoice
+}
+
+// Subscription is a snapshot of a Stripe subscription.
+type Subscription struct {
+	ID                string
+	CustomerID        string
+	Status            string
+	Amount            int64 // per interval, minor units
+	Currency          string
+	Interval          string
+	CurrentPeriodEnd  time.Time
+	CancelAtPeriodEnd bool
+	StartedAt         time.Time
+	EndedAt           time.Time // zero while it runs
+	Metadata          map[string]string
+}
+
+// Charge is a payment's charge, as refunds report it.
+type Charge struct {
+	ID              string
+	PaymentIntentID string
+	InvoiceID       string
+	Amount          int64
+	AmountRefunded  int64 // cumulative
+	Currency        string
+}
+
+// Dispute is a chargeback on a charge.
+type Dispute struct {
+	ID              string
+	ChargeID        string
+	PaymentIntentID string
+	Amount          int64
+	Currency        string
+	Status          string // needs_response, under_review, won, lost, ...
+	Reason          string
 }

@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
+	"time"
 
 	"github.com/stripe/stripe-go/v76"
 	"github.com/stripe/stripe-go/v76/client"
@@ -47,33 +49,38 @@ func (s *Stripe) Mode() string {
 	}
 }
 
-// CreateCheckout creates a one-time payment Checkout Session. The
-// idempotency key comes from our gift id, so a retried call for the same
-// gift returns the same session instead of a second one.
+// CreateCheckout creates a Checkout Session: payment mode for a one-time
+// gift, subscription mode for a membership. The idempotency key comes from
+// our gift id, so a retried call for the same gift returns the same session
+// instead of a second one.
 func (s *Stripe) CreateCheckout(ctx context.Context, req CheckoutRequest) (CheckoutSession, error) {
+	price := &stripe.CheckoutSessionLineItemPriceDataParams{
+		Currency:   stripe.String(req.Currency),
+		UnitAmount: stripe.Int64(req.AmountTotal),
+		ProductData: &stripe.CheckoutSessionLineItemPriceDataProductDataParams{
+			Name: stripe.String(req.ProductName),
+		},
+	}
+	if req.Description != "" {
+		price.ProductData.Description = stripe.String(req.Description)
+	}
 	params := &stripe.CheckoutSessionParams{
-		Mode:              stripe.String(string(stripe.CheckoutSessionModePayment)),
-		SubmitType:        stripe.String(string(stripe.CheckoutSessionSubmitTypeDonate)),
 		CustomerEmail:     stripe.String(req.Email),
 		ClientReferenceID: stripe.String(req.GiftID),
 		SuccessURL:        stripe.String(req.SuccessURL),
 		CancelURL:         stripe.String(req.CancelURL),
-		LineItems: []*stripe.CheckoutSessionLineItemParams{{
-			Quantity: stripe.Int64(1),
-			PriceData: &stripe.CheckoutSessionLineItemPriceDataParams{
-				Currency:   stripe.String(req.Currency),
-				UnitAmount: stripe.Int64(req.AmountTotal),
-				ProductData: &stripe.CheckoutSessionLineItemPriceDataProductDataParams{
-					Name: stripe.String(req.ProductName),
-				},
-			},
-		}},
-		PaymentIntentData: &stripe.CheckoutSessionPaymentIntentDataParams{
-			Metadata: req.Metadata,
-		},
+		LineItems:         []*stripe.CheckoutSessionLineItemParams{{Quantity: stripe.Int64(1), PriceData: price}},
 	}
-	if req.Description != "" {
-		params.LineItems[0].PriceData.ProductData.Description = stripe.String(req.Description)
+	if req.Interval == "" {
+		params.Mode = stripe.String(string(stripe.CheckoutSessionModePayment))
+		params.SubmitType = stripe.String(string(stripe.CheckoutSessionSubmitTypeDonate))
+		params.PaymentIntentData = &stripe.CheckoutSessionPaymentIntentDataParams{Metadata: req.Metadata}
+	} else {
+		// submit_type and payment_intent_data are for payment mode only;
+		// invoices carry the subscription's metadata instead.
+		params.Mode = stripe.String(string(stripe.CheckoutSessionModeSubscription))
+		price.Recurring = &stripe.CheckoutSessionLineItemPriceDataRecurringParams{Interval: stripe.String(req.Interval)}
+		params.SubscriptionData = &stripe.CheckoutSessionSubscriptionDataParams{Metadata: req.Metadata}
 	}
 	params.Metadata = req.Metadata
 	params.Context = ctx
@@ -86,6 +93,70 @@ func (s *Stripe) CreateCheckout(ctx context.Context, req CheckoutRequest) (Check
 		return CheckoutSession{}, fmt.Errorf("%w: checkout session without id or url", ErrGateway)
 	}
 	return CheckoutSession{ID: sess.ID, URL: sess.URL}, nil
+}
+
+// Listed is one item a reconciliation found: a decoded event, or why it
+// cannot be applied.
+type Listed struct {
+	Event  Event
+	Reason string // non-empty: rejected (wrong API version, undecodable)
+}
+
+// ListEvents pages through Stripe's Events API (30 days of history) from
+// since, oldest first. Listed events keep the API version they were created
+// with, and listing checks none: a mismatch is reported, never applied.
+func (s *Stripe) ListEvents(ctx context.Context, since time.Time) ([]Listed, error) {
+	params := &stripe.EventListParams{CreatedRange: &stripe.RangeQueryParams{GreaterThanOrEqual: since.Unix()}}
+	params.Context = ctx
+	params.Limit = stripe.Int64(100)
+	var out []Listed
+	it := s.api.Events.List(params)
+	for it.Next() {
+		ev := it.Event()
+		if ev.APIVersion != APIVersion {
+			out = append(out, Listed{Event: Event{ID: ev.ID, Type: string(ev.Type), APIVersion: ev.APIVersion},
+				Reason: fmt.Sprintf("API version %q, expected %q", ev.APIVersion, APIVersion)})
+			continue
+		}
+		dec, err := Decode(*ev)
+		if err != nil {
+			out = append(out, Listed{Event: Event{ID: ev.ID, Type: string(ev.Type)}, Reason: err.Error()})
+			continue
+		}
+		out = append(out, Listed{Event: dec})
+	}
+	if err := it.Err(); err != nil {
+		return out, fmt.Errorf("%w: listing events: %v", ErrGateway, err)
+	}
+	// Stripe lists newest first; apply in the order things happened.
+	slices.Reverse(out)
+	return out, nil
+}
+
+// ListCompletedCheckouts returns complete Checkout Sessions created since,
+// each as the checkout.session.completed event it implies. Their ids are
+// prefixed so they never collide with a real event's.
+func (s *Stripe) ListCompletedCheckouts(ctx context.Context, since time.Time) ([]Listed, error) {
+	params := &stripe.CheckoutSessionListParams{
+		Status:       stripe.String(string(stripe.CheckoutSessionStatusComplete)),
+		CreatedRange: &stripe.RangeQueryParams{GreaterThanOrEqual: since.Unix()},
+	}
+	params.Context = ctx
+	params.Limit = stripe.Int64(100)
+	var out []Listed
+	it := s.api.CheckoutSessions.List(params)
+	for it.Next() {
+		cs := it.CheckoutSession()
+		out = append(out, Listed{Event: Event{
+			ID: "reconcile:" + cs.ID, Type: "checkout.session.completed", APIVersion: APIVersion,
+			Livemode: cs.Livemode, Created: unix(cs.Created), Checkout: checkoutFrom(cs),
+		}})
+	}
+	if err := it.Err(); err != nil {
+		return out, fmt.Errorf("%w: listing checkout sessions: %v", ErrGateway, err)
+	}
+	slices.Reverse(out)
+	return out, nil
 }
 
 // slogLogger lets stripe-go log through our structured logger instead of

@@ -1,0 +1,266 @@
+package models
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+)
+
+// Kinds of payment adjustment.
+const (
+	AdjustRefund        = "refund"
+	AdjustDisputeOpened = "dispute_opened"
+	AdjustDisputeWon    = "dispute_won"
+	AdjustDisputeLost   = "dispute_lost"
+)
+
+// Dispute statuses kept on a gift.
+const (
+	DisputeOpen = "open"
+	DisputeWon  = "won"
+	DisputeLost = "lost"
+)
+
+// Adjustment is a refund or dispute as Stripe reported it. GiftID is nil
+// for a payment we never saw (made before installation, say).
+type Adjustment struct {
+	ID                    string
+	Kind                  string
+	EventID               string
+	GiftID                *string
+	StripeChargeID        string
+	StripePaymentIntentID string
+	StripeObjectID        string
+	Amount                int64
+	Currency              string
+	CreatedAt             time.Time
+}
+
+func (Adjustment) TableName() string { return "payment_adjustments" }
+
+// Adjustments lists what was recorded, newest first; unmatched only when
+// asked (for the report of payments we never saw).
+func (s *Store) Adjustments(ctx context.Context, unmatchedOnly bool) ([]Adjustment, error) {
+	q := s.db.WithContext(ctx).Order("created_at DESC")
+	if unmatchedOnly {
+		q = q.Where("gift_id IS NULL")
+	}
+	var out []Adjustment
+	return out, translate(q.Find(&out).Error)
+}
+
+// ReceiptsOfGift lists every receipt of a gift, in issue order.
+func (s *Store) ReceiptsOfGift(ctx context.Context, giftID string) ([]Receipt, error) {
+	var out []Receipt
+	err := s.db.WithContext(ctx).Where("gift_id = ?", giftID).Order("issued_at, sequence").Find(&out).Error
+	return out, translate(err)
+}
+
+// ChargeRef names the Stripe payment a refund or dispute is about.
+type ChargeRef struct {
+	ChargeID        string
+	PaymentIntentID string
+	InvoiceID       string
+}
+
+// ChargeRefunded applies a charge's cumulative refunded amount. Because the
+// amount is cumulative, an older refund event arriving late changes nothing.
+type ChargeRefunded struct {
+	ChargeRef
+	Amount         int64
+	AmountRefunded int64
+	Currency       string
+}
+
+// DisputeOpened flags a gift as disputed and voids its receipt.
+type DisputeOpened struct {
+	ChargeRef
+	DisputeID string
+	Amount    int64
+	Currency  string
+}
+
+// DisputeClosed settles a dispute: won (or an inquiry closed) restores a
+// receipt for what remains; lost leaves it void.
+type DisputeClosed struct {
+	ChargeRef
+	DisputeID string
+	Won       bool
+	Amount    int64
+	Currency  string
+}
+
+// giftForCharge finds the gift a charge belongs to, nil if none.
+func giftForCharge(tx *gorm.DB, ref ChargeRef) (*Gift, error) {
+	for _, q := range []struct{ col, val string }{
+		{"stripe_charge_id", ref.ChargeID}, {"stripe_payment_intent_id", ref.PaymentIntentID}, {"stripe_invoice_id", ref.InvoiceID},
+	} {
+		if q.val == "" {
+			continue
+		}
+		var g Gift
+		if err := tx.Where(q.col+" = ?", q.val).Limit(1).Find(&g).Error; err != nil {
+			return nil, err
+		}
+		if g.ID != "" {
+			return &g, nil
+		}
+	}
+	return nil, nil
+}
+
+func (s *Store) recordAdjustment(tx *gorm.DB, kind string, ev EventRecord, g *Gift, ref ChargeRef, objectID string, amount int64, currency string) error {
+	a := Adjustment{ID: uuid.NewString(), Kind: kind, EventID: ev.ID, StripeChargeID: ref.ChargeID,
+		StripePaymentIntentID: ref.PaymentIntentID, StripeObjectID: objectID, Amount: amount, Currency: currency,
+		CreatedAt: s.now().UTC()}
+	if g != nil {
+		a.GiftID = &g.ID
+	}
+	return tx.Create(&a).Error
+}
+
+func (e ChargeRefunded) apply(s *Store, tx *gorm.DB, ev EventRecord, res *EventResult) error {
+	g, err := giftForCharge(tx, e.ChargeRef)
+	if err != nil {
+		return err
+	}
+	if err := s.recordAdjustment(tx, AdjustRefund, ev, g, e.ChargeRef, "", e.AmountRefunded, e.Currency); err != nil {
+		return err
+	}
+	if g == nil {
+		res.Outcome = fmt.Sprintf("refund of %d on %s, a payment we never saw: recorded", e.AmountRefunded, e.ChargeID)
+		return nil
+	}
+	if e.AmountRefunded <= g.RefundedAmount {
+		res.Outcome = fmt.Sprintf("gift %s: refund of %d already applied", g.ID, e.AmountRefunded)
+		return nil
+	}
+	refunded := min(e.AmountRefunded, g.TotalAmount)
+	up := map[string]any{"refunded_amount": refunded, "updated_at": s.now().UTC()}
+	if g.StripeChargeID == nil && e.ChargeID != "" {
+		up["stripe_charge_id"] = e.ChargeID
+	}
+	if refunded >= g.TotalAmount {
+		up["status"] = GiftRefunded
+	}
+	if err := tx.Model(&Gift{}).Where("id = ?", g.ID).Updates(up).Error; err != nil {
+		return err
+	}
+	old, err := currentReceipt(tx, g.ID)
+	if err != nil {
+		return err
+	}
+	if old == nil {
+		res.Outcome = fmt.Sprintf("gift %s: refunded %d, no receipt in force", g.ID, refunded)
+		return nil
+	}
+	remaining := g.TotalAmount - refunded
+	reason := "refunded in full"
+	if remaining > 0 {
+		reason = fmt.Sprintf("partially refunded (%d of %d)", refunded, g.TotalAmount)
+	}
+	if err := s.voidReceipt(tx, old, reason); err != nil {
+		return err
+	}
+	res.Outcome = fmt.Sprintf("gift %s: receipt %s void, %s", g.ID, old.Number, reason)
+	if remaining > 0 {
+		r, err := s.replaceReceipt(tx, fmt.Sprintf("gift:%s:refund:%d", g.ID, refunded), old, remaining)
+		if err != nil {
+			return err
+		}
+		res.Receipt = r
+		res.Outcome += ", replaced by " + r.Number
+	}
+	return nil
+}
+
+func (e DisputeOpened) apply(s *Store, tx *gorm.DB, ev EventRecord, res *EventResult) error {
+	g, err := giftForCharge(tx, e.ChargeRef)
+	if err != nil {
+		return err
+	}
+	if err := s.recordAdjustment(tx, AdjustDisputeOpened, ev, g, e.ChargeRef, e.DisputeID, e.Amount, e.Currency); err != nil {
+		return err
+	}
+	if g == nil {
+		res.Outcome = fmt.Sprintf("dispute %s on %s, a payment we never saw: recorded", e.DisputeID, e.ChargeID)
+		return nil
+	}
+	// Closed already (the close arrived first), or flagged already.
+	if g.DisputeStatus != "" {
+		res.Outcome = fmt.Sprintf("gift %s: dispute already %s", g.ID, g.DisputeStatus)
+		return nil
+	}
+	if err := tx.Model(&Gift{}).Where("id = ?", g.ID).Updates(map[string]any{"dispute_status": DisputeOpen, "updated_at": s.now().UTC()}).Error; err != nil {
+		return err
+	}
+	res.Outcome = fmt.Sprintf("gift %s disputed", g.ID)
+	old, err := currentReceipt(tx, g.ID)
+	if err != nil || old == nil {
+		return err
+	}
+	if err := s.voidReceipt(tx, old, "disputed (chargeback)"); err != nil {
+		return err
+	}
+	res.Outcome += ", receipt " + old.Number + " void"
+	return nil
+}
+
+func (e DisputeClosed) apply(s *Store, tx *gorm.DB, ev EventRecord, res *EventResult) error {
+	g, err := giftForCharge(tx, e.ChargeRef)
+	if err != nil {
+		return err
+	}
+	kind, status := AdjustDisputeLost, DisputeLost
+	if e.Won {
+		kind, status = AdjustDisputeWon, DisputeWon
+	}
+	if err := s.recordAdjustment(tx, kind, ev, g, e.ChargeRef, e.DisputeID, e.Amount, e.Currency); err != nil {
+		return err
+	}
+	if g == nil {
+		res.Outcome = fmt.Sprintf("dispute %s closed (%s) on a payment we never saw: recorded", e.DisputeID, status)
+		return nil
+	}
+	if g.DisputeStatus == DisputeWon || g.DisputeStatus == DisputeLost {
+		res.Outcome = fmt.Sprintf("gift %s: dispute already %s", g.ID, g.DisputeStatus)
+		return nil
+	}
+	if err := tx.Model(&Gift{}).Where("id = ?", g.ID).Updates(map[string]any{"dispute_status": status, "updated_at": s.now().UTC()}).Error; err != nil {
+		return err
+	}
+	res.Outcome = fmt.Sprintf("gift %s: dispute %s", g.ID, status)
+	current, err := currentReceipt(tx, g.ID)
+	if err != nil {
+		return err
+	}
+	if !e.Won {
+		// Lost: the money went back; the receipt stays void (or becomes so,
+		// when the close arrived before the opening).
+		if current != nil {
+			if err := s.voidReceipt(tx, current, "dispute lost (chargeback)"); err != nil {
+				return err
+			}
+			res.Outcome += ", receipt " + current.Number + " void"
+		}
+		return nil
+	}
+	remaining := g.TotalAmount - g.RefundedAmount
+	if current != nil || remaining <= 0 {
+		return nil // the close arrived before the opening: the receipt never left
+	}
+	last, err := latestReceipt(tx, g.ID)
+	if err != nil || last == nil {
+		return err
+	}
+	r, err := s.replaceReceipt(tx, fmt.Sprintf("gift:%s:dispute-won:%s", g.ID, e.DisputeID), last, remaining)
+	if err != nil {
+		return err
+	}
+	res.Receipt = r
+	res.Outcome += ", receipt " + r.Number + " replaces " + last.Number
+	return nil
+}
