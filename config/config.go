@@ -51,8 +51,22 @@ type Config struct {
 	DonateRateBurst     int
 	TrustedProxies      []string
 
+	Tiers []Tier
+
+	ReconcileEvery  time.Duration // 0: the server does not reconcile by itself
+	ReconcileWindow time.Duration
+
 	LogLevel  string
 	LogFormat string
+}
+
+// Tier is a membership level: a yearly minimum and the benefits it brings,
+// with their fair market value per year.
+type Tier struct {
+	Name         string
+	MinPerYear   int64
+	Description  string
+	ValuePerYear int64
 }
 
 // Org is what receipts print about the organisation.
@@ -179,6 +193,12 @@ func Load(getenv Getenv) (*Config, error) {
 		l.fail("FEE_PERCENT/FEE_FIXED", "%v", err)
 	}
 	c.Fee = fee
+	c.Tiers = l.tiers("MEMBERSHIP_TIERS", c.Currency)
+	c.ReconcileEvery = l.duration("RECONCILE_EVERY", "1h", true)
+	c.ReconcileWindow = l.duration("RECONCILE_WINDOW", "72h", false)
+	if c.ReconcileWindow > 30*24*time.Hour {
+		l.fail("RECONCILE_WINDOW", "must be at most 720h: Stripe keeps events for 30 days")
+	}
 	if c.ReceiptPrefix != "" && strings.ContainsAny(c.ReceiptPrefix, " ,\"'\n") {
 		l.fail("RECEIPT_PREFIX", "must not contain spaces, commas or quotes")
 	}
@@ -308,4 +328,45 @@ func (l *loader) location(name, def string) *time.Location {
 		return time.UTC
 	}
 	return loc
+}
+
+func (l *loader) duration(name, def string, zeroOK bool) time.Duration {
+	raw := l.str(name, def)
+	if zeroOK && (raw == "0" || raw == "off") {
+		return 0
+	}
+	d, err := time.ParseDuration(raw)
+	if err != nil || d <= 0 {
+		l.fail(name, "must be a duration such as 1h or 30m%s, got %q", map[bool]string{true: " (or off)"}[zeroOK], raw)
+		return 0
+	}
+	return d
+}
+
+// tiers reads "Name|min per year|benefit description|value per year",
+// separated by semicolons, amounts in major units.
+func (l *loader) tiers(name, currency string) []Tier {
+	raw := l.str(name, "")
+	var out []Tier
+	for _, entry := range strings.Split(raw, ";") {
+		if strings.TrimSpace(entry) == "" {
+			continue
+		}
+		parts := strings.Split(entry, "|")
+		if len(parts) != 4 || strings.TrimSpace(parts[0]) == "" {
+			l.fail(name, "entry %q must be Name|minimum per year|benefit description|benefit value per year", entry)
+			continue
+		}
+		minimum, err1 := money.ParseMajor(parts[1], currency)
+		value, err2 := int64(0), error(nil)
+		if v := strings.TrimSpace(parts[3]); v != "" {
+			value, err2 = money.ParseMajor(v, currency)
+		}
+		if err1 != nil || err2 != nil {
+			l.fail(name, "entry %q: amounts must be numbers in major units", entry)
+			continue
+		}
+		out = append(out, Tier{Name: strings.TrimSpace(parts[0]), MinPerYear: minimum, Description: strings.TrimSpace(parts[2]), ValuePerYear: value})
+	}
+	return out
 }

@@ -54,3 +54,23 @@ func TestDefaultsAndDemoMode(t *testing.T) {
 		t.Fatalf("production without keys: %v", err)
 	}
 }
+
+func TestMembershipTiers(t *testing.T) {
+	env := map[string]string{"MEMBERSHIP_TIERS": "Supporter|60||; Insider|120|Tote bag and events|25.50"}
+	c, err := Load(func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Tier{{"Supporter", 6000, "", 0}, {"Insider", 12000, "Tote bag and events", 2550}}
+	if len(c.Tiers) != 2 || c.Tiers[0] != want[0] || c.Tiers[1] != want[1] {
+		t.Fatalf("tiers = %+v", c.Tiers)
+	}
+	for _, bad := range []string{"Gold|abc|x|1", "Gold|10|x", "|10|x|1"} {
+		if _, err := Load(func(k string) string { return map[string]string{"MEMBERSHIP_TIERS": bad}[k] }); err == nil || !strings.Contains(err.Error(), "MEMBERSHIP_TIERS") {
+			t.Errorf("tiers %q accepted: %v", bad, err)
+		}
+	}
+	if c.ReconcileEvery != time.Hour || c.ReconcileWindow != 72*time.Hour {
+		t.Errorf("reconcile defaults: every %s over %s", c.ReconcileEvery, c.ReconcileWindow)
+	}
+}

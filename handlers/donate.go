@@ -134,9 +134,7 @@ func (s *Server) validateDonation(f donateForm) (validDonation, fieldErrors) {
 		errs["amount"] = "For gifts above " + money.Display(s.cfg.DonationMax, cur) + ", please contact us directly."
 	}
 	switch f.Frequency {
-	case "once":
-	case "month", "year":
-		errs["frequency"] = "Monthly and yearly memberships are not open yet. Please choose a one-time gift."
+	case "once", "month", "year":
 	default:
 		errs["frequency"] = "Choose how often to give."
 	}
@@ -314,6 +312,10 @@ func (s *Server) donateSubmit(c *gin.Context) {
 			"fee_amount": fmt.Sprint(g.FeeAmount), "anonymous": fmt.Sprint(g.Anonymous),
 			"dedication_type": g.DedicationType, "dedication_name": g.DedicationName,
 		},
+	}
+	if g.Frequency != "once" {
+		req.Interval = g.Frequency
+		req.ProductName = map[string]string{"month": "Monthly", "year": "Yearly"}[g.Frequency] + " membership of " + s.cfg.Org.Name
 	}
 	sess, err := s.gateway.CreateCheckout(ctx, req)
 	if err != nil {

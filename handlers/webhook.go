@@ -101,4 +101,3 @@ func (s *Server) receiveEvent(ctx context.Context, log *slog.Logger, body []byte
 	log.Info("webhook event", "result", result, "outcome", res.Outcome)
 	return http.StatusOK, webhookOutcome{duplicate: res.Duplicate, result: res}
 }
-

@@ -234,4 +234,3 @@ func TestWebhookConcurrentDistinctEventsNumberWithoutGaps(t *testing.T) {
 		}
 	})
 }
-

@@ -22,7 +22,7 @@ var ReceiptColumns = []string{
 	"number", "status", "issued_at", "gift_date", "fiscal_year",
 	"donor_name", "donor_email",
 	"donor_address_line1", "donor_address_city", "donor_address_postal_code", "donor_address_country",
-	"amount", "currency", "deductible_amount", "fee_covered", "benefit_value",
+	"frequency", "amount", "currency", "deductible_amount", "fee_covered", "benefit_value",
 	"stripe_payment_id", "replaces", "void_reason", "voided_at",
 }
 
@@ -52,7 +52,7 @@ func WriteReceiptsCSV(ctx context.Context, w io.Writer, src ReceiptSource, p mod
 			strconv.Itoa(r.FiscalYear),
 			Text(r.DonorName), Text(r.DonorEmail),
 			Text(r.DonorAddressLine1), Text(r.DonorAddressCity), Text(r.DonorAddressPostalCode), Text(r.DonorAddressCountry),
-			money.FormatMajor(r.Amount, r.Currency), Text(r.Currency),
+			Text(r.Frequency), money.FormatMajor(r.Amount, r.Currency), Text(r.Currency),
 			money.FormatMajor(r.DeductibleAmount, r.Currency), money.FormatMajor(r.FeeCovered, r.Currency),
 			money.FormatMajor(r.BenefitValue, r.Currency),
 			Text(r.StripePaymentID), Text(r.Replaces), Text(r.VoidReason), voidedAt,

@@ -2,6 +2,7 @@ package testenv
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -82,4 +83,110 @@ func nilIfEmpty(s string) any {
 		return nil
 	}
 	return s
+}
+
+// EventAt is Event with the event's creation time set: Stripe's order.
+func EventAt(t testing.TB, id, typ string, object map[string]any, at time.Time) []byte {
+	t.Helper()
+	var ev map[string]any
+	if err := json.Unmarshal(Event(t, id, typ, object, "2023-10-16"), &ev); err != nil {
+		t.Fatal(err)
+	}
+	ev["created"] = at.Unix()
+	b, err := json.Marshal(ev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// SubscriptionSpec describes a subscription sample to build.
+type SubscriptionSpec struct {
+	ID, Customer, Status, Interval string
+	Amount                         int64
+	PeriodEnd, Started, Ended      time.Time
+	CancelAtPeriodEnd              bool
+	GiftID                         string
+}
+
+// Subscription is Stripe's sample subscription shaped by spec.
+func Subscription(t testing.TB, s SubscriptionSpec) map[string]any {
+	t.Helper()
+	sub := Fixture(t, "subscription")
+	sub["id"], sub["customer"], sub["status"] = s.ID, s.Customer, s.Status
+	sub["currency"] = "usd"
+	sub["current_period_end"] = s.PeriodEnd.Unix()
+	sub["current_period_start"] = s.PeriodEnd.AddDate(0, -1, 0).Unix()
+	sub["start_date"] = s.Started.Unix()
+	sub["cancel_at_period_end"] = s.CancelAtPeriodEnd
+	sub["canceled_at"], sub["ended_at"] = nil, nil
+	if !s.Ended.IsZero() {
+		sub["canceled_at"], sub["ended_at"] = s.Ended.Unix(), s.Ended.Unix()
+	}
+	sub["metadata"] = map[string]any{}
+	if s.GiftID != "" {
+		sub["metadata"] = map[string]any{"gift_id": s.GiftID}
+	}
+	items := sub["items"].(map[string]any)
+	item := items["data"].([]any)[0].(map[string]any)
+	item["subscription"] = s.ID
+	price := item["price"].(map[string]any)
+	price["unit_amount"], price["unit_amount_decimal"] = s.Amount, fmt.Sprint(s.Amount)
+	price["recurring"].(map[string]any)["interval"] = s.Interval
+	return sub
+}
+
+// InvoiceSpec describes an invoice sample to build.
+type InvoiceSpec struct {
+	ID, Subscription, Customer, Charge, PaymentIntent, BillingReason string
+	Amount                                                           int64
+	Paid                                                             bool
+	Email, Name, Interval, GiftID                                    string
+}
+
+// Invoice is Stripe's sample invoice shaped by spec, in the 2023-10-16
+// layout (subscription, charge and billing_reason at the top level).
+func Invoice(t testing.TB, s InvoiceSpec) map[string]any {
+	t.Helper()
+	in := Fixture(t, "invoice")
+	in["id"], in["subscription"], in["customer"] = s.ID, s.Subscription, s.Customer
+	in["charge"], in["payment_intent"] = nilIfEmpty(s.Charge), nilIfEmpty(s.PaymentIntent)
+	in["billing_reason"] = s.BillingReason
+	in["amount_due"], in["currency"] = s.Amount, "usd"
+	in["amount_paid"], in["amount_remaining"] = int64(0), s.Amount
+	in["paid"], in["status"] = s.Paid, "open"
+	if s.Paid {
+		in["amount_paid"], in["amount_remaining"], in["status"] = s.Amount, int64(0), "paid"
+	}
+	in["customer_email"], in["customer_name"] = nilIfEmpty(s.Email), nilIfEmpty(s.Name)
+	in["hosted_invoice_url"] = "https://invoice.stripe.com/i/" + s.ID
+	in["subscription_details"] = map[string]any{"metadata": map[string]any{}}
+	if s.GiftID != "" {
+		in["subscription_details"] = map[string]any{"metadata": map[string]any{"gift_id": s.GiftID}}
+	}
+	lines := in["lines"].(map[string]any)
+	line := lines["data"].([]any)[0].(map[string]any)
+	line["amount"], line["type"], line["subscription"] = s.Amount, "subscription", s.Subscription
+	price := line["price"].(map[string]any)
+	price["type"], price["unit_amount"] = "recurring", s.Amount
+	price["recurring"] = map[string]any{"interval": s.Interval, "interval_count": 1, "usage_type": "licensed", "aggregate_usage": nil}
+	return in
+}
+
+// Charge is Stripe's sample charge with amount and cumulative refunds.
+func Charge(t testing.TB, id, paymentIntent, invoice string, amount, refunded int64) map[string]any {
+	t.Helper()
+	ch := Fixture(t, "charge")
+	ch["id"], ch["payment_intent"], ch["invoice"] = id, nilIfEmpty(paymentIntent), nilIfEmpty(invoice)
+	ch["amount"], ch["amount_captured"], ch["amount_refunded"], ch["currency"] = amount, amount, refunded, "usd"
+	ch["refunded"] = refunded >= amount
+	return ch
+}
+
+// Dispute is Stripe's sample dispute on a charge.
+func Dispute(t testing.TB, id, charge, paymentIntent, status string, amount int64) map[string]any {
+	t.Helper()
+	d := Fixture(t, "dispute")
+	d["id"], d["charge"], d["payment_intent"], d["status"], d["amount"], d["currency"] = id, charge, nilIfEmpty(paymentIntent), status, amount, "usd"
+	return d
 }

@@ -127,6 +127,7 @@ func openStore(ctx context.Context, cfg *config.Config, log *slog.Logger) (*mode
 		Receipts: models.ReceiptSettings{
 			OrgName: cfg.Org.Name, OrgTaxID: cfg.Org.TaxID, OrgAddress: cfg.Org.Address,
 			Prefix: cfg.ReceiptPrefix, FiscalYearStart: cfg.FiscalYearStart, Location: cfg.Location,
+			Tiers: tiers(cfg.Tiers),
 		},
 	})
 	if err != nil {
@@ -252,6 +253,14 @@ func versionString() string {
 		if dirty {
 			out += "-dirty"
 		}
+	}
+	return out
+}
+
+func tiers(in []config.Tier) []models.Tier {
+	out := make([]models.Tier, 0, len(in))
+	for _, t := range in {
+		out = append(out, models.Tier{Name: t.Name, MinPerYear: t.MinPerYear, Description: t.Description, ValuePerYear: t.ValuePerYear})
 	}
 	return out
 }
