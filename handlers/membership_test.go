@@ -1,0 +1,136 @@
+package handlers_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/indienews/donations/models"
+	"github.com/indienews/donations/testenv"
+)
+
+func TestDonateMonthlyCreatesSubscriptionCheckout(t *testing.T) {
+	app := newApp(t, "sqlite", appOptions{})
+	c := app.client()
+	form := validForm(app.csrfToken(c, "/donate"))
+	form.Set("frequency", "month")
+	form.Set("amount", "15")
+	form.Set("cover_fee", "1")
+	resp, body := app.post(c, "/donate", form)
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("POST /donate monthly = %d\n%s", resp.StatusCode, body)
+	}
+	var create *recordedRequest
+	for _, r := range app.Stripe.requests() {
+		if r.Path == "/v1/checkout/sessions" {
+			create = &r
+		}
+	}
+	if create == nil {
+		t.Fatal("no checkout session request")
+	}
+	f := create.Form
+	giftID := f.Get("client_reference_id")
+	for k, v := range map[string]string{
+		"mode": "subscription", "line_items[0][price_data][recurring][interval]": "month",
+		"line_items[0][price_data][unit_amount]":        "1576", // $15 + 2.9% + 30c
+		"line_items[0][price_data][product_data][name]": "Monthly membership of The Ledger",
+		"subscription_data[metadata][gift_id]":          giftID,
+		"metadata[gift_id]":                             giftID,
+		"metadata[frequency]":                           "month",
+	} {
+		if got := f.Get(k); got != v {
+			t.Errorf("Stripe received %s = %q, want %q", k, got, v)
+		}
+	}
+	for _, absent := range []string{"submit_type", "payment_intent_data[metadata][gift_id]"} {
+		if f.Has(absent) {
+			t.Errorf("subscription checkout sent %s", absent)
+		}
+	}
+	g, err := app.Store.GiftByID(context.Background(), giftID)
+	if err != nil || g.Frequency != "month" || g.TotalAmount != 1576 {
+		t.Fatalf("form gift %+v %v", g, err)
+	}
+}
+
+// TestConcurrentCopiesOfEachEventType sends 20 simultaneous copies of each
+// membership, refund and dispute event: each applies once.
+func TestConcurrentCopiesOfEachEventType(t *testing.T) {
+	forEachDB(t, func(t *testing.T, db string) {
+		app := newApp(t, db, appOptions{})
+		at := time.Now().Add(-time.Minute)
+		inv := func(id, reason string, amount int64) map[string]any {
+			return testenv.Invoice(t, testenv.InvoiceSpec{ID: id, Subscription: "sub_c", Customer: "cus_c", Charge: "ch_" + id,
+				PaymentIntent: "pi_" + id, BillingReason: reason, Amount: amount, Paid: true, Email: "c@example.com", Name: "C", Interval: "month"})
+		}
+		sub := func(status string) map[string]any {
+			return testenv.Subscription(t, testenv.SubscriptionSpec{ID: "sub_c", Customer: "cus_c", Status: status, Interval: "month",
+				Amount: 1000, PeriodEnd: at.AddDate(0, 1, 0), Started: at})
+		}
+		failed := inv("in_c2", "subscription_cycle", 1000)
+		failed["paid"], failed["amount_paid"], failed["status"] = false, 0, "open"
+		steps := []struct {
+			name string
+			body []byte
+		}{
+			{"subscription created", testenv.EventAt(t, "evt_c1", "customer.subscription.created", sub("active"), at)},
+			{"invoice paid", testenv.EventAt(t, "evt_c2", "invoice.paid", inv("in_c1", "subscription_create", 1000), at.Add(time.Second))},
+			{"invoice failed", testenv.EventAt(t, "evt_c3", "invoice.payment_failed", failed, at.Add(2*time.Second))},
+			{"subscription updated", testenv.EventAt(t, "evt_c4", "customer.subscription.updated", sub("past_due"), at.Add(3*time.Second))},
+			{"charge refunded", testenv.EventAt(t, "evt_c5", "charge.refunded", testenv.Charge(t, "ch_in_c1", "pi_in_c1", "in_c1", 1000, 400), at.Add(4*time.Second))},
+			{"dispute created", testenv.EventAt(t, "evt_c6", "charge.dispute.created", testenv.Dispute(t, "dp_c", "ch_in_c1", "pi_in_c1", "needs_response", 600), at.Add(5*time.Second))},
+			{"dispute closed", testenv.EventAt(t, "evt_c7", "charge.dispute.closed", testenv.Dispute(t, "dp_c", "ch_in_c1", "pi_in_c1", "won", 600), at.Add(6*time.Second))},
+			{"subscription deleted", testenv.EventAt(t, "evt_c8", "customer.subscription.deleted", sub("canceled"), at.Add(7*time.Second))},
+		}
+		for _, step := range steps {
+			sig := testenv.Sign(step.body, webhookSecret, time.Now())
+			var wg sync.WaitGroup
+			var mu sync.Mutex
+			fresh := 0
+			for i := 0; i < 20; i++ {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					code, body := app.deliver(step.body, sig)
+					if code != 200 {
+						t.Errorf("%s: %d %s", step.name, code, body)
+					}
+					if strings.Contains(body, `"duplicate":false`) {
+						mu.Lock()
+						fresh++
+						mu.Unlock()
+					}
+				}()
+			}
+			wg.Wait()
+			if fresh != 1 {
+				t.Fatalf("%s applied %d times, want once", step.name, fresh)
+			}
+		}
+		m, err := app.Store.MembershipBySubscription(context.Background(), "sub_c")
+		if err != nil || m.Status != models.MembershipCanceled || m.LastFailedInvoiceID != "in_c2" {
+			t.Fatalf("membership %+v %v", m, err)
+		}
+		gifts, _ := app.Store.GiftsOfMembership(context.Background(), m.ID)
+		if len(gifts) != 1 {
+			t.Fatalf("%d gifts, want 1", len(gifts))
+		}
+		rs, _ := app.Store.ReceiptsOfGift(context.Background(), gifts[0].ID)
+		got := ""
+		for _, r := range rs {
+			got += fmt.Sprintf("%s:%d:%s ", r.Status, r.Amount, r.Replaces)
+		}
+		// Paid 10.00, refunded 4.00 (void, replaced by 6.00), disputed (void),
+		// won (6.00 again).
+		fy := time.Now().UTC().Year()
+		want := fmt.Sprintf("void:1000: void:600:%d-000001 issued:600:%d-000002 ", fy, fy)
+		if got != want {
+			t.Fatalf("receipts %q, want %q", got, want)
+		}
+	})
+}
