@@ -196,6 +196,9 @@ func Load(getenv Getenv) (*Config, error) {
 	c.Tiers = l.tiers("MEMBERSHIP_TIERS", c.Currency)
 	c.ReconcileEvery = l.duration("RECONCILE_EVERY", "1h", true)
 	c.ReconcileWindow = l.duration("RECONCILE_WINDOW", "72h", false)
+	if c.ReconcileEvery > 0 && c.ReconcileEvery < time.Minute {
+		l.fail("RECONCILE_EVERY", "must be at least 1m (or off): each run lists Stripe's events")
+	}
 	if c.ReconcileWindow > 30*24*time.Hour {
 		l.fail("RECONCILE_WINDOW", "must be at most 720h: Stripe keeps events for 30 days")
 	}

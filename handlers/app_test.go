@@ -8,11 +8,9 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
-	"net/http/httputil"
 	"net/url"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -31,7 +29,7 @@ type testApp struct {
 	URL    string
 	Store  *models.Store
 	Config *config.Config
-	Stripe *stripeRecorder // nil in demo mode
+	Stripe *testenv.Recorder // nil in demo mode
 }
 
 type appOptions struct {
@@ -64,7 +62,7 @@ func newApp(t *testing.T, db string, o appOptions) *testApp {
 		if target == "" {
 			target = testenv.StripeMock(t)
 		}
-		app.Stripe = newStripeRecorder(t, target)
+		app.Stripe = testenv.NewRecorder(t, target)
 		env["STRIPE_API_BASE"] = app.Stripe.URL
 	}
 	for k, v := range o.env {
@@ -165,48 +163,6 @@ func validForm(token string) url.Values {
 		"csrf_token": {token}, "amount": {"25"}, "frequency": {"once"},
 		"email": {"reader@example.com"}, "name": {"Ada Reader"},
 	}
-}
-
-// stripeRecorder sits in front of stripe-mock and keeps what we sent, so
-// tests assert the exact parameters Stripe received.
-type stripeRecorder struct {
-	URL  string
-	mu   sync.Mutex
-	reqs []recordedRequest
-}
-
-type recordedRequest struct {
-	Method, Path, IdempotencyKey, StripeVersion string
-	Form                                        url.Values
-}
-
-func newStripeRecorder(t *testing.T, target string) *stripeRecorder {
-	u, err := url.Parse(target)
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := &stripeRecorder{}
-	proxy := httputil.NewSingleHostReverseProxy(u)
-	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
-		body, _ := io.ReadAll(req.Body)
-		form, _ := url.ParseQuery(string(body))
-		r.mu.Lock()
-		r.reqs = append(r.reqs, recordedRequest{Method: req.Method, Path: req.URL.Path,
-			IdempotencyKey: req.Header.Get("Idempotency-Key"), StripeVersion: req.Header.Get("Stripe-Version"), Form: form})
-		r.mu.Unlock()
-		req.Body = io.NopCloser(strings.NewReader(string(body)))
-		req.ContentLength = int64(len(body))
-		proxy.ServeHTTP(w, req)
-	}))
-	t.Cleanup(hs.Close)
-	r.URL = hs.URL
-	return r
-}
-
-func (r *stripeRecorder) requests() []recordedRequest {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return append([]recordedRequest(nil), r.reqs...)
 }
 
 func forEachDB(t *testing.T, fn func(t *testing.T, db string)) {

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/indienews/donations/models"
+	"github.com/indienews/donations/testenv"
 )
 
 func TestDonatePageAndRedirect(t *testing.T) {
@@ -60,14 +61,14 @@ func TestDonateCreatesCheckoutSessionOnStripeMock(t *testing.T) {
 		if !strings.HasPrefix(loc, "https://checkout.stripe.com/") {
 			t.Fatalf("redirect to %q, want Stripe Checkout", loc)
 		}
-		var create *recordedRequest
-		for _, r := range app.Stripe.requests() {
+		var create *testenv.RecordedRequest
+		for _, r := range app.Stripe.Requests() {
 			if r.Method == "POST" && r.Path == "/v1/checkout/sessions" {
 				create = &r
 			}
 		}
 		if create == nil {
-			t.Fatalf("no checkout session request reached stripe-mock: %+v", app.Stripe.requests())
+			t.Fatalf("no checkout session request reached stripe-mock: %+v", app.Stripe.Requests())
 		}
 		f := create.Form
 		giftID := f.Get("client_reference_id")
@@ -116,7 +117,7 @@ func TestDonateTypedAmountWinsOverPreset(t *testing.T) {
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("status %d", resp.StatusCode)
 	}
-	reqs := app.Stripe.requests()
+	reqs := app.Stripe.Requests()
 	if got := reqs[len(reqs)-1].Form.Get("line_items[0][price_data][unit_amount]"); got != "100000" {
 		t.Fatalf("unit_amount = %s, want 100000", got)
 	}
@@ -242,7 +243,7 @@ func TestStripeFailureRerendersCalmly(t *testing.T) {
 			t.Fatalf("form values not kept")
 		}
 		// The gift that never reached Stripe was discarded.
-		for _, r := range app.Stripe.requests() {
+		for _, r := range app.Stripe.Requests() {
 			if id := r.Form.Get("client_reference_id"); id != "" {
 				if _, err := app.Store.GiftByID(context.Background(), id); err == nil {
 					t.Fatalf("gift %s survived a failed checkout", id)

@@ -24,8 +24,8 @@ func TestDonateMonthlyCreatesSubscriptionCheckout(t *testing.T) {
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("POST /donate monthly = %d\n%s", resp.StatusCode, body)
 	}
-	var create *recordedRequest
-	for _, r := range app.Stripe.requests() {
+	var create *testenv.RecordedRequest
+	for _, r := range app.Stripe.Requests() {
 		if r.Path == "/v1/checkout/sessions" {
 			create = &r
 		}

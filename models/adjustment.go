@@ -135,7 +135,7 @@ func (e ChargeRefunded) apply(s *Store, tx *gorm.DB, ev EventRecord, res *EventR
 		return nil
 	}
 	if e.AmountRefunded <= g.RefundedAmount {
-		res.Outcome = fmt.Sprintf("gift %s: refund of %d already applied", g.ID, e.AmountRefunded)
+		res.Outcome, res.NoChange = fmt.Sprintf("gift %s: refund of %d already applied", g.ID, e.AmountRefunded), true
 		return nil
 	}
 	refunded := min(e.AmountRefunded, g.TotalAmount)
@@ -191,7 +191,7 @@ func (e DisputeOpened) apply(s *Store, tx *gorm.DB, ev EventRecord, res *EventRe
 	}
 	// Closed already (the close arrived first), or flagged already.
 	if g.DisputeStatus != "" {
-		res.Outcome = fmt.Sprintf("gift %s: dispute already %s", g.ID, g.DisputeStatus)
+		res.Outcome, res.NoChange = fmt.Sprintf("gift %s: dispute already %s", g.ID, g.DisputeStatus), true
 		return nil
 	}
 	if err := tx.Model(&Gift{}).Where("id = ?", g.ID).Updates(map[string]any{"dispute_status": DisputeOpen, "updated_at": s.now().UTC()}).Error; err != nil {
@@ -226,7 +226,7 @@ func (e DisputeClosed) apply(s *Store, tx *gorm.DB, ev EventRecord, res *EventRe
 		return nil
 	}
 	if g.DisputeStatus == DisputeWon || g.DisputeStatus == DisputeLost {
-		res.Outcome = fmt.Sprintf("gift %s: dispute already %s", g.ID, g.DisputeStatus)
+		res.Outcome, res.NoChange = fmt.Sprintf("gift %s: dispute already %s", g.ID, g.DisputeStatus), true
 		return nil
 	}
 	if err := tx.Model(&Gift{}).Where("id = ?", g.ID).Updates(map[string]any{"dispute_status": status, "updated_at": s.now().UTC()}).Error; err != nil {

@@ -37,6 +37,7 @@ func (stripeEvent) TableName() string { return "stripe_events" }
 // EventResult says what applying an event did.
 type EventResult struct {
 	Duplicate bool   // the event id was already recorded; nothing changed
+	NoChange  bool   // a new event id, but its facts were already recorded
 	Outcome   string // a short sentence for logs and staff
 	Receipt   *Receipt
 }
@@ -138,7 +139,7 @@ func (e CheckoutPaid) apply(s *Store, tx *gorm.DB, ev EventRecord, res *EventRes
 		return err
 	}
 	if g.Status == GiftPaid {
-		res.Outcome = fmt.Sprintf("gift %s already paid", g.ID)
+		res.Outcome, res.NoChange = fmt.Sprintf("gift %s already paid", g.ID), true
 		return nil
 	}
 	if g.Currency != p.Currency {
@@ -196,7 +197,7 @@ func (e CheckoutPaid) apply(s *Store, tx *gorm.DB, ev EventRecord, res *EventRes
 		return translate(upd.Error)
 	}
 	if upd.RowsAffected == 0 {
-		res.Outcome = fmt.Sprintf("gift %s already paid", g.ID)
+		res.Outcome, res.NoChange = fmt.Sprintf("gift %s already paid", g.ID), true
 		return nil
 	}
 	g.PaidAt = &paidAt

@@ -347,7 +347,7 @@ func (e InvoicePaid) apply(s *Store, tx *gorm.DB, ev EventRecord, res *EventResu
 		return err
 	}
 	if existing.ID != "" {
-		res.Outcome = fmt.Sprintf("invoice %s already recorded as gift %s", p.InvoiceID, existing.ID)
+		res.Outcome, res.NoChange = fmt.Sprintf("invoice %s already recorded as gift %s", p.InvoiceID, existing.ID), true
 		return nil
 	}
 

@@ -147,6 +147,9 @@ func (s *Stripe) ListCompletedCheckouts(ctx context.Context, since time.Time) ([
 	it := s.api.CheckoutSessions.List(params)
 	for it.Next() {
 		cs := it.CheckoutSession()
+		if cs.Status != stripe.CheckoutSessionStatusComplete {
+			continue // asked for complete ones only; never trust a list blindly
+		}
 		out = append(out, Listed{Event: Event{
 			ID: "reconcile:" + cs.ID, Type: "checkout.session.completed", APIVersion: APIVersion,
 			Livemode: cs.Livemode, Created: unix(cs.Created), Checkout: checkoutFrom(cs),

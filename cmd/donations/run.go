@@ -13,7 +13,10 @@ import (
 	"time"
 
 	"github.com/indienews/donations/config"
+	"github.com/indienews/donations/ingest"
+	"github.com/indienews/donations/jobs"
 	"github.com/indienews/donations/models"
+	"github.com/indienews/donations/payments"
 	"github.com/indienews/donations/reports"
 )
 
@@ -25,6 +28,7 @@ Usage:
   donations receipts export --year YYYY  write a fiscal year's receipts as CSV to stdout
   donations receipts export --from YYYY-MM-DD --to YYYY-MM-DD
                                          the same for gift dates in [from, to]
+  donations reconcile [--since 72h]      apply Stripe events and completed checkouts that were missed
   donations version                      print the version
   donations help                         print this help
 
@@ -58,6 +62,8 @@ func run(ctx context.Context, args []string, getenv config.Getenv, stdin io.Read
 		return a.serve(ctx, args)
 	case "migrate":
 		return a.migrate(ctx, args)
+	case "reconcile":
+		return a.reconcile(ctx, args)
 	case "receipts":
 		if len(args) > 0 && args[0] == "export" {
 			return a.exportReceipts(ctx, args[1:])
@@ -140,6 +146,10 @@ func openStore(ctx context.Context, cfg *config.Config, log *slog.Logger) (*mode
 	}
 	for _, m := range applied {
 		log.Info("migration applied", "migration", m)
+	}
+	if err := jobs.Migrate(ctx, store); err != nil {
+		store.Close()
+		return nil, err
 	}
 	return store, nil
 }
@@ -263,4 +273,42 @@ func tiers(in []config.Tier) []models.Tier {
 		out = append(out, models.Tier{Name: t.Name, MinPerYear: t.MinPerYear, Description: t.Description, ValuePerYear: t.ValuePerYear})
 	}
 	return out
+}
+
+func (a *app) reconcile(ctx context.Context, args []string) int {
+	var since time.Duration
+	if !a.flags("reconcile", args, func(fs *flag.FlagSet) {
+		fs.DurationVar(&since, "since", 72*time.Hour, "how far back to look (Stripe keeps events for 30 days)")
+	}) {
+		return exitUsage
+	}
+	if since <= 0 || since > 30*24*time.Hour {
+		fmt.Fprintf(a.stderr, "donations reconcile: --since must be between 1s and 720h\n\n%s", usage)
+		return exitUsage
+	}
+	cfg, log, ok := a.load()
+	if !ok {
+		return exitError
+	}
+	if cfg.StripeSecretKey == "" {
+		fmt.Fprintln(a.stderr, "donations reconcile: STRIPE_SECRET_KEY is not set: there is no Stripe account to reconcile with (demo mode)")
+		return exitError
+	}
+	store, err := openStore(ctx, cfg, log)
+	if err != nil {
+		fmt.Fprintf(a.stderr, "donations reconcile: %v\n", err)
+		return exitError
+	}
+	defer store.Close()
+	stripe := payments.NewStripe(cfg.StripeSecretKey, cfg.StripeAPIBase, log)
+	sum, err := ingest.Reconcile(ctx, stripe, store, time.Now().Add(-since))
+	sum.Write(a.stdout)
+	if err != nil {
+		fmt.Fprintf(a.stderr, "donations reconcile: %v\n", err)
+		return exitError
+	}
+	if !sum.OK() {
+		return exitError
+	}
+	return exitOK
 }

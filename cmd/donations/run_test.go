@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -276,3 +277,43 @@ func TestServeAnswersAndShutsDownGracefully(t *testing.T) {
 }
 
 func bufioReader(r io.Reader) *bufio.Reader { return bufio.NewReader(r) }
+
+// TestReconcileAgainstStripeMock runs `donations reconcile` against
+// stripe-mock: the listing requests are valid for Stripe's API, and what
+// stripe-mock returns (the newest API's sample objects) is reported, not
+// silently applied.
+func TestReconcileAgainstStripeMock(t *testing.T) {
+	rec := testenv.NewRecorder(t, testenv.StripeMock(t))
+	pg, sqlitePath := testenv.DatabaseURLs(t, "sqlite")
+	env := map[string]string{"DATABASE_URL": pg, "DATA_DIR": strings.TrimSuffix(sqlitePath, "/donations.db"),
+		"STRIPE_SECRET_KEY": "sk_test_123", "STRIPE_WEBHOOK_SECRET": "whsec_x", "STRIPE_API_BASE": rec.URL}
+	start := time.Now()
+	code, out, stderr := runCmd(t, env, "reconcile", "--since", "24h")
+	if code != 0 {
+		t.Fatalf("reconcile: exit %d\n%s\n%s", code, out, stderr)
+	}
+	var listedEvents, listedSessions bool
+	for _, r := range rec.Requests() {
+		sec, _ := strconv.ParseInt(r.Form.Get("created[gte]"), 10, 64)
+		window := start.Sub(time.Unix(sec, 0))
+		switch r.Path {
+		case "/v1/events":
+			listedEvents = window > 23*time.Hour && window < 25*time.Hour && r.Form.Get("limit") == "100"
+		case "/v1/checkout/sessions":
+			listedSessions = r.Form.Get("status") == "complete" && window > 23*time.Hour && window < 25*time.Hour
+		}
+	}
+	if !listedEvents || !listedSessions {
+		t.Fatalf("listing requests: %+v", rec.Requests())
+	}
+	// stripe-mock's sample event is not of our API version: reported.
+	if !strings.Contains(out, "seen ") || !strings.Contains(out, "rejected: ") || !strings.Contains(out, `expected "2023-10-16"`) {
+		t.Fatalf("summary:\n%s", out)
+	}
+	if code, _, stderr := runCmd(t, map[string]string{"DATA_DIR": t.TempDir()}, "reconcile"); code != 1 || !strings.Contains(stderr, "STRIPE_SECRET_KEY") {
+		t.Fatalf("reconcile in demo mode: %d %s", code, stderr)
+	}
+	if code, _, _ := runCmd(t, env, "reconcile", "--since", "2000h"); code != 2 {
+		t.Fatalf("--since beyond 30 days: exit %d", code)
+	}
+}

@@ -13,6 +13,8 @@ import (
 
 	"github.com/indienews/donations/config"
 	"github.com/indienews/donations/handlers"
+	"github.com/indienews/donations/ingest"
+	"github.com/indienews/donations/jobs"
 	"github.com/indienews/donations/payments"
 )
 
@@ -44,6 +46,7 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger, ready chan
 	defer store.Close()
 
 	deps := handlers.Deps{Config: cfg, Store: store, Logger: log}
+	var lister ingest.Lister
 	if cfg.DemoMode() {
 		demo, err := payments.NewDemo(cfg.BaseURL.String(), nil)
 		if err != nil {
@@ -51,9 +54,31 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger, ready chan
 		}
 		deps.Demo, deps.Gateway, deps.Verifier = demo, demo, payments.NewVerifier(demo.Secret())
 	} else {
-		deps.Gateway = payments.NewStripe(cfg.StripeSecretKey, cfg.StripeAPIBase, log)
+		stripe := payments.NewStripe(cfg.StripeSecretKey, cfg.StripeAPIBase, log)
+		deps.Gateway = stripe
 		deps.Verifier = payments.NewVerifier(strings.Split(cfg.StripeWebhookSecret, ",")...)
+		if cfg.ReconcileEvery > 0 {
+			lister = stripe
+		}
 	}
+	runner, err := jobs.NewRunner(store, jobs.Options{
+		Lister: lister, Store: store, Every: cfg.ReconcileEvery, Window: cfg.ReconcileWindow, Logger: log,
+	})
+	if err != nil {
+		return err
+	}
+	// The job engine outlives requests: it stops after the HTTP server, with
+	// its own grace period.
+	if err := runner.Start(context.WithoutCancel(ctx)); err != nil {
+		return fmt.Errorf("starting jobs: %w", err)
+	}
+	defer func() {
+		sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+		defer cancel()
+		if err := runner.Stop(sctx); err != nil {
+			log.Error("stopping jobs", "err", err)
+		}
+	}()
 	srv, err := handlers.New(deps)
 	if err != nil {
 		return err
@@ -77,7 +102,8 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger, ready chan
 	}
 	log.Info("serving",
 		"addr", ln.Addr().String(), "base_url", cfg.BaseURL.String(),
-		"database", databaseName(cfg), "stripe", deps.Gateway.Mode(), "env", cfg.Env)
+		"database", databaseName(cfg), "stripe", deps.Gateway.Mode(), "env", cfg.Env,
+		"reconcile", reconcileMode(cfg, lister != nil))
 	if ready != nil {
 		ready <- ln.Addr().String()
 	}
@@ -109,4 +135,11 @@ func redactURL(raw string) string {
 		return "(unparseable URL)"
 	}
 	return u.Redacted()
+}
+
+func reconcileMode(cfg *config.Config, on bool) string {
+	if !on {
+		return "off"
+	}
+	return fmt.Sprintf("every %s over %s", cfg.ReconcileEvery, cfg.ReconcileWindow)
 }

@@ -1,0 +1,79 @@
+package ingest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/indienews/donations/models"
+	"github.com/indienews/donations/payments"
+)
+
+// Lister reads what Stripe knows for a window; *payments.Stripe is one.
+type Lister interface {
+	ListEvents(ctx context.Context, since time.Time) ([]payments.Listed, error)
+	ListCompletedCheckouts(ctx context.Context, since time.Time) ([]payments.Listed, error)
+}
+
+// Summary is what a reconciliation saw and did.
+type Summary struct {
+	Seen     int
+	New      int      // applied now: a missed webhook healed
+	Known    int      // recorded already
+	Rejected []string // "evt_x (type): reason": reported, not applied
+	Failed   []string // could not be applied; a later run retries them
+}
+
+// OK reports whether nothing failed.
+func (s Summary) OK() bool { return len(s.Failed) == 0 }
+
+// Write prints the summary for a person.
+func (s Summary) Write(w io.Writer) {
+	fmt.Fprintf(w, "seen %d, new %d, already known %d, rejected %d, failed %d\n", s.Seen, s.New, s.Known, len(s.Rejected), len(s.Failed))
+	for _, r := range s.Rejected {
+		fmt.Fprintf(w, "rejected: %s\n", r)
+	}
+	for _, f := range s.Failed {
+		fmt.Fprintf(w, "failed: %s\n", f)
+	}
+}
+
+// Reconcile lists Stripe's events and completed Checkout Sessions since
+// the given time and runs each through Apply, the webhook's own path: what
+// was recorded already changes nothing, what was missed is applied now.
+func Reconcile(ctx context.Context, lister Lister, store Store, since time.Time) (Summary, error) {
+	var sum Summary
+	events, err := lister.ListEvents(ctx, since)
+	if err != nil {
+		return sum, err
+	}
+	sessions, err := lister.ListCompletedCheckouts(ctx, since)
+	if err != nil {
+		return sum, err
+	}
+	for _, l := range append(events, sessions...) {
+		sum.Seen++
+		label := fmt.Sprintf("%s (%s)", l.Event.ID, l.Event.Type)
+		if l.Reason != "" {
+			sum.Rejected = append(sum.Rejected, label+": "+l.Reason)
+			continue
+		}
+		res, err := Apply(ctx, store, l.Event)
+		switch {
+		case errors.Is(err, models.ErrRejected):
+			sum.Rejected = append(sum.Rejected, label+": "+err.Error())
+		case err != nil:
+			if ctx.Err() != nil {
+				return sum, ctx.Err()
+			}
+			sum.Failed = append(sum.Failed, label+": "+err.Error())
+		case res.Duplicate || res.NoChange:
+			sum.Known++
+		default:
+			sum.New++
+		}
+	}
+	return sum, nil
+}

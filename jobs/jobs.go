@@ -1,0 +1,169 @@
+// Package jobs runs background work on River, the job engine on our own
+// database (Postgres, or SQLite for the embedded default): today the
+// periodic reconciliation with Stripe. River's leader election makes sure
+// that, with several server instances, only one schedules it at a time.
+// It must not hold business logic: workers call into ingest and models.
+package jobs
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver"
+	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
+	"github.com/riverqueue/river/riverdriver/riversqlite"
+	"github.com/riverqueue/river/rivermigrate"
+
+	"github.com/indienews/donations/ingest"
+	"github.com/indienews/donations/models"
+)
+
+// DB is what River needs of the store: its pool and which database it is.
+type DB interface {
+	SQL() *sql.DB
+	Dialect() string
+}
+
+func driver(db DB) riverdriver.Driver[*sql.Tx] {
+	if db.Dialect() == models.DialectSQLite {
+		return riversqlite.New(db.SQL())
+	}
+	return riverdatabasesql.New(db.SQL())
+}
+
+// Migrate brings River's own tables up to date.
+func Migrate(ctx context.Context, db DB) error {
+	m, err := rivermigrate.New(driver(db), nil)
+	if err != nil {
+		return err
+	}
+	if _, err := m.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
+		return fmt.Errorf("river migrations: %w", err)
+	}
+	return nil
+}
+
+// ReconcileArgs is the periodic reconciliation job.
+type ReconcileArgs struct {
+	WindowSeconds int64 `json:"window_seconds"`
+}
+
+// Kind names the job in River's table.
+func (ReconcileArgs) Kind() string { return "reconcile_stripe" }
+
+type reconcileWorker struct {
+	river.WorkerDefaults[ReconcileArgs]
+	lister ingest.Lister
+	store  ingest.Store
+	log    *slog.Logger
+	now    func() time.Time
+}
+
+// Timeout leaves room for a large window of events.
+func (w *reconcileWorker) Timeout(*river.Job[ReconcileArgs]) time.Duration { return 10 * time.Minute }
+
+func (w *reconcileWorker) Work(ctx context.Context, job *river.Job[ReconcileArgs]) error {
+	since := w.now().Add(-time.Duration(job.Args.WindowSeconds) * time.Second)
+	sum, err := ingest.Reconcile(ctx, w.lister, w.store, since)
+	if err != nil {
+		return err
+	}
+	level := slog.LevelInfo
+	if sum.New > 0 || len(sum.Rejected) > 0 || !sum.OK() {
+		// A healed event means a webhook was missed: worth a look.
+		level = slog.LevelWarn
+	}
+	w.log.Log(ctx, level, "reconciled with Stripe", "since", since, "seen", sum.Seen, "new", sum.New,
+		"known", sum.Known, "rejected", len(sum.Rejected), "failed", len(sum.Failed))
+	if !sum.OK() {
+		return fmt.Errorf("%d events failed to apply: %v", len(sum.Failed), sum.Failed)
+	}
+	return nil
+}
+
+// Options configure the runner.
+type Options struct {
+	Lister ingest.Lister // nil: no reconciliation (demo mode)
+	Store  ingest.Store
+	Every  time.Duration // 0: no reconciliation
+	Window time.Duration
+	Logger *slog.Logger
+	Now    func() time.Time
+	// FetchPoll is how often River looks for work; tests shorten it.
+	FetchPoll time.Duration
+}
+
+// Runner owns the River client.
+type Runner struct {
+	client  *river.Client[*sql.Tx]
+	working bool
+}
+
+// NewRunner builds the River client with its workers and periodic jobs.
+func NewRunner(db DB, o Options) (*Runner, error) {
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.FetchPoll == 0 {
+		o.FetchPoll = time.Second
+	}
+	workers := river.NewWorkers()
+	cfg := &river.Config{
+		Logger:            o.Logger.With("component", "river"),
+		PollOnly:          true, // neither database/sql driver can LISTEN
+		FetchPollInterval: o.FetchPoll,
+		Workers:           workers,
+		Queues:            map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 2}},
+	}
+	if o.Lister != nil && o.Every > 0 {
+		if o.Every < time.Second {
+			return nil, fmt.Errorf("reconcile interval %s is under a second", o.Every)
+		}
+		river.AddWorker(workers, &reconcileWorker{lister: o.Lister, store: o.Store, log: o.Logger, now: o.Now})
+		window := int64(o.Window / time.Second)
+		cfg.PeriodicJobs = []*river.PeriodicJob{river.NewPeriodicJob(
+			river.PeriodicInterval(o.Every),
+			func() (river.JobArgs, *river.InsertOpts) {
+				// At most one per interval, even if a new leader's scheduler
+				// starts over (RunOnStart) just after the old one inserted.
+				return ReconcileArgs{WindowSeconds: window}, &river.InsertOpts{
+					MaxAttempts: 3, UniqueOpts: river.UniqueOpts{ByPeriod: o.Every},
+				}
+			},
+			&river.PeriodicJobOpts{ID: "reconcile_stripe", RunOnStart: true},
+		)}
+	}
+	working := cfg.PeriodicJobs != nil
+	if !working {
+		// Nothing to work yet: an insert-only client, which River allows.
+		cfg.Queues, cfg.Workers = nil, nil
+	}
+	client, err := river.NewClient(driver(db), cfg)
+	if err != nil {
+		return nil, fmt.Errorf("river client: %w", err)
+	}
+	return &Runner{client: client, working: working}, nil
+}
+
+// Start begins working jobs until Stop.
+func (r *Runner) Start(ctx context.Context) error {
+	if !r.working {
+		return nil
+	}
+	return r.client.Start(ctx)
+}
+
+// Stop lets running jobs finish, within ctx's deadline.
+func (r *Runner) Stop(ctx context.Context) error {
+	if !r.working {
+		return nil
+	}
+	return r.client.Stop(ctx)
+}
