@@ -14,7 +14,9 @@ import (
 
 type listed struct{ events, sessions []payments.Listed }
 
-func (l listed) ListEvents(context.Context, time.Time) ([]payments.Listed, error) { return l.events, nil }
+func (l listed) ListEvents(context.Context, time.Time) ([]payments.Listed, error) {
+	return l.events, nil
+}
 func (l listed) ListCompletedCheckouts(context.Context, time.Time) ([]payments.Listed, error) {
 	return l.sessions, nil
 }
