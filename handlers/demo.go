@@ -16,6 +16,7 @@ import (
 type demoData struct {
 	page
 	SessionID, Amount, Email string
+	Every                    string // "", "month" or "year"
 }
 
 // demoGift loads the pending gift behind a demo session, or answers.
@@ -44,7 +45,7 @@ func (s *Server) demoCheckout(c *gin.Context) {
 	}
 	s.render(c, http.StatusOK, "demo_checkout", demoData{
 		page: s.basePage(c), SessionID: *g.StripeSessionID,
-		Amount: money.Display(g.TotalAmount, g.Currency), Email: g.Email,
+		Amount: money.Display(g.TotalAmount, g.Currency), Email: g.Email, Every: demoInterval(g.Frequency),
 	})
 }
 
@@ -55,20 +56,29 @@ func (s *Server) demoPay(c *gin.Context) {
 	if !ok {
 		return
 	}
-	body, sig, err := s.demo.CompletedEvent(payments.DemoPayment{
+	events, err := s.demo.PaidEvents(payments.DemoPayment{
 		SessionID: *g.StripeSessionID, GiftID: g.ID, Email: g.Email, Name: g.Name,
 		Address:  payments.Address{Line1: g.Address.Line1, City: g.Address.City, PostalCode: g.Address.PostalCode, Country: g.Address.Country},
-		Currency: g.Currency, AmountTotal: g.TotalAmount,
+		Currency: g.Currency, AmountTotal: g.TotalAmount, Interval: demoInterval(g.Frequency),
 		Metadata: map[string]string{"gift_id": g.ID},
 	})
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	status, out := s.receiveEvent(c.Request.Context(), s.logger(c), body, sig)
-	if status != http.StatusOK {
-		s.fail(c, fmt.Errorf("demo event: %d %s", status, out.message))
-		return
+	for _, ev := range events {
+		status, out := s.receiveEvent(c.Request.Context(), s.logger(c), ev.Body, ev.Header)
+		if status != http.StatusOK {
+			s.fail(c, fmt.Errorf("demo event: %d %s", status, out.message))
+			return
+		}
 	}
 	c.Redirect(http.StatusSeeOther, "/donate/thanks?session_id="+url.QueryEscape(*g.StripeSessionID))
+}
+
+func demoInterval(frequency string) string {
+	if frequency == "once" {
+		return ""
+	}
+	return frequency
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -133,4 +134,42 @@ func TestConcurrentCopiesOfEachEventType(t *testing.T) {
 			t.Fatalf("receipts %q, want %q", got, want)
 		}
 	})
+}
+
+// TestDemoMembershipPath gives monthly in demo mode: the demo checkout
+// sends the subscription's events through the webhook path, and the
+// thank-you page shows the first payment's receipt.
+func TestDemoMembershipPath(t *testing.T) {
+	app := newApp(t, "sqlite", appOptions{demo: true})
+	c := app.client()
+	form := validForm(app.csrfToken(c, "/donate"))
+	form.Set("frequency", "year")
+	form.Set("amount", "120")
+	resp, _ := app.post(c, "/donate", form)
+	loc := resp.Header.Get("Location")
+	if resp.StatusCode != http.StatusSeeOther || !strings.Contains(loc, "/demo/checkout/") {
+		t.Fatalf("POST /donate = %d %s", resp.StatusCode, loc)
+	}
+	path := strings.TrimPrefix(loc, app.URL)
+	_, page := app.get(c, path)
+	if !strings.Contains(page, "every year until you cancel") {
+		t.Fatalf("demo checkout does not say it repeats:\n%s", page)
+	}
+	resp, _ = app.post(c, path+"/pay", url.Values{"csrf_token": {csrfField.FindStringSubmatch(page)[1]}})
+	thanks := resp.Header.Get("Location")
+	if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(thanks, "/donate/thanks") {
+		t.Fatalf("pay = %d %s", resp.StatusCode, thanks)
+	}
+	_, body := app.get(c, thanks)
+	if !strings.Contains(body, fmt.Sprintf(`<strong id="receipt-number">%d-000001</strong>`, time.Now().UTC().Year())) || !strings.Contains(body, "$120.00") {
+		t.Fatalf("thank-you page:\n%s", body)
+	}
+	rs := app.receipts(time.Now().UTC().Year())
+	if len(rs) != 1 || rs[0].Frequency != "year" || rs[0].Amount != 12000 {
+		t.Fatalf("receipts %+v", rs)
+	}
+	g, err := app.Store.GiftByID(context.Background(), rs[0].GiftID)
+	if err != nil || g.MembershipID == nil || g.StripeInvoiceID == nil {
+		t.Fatalf("gift %+v %v", g, err)
+	}
 }

@@ -3,6 +3,7 @@ package payments
 import (
 	"encoding/json"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -23,11 +24,12 @@ func TestDemoEventVerifiesAndDecodes(t *testing.T) {
 	if err != nil || sess.URL != "http://localhost:8080/demo/checkout/"+sess.ID {
 		t.Fatalf("demo session %+v %v", sess, err)
 	}
-	body, header, err := d.CompletedEvent(DemoPayment{SessionID: sess.ID, GiftID: "g1", Email: "a@example.com", Name: "Ann",
+	events, err := d.PaidEvents(DemoPayment{SessionID: sess.ID, GiftID: "g1", Email: "a@example.com", Name: "Ann",
 		Address: Address{Line1: "1 Main St", City: "Town", Country: "US"}, Currency: "usd", AmountTotal: 2606})
-	if err != nil {
-		t.Fatal(err)
+	if err != nil || len(events) != 1 {
+		t.Fatal(events, err)
 	}
+	body, header := events[0].Body, events[0].Header
 	v := NewVerifier(d.Secret())
 	v.tolerance = 100 * 365 * 24 * time.Hour // the demo clock is fixed in the past
 	ev, err := v.Parse(body, header)
@@ -80,5 +82,44 @@ func TestStripeModeNeverShowsTheKey(t *testing.T) {
 	}
 	if got := NewStripe("sk_test_abc", "http://127.0.0.1:12111", nil).Mode(); got != "stripe-mock at http://127.0.0.1:12111" {
 		t.Errorf("mock mode = %q", got)
+	}
+}
+
+func TestDemoMembershipEvents(t *testing.T) {
+	d, err := NewDemo("http://localhost:8080", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	events, err := d.PaidEvents(DemoPayment{SessionID: "cs_demo_x", GiftID: "g1", Email: "m@example.com", Name: "Mem",
+		Currency: "usd", AmountTotal: 1500, Interval: "year", Metadata: map[string]string{"gift_id": "g1"}})
+	if err != nil || len(events) != 3 {
+		t.Fatalf("%d events, %v", len(events), err)
+	}
+	v := NewVerifier(d.Secret())
+	var types []string
+	for _, e := range events {
+		ev, err := v.Parse(e.Body, e.Header)
+		if err != nil {
+			t.Fatal(err)
+		}
+		types = append(types, ev.Type)
+		switch {
+		case ev.Checkout != nil:
+			if ev.Checkout.Mode != "subscription" || ev.Checkout.SubscriptionID == "" {
+				t.Errorf("checkout %+v", ev.Checkout)
+			}
+		case ev.Subscription != nil:
+			if ev.Subscription.Interval != "year" || ev.Subscription.Amount != 1500 || ev.Subscription.Status != "active" {
+				t.Errorf("subscription %+v", ev.Subscription)
+			}
+		case ev.Invoice != nil:
+			in := ev.Invoice
+			if in.AmountPaid != 1500 || in.BillingReason != "subscription_create" || in.Metadata["gift_id"] != "g1" || in.Interval != "year" || in.SubscriptionID == "" {
+				t.Errorf("invoice %+v", in)
+			}
+		}
+	}
+	if strings.Join(types, ",") != "checkout.session.completed,customer.subscription.created,invoice.paid" {
+		t.Fatalf("types %v", types)
 	}
 }
