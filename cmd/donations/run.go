@@ -28,6 +28,8 @@ Usage:
   donations receipts export --year YYYY  write a fiscal year's receipts as CSV to stdout
   donations receipts export --from YYYY-MM-DD --to YYYY-MM-DD
                                          the same for gift dates in [from, to]
+  donations adjustments export [--unmatched]
+                                         refunds and disputes as CSV (--unmatched: on payments we never saw)
   donations reconcile [--since 72h]      apply Stripe events and completed checkouts that were missed
   donations version                      print the version
   donations help                         print this help
@@ -64,6 +66,12 @@ func run(ctx context.Context, args []string, getenv config.Getenv, stdin io.Read
 		return a.migrate(ctx, args)
 	case "reconcile":
 		return a.reconcile(ctx, args)
+	case "adjustments":
+		if len(args) > 0 && args[0] == "export" {
+			return a.exportAdjustments(ctx, args[1:])
+		}
+		fmt.Fprint(stderr, "donations adjustments: expected a subcommand: export\n\n"+usage)
+		return exitUsage
 	case "receipts":
 		if len(args) > 0 && args[0] == "export" {
 			return a.exportReceipts(ctx, args[1:])
@@ -308,6 +316,30 @@ func (a *app) reconcile(ctx context.Context, args []string) int {
 		return exitError
 	}
 	if !sum.OK() {
+		return exitError
+	}
+	return exitOK
+}
+
+func (a *app) exportAdjustments(ctx context.Context, args []string) int {
+	var unmatched bool
+	if !a.flags("adjustments export", args, func(fs *flag.FlagSet) {
+		fs.BoolVar(&unmatched, "unmatched", false, "only refunds and disputes on payments we never saw")
+	}) {
+		return exitUsage
+	}
+	cfg, log, ok := a.load()
+	if !ok {
+		return exitError
+	}
+	store, err := openStore(ctx, cfg, log)
+	if err != nil {
+		fmt.Fprintf(a.stderr, "donations adjustments export: %v\n", err)
+		return exitError
+	}
+	defer store.Close()
+	if err := reports.WriteAdjustmentsCSV(ctx, a.stdout, store, unmatched); err != nil {
+		fmt.Fprintf(a.stderr, "donations adjustments export: %v\n", err)
 		return exitError
 	}
 	return exitOK

@@ -198,6 +198,33 @@ func TestReceiptsExportCSV(t *testing.T) {
 			if !strings.Contains(out, "2025-000001,issued") || !strings.Contains(out, "Zoë Łukasz 王芳") {
 				t.Errorf("2025 export:\n%s", out)
 			}
+			// A refund on a payment we never saw is reported, and one on ours
+			// voids and replaces its receipt in the export.
+			cfg, _ := config.Load(func(k string) string { return env[k] })
+			store, err := openStore(context.Background(), cfg, slog.New(slog.DiscardHandler))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i, ref := range []models.ChargeRef{{ChargeID: "ch_never_seen"}, {PaymentIntentID: "pi_seed_2"}} {
+				_, err := store.ApplyEvent(context.Background(),
+					models.EventRecord{ID: fmt.Sprintf("evt_refund_%d", i), Type: "charge.refunded", APIVersion: "2023-10-16", Created: time.Now()},
+					models.ChargeRefunded{ChargeRef: ref, Amount: 2606, AmountRefunded: 606, Currency: "usd"})
+				if err != nil {
+					t.Fatal(err)
+				}
+			}
+			store.Close()
+			code, out, _ = runCmd(t, env, "adjustments", "export", "--unmatched")
+			rows, _ = csv.NewReader(strings.NewReader(out)).ReadAll()
+			if code != 0 || len(rows) != 2 || rows[1][1] != "refund" || rows[1][2] != "no" || rows[1][4] != "ch_never_seen" || rows[1][7] != "6.06" {
+				t.Errorf("unmatched adjustments export: %d %q", code, rows)
+			}
+			_, out, _ = runCmd(t, env, "receipts", "export", "--year", "2026")
+			rows, _ = csv.NewReader(strings.NewReader(out)).ReadAll()
+			if len(rows) != 4 || rows[2][1] != "void" || rows[2][len(rows[2])-2] != "partially refunded (606 of 2606)" ||
+				rows[3][0] != "2026-000003" || rows[3][1] != "issued" || rows[3][12] != "20.00" || rows[3][len(rows[3])-3] != "2026-000002" {
+				t.Errorf("export after a partial refund: %q", rows)
+			}
 			// A date range crosses fiscal years.
 			_, out, _ = runCmd(t, env, "receipts", "export", "--from", "2025-12-31", "--to", "2026-01-02")
 			if n := strings.Count(out, "\n"); n != 3 {

@@ -1,0 +1,46 @@
+package reports
+
+import (
+	"context"
+	"encoding/csv"
+	"io"
+	"time"
+
+	"github.com/indienews/donations/models"
+	"github.com/indienews/donations/money"
+)
+
+// AdjustmentColumns is the refunds-and-disputes report's header.
+var AdjustmentColumns = []string{"recorded_at", "kind", "matched", "gift_id", "stripe_charge_id",
+	"stripe_payment_intent_id", "stripe_dispute_id", "amount", "currency", "event_id"}
+
+// AdjustmentSource lists recorded refunds and disputes.
+type AdjustmentSource interface {
+	Adjustments(ctx context.Context, unmatchedOnly bool) ([]models.Adjustment, error)
+}
+
+// WriteAdjustmentsCSV writes every refund and dispute Stripe reported,
+// including those on payments we never saw (matched = no).
+func WriteAdjustmentsCSV(ctx context.Context, w io.Writer, src AdjustmentSource, unmatchedOnly bool) error {
+	adj, err := src.Adjustments(ctx, unmatchedOnly)
+	if err != nil {
+		return err
+	}
+	cw := csv.NewWriter(w)
+	if err := cw.Write(AdjustmentColumns); err != nil {
+		return err
+	}
+	for _, a := range adj {
+		matched, giftID := "no", ""
+		if a.GiftID != nil {
+			matched, giftID = "yes", *a.GiftID
+		}
+		row := []string{a.CreatedAt.UTC().Format(time.RFC3339), Text(a.Kind), matched, Text(giftID), Text(a.StripeChargeID),
+			Text(a.StripePaymentIntentID), Text(a.StripeObjectID), money.FormatMajor(a.Amount, a.Currency), Text(a.Currency), Text(a.EventID)}
+		if err := cw.Write(row); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
