@@ -318,16 +318,22 @@ func (e CheckoutSubscription) apply(s *Store, tx *gorm.DB, ev EventRecord, res *
 	return nil
 }
 
-func (e InvoicePaid) apply(s *Store, tx *gorm.DB, ev EventRecord, res *EventResult) error {
-	p := e.InvoicePayment
+// invoiceMembership is the membership an invoice belongs to; nil (and an
+// outcome) for an invoice that is not a subscription's.
+func (s *Store) invoiceMembership(tx *gorm.DB, p InvoicePayment, res *EventResult) (*Membership, error) {
 	if p.SubscriptionID == "" {
 		res.Outcome = "ignored: invoice " + p.InvoiceID + " is not a membership's"
-		return nil
+		return nil, nil
 	}
-	m, err := s.ensureMembership(tx, p.SubscriptionID, Membership{
+	return s.ensureMembership(tx, p.SubscriptionID, Membership{
 		StripeCustomerID: p.CustomerID, Amount: p.AmountPaid, Currency: p.Currency, BillingInterval: p.Interval,
 	})
-	if err != nil {
+}
+
+func (e InvoicePaid) apply(s *Store, tx *gorm.DB, ev EventRecord, res *EventResult) error {
+	p := e.InvoicePayment
+	m, err := s.invoiceMembership(tx, p, res)
+	if err != nil || m == nil {
 		return err
 	}
 	if m.Status == MembershipIncomplete || m.Status == MembershipPastDue || m.Status == "unpaid" {
@@ -424,14 +430,8 @@ func (e InvoicePaid) apply(s *Store, tx *gorm.DB, ev EventRecord, res *EventResu
 
 func (e InvoiceFailed) apply(s *Store, tx *gorm.DB, ev EventRecord, res *EventResult) error {
 	p := e.InvoicePayment
-	if p.SubscriptionID == "" {
-		res.Outcome = "ignored: invoice " + p.InvoiceID + " is not a membership's"
-		return nil
-	}
-	m, err := s.ensureMembership(tx, p.SubscriptionID, Membership{
-		StripeCustomerID: p.CustomerID, Amount: p.AmountPaid, Currency: p.Currency, BillingInterval: p.Interval,
-	})
-	if err != nil {
+	m, err := s.invoiceMembership(tx, p, res)
+	if err != nil || m == nil {
 		return err
 	}
 	if _, err := s.setStatus(tx, m, MembershipPastDue, ev.Created, nil); err != nil {

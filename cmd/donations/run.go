@@ -169,22 +169,34 @@ func databaseName(cfg *config.Config) string {
 	return "postgres " + redactURL(cfg.DatabaseURL)
 }
 
-func (a *app) migrate(ctx context.Context, args []string) int {
-	if !a.flags("migrate", args, nil) {
-		return exitUsage
-	}
+// withStore loads the settings, opens the migrated store and runs fn; a
+// failure is printed as "donations <name>: ..." and exits 1.
+func (a *app) withStore(ctx context.Context, name string, fn func(cfg *config.Config, log *slog.Logger, store *models.Store) error) int {
 	cfg, log, ok := a.load()
 	if !ok {
 		return exitError
 	}
 	store, err := openStore(ctx, cfg, log)
 	if err != nil {
-		fmt.Fprintf(a.stderr, "donations migrate: %v\n", err)
+		fmt.Fprintf(a.stderr, "donations %s: %v\n", name, err)
 		return exitError
 	}
 	defer store.Close()
-	fmt.Fprintf(a.stdout, "schema up to date on %s\n", databaseName(cfg))
+	if err := fn(cfg, log, store); err != nil {
+		fmt.Fprintf(a.stderr, "donations %s: %v\n", name, err)
+		return exitError
+	}
 	return exitOK
+}
+
+func (a *app) migrate(ctx context.Context, args []string) int {
+	if !a.flags("migrate", args, nil) {
+		return exitUsage
+	}
+	return a.withStore(ctx, "migrate", func(cfg *config.Config, _ *slog.Logger, _ *models.Store) error {
+		fmt.Fprintf(a.stdout, "schema up to date on %s\n", databaseName(cfg))
+		return nil
+	})
 }
 
 func (a *app) exportReceipts(ctx context.Context, args []string) int {
@@ -197,7 +209,9 @@ func (a *app) exportReceipts(ctx context.Context, args []string) int {
 	}) {
 		return exitUsage
 	}
-	cfg, log, ok := a.load()
+	// Dates are read in the organisation's time zone; check them before
+	// touching the database.
+	cfg, _, ok := a.load()
 	if !ok {
 		return exitError
 	}
@@ -206,22 +220,13 @@ func (a *app) exportReceipts(ctx context.Context, args []string) int {
 		fmt.Fprintf(a.stderr, "donations receipts export: %v\n\n%s", err, usage)
 		return exitUsage
 	}
-	store, err := openStore(ctx, cfg, log)
-	if err != nil {
-		fmt.Fprintf(a.stderr, "donations receipts export: %v\n", err)
-		return exitError
-	}
-	defer store.Close()
-	out := bufio.NewWriterSize(a.stdout, 64<<10)
-	if err := reports.WriteReceiptsCSV(ctx, out, store, period); err != nil {
-		fmt.Fprintf(a.stderr, "donations receipts export: %v\n", err)
-		return exitError
-	}
-	if err := out.Flush(); err != nil {
-		fmt.Fprintf(a.stderr, "donations receipts export: %v\n", err)
-		return exitError
-	}
-	return exitOK
+	return a.withStore(ctx, "receipts export", func(_ *config.Config, _ *slog.Logger, store *models.Store) error {
+		out := bufio.NewWriterSize(a.stdout, 64<<10)
+		if err := reports.WriteReceiptsCSV(ctx, out, store, period); err != nil {
+			return err
+		}
+		return out.Flush()
+	})
 }
 
 func exportPeriod(year int, from, to string, loc *time.Location) (models.ReceiptPeriod, error) {
@@ -294,31 +299,21 @@ func (a *app) reconcile(ctx context.Context, args []string) int {
 		fmt.Fprintf(a.stderr, "donations reconcile: --since must be between 1s and 720h\n\n%s", usage)
 		return exitUsage
 	}
-	cfg, log, ok := a.load()
-	if !ok {
-		return exitError
-	}
-	if cfg.StripeSecretKey == "" {
-		fmt.Fprintln(a.stderr, "donations reconcile: STRIPE_SECRET_KEY is not set: there is no Stripe account to reconcile with (demo mode)")
-		return exitError
-	}
-	store, err := openStore(ctx, cfg, log)
-	if err != nil {
-		fmt.Fprintf(a.stderr, "donations reconcile: %v\n", err)
-		return exitError
-	}
-	defer store.Close()
-	stripe := payments.NewStripe(cfg.StripeSecretKey, cfg.StripeAPIBase, log)
-	sum, err := ingest.Reconcile(ctx, stripe, store, time.Now().Add(-since))
-	sum.Write(a.stdout)
-	if err != nil {
-		fmt.Fprintf(a.stderr, "donations reconcile: %v\n", err)
-		return exitError
-	}
-	if !sum.OK() {
-		return exitError
-	}
-	return exitOK
+	return a.withStore(ctx, "reconcile", func(cfg *config.Config, log *slog.Logger, store *models.Store) error {
+		if cfg.StripeSecretKey == "" {
+			return errors.New("STRIPE_SECRET_KEY is not set: there is no Stripe account to reconcile with (demo mode)")
+		}
+		stripe := payments.NewStripe(cfg.StripeSecretKey, cfg.StripeAPIBase, log)
+		sum, err := ingest.Reconcile(ctx, stripe, store, time.Now().Add(-since))
+		sum.Write(a.stdout)
+		if err != nil {
+			return err
+		}
+		if !sum.OK() {
+			return fmt.Errorf("%d events failed to apply", len(sum.Failed))
+		}
+		return nil
+	})
 }
 
 func (a *app) exportAdjustments(ctx context.Context, args []string) int {
@@ -328,19 +323,7 @@ func (a *app) exportAdjustments(ctx context.Context, args []string) int {
 	}) {
 		return exitUsage
 	}
-	cfg, log, ok := a.load()
-	if !ok {
-		return exitError
-	}
-	store, err := openStore(ctx, cfg, log)
-	if err != nil {
-		fmt.Fprintf(a.stderr, "donations adjustments export: %v\n", err)
-		return exitError
-	}
-	defer store.Close()
-	if err := reports.WriteAdjustmentsCSV(ctx, a.stdout, store, unmatched); err != nil {
-		fmt.Fprintf(a.stderr, "donations adjustments export: %v\n", err)
-		return exitError
-	}
-	return exitOK
+	return a.withStore(ctx, "adjustments export", func(_ *config.Config, _ *slog.Logger, store *models.Store) error {
+		return reports.WriteAdjustmentsCSV(ctx, a.stdout, store, unmatched)
+	})
 }
