@@ -38,6 +38,9 @@ type Config struct {
 	FiscalYearStart MonthDay
 	Location        *time.Location
 	ReceiptPrefix   string
+	ReceiptRules    string // us, ca or generic
+	PlaceOfIssue    string
+	Signatory       string
 
 	DonationMin   int64 // minor units
 	DonationMax   int64 // minor units
@@ -157,6 +160,9 @@ func Load(getenv Getenv) (*Config, error) {
 		},
 		Currency:            strings.ToLower(l.str("CURRENCY", "usd")),
 		ReceiptPrefix:       l.str("RECEIPT_PREFIX", ""),
+		ReceiptRules:        l.oneOf("RECEIPT_RULES", "us", "us", "ca", "generic"),
+		PlaceOfIssue:        l.str("RECEIPT_PLACE_OF_ISSUE", ""),
+		Signatory:           l.str("RECEIPT_SIGNATORY", ""),
 		DonateRatePerMinute: l.positiveInt("DONATE_RATE_PER_MINUTE", 10),
 		DonateRateBurst:     l.positiveInt("DONATE_RATE_BURST", 3),
 		LogLevel:            l.oneOf("LOG_LEVEL", "info", "debug", "info", "warn", "error"),
@@ -239,6 +245,9 @@ func Load(getenv Getenv) (*Config, error) {
 		if u, err := url.Parse(c.StripeAPIBase); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			l.fail("STRIPE_API_BASE", "must be an http(s) URL such as http://127.0.0.1:12111")
 		}
+	}
+	if c.ReceiptRules == "ca" && (c.PlaceOfIssue == "" || c.Signatory == "" || c.Org.TaxID == "") {
+		l.fail("RECEIPT_RULES", "ca needs RECEIPT_PLACE_OF_ISSUE, RECEIPT_SIGNATORY and ORG_TAX_ID (the registration number) for official receipts")
 	}
 	if c.Production() {
 		if c.StripeSecretKey == "" {

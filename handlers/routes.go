@@ -49,6 +49,7 @@ func (s *Server) routes() http.Handler {
 	pages.GET("/donate", s.donateForm)
 	pages.POST("/donate", s.rateLimitDonate, s.donateSubmit)
 	pages.GET("/donate/thanks", s.thanks)
+	pages.GET("/receipts/verify/:code", s.verifyReceipt)
 	if s.demo != nil {
 		pages.GET("/demo/checkout/:session", s.demoCheckout)
 		pages.POST("/demo/checkout/:session/pay", s.demoPay)

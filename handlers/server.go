@@ -22,6 +22,8 @@ type Store interface {
 	DiscardUnstartedGift(ctx context.Context, giftID string) error
 	GiftBySession(ctx context.Context, sessionID string) (*models.GiftWithReceipt, error)
 	ApplyEvent(ctx context.Context, ev models.EventRecord, effect models.Effect) (models.EventResult, error)
+	ReceiptByCode(ctx context.Context, code string) (*models.Receipt, error)
+	ReplacementOf(ctx context.Context, number string) (*models.Receipt, error)
 	Ping(ctx context.Context) error
 }
 

@@ -1,6 +1,7 @@
 package models
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/base32"
 	"fmt"
@@ -17,9 +18,16 @@ const (
 	ReceiptVoid   = "void"
 )
 
-// WordingVersion names the statement text a receipt was issued with, so a
-// re-render years later prints the same words.
-const WordingVersion = "us-1"
+// wordingVersion names the statement text a receipt is issued with (the
+// rule set and the text's revision), so a re-render years later prints the
+// same words whatever the settings say by then.
+func (s *Store) wordingVersion() string {
+	rules := s.receipts.Rules
+	if rules == "" {
+		rules = "us"
+	}
+	return rules + "-1"
+}
 
 // Receipt is a frozen tax receipt: everything it prints is copied here at
 // issue time and never recomputed from live data.
@@ -56,6 +64,8 @@ type Receipt struct {
 	StripePaymentID        string
 	VerificationCode       string
 	Frequency              string
+	PlaceOfIssue           string
+	Signatory              string
 }
 
 // Benefit is what a donor received in return (a membership tier's
@@ -125,7 +135,9 @@ func (s *Store) issueReceipt(tx *gorm.DB, key string, g *Gift, donorID string, p
 		OrgName:                s.receipts.OrgName,
 		OrgTaxID:               s.receipts.OrgTaxID,
 		OrgAddress:             s.receipts.OrgAddress,
-		WordingVersion:         WordingVersion,
+		WordingVersion:         s.wordingVersion(),
+		PlaceOfIssue:           s.receipts.PlaceOfIssue,
+		Signatory:              s.receipts.Signatory,
 		StripePaymentID:        paymentID,
 		VerificationCode:       code,
 	}
@@ -209,4 +221,31 @@ func verificationCode() (string, error) {
 		return "", err
 	}
 	return codeEncoding.EncodeToString(b)[:20], nil
+}
+
+// ReceiptByCode finds a receipt by its verification code.
+func (s *Store) ReceiptByCode(ctx context.Context, code string) (*Receipt, error) {
+	var r Receipt
+	if err := s.db.WithContext(ctx).Where("verification_code = ?", code).Take(&r).Error; err != nil {
+		return nil, translate(err)
+	}
+	return &r, nil
+}
+
+// ReplacementOf returns the receipt that replaces number, if any.
+func (s *Store) ReplacementOf(ctx context.Context, number string) (*Receipt, error) {
+	var r Receipt
+	if err := s.db.WithContext(ctx).Where("replaces = ?", number).Take(&r).Error; err != nil {
+		return nil, translate(err)
+	}
+	return &r, nil
+}
+
+// ReceiptByID returns one receipt.
+func (s *Store) ReceiptByID(ctx context.Context, id string) (*Receipt, error) {
+	var r Receipt
+	if err := s.db.WithContext(ctx).Where("id = ?", id).Take(&r).Error; err != nil {
+		return nil, translate(err)
+	}
+	return &r, nil
 }

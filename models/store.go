@@ -42,6 +42,9 @@ type ReceiptSettings struct {
 	FiscalYearStart FiscalStart
 	Location        *time.Location
 	Tiers           []Tier
+	Rules           string // us, ca or generic: which statement receipts print
+	PlaceOfIssue    string
+	Signatory       string
 }
 
 // Tier is a membership level: members whose yearly amount reaches MinPerYear

@@ -141,7 +141,7 @@ func openStore(ctx context.Context, cfg *config.Config, log *slog.Logger) (*mode
 		Receipts: models.ReceiptSettings{
 			OrgName: cfg.Org.Name, OrgTaxID: cfg.Org.TaxID, OrgAddress: cfg.Org.Address,
 			Prefix: cfg.ReceiptPrefix, FiscalYearStart: cfg.FiscalYearStart, Location: cfg.Location,
-			Tiers: tiers(cfg.Tiers),
+			Tiers: tiers(cfg.Tiers), Rules: cfg.ReceiptRules, PlaceOfIssue: cfg.PlaceOfIssue, Signatory: cfg.Signatory,
 		},
 	})
 	if err != nil {

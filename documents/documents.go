@@ -1,0 +1,234 @@
+// Package documents renders receipts and year-end statements as PDF from
+// the receipts' frozen snapshots, never from live settings or donor data,
+// so a document issued years ago renders the same text today. It embeds
+// its fonts (DejaVu Sans for Latin, Greek and Cyrillic; Droid Sans Fallback
+// for Chinese, Japanese and Korean), both under free licences, so names
+// such as "Zoë Łukasz 王芳" print correctly. It does no I/O but writing.
+package documents
+
+import (
+	_ "embed"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/go-pdf/fpdf"
+
+	"github.com/indienews/donations/models"
+	"github.com/indienews/donations/money"
+)
+
+var (
+	//go:embed fonts/DejaVuSans.ttf
+	dejaVu []byte
+	//go:embed fonts/DejaVuSans-Bold.ttf
+	dejaVuBold []byte
+	//go:embed fonts/DroidSansFallbackFull.ttf
+	droidFallback []byte
+)
+
+// Renderer writes PDFs; VerifyBase is the public address receipts point
+// auditors to (BASE_URL + /receipts/verify/).
+type Renderer struct {
+	VerifyBase string
+}
+
+// New returns a renderer whose receipts link to baseURL's verify page.
+func New(baseURL string) *Renderer {
+	return &Renderer{VerifyBase: strings.TrimRight(baseURL, "/") + "/receipts/verify/"}
+}
+
+// doc wraps one fpdf document with our fonts and a cursor.
+type doc struct {
+	pdf *fpdf.Fpdf
+}
+
+func newDoc(title string) *doc {
+	pdf := fpdf.New("P", "mm", "Letter", "")
+	pdf.SetTitle(title, true)
+	pdf.SetCreator("donations", true)
+	pdf.AddUTF8FontFromBytes("body", "", dejaVu)
+	pdf.AddUTF8FontFromBytes("body", "B", dejaVuBold)
+	pdf.AddUTF8FontFromBytes("cjk", "", droidFallback)
+	pdf.SetMargins(20, 20, 20)
+	pdf.SetAutoPageBreak(true, 20)
+	pdf.AddPage()
+	return &doc{pdf: pdf}
+}
+
+// isCJK reports whether r needs the fallback font.
+func isCJK(r rune) bool {
+	return unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Hangul) ||
+		(r >= 0x3000 && r <= 0x303F) || (r >= 0xFF00 && r <= 0xFFEF)
+}
+
+// write flows text at the current position, switching to the fallback font
+// for runs of CJK characters, and ends the line.
+func (d *doc) write(text string, size float64, bold bool) {
+	style := ""
+	if bold {
+		style = "B"
+	}
+	lh := size * 0.5
+	var run []rune
+	cjk := false
+	flush := func() {
+		if len(run) == 0 {
+			return
+		}
+		if cjk {
+			d.pdf.SetFont("cjk", "", size)
+		} else {
+			d.pdf.SetFont("body", style, size)
+		}
+		d.pdf.Write(lh, string(run))
+		run = run[:0]
+	}
+	for _, r := range text {
+		if c := isCJK(r); c != cjk {
+			flush()
+			cjk = c
+		}
+		run = append(run, r)
+	}
+	flush()
+	d.pdf.Ln(lh + 1)
+}
+
+// field writes "label: value" on one line.
+func (d *doc) field(label, value string) {
+	d.pdf.SetFont("body", "B", 10)
+	d.pdf.Write(5.5, label+": ")
+	d.write(value, 10, false)
+}
+
+func (d *doc) gap(mm float64) { d.pdf.Ln(mm) }
+
+func (d *doc) rule() {
+	y := d.pdf.GetY()
+	d.pdf.SetDrawColor(180, 180, 180)
+	d.pdf.Line(20, y, 195.9, y)
+	d.pdf.Ln(3)
+}
+
+func (d *doc) output(w io.Writer) error {
+	if err := d.pdf.Error(); err != nil {
+		return err
+	}
+	return d.pdf.Output(w)
+}
+
+func date(t time.Time) string { return t.UTC().Format("January 2, 2006") }
+
+func address(parts ...string) string {
+	var out []string
+	for _, p := range parts {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return strings.Join(out, ", ")
+}
+
+// Receipt renders one receipt from its frozen snapshot.
+func (r *Renderer) Receipt(w io.Writer, rec *models.Receipt) error {
+	rules, _, _ := strings.Cut(rec.WordingVersion, "-")
+	d := newDoc("Receipt " + rec.Number)
+	cur := rec.Currency
+	amt := func(v int64) string { return money.Display(v, cur) }
+
+	d.write(rec.OrgName, 16, true)
+	if rec.OrgAddress != "" {
+		d.write(rec.OrgAddress, 10, false)
+	}
+	if rec.OrgTaxID != "" {
+		label := "Tax ID (EIN)"
+		if rules == "ca" {
+			label = "Charity registration number"
+		} else if rules == "generic" {
+			label = "Tax ID"
+		}
+		d.field(label, rec.OrgTaxID)
+	}
+	d.gap(4)
+	title := "Donation receipt"
+	if rules == "ca" {
+		title = "Official receipt for income tax purposes"
+	}
+	d.write(title, 14, true)
+	if rec.Status == models.ReceiptVoid {
+		d.pdf.SetTextColor(180, 0, 0)
+		d.write("VOID — this receipt is cancelled: "+rec.VoidReason, 13, true)
+		d.pdf.SetTextColor(0, 0, 0)
+	}
+	if rec.Replaces != "" {
+		d.write("This receipt replaces receipt "+rec.Replaces+", which is cancelled.", 10, true)
+	}
+	d.rule()
+	d.field("Receipt number", rec.Number)
+	d.field("Date issued", date(rec.IssuedAt))
+	if rules == "ca" && rec.PlaceOfIssue != "" {
+		d.field("Place of issue", rec.PlaceOfIssue)
+	}
+	d.field("Date of gift", date(rec.GiftDate))
+	d.gap(2)
+	d.field("Donor", rec.DonorName)
+	if a := address(rec.DonorAddressLine1, rec.DonorAddressCity, rec.DonorAddressPostalCode, rec.DonorAddressCountry); a != "" {
+		d.field("Address", a)
+	}
+	d.gap(2)
+	kind := map[string]string{"month": "monthly membership payment", "year": "yearly membership payment"}[rec.Frequency]
+	if kind == "" {
+		kind = "gift"
+	}
+	d.field("Amount received", amt(rec.Amount)+" ("+kind+")")
+	if rec.FeeCovered > 0 {
+		d.field("Of which the donor chose to cover card fees", amt(rec.FeeCovered))
+	}
+	if rec.BenefitValue > 0 {
+		label := "Goods or services provided"
+		if rules == "ca" {
+			label = "Advantage received"
+		}
+		d.field(label, rec.BenefitDescription+", valued at "+amt(rec.BenefitValue))
+	}
+	deductLabel := "Deductible amount"
+	if rules == "ca" {
+		deductLabel = "Eligible amount of gift for tax purposes"
+	}
+	d.field(deductLabel, amt(rec.DeductibleAmount))
+	d.gap(4)
+	d.write(statement(rules, rec), 10, false)
+	if rules == "ca" {
+		d.gap(2)
+		if rec.Signatory != "" {
+			d.field("Authorised signature", rec.Signatory)
+		}
+		d.write("Canada Revenue Agency: canada.ca/charities-giving", 9, false)
+	}
+	d.gap(4)
+	d.rule()
+	d.write(fmt.Sprintf("Verify this receipt: %s%s (code %s)", r.VerifyBase, rec.VerificationCode, rec.VerificationCode), 8, false)
+	return d.output(w)
+}
+
+// statement is the wording the rule set requires.
+func statement(rules string, rec *models.Receipt) string {
+	switch rules {
+	case "ca":
+		return "This is an official receipt for income tax purposes."
+	case "generic":
+		if rec.BenefitValue > 0 {
+			return "The deductible amount is the amount received less the value of the benefits provided."
+		}
+		return "Thank you for your gift. No goods or services were provided in exchange."
+	}
+	if rec.BenefitValue > 0 {
+		return fmt.Sprintf("In exchange for this contribution, %s was provided, with a good-faith estimated value of %s. "+
+			"The amount deductible for federal income tax purposes is limited to the excess of the contribution over that value.",
+			rec.BenefitDescription, money.Display(rec.BenefitValue, rec.Currency))
+	}
+	return "No goods or services were provided in exchange for this contribution."
+}

@@ -1,0 +1,104 @@
+package documents
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/indienews/donations/models"
+	"github.com/indienews/donations/testenv"
+)
+
+// pdfText extracts a PDF's text with poppler's pdftotext, as a person
+// copying from the document would get it.
+func pdfText(t *testing.T, pdf []byte) string {
+	t.Helper()
+	if _, err := exec.LookPath("pdftotext"); err != nil {
+		testenv.Unavailable(t, "pdftotext (apt-get install poppler-utils)")
+	}
+	path := filepath.Join(t.TempDir(), "doc.pdf")
+	if err := os.WriteFile(path, pdf, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command("pdftotext", "-layout", path, "-").Output()
+	if err != nil {
+		t.Fatalf("pdftotext: %v", err)
+	}
+	return string(out)
+}
+
+func sample() *models.Receipt {
+	return &models.Receipt{
+		Number: "2026-000042", Status: models.ReceiptIssued, IssuedAt: time.Date(2026, 3, 5, 10, 0, 0, 0, time.UTC),
+		GiftDate: time.Date(2026, 3, 4, 9, 0, 0, 0, time.UTC), DonorName: "Zoë Łukasz 王芳", DonorEmail: "zoe@example.com",
+		DonorAddressLine1: "1 Main St", DonorAddressCity: "Springfield", DonorAddressCountry: "US",
+		Amount: 2606, Currency: "usd", FeeCovered: 106, DeductibleAmount: 2606, Frequency: "once",
+		OrgName: "The Ledger", OrgTaxID: "12-3456789", OrgAddress: "1 Press St, Springfield",
+		WordingVersion: "us-1", VerificationCode: "ABCDEFGHIJKLMNOPQRST",
+	}
+}
+
+func TestReceiptPDFText(t *testing.T) {
+	r := New("https://news.example/")
+	cases := []struct {
+		name   string
+		edit   func(*models.Receipt)
+		want   []string
+		absent []string
+	}{
+		{"us, no benefit", func(*models.Receipt) {}, []string{"The Ledger", "Tax ID (EIN): 12-3456789", "Donation receipt",
+			"Receipt number: 2026-000042", "Date issued: March 5, 2026", "Date of gift: March 4, 2026", "Zoë Łukasz 王芳",
+			"1 Main St, Springfield, US", "Amount received: $26.06 (gift)", "cover card fees: $1.06", "Deductible amount: $26.06",
+			"No goods or services were provided", "https://news.example/receipts/verify/ABCDEFGHIJKLMNOPQRST"}, []string{"VOID"}},
+		{"us, membership benefit", func(r *models.Receipt) {
+			r.Frequency, r.BenefitDescription, r.BenefitValue, r.DeductibleAmount = "month", "Tote bag", 208, 2398
+		}, []string{"monthly membership payment", "Tote bag, valued at $2.08", "Deductible amount: $23.98", "good-faith estimated value of $2.08"},
+			[]string{"No goods or services"}},
+		{"void", func(r *models.Receipt) { r.Status, r.VoidReason = models.ReceiptVoid, "refunded in full" },
+			[]string{"VOID", "refunded in full"}, nil},
+		{"replacement", func(r *models.Receipt) { r.Replaces = "2026-000041" },
+			[]string{"replaces receipt 2026-000041"}, nil},
+		{"ca", func(r *models.Receipt) {
+			r.WordingVersion, r.PlaceOfIssue, r.Signatory, r.OrgTaxID = "ca-1", "Toronto, Ontario", "Jane Treasurer", "123456789RR0001"
+		}, []string{"Official receipt for income tax purposes", "Charity registration number: 123456789RR0001", "Place of issue: Toronto, Ontario",
+			"Eligible amount of gift for tax purposes: $26.06", "Authorised signature: Jane Treasurer", "canada.ca/charities-giving"}, nil},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			rec := sample()
+			c.edit(rec)
+			var buf bytes.Buffer
+			if err := r.Receipt(&buf, rec); err != nil {
+				t.Fatal(err)
+			}
+			text := strings.Join(strings.Fields(pdfText(t, buf.Bytes())), " ")
+			for _, w := range c.want {
+				if !strings.Contains(text, strings.Join(strings.Fields(w), " ")) {
+					t.Errorf("PDF text lacks %q:\n%s", w, text)
+				}
+			}
+			for _, a := range c.absent {
+				if strings.Contains(text, a) {
+					t.Errorf("PDF text has %q", a)
+				}
+			}
+		})
+	}
+}
+
+func BenchmarkReceiptPDF(b *testing.B) {
+	r := New("https://news.example")
+	rec := sample()
+	var buf bytes.Buffer
+	for b.Loop() {
+		buf.Reset()
+		if err := r.Receipt(&buf, rec); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(buf.Len()), "bytes/pdf")
+}

@@ -1,0 +1,50 @@
+package handlers
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/indienews/donations/models"
+	"github.com/indienews/donations/money"
+)
+
+type verifyData struct {
+	page
+	Found                            bool
+	Number, IssuedBy, Issued, Amount string
+	Status, State, ReplacedBy        string
+}
+
+// verifyReceipt lets an auditor check a printed receipt by its code. It
+// shows the receipt's own facts and status, and nothing about the donor.
+func (s *Server) verifyReceipt(c *gin.Context) {
+	d := verifyData{page: s.basePage(c)}
+	code := c.Param("code")
+	r, err := s.store.ReceiptByCode(c.Request.Context(), code)
+	if errors.Is(err, models.ErrNotFound) || len(code) > 64 {
+		s.render(c, http.StatusNotFound, "verify", d)
+		return
+	}
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	d.Found, d.Number, d.IssuedBy = true, r.Number, r.OrgName
+	d.Issued = r.IssuedAt.UTC().Format("January 2, 2006")
+	d.Amount = money.Display(r.Amount, r.Currency)
+	d.State, d.Status = "valid", "Valid"
+	if r.Status == models.ReceiptVoid {
+		d.State, d.Status = "void", "Void ("+r.VoidReason+")"
+		repl, err := s.store.ReplacementOf(c.Request.Context(), r.Number)
+		switch {
+		case err == nil:
+			d.State, d.Status, d.ReplacedBy = "replaced", "Replaced by "+repl.Number, repl.Number
+		case !errors.Is(err, models.ErrNotFound):
+			s.fail(c, err)
+			return
+		}
+	}
+	s.render(c, http.StatusOK, "verify", d)
+}
