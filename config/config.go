@@ -6,6 +6,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"net/mail"
 	"net/netip"
 	"net/url"
 	"os"
@@ -55,6 +56,10 @@ type Config struct {
 	TrustedProxies      []string
 
 	Tiers []Tier
+
+	SMTPURL      string // empty: emails are kept as unsent
+	MailFrom     string
+	ContactEmail string
 
 	ReconcileEvery  time.Duration // 0: the server does not reconcile by itself
 	ReconcileWindow time.Duration
@@ -200,6 +205,27 @@ func Load(getenv Getenv) (*Config, error) {
 	}
 	c.Fee = fee
 	c.Tiers = l.tiers("MEMBERSHIP_TIERS", c.Currency)
+	c.SMTPURL = l.str("SMTP_URL", "")
+	c.MailFrom = l.str("MAIL_FROM", "")
+	c.ContactEmail = l.str("ORG_CONTACT_EMAIL", "")
+	if c.SMTPURL != "" {
+		if u, err := url.Parse(c.SMTPURL); err != nil || (u.Scheme != "smtp" && u.Scheme != "smtps") || u.Hostname() == "" {
+			l.fail("SMTP_URL", "must look like smtp://user:password@host:587 or smtps://host:465")
+		}
+		if c.MailFrom == "" {
+			l.fail("MAIL_FROM", "is required when SMTP_URL is set, e.g. \"The Ledger <receipts@example.org>\"")
+		}
+	}
+	if c.MailFrom != "" {
+		if _, err := mail.ParseAddress(c.MailFrom); err != nil {
+			l.fail("MAIL_FROM", "must be an address such as receipts@example.org or \"Name <receipts@example.org>\"")
+		}
+	}
+	if c.ContactEmail == "" && c.MailFrom != "" {
+		if a, err := mail.ParseAddress(c.MailFrom); err == nil {
+			c.ContactEmail = a.Address
+		}
+	}
 	c.ReconcileEvery = l.duration("RECONCILE_EVERY", "1h", true)
 	c.ReconcileWindow = l.duration("RECONCILE_WINDOW", "72h", false)
 	if c.ReconcileEvery > 0 && c.ReconcileEvery < time.Minute {

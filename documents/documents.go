@@ -10,6 +10,7 @@ import (
 	_ "embed"
 	"fmt"
 	"io"
+	"sort"
 	"strings"
 	"time"
 	"unicode"
@@ -231,4 +232,85 @@ func statement(rules string, rec *models.Receipt) string {
 			rec.BenefitDescription, money.Display(rec.BenefitValue, rec.Currency))
 	}
 	return "No goods or services were provided in exchange for this contribution."
+}
+
+// Statement is one donor's year.
+type Statement struct {
+	OrgName, OrgAddress, OrgTaxID string
+	DonorName, DonorAddress       string
+	FiscalYear                    int
+	Receipts                      []models.Receipt
+}
+
+// Total is the deductible sum of the year's receipts in force, per
+// currency (voids excluded).
+func (st Statement) Total() map[string]int64 {
+	out := map[string]int64{}
+	for _, r := range st.Receipts {
+		if r.Status == models.ReceiptIssued {
+			out[r.Currency] += r.DeductibleAmount
+		}
+	}
+	return out
+}
+
+// TotalText writes Total for people: "$150.00" or "$150.00 + €20.00".
+func (st Statement) TotalText() string {
+	totals := st.Total()
+	if len(totals) == 0 {
+		return money.Display(0, "usd")
+	}
+	var parts []string
+	for _, cur := range sortedKeys(totals) {
+		parts = append(parts, money.Display(totals[cur], cur))
+	}
+	return strings.Join(parts, " + ")
+}
+
+func sortedKeys(m map[string]int64) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// Statement renders a year-end statement: every receipt of the fiscal
+// year, voids shown as void and left out of the total.
+func (r *Renderer) Statement(w io.Writer, st Statement) error {
+	d := newDoc(fmt.Sprintf("Giving statement %d", st.FiscalYear))
+	d.write(st.OrgName, 16, true)
+	if st.OrgAddress != "" {
+		d.write(st.OrgAddress, 10, false)
+	}
+	if st.OrgTaxID != "" {
+		d.field("Tax ID", st.OrgTaxID)
+	}
+	d.gap(4)
+	d.write(fmt.Sprintf("Year-end giving statement, fiscal year %d", st.FiscalYear), 14, true)
+	d.field("Donor", st.DonorName)
+	if st.DonorAddress != "" {
+		d.field("Address", st.DonorAddress)
+	}
+	d.rule()
+	for _, rec := range st.Receipts {
+		line := fmt.Sprintf("%s   %s   %s   deductible %s", rec.Number, rec.GiftDate.UTC().Format("2006-01-02"),
+			money.Display(rec.Amount, rec.Currency), money.Display(rec.DeductibleAmount, rec.Currency))
+		if rec.Status == models.ReceiptVoid {
+			line = fmt.Sprintf("%s   %s   %s   VOID (%s), not counted", rec.Number, rec.GiftDate.UTC().Format("2006-01-02"),
+				money.Display(rec.Amount, rec.Currency), rec.VoidReason)
+		} else if rec.Replaces != "" {
+			line += "   (replaces " + rec.Replaces + ")"
+		}
+		d.write(line, 10, false)
+	}
+	if len(st.Receipts) == 0 {
+		d.write("No gifts this year.", 10, false)
+	}
+	d.rule()
+	d.field("Total deductible amount", st.TotalText())
+	d.gap(3)
+	d.write("Each receipt listed was issued separately and can be checked at the address printed on it.", 9, false)
+	return d.output(w)
 }

@@ -2,9 +2,6 @@ package documents
 
 import (
 	"bytes"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -12,24 +9,6 @@ import (
 	"github.com/indienews/donations/models"
 	"github.com/indienews/donations/testenv"
 )
-
-// pdfText extracts a PDF's text with poppler's pdftotext, as a person
-// copying from the document would get it.
-func pdfText(t *testing.T, pdf []byte) string {
-	t.Helper()
-	if _, err := exec.LookPath("pdftotext"); err != nil {
-		testenv.Unavailable(t, "pdftotext (apt-get install poppler-utils)")
-	}
-	path := filepath.Join(t.TempDir(), "doc.pdf")
-	if err := os.WriteFile(path, pdf, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	out, err := exec.Command("pdftotext", "-layout", path, "-").Output()
-	if err != nil {
-		t.Fatalf("pdftotext: %v", err)
-	}
-	return string(out)
-}
 
 func sample() *models.Receipt {
 	return &models.Receipt{
@@ -75,7 +54,7 @@ func TestReceiptPDFText(t *testing.T) {
 			if err := r.Receipt(&buf, rec); err != nil {
 				t.Fatal(err)
 			}
-			text := strings.Join(strings.Fields(pdfText(t, buf.Bytes())), " ")
+			text := testenv.PDFText(t, buf.Bytes())
 			for _, w := range c.want {
 				if !strings.Contains(text, strings.Join(strings.Fields(w), " ")) {
 					t.Errorf("PDF text lacks %q:\n%s", w, text)

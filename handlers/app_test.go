@@ -14,8 +14,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/riverqueue/river/rivertype"
+
 	"github.com/indienews/donations/config"
+	"github.com/indienews/donations/documents"
 	"github.com/indienews/donations/handlers"
+	"github.com/indienews/donations/jobs"
+	"github.com/indienews/donations/mail"
 	"github.com/indienews/donations/models"
 	"github.com/indienews/donations/payments"
 	"github.com/indienews/donations/testenv"
@@ -26,6 +31,7 @@ const webhookSecret = "whsec_test_secret"
 // testApp is the real router on a real database, reached over HTTP.
 type testApp struct {
 	t      *testing.T
+	Mail   *testenv.Mailpit // nil unless appOptions.mail
 	URL    string
 	Store  *models.Store
 	Config *config.Config
@@ -36,6 +42,7 @@ type appOptions struct {
 	demo      bool
 	stripeURL string // overrides stripe-mock (to simulate Stripe failures)
 	env       map[string]string
+	mail      bool // run the job engine with mailpit as the SMTP server
 }
 
 // newApp starts the server on db ("postgres" or "sqlite"): with stripe-mock
@@ -87,6 +94,9 @@ func newApp(t *testing.T, db string, o appOptions) *testApp {
 	if _, err := store.Migrate(context.Background()); err != nil {
 		t.Fatal(err)
 	}
+	if err := jobs.Migrate(context.Background(), store); err != nil {
+		t.Fatal(err)
+	}
 	log := slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))
 	deps := handlers.Deps{Config: cfg, Store: store, Logger: log}
 	if o.demo {
@@ -98,6 +108,10 @@ func newApp(t *testing.T, db string, o appOptions) *testApp {
 	} else {
 		deps.Gateway = payments.NewStripe(cfg.StripeSecretKey, cfg.StripeAPIBase, nil)
 		deps.Verifier = payments.NewVerifier(webhookSecret)
+	}
+	if o.mail {
+		app.Mail = testenv.StartMailpit(t)
+		startMailJobs(t, store, cfg, app.Mail, log)
 	}
 	srv, err := handlers.New(deps)
 	if err != nil {
@@ -169,4 +183,37 @@ func forEachDB(t *testing.T, fn func(t *testing.T, db string)) {
 	for _, db := range testenv.Databases {
 		t.Run(db, func(t *testing.T) { fn(t, db) })
 	}
+}
+
+// quickRetry retries a failed job after a second, not River's minutes.
+type quickRetry struct{}
+
+func (quickRetry) NextRetry(*rivertype.JobRow) time.Time { return time.Now().Add(time.Second) }
+
+// startMailJobs runs the job engine that sends email, as serve does.
+func startMailJobs(t *testing.T, store *models.Store, cfg *config.Config, mp *testenv.Mailpit, log *slog.Logger) {
+	t.Helper()
+	composer, err := mail.NewComposer(mail.Org{Name: cfg.Org.Name, Address: cfg.Org.Address, Contact: "help@ledger.example",
+		BaseURL: cfg.BaseURL.String()}, store, documents.New(cfg.BaseURL.String()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sender, err := mail.NewSender(mp.SMTPURL(), "The Ledger <receipts@ledger.example>")
+	if err != nil {
+		t.Fatal(err)
+	}
+	runner, err := jobs.NewRunner(store, jobs.Options{Emails: store, Composer: composer, Sender: sender,
+		FetchPoll: 100 * time.Millisecond, Retry: quickRetry{}, Logger: log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := runner.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	store.UseQueue(runner)
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_ = runner.Stop(ctx)
+	})
 }

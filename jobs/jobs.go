@@ -1,6 +1,7 @@
 // Package jobs runs background work on River, the job engine on our own
-// database (Postgres, or SQLite for the embedded default): today the
-// periodic reconciliation with Stripe. River's leader election makes sure
+// database (Postgres, or SQLite for the embedded default): sending emails,
+// enqueued in the transaction that causes them, and the periodic
+// reconciliation with Stripe. River's leader election makes sure
 // that, with several server instances, only one schedules it at a time.
 // It must not hold business logic: workers call into ingest and models.
 package jobs
@@ -95,6 +96,12 @@ type Options struct {
 	Now    func() time.Time
 	// FetchPoll is how often River looks for work; tests shorten it.
 	FetchPoll time.Duration
+
+	Emails   EmailStore // nil: no email worker
+	Composer Composer
+	Sender   Sender // nil: messages are kept as unsent
+	// Retry overrides River's backoff (tests make it quick).
+	Retry river.ClientRetryPolicy
 }
 
 // Runner owns the River client.
@@ -115,7 +122,11 @@ func NewRunner(db DB, o Options) (*Runner, error) {
 		o.FetchPoll = time.Second
 	}
 	workers := river.NewWorkers()
+	if o.Emails != nil {
+		river.AddWorker(workers, &emailWorker{store: o.Emails, composer: o.Composer, sender: o.Sender, log: o.Logger})
+	}
 	cfg := &river.Config{
+		RetryPolicy:       o.Retry,
 		Logger:            o.Logger.With("component", "river"),
 		PollOnly:          true, // neither database/sql driver can LISTEN
 		FetchPollInterval: o.FetchPoll,
@@ -140,7 +151,7 @@ func NewRunner(db DB, o Options) (*Runner, error) {
 			&river.PeriodicJobOpts{ID: "reconcile_stripe", RunOnStart: true},
 		)}
 	}
-	working := cfg.PeriodicJobs != nil
+	working := cfg.PeriodicJobs != nil || o.Emails != nil
 	if !working {
 		// Nothing to work yet: an insert-only client, which River allows.
 		cfg.Queues, cfg.Workers = nil, nil

@@ -166,15 +166,16 @@ func (e ChargeRefunded) apply(s *Store, tx *gorm.DB, ev EventRecord, res *EventR
 		return err
 	}
 	res.Outcome = fmt.Sprintf("gift %s: receipt %s void, %s", g.ID, old.Number, reason)
-	if remaining > 0 {
-		r, err := s.replaceReceipt(tx, fmt.Sprintf("gift:%s:refund:%d", g.ID, refunded), old, remaining)
-		if err != nil {
-			return err
-		}
-		res.Receipt = r
-		res.Outcome += ", replaced by " + r.Number
+	if remaining <= 0 {
+		return s.queueReceiptEmail(tx, EmailVoid, old)
 	}
-	return nil
+	r, err := s.replaceReceipt(tx, fmt.Sprintf("gift:%s:refund:%d", g.ID, refunded), old, remaining)
+	if err != nil {
+		return err
+	}
+	res.Receipt = r
+	res.Outcome += ", replaced by " + r.Number
+	return s.queueReceiptEmail(tx, EmailReplacement, r)
 }
 
 func (e DisputeOpened) apply(s *Store, tx *gorm.DB, ev EventRecord, res *EventResult) error {
@@ -206,7 +207,7 @@ func (e DisputeOpened) apply(s *Store, tx *gorm.DB, ev EventRecord, res *EventRe
 		return err
 	}
 	res.Outcome += ", receipt " + old.Number + " void"
-	return nil
+	return s.queueReceiptEmail(tx, EmailVoid, old)
 }
 
 func (e DisputeClosed) apply(s *Store, tx *gorm.DB, ev EventRecord, res *EventResult) error {
@@ -245,6 +246,7 @@ func (e DisputeClosed) apply(s *Store, tx *gorm.DB, ev EventRecord, res *EventRe
 				return err
 			}
 			res.Outcome += ", receipt " + current.Number + " void"
+			return s.queueReceiptEmail(tx, EmailVoid, current)
 		}
 		return nil
 	}
@@ -262,5 +264,5 @@ func (e DisputeClosed) apply(s *Store, tx *gorm.DB, ev EventRecord, res *EventRe
 	}
 	res.Receipt = r
 	res.Outcome += ", receipt " + r.Number + " replaces " + last.Number
-	return nil
+	return s.queueReceiptEmail(tx, EmailReplacement, r)
 }

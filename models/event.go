@@ -209,6 +209,9 @@ func (e CheckoutPaid) apply(s *Store, tx *gorm.DB, ev EventRecord, res *EventRes
 	if err != nil {
 		return err
 	}
+	if err := s.queueReceiptEmail(tx, EmailReceipt, r); err != nil {
+		return err
+	}
 	res.Receipt = r
 	res.Outcome = fmt.Sprintf("gift %s paid, receipt %s", g.ID, r.Number)
 	return nil

@@ -174,3 +174,21 @@ func (s *Store) DiscardUnstartedGift(ctx context.Context, giftID string) error {
 		Where("id = ? AND status = ? AND stripe_session_id IS NULL", giftID, GiftPending).
 		Delete(&Gift{}).Error)
 }
+
+// DonorByID returns one donor.
+func (s *Store) DonorByID(ctx context.Context, id string) (*Donor, error) {
+	var d Donor
+	if err := s.db.WithContext(ctx).Where("id = ?", id).Take(&d).Error; err != nil {
+		return nil, translate(err)
+	}
+	return &d, nil
+}
+
+// DonorByEmail finds a donor by (normalised) email.
+func (s *Store) DonorByEmail(ctx context.Context, email string) (*Donor, error) {
+	var d Donor
+	if err := s.db.WithContext(ctx).Where("email = ?", NormaliseEmail(email)).Take(&d).Error; err != nil {
+		return nil, translate(err)
+	}
+	return &d, nil
+}

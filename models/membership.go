@@ -423,6 +423,9 @@ func (e InvoicePaid) apply(s *Store, tx *gorm.DB, ev EventRecord, res *EventResu
 	if err != nil {
 		return err
 	}
+	if err := s.queueReceiptEmail(tx, EmailReceipt, r); err != nil {
+		return err
+	}
 	res.Receipt = r
 	res.Outcome = fmt.Sprintf("membership %s: invoice %s paid as gift %s, receipt %s", m.ID, p.InvoiceID, g.ID, r.Number)
 	return nil
@@ -447,6 +450,20 @@ func (e InvoiceFailed) apply(s *Store, tx *gorm.DB, ev EventRecord, res *EventRe
 			return err
 		}
 	}
+	// The member hears about it: one email per failure event.
+	to := NormaliseEmail(p.Email)
+	var donorID *string
+	if m.DonorID != nil {
+		var d Donor
+		if err := tx.Where("id = ?", *m.DonorID).Take(&d).Error; err == nil {
+			to, donorID = d.Email, &d.ID
+		}
+	}
+	err = s.queueEmail(tx, EmailMessage{DedupeKey: "event:" + ev.ID + ":" + EmailPaymentFailed, Kind: EmailPaymentFailed,
+		ToAddress: to, DonorID: donorID, MembershipID: &m.ID, Link: p.HostedURL})
+	if err != nil {
+		return err
+	}
 	res.Outcome = fmt.Sprintf("membership %s: invoice %s payment failed", m.ID, p.InvoiceID)
 	return nil
 }
@@ -468,4 +485,20 @@ func firstNonEmpty(vals ...string) string {
 		}
 	}
 	return ""
+}
+
+// MembershipByID returns one membership.
+func (s *Store) MembershipByID(ctx context.Context, id string) (*Membership, error) {
+	var m Membership
+	if err := s.db.WithContext(ctx).Where("id = ?", id).Take(&m).Error; err != nil {
+		return nil, translate(err)
+	}
+	return &m, nil
+}
+
+// MembershipsOfDonor lists a donor's memberships, newest first.
+func (s *Store) MembershipsOfDonor(ctx context.Context, donorID string) ([]Membership, error) {
+	var out []Membership
+	err := s.db.WithContext(ctx).Where("donor_id = ?", donorID).Order("created_at DESC").Find(&out).Error
+	return out, translate(err)
 }

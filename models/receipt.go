@@ -249,3 +249,20 @@ func (s *Store) ReceiptByID(ctx context.Context, id string) (*Receipt, error) {
 	}
 	return &r, nil
 }
+
+// ReceiptsOfDonor lists a donor's receipts of one fiscal year, in number
+// order: what their year-end statement shows.
+func (s *Store) ReceiptsOfDonor(ctx context.Context, donorID string, fy int) ([]Receipt, error) {
+	var out []Receipt
+	err := s.db.WithContext(ctx).Where("donor_id = ? AND fiscal_year = ?", donorID, fy).Order("sequence").Find(&out).Error
+	return out, translate(err)
+}
+
+// DonorsWithReceipts lists the donors who have receipts in fiscal year fy.
+func (s *Store) DonorsWithReceipts(ctx context.Context, fy int) ([]Donor, error) {
+	var out []Donor
+	err := s.db.WithContext(ctx).Where("id IN (?)",
+		s.db.Model(&Receipt{}).Select("donor_id").Where("fiscal_year = ? AND donor_id IS NOT NULL", fy)).
+		Order("email").Find(&out).Error
+	return out, translate(err)
+}

@@ -71,6 +71,7 @@ type Store struct {
 	receipts ReceiptSettings
 	now      func() time.Time
 	log      *slog.Logger
+	queue    Enqueuer
 }
 
 // Options configure Open.

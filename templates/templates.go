@@ -4,7 +4,8 @@ package templates
 
 import "embed"
 
-// Files holds layout.html, the pages/ and the static/ assets.
+// Files holds layout.html, the pages/, the static/ assets and the email/
+// bodies (a .txt with "subject" and "text", a .html with "html", per kind).
 //
-//go:embed layout.html pages/*.html static/*
+//go:embed layout.html pages/*.html static/* email/*
 var Files embed.FS

@@ -12,9 +12,12 @@ import (
 	"time"
 
 	"github.com/indienews/donations/config"
+	"github.com/indienews/donations/documents"
 	"github.com/indienews/donations/handlers"
 	"github.com/indienews/donations/ingest"
 	"github.com/indienews/donations/jobs"
+	"github.com/indienews/donations/mail"
+	"github.com/indienews/donations/models"
 	"github.com/indienews/donations/payments"
 )
 
@@ -61,12 +64,18 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger, ready chan
 			lister = stripe
 		}
 	}
+	composer, sender, err := mailer(cfg, store)
+	if err != nil {
+		return err
+	}
 	runner, err := jobs.NewRunner(store, jobs.Options{
 		Lister: lister, Store: store, Every: cfg.ReconcileEvery, Window: cfg.ReconcileWindow, Logger: log,
+		Emails: store, Composer: composer, Sender: sender,
 	})
 	if err != nil {
 		return err
 	}
+	store.UseQueue(runner)
 	// The job engine outlives requests: it stops after the HTTP server, with
 	// its own grace period.
 	if err := runner.Start(context.WithoutCancel(ctx)); err != nil {
@@ -103,7 +112,7 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger, ready chan
 	log.Info("serving",
 		"addr", ln.Addr().String(), "base_url", cfg.BaseURL.String(),
 		"database", databaseName(cfg), "stripe", deps.Gateway.Mode(), "env", cfg.Env,
-		"reconcile", reconcileMode(cfg, lister != nil))
+		"reconcile", reconcileMode(cfg, lister != nil), "smtp", smtpMode(cfg))
 	if ready != nil {
 		ready <- ln.Addr().String()
 	}
@@ -142,4 +151,30 @@ func reconcileMode(cfg *config.Config, on bool) string {
 		return "off"
 	}
 	return fmt.Sprintf("every %s over %s", cfg.ReconcileEvery, cfg.ReconcileWindow)
+}
+
+func smtpMode(cfg *config.Config) string {
+	if cfg.SMTPURL == "" {
+		return "off (emails are kept as unsent)"
+	}
+	return redactURL(cfg.SMTPURL)
+}
+
+// mailer builds the email composer and, when SMTP_URL is set, the sender.
+func mailer(cfg *config.Config, store *models.Store) (*mail.Composer, jobs.Sender, error) {
+	composer, err := mail.NewComposer(mail.Org{
+		Name: cfg.Org.Name, Address: cfg.Org.Address, TaxID: cfg.Org.TaxID, Contact: cfg.ContactEmail,
+		BaseURL: cfg.BaseURL.String(), MessageIDDomain: cfg.BaseURL.Hostname(),
+	}, store, documents.New(cfg.BaseURL.String()))
+	if err != nil {
+		return nil, nil, err
+	}
+	if cfg.SMTPURL == "" {
+		return composer, nil, nil
+	}
+	sender, err := mail.NewSender(cfg.SMTPURL, cfg.MailFrom)
+	if err != nil {
+		return nil, nil, err
+	}
+	return composer, sender, nil
 }

@@ -1,0 +1,116 @@
+package handlers_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/indienews/donations/models"
+	"github.com/indienews/donations/testenv"
+)
+
+// TestReceiptEmailWithPDF pays a gift and reads the email mailpit received:
+// recipient, subject, both parts, and the attached PDF's text.
+func TestReceiptEmailWithPDF(t *testing.T) {
+	forEachDB(t, func(t *testing.T, db string) {
+		app := newApp(t, db, appOptions{mail: true})
+		s := testenv.PaidSession(t, "cs_mail", "", "zoe@example.com", 2606)
+		s["customer_details"].(map[string]any)["name"] = "Zoë Łukasz 王芳"
+		ev := testenv.Event(t, "evt_mail", "checkout.session.completed", s, "2023-10-16")
+		if code, body := app.deliver(ev, testenv.Sign(ev, webhookSecret, time.Now())); code != 200 {
+			t.Fatalf("%d %s", code, body)
+		}
+		msgs := app.Mail.WaitFor(1, 30*time.Second)
+		if len(msgs) != 1 {
+			t.Fatalf("%d messages, want 1", len(msgs))
+		}
+		number := fmt.Sprintf("%d-000001", time.Now().UTC().Year())
+		m := app.Mail.Message(msgs[0].ID)
+		if len(m.To) != 1 || m.To[0].Address != "zoe@example.com" || m.Subject != "Your receipt "+number+" from The Ledger" {
+			t.Fatalf("message %+v", m)
+		}
+		if !strings.Contains(m.Text, "Thank you for your gift of $26.06") || !strings.Contains(m.Text, "help@ledger.example") ||
+			!strings.Contains(m.HTML, "<strong>$26.06</strong>") {
+			t.Fatalf("bodies:\n%s\n%s", m.Text, m.HTML)
+		}
+		if len(m.Attachments) != 1 || m.Attachments[0].FileName != "receipt-"+number+".pdf" || m.Attachments[0].ContentType != "application/pdf" {
+			t.Fatalf("attachments %+v", m.Attachments)
+		}
+		text := testenv.PDFText(t, app.Mail.Part(m.ID, m.Attachments[0].PartID))
+		for _, want := range []string{"Receipt number: " + number, "Zoë Łukasz 王芳", "Amount received: $26.06", "No goods or services"} {
+			if !strings.Contains(text, want) {
+				t.Errorf("attached PDF lacks %q:\n%s", want, text)
+			}
+		}
+		sent, _ := app.Store.Emails(context.Background(), models.EmailSent)
+		if len(sent) != 1 || sent[0].Kind != models.EmailReceipt {
+			t.Fatalf("email records %+v", sent)
+		}
+	})
+}
+
+// TestEmailRetriedAfterSMTPOutage: SMTP refuses while the receipt is
+// issued; the job retries and exactly one message arrives once it is back.
+func TestEmailRetriedAfterSMTPOutage(t *testing.T) {
+	app := newApp(t, "postgres", appOptions{mail: true})
+	app.Mail.Stop()
+	ev := paidEvent(t, "evt_outage", "cs_outage", "", "outage@example.com", 5000)
+	if code, body := app.deliver(ev, testenv.Sign(ev, webhookSecret, time.Now())); code != 200 {
+		t.Fatalf("%d %s", code, body)
+	}
+	// Wait until an attempt has failed against the refusing server.
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		failed, _ := app.Store.Emails(context.Background(), models.EmailFailed)
+		if len(failed) == 1 && failed[0].Attempts >= 1 && strings.Contains(failed[0].LastError, "connect") || time.Now().After(deadline) {
+			if len(failed) != 1 {
+				t.Fatalf("no failed attempt recorded: %+v", failed)
+			}
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	app.Mail.Start()
+	msgs := app.Mail.WaitFor(1, 60*time.Second)
+	time.Sleep(2 * time.Second) // room for a wrong second copy to arrive
+	if msgs = app.Mail.Messages(); len(msgs) != 1 {
+		t.Fatalf("%d messages after the outage, want exactly 1", len(msgs))
+	}
+	sent, _ := app.Store.Emails(context.Background(), models.EmailSent)
+	if len(sent) != 1 || sent[0].Attempts < 2 {
+		t.Fatalf("sent records %+v", sent)
+	}
+}
+
+// TestOneEmailForConcurrentCopies delivers one paid event 20 times at once,
+// then a refund that replaces its receipt: one receipt email, one notice.
+func TestOneEmailForConcurrentCopies(t *testing.T) {
+	forEachDB(t, func(t *testing.T, db string) {
+		app := newApp(t, db, appOptions{mail: true})
+		ev := paidEvent(t, "evt_twenty", "cs_twenty", "", "twenty@example.com", 4000)
+		sig := testenv.Sign(ev, webhookSecret, time.Now())
+		var wg sync.WaitGroup
+		for i := 0; i < 20; i++ {
+			wg.Add(1)
+			go func() { defer wg.Done(); app.deliver(ev, sig) }()
+		}
+		wg.Wait()
+		refund := testenv.Event(t, "evt_twenty_refund", "charge.refunded", testenv.Charge(t, "ch_twenty", "pi_cs_twenty", "", 4000, 1000), "2023-10-16")
+		if code, _ := app.deliver(refund, testenv.Sign(refund, webhookSecret, time.Now())); code != 200 {
+			t.Fatal("refund not applied")
+		}
+		app.Mail.WaitFor(2, 30*time.Second)
+		time.Sleep(2 * time.Second)
+		msgs := app.Mail.Messages()
+		if len(msgs) != 2 {
+			t.Fatalf("%d messages, want 2", len(msgs))
+		}
+		subjects := msgs[0].Subject + " | " + msgs[1].Subject
+		if !strings.Contains(subjects, "Your receipt ") || !strings.Contains(subjects, "Your corrected receipt ") {
+			t.Fatalf("subjects: %s", subjects)
+		}
+	})
+}

@@ -1,0 +1,93 @@
+package jobs
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"github.com/indienews/donations/mail"
+	"github.com/indienews/donations/models"
+)
+
+// SendEmailArgs is the job that sends one queued message.
+type SendEmailArgs struct {
+	MessageID string `json:"message_id"`
+}
+
+// Kind names the job in River's table.
+func (SendEmailArgs) Kind() string { return "send_email" }
+
+// EmailStore is what sending needs of the ledger.
+type EmailStore interface {
+	EmailByID(ctx context.Context, id string) (*models.EmailMessage, error)
+	MarkEmailSent(ctx context.Context, id, subject string) error
+	MarkEmailFailed(ctx context.Context, id, status, reason string) error
+}
+
+// Composer builds the email for a queued message; *mail.Composer is one.
+type Composer interface {
+	Compose(ctx context.Context, m *models.EmailMessage) (mail.Message, error)
+}
+
+// Sender delivers a composed email; *mail.Sender is one.
+type Sender interface {
+	Send(ctx context.Context, m mail.Message) error
+}
+
+type emailWorker struct {
+	river.WorkerDefaults[SendEmailArgs]
+	store    EmailStore
+	composer Composer
+	sender   Sender // nil: no SMTP configured
+	log      *slog.Logger
+}
+
+func (w *emailWorker) Timeout(*river.Job[SendEmailArgs]) time.Duration { return time.Minute }
+
+// Work sends a message unless it was sent already: a job retried after a
+// crash, or a second copy, finds it sent and stops.
+func (w *emailWorker) Work(ctx context.Context, job *river.Job[SendEmailArgs]) error {
+	m, err := w.store.EmailByID(ctx, job.Args.MessageID)
+	if err != nil {
+		return err
+	}
+	if m.Status == models.EmailSent {
+		return nil
+	}
+	log := w.log.With("email_id", m.ID, "kind", m.Kind)
+	if w.sender == nil {
+		// Kept, not lost: staff see it, and it can be sent once SMTP is set.
+		log.Warn("email not sent: SMTP_URL is not configured")
+		return w.store.MarkEmailFailed(ctx, m.ID, models.EmailUnsent, "SMTP_URL is not configured")
+	}
+	msg, err := w.composer.Compose(ctx, m)
+	if err != nil {
+		_ = w.store.MarkEmailFailed(ctx, m.ID, models.EmailFailed, "composing: "+err.Error())
+		return err
+	}
+	if err := w.sender.Send(ctx, msg); err != nil {
+		log.Warn("email not sent; will retry", "attempt", job.Attempt, "err", err)
+		_ = w.store.MarkEmailFailed(ctx, m.ID, models.EmailFailed, err.Error())
+		return err
+	}
+	if err := w.store.MarkEmailSent(ctx, m.ID, msg.Subject); err != nil {
+		// Sent but not recorded: the retry would send again. The stable
+		// Message-ID lets receiving systems drop the copy.
+		return fmt.Errorf("recording sent email %s: %w", m.ID, err)
+	}
+	log.Info("email sent")
+	return nil
+}
+
+// EnqueueEmailTx inserts the send job inside the caller's transaction.
+func (r *Runner) EnqueueEmailTx(ctx context.Context, tx *sql.Tx, messageID string) error {
+	_, err := r.client.InsertTx(ctx, tx, SendEmailArgs{MessageID: messageID}, &river.InsertOpts{
+		MaxAttempts: 12, // about five days of backoff
+		UniqueOpts:  river.UniqueOpts{ByArgs: true},
+	})
+	return err
+}

@@ -1,0 +1,207 @@
+package mail
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	htmltemplate "html/template"
+	"strings"
+	texttemplate "text/template"
+
+	"github.com/indienews/donations/documents"
+	"github.com/indienews/donations/models"
+	"github.com/indienews/donations/money"
+	"github.com/indienews/donations/templates"
+)
+
+// Source is what composing reads from the ledger.
+type Source interface {
+	ReceiptByID(ctx context.Context, id string) (*models.Receipt, error)
+	DonorByID(ctx context.Context, id string) (*models.Donor, error)
+	ReceiptsOfDonor(ctx context.Context, donorID string, fy int) ([]models.Receipt, error)
+}
+
+// Org is what every email says about the organisation.
+type Org struct {
+	Name, Address, TaxID string
+	Contact              string // where donors can write
+	BaseURL              string
+	MessageIDDomain      string
+}
+
+// Composer turns a queued message into an email.
+type Composer struct {
+	org  Org
+	src  Source
+	docs *documents.Renderer
+	text map[string]*texttemplate.Template
+	html map[string]*htmltemplate.Template
+}
+
+var kinds = []string{models.EmailReceipt, models.EmailReplacement, models.EmailVoid,
+	models.EmailPaymentFailed, models.EmailStatement, models.EmailSignIn}
+
+// NewComposer parses every email template once.
+func NewComposer(org Org, src Source, docs *documents.Renderer) (*Composer, error) {
+	c := &Composer{org: org, src: src, docs: docs, text: map[string]*texttemplate.Template{}, html: map[string]*htmltemplate.Template{}}
+	for _, k := range kinds {
+		t, err := texttemplate.ParseFS(templates.Files, "email/"+k+".txt", "email/footer.txt")
+		if err != nil {
+			return nil, fmt.Errorf("email %s: %w", k, err)
+		}
+		h, err := htmltemplate.ParseFS(templates.Files, "email/"+k+".html", "email/footer.html")
+		if err != nil {
+			return nil, fmt.Errorf("email %s: %w", k, err)
+		}
+		c.text[k], c.html[k] = t, h
+	}
+	return c, nil
+}
+
+type emailData struct {
+	Org, OrgAddress, Contact string
+	DonorName                string
+	Receipt                  *models.Receipt
+	Kind, Amount, GiftDate   string
+	Reason                   string
+	VerifyURL, AccountURL    string
+	FixURL, Link             string
+	Year                     int
+	Total                    string
+}
+
+// Compose builds the email for m.
+func (c *Composer) Compose(ctx context.Context, m *models.EmailMessage) (Message, error) {
+	d := emailData{Org: c.org.Name, OrgAddress: c.org.Address, Contact: c.org.Contact,
+		AccountURL: c.org.BaseURL + "/account", Link: m.Link}
+	out := Message{To: m.ToAddress, MessageID: c.messageID(m.DedupeKey)}
+	switch m.Kind {
+	case models.EmailReceipt, models.EmailReplacement, models.EmailVoid:
+		if m.ReceiptID == nil {
+			return Message{}, fmt.Errorf("message %s has no receipt", m.ID)
+		}
+		r, err := c.src.ReceiptByID(ctx, *m.ReceiptID)
+		if err != nil {
+			return Message{}, err
+		}
+		d.Receipt, d.DonorName = r, r.DonorName
+		d.Amount, d.GiftDate = money.Display(r.Amount, r.Currency), r.GiftDate.UTC().Format("January 2, 2006")
+		d.Kind = map[string]string{"month": "monthly membership payment", "year": "yearly membership payment"}[r.Frequency]
+		if d.Kind == "" {
+			d.Kind = "gift"
+		}
+		d.VerifyURL = c.docs.VerifyBase + r.VerificationCode
+		if m.Kind == models.EmailReplacement {
+			d.Reason = "a partial refund or a settled dispute"
+			if old, err := c.replaced(ctx, r); err == nil && old != nil {
+				d.Reason = old.VoidReason
+			}
+		}
+		var pdf bytes.Buffer
+		if err := c.docs.Receipt(&pdf, r); err != nil {
+			return Message{}, err
+		}
+		out.Attachments = []Attachment{{Name: "receipt-" + r.Number + ".pdf", Data: pdf.Bytes()}}
+	case models.EmailPaymentFailed:
+		d.FixURL = m.Link
+		if d.FixURL == "" {
+			d.FixURL = d.AccountURL
+		}
+		if m.DonorID != nil {
+			if donor, err := c.src.DonorByID(ctx, *m.DonorID); err == nil {
+				d.DonorName = donor.Name
+			}
+		}
+	case models.EmailStatement:
+		if m.DonorID == nil {
+			return Message{}, fmt.Errorf("statement message %s has no donor", m.ID)
+		}
+		donor, err := c.src.DonorByID(ctx, *m.DonorID)
+		if err != nil {
+			return Message{}, err
+		}
+		st, err := c.statement(ctx, donor, m.FiscalYear)
+		if err != nil {
+			return Message{}, err
+		}
+		d.DonorName, d.Year, d.Total = donor.Name, m.FiscalYear, st.TotalText()
+		var pdf bytes.Buffer
+		if err := c.docs.Statement(&pdf, st); err != nil {
+			return Message{}, err
+		}
+		out.Attachments = []Attachment{{Name: fmt.Sprintf("statement-%d.pdf", m.FiscalYear), Data: pdf.Bytes()}}
+	case models.EmailSignIn:
+	default:
+		return Message{}, fmt.Errorf("unknown email kind %q", m.Kind)
+	}
+	var subject, text, html bytes.Buffer
+	t := c.text[m.Kind]
+	if err := t.ExecuteTemplate(&subject, "subject", d); err != nil {
+		return Message{}, err
+	}
+	if err := t.ExecuteTemplate(&text, "text", d); err != nil {
+		return Message{}, err
+	}
+	if err := c.html[m.Kind].ExecuteTemplate(&html, "html", d); err != nil {
+		return Message{}, err
+	}
+	out.Subject = strings.TrimSpace(subject.String())
+	out.Text = strings.TrimSpace(text.String()) + "\n"
+	out.HTML = html.String()
+	return out, nil
+}
+
+// replaced is the receipt r replaces, for the reason it was voided.
+func (c *Composer) replaced(ctx context.Context, r *models.Receipt) (*models.Receipt, error) {
+	if r.DonorID == nil || r.Replaces == "" {
+		return nil, nil
+	}
+	rs, err := c.src.ReceiptsOfDonor(ctx, *r.DonorID, r.FiscalYear)
+	if err != nil {
+		return nil, err
+	}
+	for i := range rs {
+		if rs[i].Number == r.Replaces {
+			return &rs[i], nil
+		}
+	}
+	return nil, nil
+}
+
+// Statement gathers a donor's year for the statement PDF.
+func (c *Composer) statement(ctx context.Context, donor *models.Donor, fy int) (documents.Statement, error) {
+	rs, err := c.src.ReceiptsOfDonor(ctx, donor.ID, fy)
+	if err != nil {
+		return documents.Statement{}, err
+	}
+	return StatementOf(c.org, donor, fy, rs), nil
+}
+
+// StatementOf assembles a statement from a donor's receipts of a year.
+func StatementOf(org Org, donor *models.Donor, fy int, rs []models.Receipt) documents.Statement {
+	addr := strings.Join(nonEmpty(donor.Address.Line1, donor.Address.City, donor.Address.PostalCode, donor.Address.Country), ", ")
+	return documents.Statement{OrgName: org.Name, OrgAddress: org.Address, OrgTaxID: org.TaxID,
+		DonorName: donor.Name, DonorAddress: addr, FiscalYear: fy, Receipts: rs}
+}
+
+func nonEmpty(vals ...string) []string {
+	var out []string
+	for _, v := range vals {
+		if strings.TrimSpace(v) != "" {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// messageID is stable per dedupe key: a repeated send carries the same id.
+func (c *Composer) messageID(key string) string {
+	sum := sha256.Sum256([]byte(key))
+	domain := c.org.MessageIDDomain
+	if domain == "" {
+		domain = "donations.invalid"
+	}
+	return hex.EncodeToString(sum[:16]) + "@" + domain
+}

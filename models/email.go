@@ -1,0 +1,128 @@
+package models
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+)
+
+// Email kinds.
+const (
+	EmailReceipt       = "receipt"             // a new receipt, PDF attached
+	EmailReplacement   = "receipt_replacement" // a receipt voided and replaced, new PDF attached
+	EmailVoid          = "receipt_void"        // a receipt voided with no replacement
+	EmailPaymentFailed = "payment_failed"      // a membership payment failed: fix your card
+	EmailStatement     = "statement"           // the year-end statement
+	EmailSignIn        = "sign_in"             // a donor's sign-in link
+)
+
+// Email statuses.
+const (
+	EmailQueued = "queued" // waiting for its job
+	EmailSent   = "sent"   // handed to the SMTP server
+	EmailFailed = "failed" // the last attempt failed; River retries
+	EmailUnsent = "unsent" // no SMTP configured: kept, not lost, shown to staff
+)
+
+// EmailMessage is one email we mean to send.
+type EmailMessage struct {
+	ID           string
+	DedupeKey    string
+	Kind         string
+	ToAddress    string
+	Status       string
+	Attempts     int
+	LastError    string
+	ReceiptID    *string
+	DonorID      *string
+	MembershipID *string
+	FiscalYear   int
+	Link         string
+	Subject      string
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+	SentAt       *time.Time
+}
+
+// Enqueuer puts the job that sends a message into the queue, inside the
+// transaction that created the message, so both commit or neither does.
+type Enqueuer interface {
+	EnqueueEmailTx(ctx context.Context, tx *sql.Tx, messageID string) error
+}
+
+// UseQueue connects the store to the job engine. Until it is called,
+// messages are written and wait as queued.
+func (s *Store) UseQueue(q Enqueuer) { s.queue = q }
+
+// queueEmail records a message under its dedupe key and enqueues its job,
+// in tx. A key seen before adds nothing: that is the at-most-once point.
+func (s *Store) queueEmail(tx *gorm.DB, m EmailMessage) error {
+	now := s.now().UTC()
+	m.ID = uuid.NewString()
+	m.Status = EmailQueued
+	m.CreatedAt, m.UpdatedAt = now, now
+	if m.ToAddress == "" {
+		return nil // nobody to write to (a gift recorded without an email)
+	}
+	res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&m)
+	if res.Error != nil {
+		return res.Error
+	}
+	if res.RowsAffected == 0 || s.queue == nil {
+		return nil
+	}
+	sqlTx, ok := tx.Statement.ConnPool.(*sql.Tx)
+	if !ok {
+		return fmt.Errorf("queueing email: not inside a transaction")
+	}
+	return s.queue.EnqueueEmailTx(tx.Statement.Context, sqlTx, m.ID)
+}
+
+// EmailByID returns one message.
+func (s *Store) EmailByID(ctx context.Context, id string) (*EmailMessage, error) {
+	var m EmailMessage
+	if err := s.db.WithContext(ctx).Where("id = ?", id).Take(&m).Error; err != nil {
+		return nil, translate(err)
+	}
+	return &m, nil
+}
+
+// Emails lists messages, newest first, optionally of one status.
+func (s *Store) Emails(ctx context.Context, status string) ([]EmailMessage, error) {
+	q := s.db.WithContext(ctx).Order("created_at DESC")
+	if status != "" {
+		q = q.Where("status = ?", status)
+	}
+	var out []EmailMessage
+	return out, translate(q.Find(&out).Error)
+}
+
+// MarkEmailSent records that the SMTP server took the message.
+func (s *Store) MarkEmailSent(ctx context.Context, id, subject string) error {
+	now := s.now().UTC()
+	return translate(s.db.WithContext(ctx).Model(&EmailMessage{}).Where("id = ?", id).Updates(map[string]any{
+		"status": EmailSent, "subject": subject, "sent_at": now, "updated_at": now, "last_error": "",
+		"attempts": gorm.Expr("attempts + 1"),
+	}).Error)
+}
+
+// MarkEmailFailed records a failed attempt; status is EmailFailed (to be
+// retried) or EmailUnsent (no SMTP configured).
+func (s *Store) MarkEmailFailed(ctx context.Context, id, status, reason string) error {
+	return translate(s.db.WithContext(ctx).Model(&EmailMessage{}).Where("id = ? AND status <> ?", id, EmailSent).Updates(map[string]any{
+		"status": status, "last_error": reason, "updated_at": s.now().UTC(), "attempts": gorm.Expr("attempts + 1"),
+	}).Error)
+}
+
+// queueReceiptEmail sends the donor the receipt r under kind, once.
+func (s *Store) queueReceiptEmail(tx *gorm.DB, kind string, r *Receipt) error {
+	return s.queueEmail(tx, EmailMessage{
+		DedupeKey: "receipt:" + r.ID + ":" + kind, Kind: kind, ToAddress: r.DonorEmail,
+		ReceiptID: &r.ID, DonorID: r.DonorID, FiscalYear: r.FiscalYear,
+	})
+}
