@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/indienews/donations/jobs"
 	"github.com/indienews/donations/models"
 	"github.com/indienews/donations/testenv"
 )
@@ -113,4 +114,95 @@ func TestOneEmailForConcurrentCopies(t *testing.T) {
 			t.Fatalf("subjects: %s", subjects)
 		}
 	})
+}
+
+// TestPaymentFailedEmailAndNoSMTP: a failed renewal writes to the member
+// with the link to fix their card; without SMTP the message is kept.
+func TestPaymentFailedEmail(t *testing.T) {
+	app := newApp(t, "sqlite", appOptions{mail: true})
+	in := testenv.Invoice(t, testenv.InvoiceSpec{ID: "in_fail", Subscription: "sub_fail", Customer: "cus_fail", Charge: "ch_fail",
+		BillingReason: "subscription_cycle", Amount: 1500, Paid: false, Email: "member@example.com", Name: "Mem", Interval: "month"})
+	ev := testenv.Event(t, "evt_fail", "invoice.payment_failed", in, "2023-10-16")
+	for i := 0; i < 2; i++ { // a redelivery writes no second email
+		if code, body := app.deliver(ev, testenv.Sign(ev, webhookSecret, time.Now())); code != 200 {
+			t.Fatalf("%d %s", code, body)
+		}
+	}
+	msgs := app.Mail.WaitFor(1, 30*time.Second)
+	time.Sleep(time.Second)
+	if msgs = app.Mail.Messages(); len(msgs) != 1 {
+		t.Fatalf("%d messages", len(msgs))
+	}
+	m := app.Mail.Message(msgs[0].ID)
+	if m.To[0].Address != "member@example.com" || !strings.Contains(m.Subject, "payment didn't go through") ||
+		!strings.Contains(m.Text, "https://invoice.stripe.com/i/in_fail") || !strings.Contains(m.Text, "help@ledger.example") {
+		t.Fatalf("message %+v", m)
+	}
+}
+
+func TestEmailKeptWhenNoSMTP(t *testing.T) {
+	app := newApp(t, "sqlite", appOptions{})
+	runner, err := jobs.NewRunner(app.Store, jobs.Options{Emails: app.Store, FetchPoll: 100 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := runner.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	defer runner.Stop(context.Background())
+	app.Store.UseQueue(runner)
+	ev := paidEvent(t, "evt_nosmtp", "cs_nosmtp", "", "kept@example.com", 1000)
+	if code, _ := app.deliver(ev, testenv.Sign(ev, webhookSecret, time.Now())); code != 200 {
+		t.Fatal("not applied")
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		unsent, _ := app.Store.Emails(context.Background(), models.EmailUnsent)
+		if len(unsent) == 1 {
+			if unsent[0].ToAddress != "kept@example.com" || !strings.Contains(unsent[0].LastError, "SMTP_URL") {
+				t.Fatalf("unsent record %+v", unsent[0])
+			}
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Fatal("message not recorded as unsent")
+}
+
+// TestStatementEmail sends a year-end statement: every receipt of the
+// year, the void one shown and left out of the total.
+func TestStatementEmail(t *testing.T) {
+	app := newApp(t, "postgres", appOptions{mail: true})
+	for i, amount := range []int64{2500, 4000} {
+		ev := paidEvent(t, fmt.Sprintf("evt_st%d", i), fmt.Sprintf("cs_st%d", i), "", "year@example.com", amount)
+		app.deliver(ev, testenv.Sign(ev, webhookSecret, time.Now()))
+	}
+	refund := testenv.Event(t, "evt_st_refund", "charge.refunded", testenv.Charge(t, "ch_st", "pi_cs_st1", "", 4000, 4000), "2023-10-16")
+	app.deliver(refund, testenv.Sign(refund, webhookSecret, time.Now()))
+	fy := time.Now().UTC().Year()
+	plan, err := app.Store.QueueStatements(context.Background(), fy, false)
+	if err != nil || plan.Queued != 1 {
+		t.Fatalf("plan %+v %v", plan, err)
+	}
+	app.Mail.WaitFor(4, 30*time.Second) // two receipts, one void notice, the statement
+	var statement *testenv.MailSummary
+	for _, m := range app.Mail.Messages() {
+		if strings.Contains(m.Subject, "giving statement") {
+			statement = &m
+		}
+	}
+	if statement == nil {
+		t.Fatalf("no statement among %+v", app.Mail.Messages())
+	}
+	m := app.Mail.Message(statement.ID)
+	text := testenv.PDFText(t, app.Mail.Part(m.ID, m.Attachments[0].PartID))
+	for _, want := range []string{fmt.Sprintf("fiscal year %d", fy), fmt.Sprintf("%d-000001", fy), "$25.00",
+		fmt.Sprintf("%d-000002", fy), "VOID (refunded in full), not counted", "Total deductible amount: $25.00"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("statement lacks %q:\n%s", want, text)
+		}
+	}
+	if !strings.Contains(strings.Join(strings.Fields(m.Text), " "), "total deductible amount of $25.00") {
+		t.Errorf("statement email text:\n%s", m.Text)
+	}
 }

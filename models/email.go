@@ -126,3 +126,38 @@ func (s *Store) queueReceiptEmail(tx *gorm.DB, kind string, r *Receipt) error {
 		ReceiptID: &r.ID, DonorID: r.DonorID, FiscalYear: r.FiscalYear,
 	})
 }
+
+// StatementPlan is what queueing a year's statements would do or did.
+type StatementPlan struct {
+	Donors []Donor // donors with receipts in the year
+	Queued int     // messages newly queued (0 on a dry run, or a second run)
+}
+
+// QueueStatements queues every donor's year-end statement for fiscal year
+// fy, each under its own key, so running it twice queues nothing twice.
+// With dryRun it only says whom it would write to.
+func (s *Store) QueueStatements(ctx context.Context, fy int, dryRun bool) (StatementPlan, error) {
+	donors, err := s.DonorsWithReceipts(ctx, fy)
+	if err != nil || dryRun {
+		return StatementPlan{Donors: donors}, err
+	}
+	plan := StatementPlan{Donors: donors}
+	for _, d := range donors {
+		err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+			var before int64
+			key := fmt.Sprintf("statement:%s:%d", d.ID, fy)
+			if err := tx.Model(&EmailMessage{}).Where("dedupe_key = ?", key).Count(&before).Error; err != nil {
+				return err
+			}
+			if before > 0 {
+				return nil
+			}
+			plan.Queued++
+			return s.queueEmail(tx, EmailMessage{DedupeKey: key, Kind: EmailStatement, ToAddress: d.Email, DonorID: &d.ID, FiscalYear: fy})
+		})
+		if err != nil {
+			return plan, err
+		}
+	}
+	return plan, nil
+}

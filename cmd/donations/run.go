@@ -30,6 +30,8 @@ Usage:
                                          the same for gift dates in [from, to]
   donations adjustments export [--unmatched]
                                          refunds and disputes as CSV (--unmatched: on payments we never saw)
+  donations statements send --year YYYY [--dry-run]
+                                         queue every donor's year-end statement email (once per donor and year)
   donations reconcile [--since 72h]      apply Stripe events and completed checkouts that were missed
   donations version                      print the version
   donations help                         print this help
@@ -64,6 +66,12 @@ func run(ctx context.Context, args []string, getenv config.Getenv, stdin io.Read
 		return a.serve(ctx, args)
 	case "migrate":
 		return a.migrate(ctx, args)
+	case "statements":
+		if len(args) > 0 && args[0] == "send" {
+			return a.sendStatements(ctx, args[1:])
+		}
+		fmt.Fprint(stderr, "donations statements: expected a subcommand: send\n\n"+usage)
+		return exitUsage
 	case "reconcile":
 		return a.reconcile(ctx, args)
 	case "adjustments":
@@ -325,5 +333,46 @@ func (a *app) exportAdjustments(ctx context.Context, args []string) int {
 	}
 	return a.withStore(ctx, "adjustments export", func(_ *config.Config, _ *slog.Logger, store *models.Store) error {
 		return reports.WriteAdjustmentsCSV(ctx, a.stdout, store, unmatched)
+	})
+}
+
+func (a *app) sendStatements(ctx context.Context, args []string) int {
+	var year int
+	var dryRun bool
+	if !a.flags("statements send", args, func(fs *flag.FlagSet) {
+		fs.IntVar(&year, "year", 0, "fiscal year (named by the calendar year it ends in)")
+		fs.BoolVar(&dryRun, "dry-run", false, "only count and show a sample")
+	}) {
+		return exitUsage
+	}
+	if year < 1900 || year > 9999 {
+		fmt.Fprintf(a.stderr, "donations statements send: --year YYYY is required\n\n%s", usage)
+		return exitUsage
+	}
+	return a.withStore(ctx, "statements send", func(cfg *config.Config, log *slog.Logger, store *models.Store) error {
+		// An insert-only job client: the running server's workers send them.
+		runner, err := jobs.NewRunner(store, jobs.Options{Logger: log})
+		if err != nil {
+			return err
+		}
+		store.UseQueue(runner)
+		plan, err := store.QueueStatements(ctx, year, dryRun)
+		if err != nil {
+			return err
+		}
+		if dryRun {
+			fmt.Fprintf(a.stdout, "dry run: %d donors have receipts in fiscal year %d; nothing was queued\n", len(plan.Donors), year)
+		} else {
+			fmt.Fprintf(a.stdout, "queued %d statements for fiscal year %d (%d donors; %d were queued before)\n",
+				plan.Queued, year, len(plan.Donors), len(plan.Donors)-plan.Queued)
+		}
+		for i, d := range plan.Donors {
+			if i == 5 {
+				fmt.Fprintf(a.stdout, "  ... and %d more\n", len(plan.Donors)-5)
+				break
+			}
+			fmt.Fprintf(a.stdout, "  %s <%s>\n", d.Name, d.Email)
+		}
+		return nil
 	})
 }

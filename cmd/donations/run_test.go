@@ -344,3 +344,29 @@ func TestReconcileAgainstStripeMock(t *testing.T) {
 		t.Fatalf("--since beyond 30 days: exit %d", code)
 	}
 }
+
+// TestStatementsSend queues each donor's statement once, however often it
+// runs, and a dry run queues nothing.
+func TestStatementsSend(t *testing.T) {
+	for _, db := range testenv.Databases {
+		t.Run(db, func(t *testing.T) {
+			pg, sqlitePath := testenv.DatabaseURLs(t, db)
+			env := map[string]string{"DATABASE_URL": pg, "DATA_DIR": strings.TrimSuffix(sqlitePath, "/donations.db")}
+			at := time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC)
+			seed(t, env, []seedGift{{"Ann", "ann@example.com", 1000, at}, {"Ann", "ann@example.com", 2000, at}, {"Bob", "bob@example.com", 500, at}})
+			code, out, stderr := runCmd(t, env, "statements", "send", "--year", "2026", "--dry-run")
+			if code != 0 || !strings.Contains(out, "dry run: 2 donors") || !strings.Contains(out, "Ann <ann@example.com>") {
+				t.Fatalf("dry run: %d %s %s", code, out, stderr)
+			}
+			for i, want := range []string{"queued 2 statements", "queued 0 statements for fiscal year 2026 (2 donors; 2 were queued before)"} {
+				code, out, stderr = runCmd(t, env, "statements", "send", "--year", "2026")
+				if code != 0 || !strings.Contains(out, want) {
+					t.Fatalf("run %d: %d %q %s", i+1, code, out, stderr)
+				}
+			}
+			if code, _, _ := runCmd(t, env, "statements", "send"); code != 2 {
+				t.Fatalf("without --year: exit %d", code)
+			}
+		})
+	}
+}
