@@ -242,6 +242,16 @@ type Statement struct {
 	Receipts                      []models.Receipt
 }
 
+// Org is what a statement prints about the organisation.
+type Org struct{ Name, Address, TaxID string }
+
+// NewStatement assembles a donor's statement from their receipts of a year.
+func NewStatement(org Org, donor *models.Donor, fy int, rs []models.Receipt) Statement {
+	addr := address(donor.Address.Line1, donor.Address.City, donor.Address.PostalCode, donor.Address.Country)
+	return Statement{OrgName: org.Name, OrgAddress: org.Address, OrgTaxID: org.TaxID,
+		DonorName: donor.Name, DonorAddress: addr, FiscalYear: fy, Receipts: rs}
+}
+
 // Total is the deductible sum of the year's receipts in force, per
 // currency (voids excluded).
 func (st Statement) Total() map[string]int64 {

@@ -78,11 +78,12 @@ func (s *Server) recoverPanics(c *gin.Context) {
 }
 
 // securityHeaders applies to every response. The CSP allows no inline
-// script or style; the donate form may post to us and redirect to Stripe.
+// script or style; forms may post to us and redirect to Stripe Checkout or
+// the Customer Portal.
 func (s *Server) securityHeaders(c *gin.Context) {
 	h := c.Writer.Header()
 	h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "+
-		"form-action 'self' https://checkout.stripe.com; frame-ancestors 'none'; base-uri 'none'; object-src 'none'")
+		"form-action 'self' https://checkout.stripe.com https://billing.stripe.com; frame-ancestors 'none'; base-uri 'none'; object-src 'none'")
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("X-Frame-Options", "DENY")
 	h.Set("Referrer-Policy", "strict-origin-when-cross-origin")

@@ -26,12 +26,12 @@ type bucket struct {
 }
 
 func newIPLimiter(perMinute, burst int, now func() time.Time) *ipLimiter {
-	return &ipLimiter{
-		buckets: map[string]*bucket{},
-		limit:   rate.Limit(float64(perMinute) / 60),
-		burst:   burst,
-		now:     now,
-	}
+	return newRateLimiter(rate.Limit(float64(perMinute)/60), burst, now)
+}
+
+// newRateLimiter keys buckets by any string (an IP, an email address).
+func newRateLimiter(limit rate.Limit, burst int, now func() time.Time) *ipLimiter {
+	return &ipLimiter{buckets: map[string]*bucket{}, limit: limit, burst: burst, now: now}
 }
 
 // allow reports whether ip may proceed and, if not, how long to wait.
@@ -42,7 +42,7 @@ func (l *ipLimiter) allow(ip string) (bool, time.Duration) {
 	if now.Sub(l.lastSweep) > time.Minute {
 		for k, b := range l.buckets {
 			// A bucket idle this long is full again; dropping it changes nothing.
-			if now.Sub(b.seen) > 10*time.Minute {
+			if now.Sub(b.seen) > time.Hour {
 				delete(l.buckets, k)
 			}
 		}
@@ -60,6 +60,16 @@ func (l *ipLimiter) allow(ip string) (bool, time.Duration) {
 		return false, delay
 	}
 	return true, 0
+}
+
+// rateLimitSignIn limits sign-in link requests per client IP.
+func (s *Server) rateLimitSignIn(c *gin.Context) {
+	if ok, wait := s.signInByIP.allow(c.ClientIP()); !ok {
+		c.Header("Retry-After", retryAfterSeconds(wait))
+		s.errorPage(c, http.StatusTooManyRequests, "Too many attempts", "Please wait "+humanWait(wait)+" and try again.")
+		return
+	}
+	c.Next()
 }
 
 // rateLimitDonate is the first line against card testing: a few attempts a

@@ -10,7 +10,10 @@ import (
 	"net/http"
 	"time"
 
+	"golang.org/x/time/rate"
+
 	"github.com/indienews/donations/config"
+	"github.com/indienews/donations/documents"
 	"github.com/indienews/donations/models"
 	"github.com/indienews/donations/payments"
 )
@@ -23,6 +26,14 @@ type Store interface {
 	GiftBySession(ctx context.Context, sessionID string) (*models.GiftWithReceipt, error)
 	ApplyEvent(ctx context.Context, ev models.EventRecord, effect models.Effect) (models.EventResult, error)
 	ReceiptByCode(ctx context.Context, code string) (*models.Receipt, error)
+	ReceiptByID(ctx context.Context, id string) (*models.Receipt, error)
+	ReceiptsOfDonor(ctx context.Context, donorID string, fy int) ([]models.Receipt, error)
+	AllReceiptsOfDonor(ctx context.Context, donorID string) ([]models.Receipt, error)
+	MembershipsOfDonor(ctx context.Context, donorID string) ([]models.Membership, error)
+	RequestSignIn(ctx context.Context, email string) error
+	SignIn(ctx context.Context, token string) (string, *models.Donor, error)
+	SessionDonor(ctx context.Context, token string) (*models.Donor, error)
+	SignOut(ctx context.Context, token string) error
 	ReplacementOf(ctx context.Context, number string) (*models.Receipt, error)
 	Ping(ctx context.Context) error
 }
@@ -55,6 +66,11 @@ type Server struct {
 	pages    *renderer
 	metrics  *metrics
 	limiter  *ipLimiter
+	docs     *documents.Renderer
+	// Sign-in links: per client IP against floods, per address so nobody
+	// can bury a donor's inbox.
+	signInByIP    *ipLimiter
+	signInByEmail *ipLimiter
 }
 
 // New builds the server; Handler gives its router.
@@ -78,7 +94,10 @@ func New(d Deps) (*Server, error) {
 	return &Server{
 		cfg: d.Config, store: d.Store, gateway: d.Gateway, verifier: d.Verifier, demo: d.Demo,
 		log: d.Logger, now: d.Now, pages: pages, metrics: newMetrics(),
-		limiter: newIPLimiter(d.Config.DonateRatePerMinute, d.Config.DonateRateBurst, d.Now),
+		limiter:       newIPLimiter(d.Config.DonateRatePerMinute, d.Config.DonateRateBurst, d.Now),
+		docs:          documents.New(d.Config.BaseURL.String()),
+		signInByIP:    newIPLimiter(10, 5, d.Now),
+		signInByEmail: newRateLimiter(rate.Every(10*time.Minute), 3, d.Now),
 	}, nil
 }
 

@@ -21,6 +21,7 @@ type Source interface {
 	ReceiptByID(ctx context.Context, id string) (*models.Receipt, error)
 	DonorByID(ctx context.Context, id string) (*models.Donor, error)
 	ReceiptsOfDonor(ctx context.Context, donorID string, fy int) ([]models.Receipt, error)
+	IssueLoginToken(ctx context.Context, email string) (string, error)
 }
 
 // Org is what every email says about the organisation.
@@ -133,6 +134,13 @@ func (c *Composer) Compose(ctx context.Context, m *models.EmailMessage) (Message
 		}
 		out.Attachments = []Attachment{{Name: fmt.Sprintf("statement-%d.pdf", m.FiscalYear), Data: pdf.Bytes()}}
 	case models.EmailSignIn:
+		// The token is made now, at sending, so it exists in the clear only
+		// in this email; a retried send makes a new one.
+		token, err := c.src.IssueLoginToken(ctx, m.ToAddress)
+		if err != nil {
+			return Message{}, err
+		}
+		d.Link = c.org.BaseURL + "/account/sign-in/" + token
 	default:
 		return Message{}, fmt.Errorf("unknown email kind %q", m.Kind)
 	}
@@ -176,24 +184,7 @@ func (c *Composer) statement(ctx context.Context, donor *models.Donor, fy int) (
 	if err != nil {
 		return documents.Statement{}, err
 	}
-	return StatementOf(c.org, donor, fy, rs), nil
-}
-
-// StatementOf assembles a statement from a donor's receipts of a year.
-func StatementOf(org Org, donor *models.Donor, fy int, rs []models.Receipt) documents.Statement {
-	addr := strings.Join(nonEmpty(donor.Address.Line1, donor.Address.City, donor.Address.PostalCode, donor.Address.Country), ", ")
-	return documents.Statement{OrgName: org.Name, OrgAddress: org.Address, OrgTaxID: org.TaxID,
-		DonorName: donor.Name, DonorAddress: addr, FiscalYear: fy, Receipts: rs}
-}
-
-func nonEmpty(vals ...string) []string {
-	var out []string
-	for _, v := range vals {
-		if strings.TrimSpace(v) != "" {
-			out = append(out, v)
-		}
-	}
-	return out
+	return documents.NewStatement(documents.Org{Name: c.org.Name, Address: c.org.Address, TaxID: c.org.TaxID}, donor, fy, rs), nil
 }
 
 // messageID is stable per dedupe key: a repeated send carries the same id.

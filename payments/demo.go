@@ -65,6 +65,9 @@ func (d *Demo) CreateCheckout(_ context.Context, req CheckoutRequest) (CheckoutS
 	return CheckoutSession{ID: id, URL: d.baseURL + "/demo/checkout/" + url.PathEscape(id)}, nil
 }
 
+// Portal implements Gateway: the demo has no Customer Portal.
+func (d *Demo) Portal(context.Context, string, string) (string, error) { return "", ErrNoPortal }
+
 // DemoPayment is what the demo checkout page knows about the gift.
 type DemoPayment struct {
 	SessionID   string

@@ -39,7 +39,13 @@ type Gateway interface {
 	CreateCheckout(ctx context.Context, req CheckoutRequest) (CheckoutSession, error)
 	// Mode says which Stripe this is, for the start-up log line.
 	Mode() string
+	// Portal opens a Stripe Customer Portal session where a member changes
+	// their card or cancels, returning its URL.
+	Portal(ctx context.Context, customerID, returnURL string) (string, error)
 }
+
+// ErrNoPortal is the demo's answer: there is no Stripe to manage cards in.
+var ErrNoPortal = errors.New("no customer portal in demo mode")
 
 // ErrGateway wraps every failure to reach or satisfy Stripe. Its text is
 // for logs only: donors see a calm sentence instead.

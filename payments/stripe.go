@@ -95,6 +95,17 @@ func (s *Stripe) CreateCheckout(ctx context.Context, req CheckoutRequest) (Check
 	return CheckoutSession{ID: sess.ID, URL: sess.URL}, nil
 }
 
+// Portal creates a Customer Portal session for a member.
+func (s *Stripe) Portal(ctx context.Context, customerID, returnURL string) (string, error) {
+	params := &stripe.BillingPortalSessionParams{Customer: stripe.String(customerID), ReturnURL: stripe.String(returnURL)}
+	params.Context = ctx
+	sess, err := s.api.BillingPortalSessions.New(params)
+	if err != nil {
+		return "", fmt.Errorf("%w: creating portal session: %v", ErrGateway, err)
+	}
+	return sess.URL, nil
+}
+
 // Listed is one item a reconciliation found: a decoded event, or why it
 // cannot be applied.
 type Listed struct {

@@ -1,0 +1,91 @@
+package models_test
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/indienews/donations/config"
+	"github.com/indienews/donations/models"
+	"github.com/indienews/donations/testenv"
+)
+
+// clock is a test's own time.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) now() time.Time          { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *clock) advance(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
+
+func TestSignInTokensAndSessionsExpire(t *testing.T) {
+	forEachDB(t, func(t *testing.T, db string) {
+		ctx := context.Background()
+		clk := &clock{t: time.Date(2026, 5, 1, 9, 0, 0, 0, time.UTC)}
+		pg, sqlitePath := testenv.DatabaseURLs(t, db)
+		s, err := models.Open(ctx, models.Options{DatabaseURL: pg, SQLitePath: sqlitePath, Now: clk.now,
+			Receipts: models.ReceiptSettings{OrgName: "The Ledger", FiscalYearStart: config.MonthDay{Month: time.January, Day: 1}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		if _, err := s.Migrate(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.ApplyEvent(ctx, event("evt_acct", "checkout.session.completed"), paid("cs_acct", "", "acct@example.com", 1000, clk.now())); err != nil {
+			t.Fatal(err)
+		}
+
+		// A token works once, within 30 minutes.
+		tok, err := s.IssueLoginToken(ctx, "acct@example.com")
+		if err != nil {
+			t.Fatal(err)
+		}
+		clk.advance(29 * time.Minute)
+		session, donor, err := s.SignIn(ctx, tok)
+		if err != nil || donor.Email != "acct@example.com" || session == "" {
+			t.Fatalf("sign in within 30 min: %v", err)
+		}
+		if _, _, err := s.SignIn(ctx, tok); !errors.Is(err, models.ErrExpired) {
+			t.Fatalf("second use: %v", err)
+		}
+		late, _ := s.IssueLoginToken(ctx, "acct@example.com")
+		clk.advance(31 * time.Minute)
+		if _, _, err := s.SignIn(ctx, late); !errors.Is(err, models.ErrExpired) {
+			t.Fatalf("after 31 min: %v", err)
+		}
+		if _, _, err := s.SignIn(ctx, "made-up-token"); !errors.Is(err, models.ErrExpired) {
+			t.Fatalf("unknown token: %v", err)
+		}
+
+		// A session lives while used, up to its hard limit, and ends when idle.
+		for i := 0; i < 3; i++ {
+			if _, err := s.SessionDonor(ctx, session); err != nil {
+				t.Fatalf("session in use after %d checks: %v", i, err)
+			}
+			clk.advance(90 * time.Minute)
+		}
+		clk.advance(3 * time.Hour)
+		if _, err := s.SessionDonor(ctx, session); !errors.Is(err, models.ErrExpired) {
+			t.Fatalf("idle session: %v", err)
+		}
+		tok2, _ := s.IssueLoginToken(ctx, "acct@example.com")
+		session2, _, err := s.SignIn(ctx, tok2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := 0; i <= 7*24; i++ { // used every hour for a week and an hour
+			clk.advance(time.Hour)
+			_, err = s.SessionDonor(ctx, session2)
+			if err != nil {
+				break
+			}
+		}
+		if !errors.Is(err, models.ErrExpired) {
+			t.Fatalf("session past its hard expiry: %v", err)
+		}
+	})
+}
