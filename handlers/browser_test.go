@@ -2,6 +2,7 @@ package handlers_test
 
 import (
 	"context"
+	"encoding/base64"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -35,7 +36,7 @@ func do(t *testing.T, ctx context.Context, what string, steps ...chromedp.Action
 // Chromium: choose an amount, fill the form, pay on the demo page, and see
 // the thank-you page with a receipt number.
 func TestBrowserDemoGift(t *testing.T) {
-	app := newApp(t, "sqlite", appOptions{demo: true})
+	app := newApp(t, "sqlite", appOptions{demo: true, mail: true})
 	ctx := testenv.Browser(t)
 
 	do(t, ctx, "open the donate page", chromedp.Navigate(app.URL+"/"), chromedp.WaitVisible(`#donate-form`))
@@ -79,6 +80,39 @@ func TestBrowserDemoGift(t *testing.T) {
 	rs := app.receipts(time.Now().UTC().Year())
 	if len(rs) != 1 || rs[0].DonorName != "Zoë Browser" || rs[0].DonorAddressCity != "Springfield" || rs[0].FeeCovered != 151 {
 		t.Fatalf("receipt in the ledger: %+v", rs)
+	}
+
+	// Later, the donor signs in with the link emailed to them and
+	// downloads their receipt.
+	app.Mail.WaitFor(1, 30*time.Second) // the receipt email
+	do(t, ctx, "ask for a sign-in link",
+		chromedp.Navigate(app.URL+"/account"),
+		chromedp.SendKeys(`#email`, "browser@example.com"),
+		chromedp.Click(`button[type=submit]`),
+		chromedp.WaitVisible(`#signin-sent`),
+	)
+	link := app.emailedLink("browser@example.com", 2)
+	do(t, ctx, "sign in", chromedp.Navigate(link), chromedp.Click(`#confirm-sign-in`), chromedp.WaitVisible(`a.receipt-pdf`))
+	if page := text(t, ctx, `main`); !strings.Contains(page, "Hello, Zoë") || !strings.Contains(page, want) {
+		t.Errorf("account page: %q", page)
+	}
+	// Fetch the download link with the browser's own session cookie.
+	got, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(async () => {
+		const r = await fetch(document.querySelector("a.receipt-pdf").href);
+		const b = new Uint8Array(await r.arrayBuffer());
+		let s = ""; for (const x of b) s += String.fromCharCode(x);
+		return r.headers.get("content-type") + "|" + btoa(s);
+	})()`, chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatalf("downloading the receipt: %v", err)
+	}
+	kind, data, _ := strings.Cut(got, "|")
+	pdf, err := base64.StdEncoding.DecodeString(data)
+	if err != nil || kind != "application/pdf" {
+		t.Fatalf("download: %s %v", kind, err)
+	}
+	if text := testenv.PDFText(t, pdf); !strings.Contains(text, "Receipt number: "+want) || !strings.Contains(text, "Zoë Browser") {
+		t.Fatalf("downloaded receipt text:\n%s", text)
 	}
 }
 
