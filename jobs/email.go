@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
 
 	"github.com/indienews/donations/mail"
 	"github.com/indienews/donations/models"
@@ -26,6 +27,7 @@ type EmailStore interface {
 	EmailByID(ctx context.Context, id string) (*models.EmailMessage, error)
 	MarkEmailSent(ctx context.Context, id, subject string) error
 	MarkEmailFailed(ctx context.Context, id, status, reason string) error
+	ClaimEmail(ctx context.Context, id string) (bool, error)
 }
 
 // Composer builds the email for a queued message; *mail.Composer is one.
@@ -58,6 +60,14 @@ func (w *emailWorker) Work(ctx context.Context, job *river.Job[SendEmailArgs]) e
 	if m.Status == models.EmailSent {
 		return nil
 	}
+	claimed, err := w.store.ClaimEmail(ctx, m.ID)
+	if err != nil {
+		return err
+	}
+	if !claimed {
+		// Sent meanwhile, or another job is sending it right now.
+		return nil
+	}
 	log := w.log.With("email_id", m.ID, "kind", m.Kind)
 	if w.sender == nil {
 		// Kept, not lost: staff see it, and it can be sent once SMTP is set.
@@ -87,7 +97,11 @@ func (w *emailWorker) Work(ctx context.Context, job *river.Job[SendEmailArgs]) e
 func (r *Runner) EnqueueEmailTx(ctx context.Context, tx *sql.Tx, messageID string) error {
 	_, err := r.client.InsertTx(ctx, tx, SendEmailArgs{MessageID: messageID}, &river.InsertOpts{
 		MaxAttempts: 12, // about five days of backoff
-		UniqueOpts:  river.UniqueOpts{ByArgs: true},
+		// One live job per message; a finished one does not block a retry.
+		UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: []rivertype.JobState{
+			rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRunning,
+			rivertype.JobStateRetryable, rivertype.JobStateScheduled,
+		}},
 	})
 	return err
 }

@@ -23,10 +23,11 @@ const (
 
 // Email statuses.
 const (
-	EmailQueued = "queued" // waiting for its job
-	EmailSent   = "sent"   // handed to the SMTP server
-	EmailFailed = "failed" // the last attempt failed; River retries
-	EmailUnsent = "unsent" // no SMTP configured: kept, not lost, shown to staff
+	EmailQueued  = "queued"  // waiting for its job
+	EmailSent    = "sent"    // handed to the SMTP server
+	EmailFailed  = "failed"  // the last attempt failed; River retries
+	EmailUnsent  = "unsent"  // no SMTP configured: kept, not lost, shown to staff
+	EmailSending = "sending" // claimed by a sender right now
 )
 
 // EmailMessage is one email we mean to send.
@@ -100,6 +101,36 @@ func (s *Store) Emails(ctx context.Context, status string) ([]EmailMessage, erro
 	}
 	var out []EmailMessage
 	return out, translate(q.Find(&out).Error)
+}
+
+// ClaimEmail marks a message as being sent, so that two jobs for one
+// message (a retry clicked twice) cannot both send it. A claim older than
+// five minutes is taken over: its sender died mid-way.
+func (s *Store) ClaimEmail(ctx context.Context, id string) (bool, error) {
+	now := s.now().UTC()
+	res := s.db.WithContext(ctx).Model(&EmailMessage{}).
+		Where("id = ? AND (status IN ? OR (status = ? AND updated_at < ?))", id,
+			[]string{EmailQueued, EmailFailed, EmailUnsent}, EmailSending, now.Add(-5*time.Minute)).
+		Updates(map[string]any{"status": EmailSending, "updated_at": now})
+	return res.RowsAffected == 1, translate(res.Error)
+}
+
+// RetryEmail queues an unsent or failed message again (staff's button).
+func (s *Store) RetryEmail(ctx context.Context, id string) error {
+	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		res := tx.Model(&EmailMessage{}).Where("id = ? AND status IN ?", id, []string{EmailFailed, EmailUnsent}).
+			Updates(map[string]any{"status": EmailQueued, "updated_at": s.now().UTC()})
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected == 0 {
+			return ErrConflict
+		}
+		if s.queue == nil {
+			return nil
+		}
+		return s.queue.EnqueueEmailTx(tx.Statement.Context, tx.Statement.ConnPool.(*sql.Tx), id)
+	})
 }
 
 // MarkEmailSent records that the SMTP server took the message.

@@ -36,12 +36,13 @@ type Address struct {
 
 // Donor is one person, found by normalised email.
 type Donor struct {
-	ID        string
-	Email     string
-	Name      string
-	Address   Address `gorm:"embedded"`
-	CreatedAt time.Time
-	UpdatedAt time.Time
+	ID         string
+	Email      string
+	Name       string
+	Address    Address `gorm:"embedded"`
+	MergedInto *string // set when staff merged this record into another
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
 }
 
 // Gift is one payment a donor made or started to make. Amounts are minor

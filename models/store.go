@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/glebarez/sqlite"
@@ -72,6 +73,9 @@ type Store struct {
 	now      func() time.Time
 	log      *slog.Logger
 	queue    Enqueuer
+
+	dummyOnce sync.Once
+	dummy     []byte
 }
 
 // Options configure Open.
