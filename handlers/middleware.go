@@ -95,11 +95,15 @@ func (s *Server) securityHeaders(c *gin.Context) {
 	c.Next()
 }
 
-// csrf protects every form with gorilla/csrf: a masked token in a hidden
+// csrf protects every form (one middleware, one key, for every route group) with gorilla/csrf: a masked token in a hidden
 // field checked against an HttpOnly cookie, plus an Origin check.
 func (s *Server) csrf() gin.HandlerFunc {
+	if s.csrfMiddleware != nil {
+		return s.csrfMiddleware
+	}
 	key := s.cfg.SecretKey
 	if len(key) == 0 {
+		// Development without SECRET_KEY: one random key for this process.
 		key = make([]byte, 32)
 		_, _ = rand.Read(key)
 	}
@@ -117,7 +121,7 @@ func (s *Server) csrf() gin.HandlerFunc {
 			w.WriteHeader(http.StatusForbidden)
 		})),
 	)
-	return func(c *gin.Context) {
+	s.csrfMiddleware = func(c *gin.Context) {
 		req := c.Request
 		if !secure {
 			req = csrf.PlaintextHTTPRequest(req)
@@ -135,6 +139,7 @@ func (s *Server) csrf() gin.HandlerFunc {
 				"For your security, forms expire. Please go back, reload the page and try again.")
 		}
 	}
+	return s.csrfMiddleware
 }
 
 // statusOnly keeps gorilla/csrf's error handler from writing a body, so the

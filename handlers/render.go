@@ -25,12 +25,25 @@ func newRenderer() (*renderer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("parsing layout: %w", err)
 	}
+	// Partials (pages/_*.html) are shared by every page.
+	partials, err := fs.Glob(templates.Files, "pages/_*.html")
+	if err != nil {
+		return nil, err
+	}
+	if len(partials) > 0 {
+		if layout, err = layout.ParseFS(templates.Files, partials...); err != nil {
+			return nil, fmt.Errorf("parsing partials: %w", err)
+		}
+	}
 	files, err := fs.Glob(templates.Files, "pages/*.html")
 	if err != nil {
 		return nil, err
 	}
 	r := &renderer{pages: map[string]*template.Template{}}
 	for _, f := range files {
+		if strings.HasPrefix(path.Base(f), "_") {
+			continue
+		}
 		t, err := template.Must(layout.Clone()).ParseFS(templates.Files, f)
 		if err != nil {
 			return nil, fmt.Errorf("parsing %s: %w", f, err)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/indienews/donations/models"
 	"github.com/indienews/donations/templates"
 )
 
@@ -62,5 +63,43 @@ func (s *Server) routes() http.Handler {
 		pages.GET("/demo/checkout/:session", s.demoCheckout)
 		pages.POST("/demo/checkout/:session/pay", s.demoPay)
 	}
+	if s.admin != nil {
+		s.adminRoutes(r)
+	}
 	return r
+}
+
+// adminRoutes is the staff area. Everything but sign-in and setup needs a
+// staff session; the admin group also needs the admin role.
+func (s *Server) adminRoutes(r *gin.Engine) {
+	open := r.Group("/admin", s.csrf())
+	open.GET("/login", s.adminLoginForm)
+	open.POST("/login", s.adminLogin)
+	open.POST("/logout", s.adminLogout)
+	open.GET("/setup/:token", s.adminSetupForm)
+	open.POST("/setup/:token", s.rateLimitSignIn, s.adminSetup)
+
+	staff := r.Group("/admin", s.csrf(), s.requireStaff(models.RoleStaff))
+	staff.GET("", s.adminDashboard)
+	staff.GET("/donors", s.adminDonors)
+	staff.GET("/donors/:id", s.adminDonor)
+	staff.GET("/donors/:id/statements/:file", s.adminDonorStatement)
+	staff.GET("/receipts/:file", s.adminReceiptPDF)
+	staff.GET("/gifts", s.adminGifts)
+	staff.GET("/emails", s.adminEmails)
+	staff.GET("/reports", s.adminReports)
+	staff.GET("/reports/receipts.csv", s.receiptsCSV)
+	staff.GET("/reports/summary.csv", s.summaryCSV)
+	staff.GET("/reports/adjustments.csv", s.adjustmentsCSV)
+	staff.GET("/reports/statements.zip", s.statementsZip)
+
+	admin := r.Group("/admin", s.csrf(), s.requireStaff(models.RoleAdmin))
+	admin.POST("/donors/:id/merge", s.adminMerge)
+	admin.POST("/receipts/:file/resend", s.adminResend)
+	admin.POST("/receipts/:file/void", s.adminVoid)
+	admin.POST("/emails/:id/retry", s.adminRetryEmail)
+	admin.GET("/staff", s.adminStaff)
+	admin.POST("/staff", s.adminAddStaff)
+	admin.POST("/staff/disable", s.adminDisableStaff)
+	admin.GET("/audit", s.adminAudit)
 }

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/gin-gonic/gin"
 	"golang.org/x/time/rate"
 
 	"github.com/indienews/donations/config"
@@ -71,6 +72,11 @@ type Server struct {
 	// can bury a donor's inbox.
 	signInByIP    *ipLimiter
 	signInByEmail *ipLimiter
+	// The staff area; nil when the store does not offer it.
+	admin          AdminStore
+	loginByAccount *ipLimiter
+	loginByIP      *ipLimiter
+	csrfMiddleware gin.HandlerFunc
 }
 
 // New builds the server; Handler gives its router.
@@ -91,7 +97,10 @@ func New(d Deps) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	admin, _ := d.Store.(AdminStore)
+	byAccount, byIP := loginLimiters(d.Now)
 	return &Server{
+		admin: admin, loginByAccount: byAccount, loginByIP: byIP,
 		cfg: d.Config, store: d.Store, gateway: d.Gateway, verifier: d.Verifier, demo: d.Demo,
 		log: d.Logger, now: d.Now, pages: pages, metrics: newMetrics(),
 		limiter:       newIPLimiter(d.Config.DonateRatePerMinute, d.Config.DonateRateBurst, d.Now),

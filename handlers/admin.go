@@ -1,0 +1,218 @@
+package handlers
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"golang.org/x/time/rate"
+
+	"github.com/indienews/donations/models"
+	"github.com/indienews/donations/reports"
+)
+
+const staffCookie = "staff_session"
+
+// AdminStore is what the staff area needs of the ledger.
+type AdminStore interface {
+	StaffSignIn(ctx context.Context, email, password string) (string, *models.StaffUser, error)
+	StaffBySession(ctx context.Context, token string) (*models.StaffUser, error)
+	StaffSignOut(ctx context.Context, token string) error
+	SetupValid(ctx context.Context, token string) bool
+	CompleteSetup(ctx context.Context, token, email, password string) (*models.StaffUser, error)
+	AddStaff(ctx context.Context, email, password, role string) (*models.StaffUser, error)
+	StaffList(ctx context.Context) ([]models.StaffUser, error)
+	DisableStaff(ctx context.Context, email string) error
+	Audit(ctx context.Context, staffEmail, action, detail, ip string) error
+	AuditLog(ctx context.Context, limit int) ([]models.AuditEntry, error)
+
+	SearchDonors(ctx context.Context, q string, p models.Page) ([]models.Donor, int64, error)
+	DonorByID(ctx context.Context, id string) (*models.Donor, error)
+	DonorByEmail(ctx context.Context, email string) (*models.Donor, error)
+	DonorEmails(ctx context.Context, donorID string) ([]models.EmailMessage, error)
+	MergeDonors(ctx context.Context, fromID, intoID, staffEmail string) (models.Merge, error)
+	ListGifts(ctx context.Context, f models.GiftFilter, p models.Page) ([]models.Gift, []models.CurrencyTotal, error)
+	ResendReceipt(ctx context.Context, receiptID string) error
+	VoidReceiptByHand(ctx context.Context, receiptID, reason string) (*models.Receipt, error)
+	Emails(ctx context.Context, status string) ([]models.EmailMessage, error)
+	RetryEmail(ctx context.Context, id string) error
+	Summary(ctx context.Context, from, to time.Time, loc *time.Location) ([]models.SummaryRow, error)
+	ActiveMembers(ctx context.Context) (models.MemberStats, error)
+	DonorsWithReceipts(ctx context.Context, fy int) ([]models.Donor, error)
+	reports.ReceiptSource
+	reports.AdjustmentSource
+}
+
+// adminPage is what every staff page's layout needs.
+type adminPage struct {
+	page
+	StaffEmail string
+	IsAdmin    bool
+}
+
+func (s *Server) adminBase(c *gin.Context) adminPage {
+	u := currentStaff(c)
+	return adminPage{page: s.basePage(c), StaffEmail: u.Email, IsAdmin: u.Role == models.RoleAdmin}
+}
+
+func currentStaff(c *gin.Context) *models.StaffUser {
+	u, _ := c.Get("staff")
+	if su, ok := u.(*models.StaffUser); ok {
+		return su
+	}
+	return &models.StaffUser{}
+}
+
+// requireStaff lets a request through only with a live staff session of at
+// least role; every /admin route but sign-in and setup sits behind it.
+func (s *Server) requireStaff(role string) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		var u *models.StaffUser
+		if token, err := c.Cookie(staffCookie); err == nil && token != "" {
+			found, err := s.admin.StaffBySession(c.Request.Context(), token)
+			switch {
+			case err == nil:
+				u = found
+			case errors.Is(err, models.ErrNotFound), errors.Is(err, models.ErrExpired):
+				s.setStaffCookie(c, "", -1)
+			default:
+				s.fail(c, err)
+				return
+			}
+		}
+		if u == nil {
+			if c.Request.Method == http.MethodGet {
+				c.Redirect(http.StatusSeeOther, "/admin/login?next="+url.QueryEscape(c.Request.URL.RequestURI()))
+				c.Abort()
+				return
+			}
+			s.errorPage(c, http.StatusUnauthorized, "Please sign in", "Your staff session has ended. Sign in again.")
+			return
+		}
+		if role == models.RoleAdmin && u.Role != models.RoleAdmin {
+			s.errorPage(c, http.StatusForbidden, "Not allowed", "Only admins can do this.")
+			return
+		}
+		c.Set("staff", u)
+		c.Next()
+	}
+}
+
+func (s *Server) setStaffCookie(c *gin.Context, value string, maxAge int) {
+	http.SetCookie(c.Writer, &http.Cookie{Name: staffCookie, Value: value, Path: "/admin", MaxAge: maxAge,
+		HttpOnly: true, Secure: s.cfg.BaseURL.Scheme == "https", SameSite: http.SameSiteLaxMode})
+}
+
+func (s *Server) audit(c *gin.Context, action, detail string) {
+	if err := s.admin.Audit(c.Request.Context(), currentStaff(c).Email, action, detail, c.ClientIP()); err != nil {
+		s.logger(c).Error("writing audit log", "action", action, "err", err)
+	}
+}
+
+type loginData struct {
+	page
+	Email, Error, Next string
+}
+
+func (s *Server) adminLoginForm(c *gin.Context) {
+	s.render(c, http.StatusOK, "admin_login", loginData{page: s.basePage(c), Next: safeNext(c.Query("next"))})
+}
+
+// safeNext keeps redirects after sign-in inside the staff area.
+func safeNext(n string) string {
+	if strings.HasPrefix(n, "/admin") && !strings.HasPrefix(n, "//") && !strings.Contains(n, "\\") {
+		return n
+	}
+	return "/admin"
+}
+
+// adminLogin checks a password, throttled per account and per IP, with one
+// message for every failure so it never tells which emails exist.
+func (s *Server) adminLogin(c *gin.Context) {
+	email := models.NormaliseEmail(c.PostForm("email"))
+	d := loginData{page: s.basePage(c), Email: email, Next: safeNext(c.PostForm("next"))}
+	okIP, waitIP := s.loginByIP.allow(c.ClientIP())
+	okAcct, waitAcct := s.loginByAccount.allow(email)
+	if !okIP || !okAcct {
+		wait := max(waitIP, waitAcct)
+		c.Header("Retry-After", retryAfterSeconds(wait))
+		d.Error = "Too many sign-in attempts. Please wait " + humanWait(wait) + " and try again."
+		s.render(c, http.StatusTooManyRequests, "admin_login", d)
+		return
+	}
+	token, u, err := s.admin.StaffSignIn(c.Request.Context(), email, c.PostForm("password"))
+	if errors.Is(err, models.ErrBadCredentials) {
+		_ = s.admin.Audit(c.Request.Context(), email, "sign-in failed", "", c.ClientIP())
+		d.Error = "That email and password do not match an active staff account."
+		s.render(c, http.StatusUnauthorized, "admin_login", d)
+		return
+	}
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	_ = s.admin.Audit(c.Request.Context(), u.Email, "signed in", "", c.ClientIP())
+	s.setStaffCookie(c, token, int(models.StaffSessionHard/time.Second))
+	c.Redirect(http.StatusSeeOther, d.Next)
+}
+
+func (s *Server) adminLogout(c *gin.Context) {
+	if token, err := c.Cookie(staffCookie); err == nil {
+		_ = s.admin.StaffSignOut(c.Request.Context(), token)
+	}
+	s.setStaffCookie(c, "", -1)
+	c.Redirect(http.StatusSeeOther, "/admin/login")
+}
+
+type setupData struct {
+	page
+	Token, Email string
+	Expired      bool
+	Errors       fieldErrors
+}
+
+func (s *Server) adminSetupForm(c *gin.Context) {
+	d := setupData{page: s.basePage(c), Token: c.Param("token")}
+	d.Expired = !s.admin.SetupValid(c.Request.Context(), d.Token)
+	status := http.StatusOK
+	if d.Expired {
+		status = http.StatusGone
+	}
+	s.render(c, status, "admin_setup", d)
+}
+
+func (s *Server) adminSetup(c *gin.Context) {
+	d := setupData{page: s.basePage(c), Token: c.Param("token"), Email: strings.TrimSpace(c.PostForm("email")), Errors: fieldErrors{}}
+	if !validEmail(d.Email) {
+		d.Errors["email"] = "Enter an email address like name@example.com."
+	}
+	if msg := models.CheckPassword(c.PostForm("password")); msg != "" {
+		d.Errors["password"] = msg
+	}
+	if len(d.Errors) > 0 {
+		s.render(c, http.StatusUnprocessableEntity, "admin_setup", d)
+		return
+	}
+	u, err := s.admin.CompleteSetup(c.Request.Context(), d.Token, d.Email, c.PostForm("password"))
+	if errors.Is(err, models.ErrExpired) {
+		d.Expired = true
+		s.render(c, http.StatusGone, "admin_setup", d)
+		return
+	}
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	_ = s.admin.Audit(c.Request.Context(), u.Email, "created the first admin account", "", c.ClientIP())
+	c.Redirect(http.StatusSeeOther, "/admin/login")
+}
+
+// loginLimiters: 5 tries per account then one every 3 minutes; 20 per IP
+// then one every 15 seconds.
+func loginLimiters(now func() time.Time) (*ipLimiter, *ipLimiter) {
+	return newRateLimiter(rate.Every(3*time.Minute), 5, now), newRateLimiter(rate.Every(15*time.Second), 20, now)
+}

@@ -1,0 +1,110 @@
+package models
+
+import (
+	"context"
+	"sort"
+	"time"
+)
+
+// SummaryRow is one month of one currency in the summary report.
+type SummaryRow struct {
+	Month            string // 2026-01, in the organisation's time zone
+	Currency         string
+	Gross            int64 // paid gifts, at the time of payment
+	Refunds          int64 // refunded since, of those gifts
+	Disputed         int64 // of those gifts, under dispute or lost
+	Net              int64 // gross - refunds - disputed
+	Gifts            int64
+	NewMembers       int64
+	CancelledMembers int64
+}
+
+// Summary adds up gifts paid in [from, to) by month and currency. Refunds
+// and disputes count against the month the payment was made in, so gross
+// minus refunds ties to what Stripe reports for the same payments.
+func (s *Store) Summary(ctx context.Context, from, to time.Time, loc *time.Location) ([]SummaryRow, error) {
+	rows := map[[2]string]*SummaryRow{}
+	row := func(t time.Time, cur string) *SummaryRow {
+		k := [2]string{t.In(loc).Format("2006-01"), cur}
+		if rows[k] == nil {
+			rows[k] = &SummaryRow{Month: k[0], Currency: cur}
+		}
+		return rows[k]
+	}
+	type giftFacts struct {
+		PaidAt         time.Time
+		Currency       string
+		TotalAmount    int64
+		RefundedAmount int64
+		DisputeStatus  string
+	}
+	cur, err := s.db.WithContext(ctx).Model(&Gift{}).
+		Select("paid_at, currency, total_amount, refunded_amount, dispute_status").
+		Where("paid_at >= ? AND paid_at < ? AND status IN ?", from.UTC(), to.UTC(), []string{GiftPaid, GiftRefunded}).Rows()
+	if err != nil {
+		return nil, translate(err)
+	}
+	for cur.Next() {
+		var g giftFacts
+		if err := s.db.ScanRows(cur, &g); err != nil {
+			cur.Close()
+			return nil, err
+		}
+		r := row(g.PaidAt, g.Currency)
+		r.Gross += g.TotalAmount
+		r.Refunds += g.RefundedAmount
+		if g.DisputeStatus == DisputeOpen || g.DisputeStatus == DisputeLost {
+			r.Disputed += g.TotalAmount - g.RefundedAmount
+		}
+		r.Gifts++
+	}
+	cur.Close()
+	var ms []Membership
+	err = s.db.WithContext(ctx).Where("(started_at >= ? AND started_at < ?) OR (ended_at >= ? AND ended_at < ?)",
+		from.UTC(), to.UTC(), from.UTC(), to.UTC()).Find(&ms).Error
+	if err != nil {
+		return nil, translate(err)
+	}
+	for _, m := range ms {
+		if m.StartedAt != nil && !m.StartedAt.Before(from) && m.StartedAt.Before(to) {
+			row(*m.StartedAt, m.Currency).NewMembers++
+		}
+		if m.EndedAt != nil && !m.EndedAt.Before(from) && m.EndedAt.Before(to) {
+			row(*m.EndedAt, m.Currency).CancelledMembers++
+		}
+	}
+	out := make([]SummaryRow, 0, len(rows))
+	for _, r := range rows {
+		r.Net = r.Gross - r.Refunds - r.Disputed
+		out = append(out, *r)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Month != out[j].Month {
+			return out[i].Month < out[j].Month
+		}
+		return out[i].Currency < out[j].Currency
+	})
+	return out, nil
+}
+
+// MemberStats are the active members and their monthly recurring revenue.
+type MemberStats struct {
+	Active int64
+	MRR    map[string]int64 // per currency, monthly equivalent
+}
+
+// ActiveMembers counts active (and past due, still trying) memberships.
+func (s *Store) ActiveMembers(ctx context.Context) (MemberStats, error) {
+	var ms []Membership
+	err := s.db.WithContext(ctx).Where("status IN ?", []string{MembershipActive, MembershipPastDue}).Find(&ms).Error
+	st := MemberStats{MRR: map[string]int64{}}
+	for _, m := range ms {
+		st.Active++
+		if m.BillingInterval == "year" {
+			st.MRR[m.Currency] += m.Amount / 12
+		} else {
+			st.MRR[m.Currency] += m.Amount
+		}
+	}
+	return st, translate(err)
+}
