@@ -217,3 +217,20 @@ func startMailJobs(t *testing.T, store *models.Store, cfg *config.Config, mp *te
 		_ = runner.Stop(ctx)
 	})
 }
+
+// nopGateway and nopVerifier build a second server only to read its routes.
+type nopGateway struct{}
+
+func (nopGateway) CreateCheckout(context.Context, payments.CheckoutRequest) (payments.CheckoutSession, error) {
+	return payments.CheckoutSession{}, payments.ErrGateway
+}
+func (nopGateway) Mode() string { return "none" }
+func (nopGateway) Portal(context.Context, string, string) (string, error) {
+	return "", payments.ErrNoPortal
+}
+
+type nopVerifier struct{}
+
+func (nopVerifier) Parse([]byte, string) (payments.Event, error) {
+	return payments.Event{}, payments.ErrSignature
+}

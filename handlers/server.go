@@ -112,3 +112,14 @@ func New(d Deps) (*Server, error) {
 
 // Handler returns the router with every middleware in place.
 func (s *Server) Handler() http.Handler { return s.routes() }
+
+// RouteTable lists every route as method and path, for the test that
+// proves each /admin route refuses the wrong people.
+func (s *Server) RouteTable() [][2]string {
+	engine, _ := s.routes().(*gin.Engine)
+	var out [][2]string
+	for _, r := range engine.Routes() {
+		out = append(out, [2]string{r.Method, r.Path})
+	}
+	return out
+}

@@ -89,3 +89,69 @@ func TestSignInTokensAndSessionsExpire(t *testing.T) {
 		}
 	})
 }
+
+func TestStaffSessionsExpireAndSetupLink(t *testing.T) {
+	forEachDB(t, func(t *testing.T, db string) {
+		ctx := context.Background()
+		clk := &clock{t: time.Date(2026, 5, 1, 9, 0, 0, 0, time.UTC)}
+		pg, sqlitePath := testenv.DatabaseURLs(t, db)
+		s, err := models.Open(ctx, models.Options{DatabaseURL: pg, SQLitePath: sqlitePath, Now: clk.now,
+			Receipts: models.ReceiptSettings{OrgName: "The Ledger", FiscalYearStart: config.MonthDay{Month: time.January, Day: 1}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		if _, err := s.Migrate(ctx); err != nil {
+			t.Fatal(err)
+		}
+		// The setup link makes the first admin, once, within the hour.
+		link, _ := s.CreateSetupLink(ctx)
+		clk.advance(61 * time.Minute)
+		if _, err := s.CompleteSetup(ctx, link, "late@ledger.example", "a long enough password"); !errors.Is(err, models.ErrExpired) {
+			t.Fatalf("setup after an hour: %v", err)
+		}
+		link, _ = s.CreateSetupLink(ctx)
+		if _, err := s.CompleteSetup(ctx, link, "first@ledger.example", "a long enough password"); err != nil {
+			t.Fatal(err)
+		}
+		if s.SetupValid(ctx, link) {
+			t.Fatal("setup link still valid after use")
+		}
+		again, _ := s.CreateSetupLink(ctx)
+		if s.SetupValid(ctx, again) {
+			t.Fatal("a setup link works although an account exists")
+		}
+		// Sessions end after 30 idle minutes, and after 12 hours in any case.
+		token, _, err := s.StaffSignIn(ctx, "First@Ledger.example", "a long enough password")
+		if err != nil {
+			t.Fatal(err)
+		}
+		clk.advance(29 * time.Minute)
+		if _, err := s.StaffBySession(ctx, token); err != nil {
+			t.Fatalf("after 29 minutes: %v", err)
+		}
+		clk.advance(31 * time.Minute)
+		if _, err := s.StaffBySession(ctx, token); !errors.Is(err, models.ErrExpired) {
+			t.Fatalf("after 31 idle minutes: %v", err)
+		}
+		token, _, _ = s.StaffSignIn(ctx, "first@ledger.example", "a long enough password")
+		for i := 0; i < 12*3+1; i++ {
+			clk.advance(20 * time.Minute)
+			if _, err = s.StaffBySession(ctx, token); err != nil {
+				break
+			}
+		}
+		if !errors.Is(err, models.ErrExpired) {
+			t.Fatalf("after 12 busy hours: %v", err)
+		}
+		if _, _, err := s.StaffSignIn(ctx, "first@ledger.example", "wrong"); !errors.Is(err, models.ErrBadCredentials) {
+			t.Fatalf("wrong password: %v", err)
+		}
+		if err := s.DisableStaff(ctx, "first@ledger.example"); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := s.StaffSignIn(ctx, "first@ledger.example", "a long enough password"); !errors.Is(err, models.ErrBadCredentials) {
+			t.Fatalf("disabled account: %v", err)
+		}
+	})
+}

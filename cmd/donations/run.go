@@ -32,6 +32,10 @@ Usage:
                                          refunds and disputes as CSV (--unmatched: on payments we never saw)
   donations statements send --year YYYY [--dry-run]
                                          queue every donor's year-end statement email (once per donor and year)
+  donations staff add --email E [--role admin|staff]
+                                         add a staff account (password from stdin, or one is generated and printed once)
+  donations staff list                   list staff accounts
+  donations staff disable --email E      disable an account and end its sessions
   donations reconcile [--since 72h]      apply Stripe events and completed checkouts that were missed
   donations version                      print the version
   donations help                         print this help
@@ -74,6 +78,8 @@ func run(ctx context.Context, args []string, getenv config.Getenv, stdin io.Read
 		return exitUsage
 	case "reconcile":
 		return a.reconcile(ctx, args)
+	case "staff":
+		return a.staff(ctx, args)
 	case "adjustments":
 		if len(args) > 0 && args[0] == "export" {
 			return a.exportAdjustments(ctx, args[1:])
@@ -375,4 +381,91 @@ func (a *app) sendStatements(ctx context.Context, args []string) int {
 		}
 		return nil
 	})
+}
+
+func (a *app) staff(ctx context.Context, args []string) int {
+	if len(args) == 0 {
+		fmt.Fprint(a.stderr, "donations staff: expected add, list or disable\n\n"+usage)
+		return exitUsage
+	}
+	sub, args := args[0], args[1:]
+	var email, role string
+	define := func(fs *flag.FlagSet) {
+		if sub != "list" {
+			fs.StringVar(&email, "email", "", "the account's email")
+		}
+		if sub == "add" {
+			fs.StringVar(&role, "role", models.RoleStaff, "admin or staff")
+		}
+	}
+	switch sub {
+	case "add", "list", "disable":
+	default:
+		fmt.Fprintf(a.stderr, "donations staff: unknown subcommand %q\n\n%s", sub, usage)
+		return exitUsage
+	}
+	if !a.flags("staff "+sub, args, define) {
+		return exitUsage
+	}
+	if sub != "list" && !strings.Contains(email, "@") {
+		fmt.Fprintf(a.stderr, "donations staff %s: --email is required\n\n%s", sub, usage)
+		return exitUsage
+	}
+	if sub == "add" && role != models.RoleAdmin && role != models.RoleStaff {
+		fmt.Fprintf(a.stderr, "donations staff add: --role must be admin or staff\n\n%s", usage)
+		return exitUsage
+	}
+	return a.withStore(ctx, "staff "+sub, func(_ *config.Config, _ *slog.Logger, store *models.Store) error {
+		switch sub {
+		case "list":
+			users, err := store.StaffList(ctx)
+			if err != nil {
+				return err
+			}
+			for _, u := range users {
+				state := "active"
+				if u.Disabled {
+					state = "disabled"
+				}
+				fmt.Fprintf(a.stdout, "%s\t%s\t%s\n", u.Email, u.Role, state)
+			}
+			return nil
+		case "disable":
+			if err := store.DisableStaff(ctx, email); err != nil {
+				return err
+			}
+			fmt.Fprintf(a.stdout, "disabled %s\n", email)
+			return store.Audit(ctx, "command line", "disabled staff", email, "")
+		}
+		password, err := readPassword(a.stdin)
+		if err != nil {
+			return err
+		}
+		generated := password == ""
+		if generated {
+			if password, err = models.GeneratePassword(); err != nil {
+				return err
+			}
+		}
+		if _, err := store.AddStaff(ctx, email, password, role); err != nil {
+			return err
+		}
+		fmt.Fprintf(a.stdout, "added %s as %s\n", email, role)
+		if generated {
+			fmt.Fprintf(a.stdout, "password (shown only now): %s\n", password)
+		}
+		return store.Audit(ctx, "command line", "added staff", email+" as "+role, "")
+	})
+}
+
+// readPassword takes the first line of stdin; empty means "generate one".
+func readPassword(r io.Reader) (string, error) {
+	if r == nil {
+		return "", nil
+	}
+	line, err := bufio.NewReader(io.LimitReader(r, 1024)).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return "", err
+	}
+	return strings.TrimRight(line, "\r\n"), nil
 }

@@ -294,7 +294,7 @@ func TestServeAnswersAndShutsDownGracefully(t *testing.T) {
 			case <-time.After(10 * time.Second):
 				t.Fatal("serve did not stop after its context ended")
 			}
-			for _, want := range []string{"msg=serving", "database=\"" + db, "stripe=\"demo (no money moves)\"", "shutting down", "msg=stopped"} {
+			for _, want := range []string{"msg=serving", "database=\"" + db, "stripe=\"demo (no money moves)\"", "shutting down", "msg=stopped", "/admin/setup/"} {
 				if !strings.Contains(logs.String(), want) {
 					t.Errorf("log lacks %q:\n%s", want, logs.String())
 				}
@@ -368,5 +368,38 @@ func TestStatementsSend(t *testing.T) {
 				t.Fatalf("without --year: exit %d", code)
 			}
 		})
+	}
+}
+
+func TestStaffCommands(t *testing.T) {
+	pg, sqlitePath := testenv.DatabaseURLs(t, "postgres")
+	env := map[string]string{"DATABASE_URL": pg, "DATA_DIR": strings.TrimSuffix(sqlitePath, "/donations.db")}
+	run := func(stdin string, args ...string) (int, string, string) {
+		var out, errb bytes.Buffer
+		code := run(context.Background(), args, func(k string) string { return env[k] }, strings.NewReader(stdin), &out, &errb)
+		return code, out.String(), errb.String()
+	}
+	if code, out, stderr := run("a long enough password\n", "staff", "add", "--email", "Fin@Example.org", "--role", "admin"); code != 0 || !strings.Contains(out, "added Fin@Example.org as admin") {
+		t.Fatalf("add: %d %s %s", code, out, stderr)
+	}
+	code, out, _ := run("", "staff", "add", "--email", "aud@example.org")
+	if code != 0 || !strings.Contains(out, "password (shown only now): ") {
+		t.Fatalf("add with a generated password: %d %s", code, out)
+	}
+	if code, _, stderr := run("short\n", "staff", "add", "--email", "x@example.org"); code != 1 || !strings.Contains(stderr, "at least 12") {
+		t.Fatalf("short password: %d %s", code, stderr)
+	}
+	if code, _, _ := run("", "staff", "add", "--email", "y@example.org", "--role", "owner"); code != 2 {
+		t.Fatalf("bad role: %d", code)
+	}
+	if code, _, _ := run("", "staff", "disable", "--email", "aud@example.org"); code != 0 {
+		t.Fatal("disable")
+	}
+	code, out, _ = run("", "staff", "list")
+	if code != 0 || !strings.Contains(out, "fin@example.org\tadmin\tactive") || !strings.Contains(out, "aud@example.org\tstaff\tdisabled") {
+		t.Fatalf("list: %q", out)
+	}
+	if code, _, _ := run("", "staff", "promote"); code != 2 {
+		t.Fatal("unknown subcommand")
 	}
 }

@@ -92,6 +92,15 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger, ready chan
 	if err != nil {
 		return err
 	}
+	if n, err := store.StaffCount(ctx); err == nil && n == 0 {
+		token, err := store.CreateSetupLink(ctx)
+		if err != nil {
+			return err
+		}
+		// Printed once, for whoever runs the server: it makes the first admin.
+		log.Warn("no staff account yet: open this link within an hour to create the first admin",
+			"setup_url", cfg.BaseURL.String()+"/admin/setup/"+token)
+	}
 	if cfg.SecretGenerated {
 		log.Warn("SECRET_KEY is not set: using a random key, so open forms stop working after a restart")
 	}

@@ -1,0 +1,260 @@
+package handlers_test
+
+import (
+	"context"
+	"encoding/csv"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/indienews/donations/handlers"
+	"github.com/indienews/donations/models"
+	"github.com/indienews/donations/testenv"
+)
+
+const staffPassword = "correct horse battery"
+
+// staffClient signs in a new account of role and returns its client.
+func (a *testApp) staffClient(email, role string) *http.Client {
+	a.t.Helper()
+	if _, err := a.Store.AddStaff(context.Background(), email, staffPassword, role); err != nil {
+		a.t.Fatal(err)
+	}
+	c := a.client()
+	resp, body := a.post(c, "/admin/login", url.Values{"csrf_token": {a.csrfToken(c, "/admin/login")}, "email": {email}, "password": {staffPassword}})
+	if resp.StatusCode != http.StatusSeeOther {
+		a.t.Fatalf("staff sign-in: %d\n%s", resp.StatusCode, body)
+	}
+	return c
+}
+
+// TestEveryAdminRouteRefusesTheWrongPeople walks the whole route table:
+// anonymous requests never reach an /admin page, staff never reach an
+// admin-only one.
+func TestEveryAdminRouteRefusesTheWrongPeople(t *testing.T) {
+	app := newApp(t, "sqlite", appOptions{})
+	srv, err := handlers.New(handlers.Deps{Config: app.Config, Store: app.Store, Gateway: nopGateway{}, Verifier: nopVerifier{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	adminOnly := map[string]bool{
+		"POST /admin/donors/:id/merge": true, "POST /admin/receipts/:file/resend": true, "POST /admin/receipts/:file/void": true,
+		"POST /admin/emails/:id/retry": true, "GET /admin/staff": true, "POST /admin/staff": true,
+		"POST /admin/staff/disable": true, "GET /admin/audit": true,
+	}
+	public := map[string]bool{"GET /admin/login": true, "POST /admin/login": true, "POST /admin/logout": true,
+		"GET /admin/setup/:token": true, "POST /admin/setup/:token": true}
+	staff := app.staffClient("staff@ledger.example", models.RoleStaff)
+	_, page := app.get(staff, "/admin")
+	token := csrfField.FindStringSubmatch(page)[1]
+	checked := 0
+	for _, rt := range srv.RouteTable() {
+		method, path := rt[0], rt[1]
+		if !strings.HasPrefix(path, "/admin") || public[method+" "+path] {
+			continue
+		}
+		concrete := strings.NewReplacer(":id", "00000000-0000-0000-0000-000000000000", ":file", "x.pdf", ":token", "t").Replace(path)
+		checked++
+		// Anonymous, with and without a form token.
+		anon := app.client()
+		for _, form := range []url.Values{nil, {"csrf_token": {app.csrfToken(anon, "/admin/login")}}} {
+			req, _ := http.NewRequest(method, app.URL+concrete, strings.NewReader(form.Encode()))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			resp, err := anon.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			refused := resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden ||
+				(resp.StatusCode == http.StatusSeeOther && strings.HasPrefix(resp.Header.Get("Location"), "/admin/login"))
+			if !refused {
+				t.Errorf("anonymous %s %s answered %d", method, concrete, resp.StatusCode)
+			}
+		}
+		// A staff member on an admin-only route, with a valid form token.
+		if adminOnly[method+" "+path] {
+			req, _ := http.NewRequest(method, app.URL+concrete, strings.NewReader(url.Values{"csrf_token": {token}}.Encode()))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			resp, err := staff.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusForbidden {
+				t.Errorf("staff %s %s answered %d, want 403", method, concrete, resp.StatusCode)
+			}
+		}
+	}
+	if checked < 20 {
+		t.Fatalf("only %d /admin routes checked", checked)
+	}
+}
+
+func TestStaffLoginThrottledAndGeneric(t *testing.T) {
+	app := newApp(t, "sqlite", appOptions{})
+	if _, err := app.Store.AddStaff(context.Background(), "fin@ledger.example", staffPassword, models.RoleAdmin); err != nil {
+		t.Fatal(err)
+	}
+	c := app.client()
+	token := app.csrfToken(c, "/admin/login")
+	try := func(email, password string) (int, string) {
+		resp, body := app.post(c, "/admin/login", url.Values{"csrf_token": {token}, "email": {email}, "password": {password}})
+		return resp.StatusCode, body
+	}
+	_, unknown := try("nobody@ledger.example", "whatever password")
+	_, wrong := try("fin@ledger.example", "wrong password!!")
+	msg := "That email and password do not match an active staff account."
+	if !strings.Contains(unknown, msg) || !strings.Contains(wrong, msg) {
+		t.Fatal("sign-in failures do not share one message")
+	}
+	for i := 0; i < 4; i++ { // five wrong passwords for this account in all
+		try("fin@ledger.example", "wrong password!!")
+	}
+	code, body := try("fin@ledger.example", staffPassword) // the right one, but throttled
+	if code != http.StatusTooManyRequests || !strings.Contains(body, "Too many sign-in attempts") {
+		t.Fatalf("sixth attempt: %d", code)
+	}
+	// Without a form token, nothing is even tried.
+	resp, _ := app.post(app.client(), "/admin/login", url.Values{"email": {"fin@ledger.example"}, "password": {staffPassword}})
+	if resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("login without CSRF token: %d", resp.StatusCode)
+	}
+	entries, _ := app.Store.AuditLog(context.Background(), 50)
+	failed := 0
+	for _, e := range entries {
+		if e.Action == "sign-in failed" {
+			failed++
+		}
+	}
+	if failed != 6 {
+		t.Fatalf("%d failed sign-ins in the audit log, want 6", failed)
+	}
+}
+
+// seedLedger pays gifts in two currencies, refunds one partly and one
+// fully, and returns what the reports must say.
+func seedLedger(t *testing.T, app *testApp) {
+	t.Helper()
+	deliver := func(id, typ string, obj map[string]any) {
+		body := testenv.Event(t, id, typ, obj, "2023-10-16")
+		if code, resp := app.deliver(body, testenv.Sign(body, webhookSecret, time.Now())); code != 200 {
+			t.Fatalf("%s: %d %s", id, code, resp)
+		}
+	}
+	a := testenv.PaidSession(t, "cs_r1", "", "ann@example.com", 10000)
+	a["customer_details"].(map[string]any)["name"] = "@Ann Formula"
+	deliver("evt_r1", "checkout.session.completed", a)
+	deliver("evt_r2", "checkout.session.completed", testenv.PaidSession(t, "cs_r2", "", "bob@example.com", 2500))
+	eur := testenv.PaidSession(t, "cs_r3", "", "ann.other@example.com", 4000)
+	eur["currency"] = "eur"
+	deliver("evt_r3", "checkout.session.completed", eur)
+	deliver("evt_r4", "charge.refunded", testenv.Charge(t, "ch_r1", "pi_cs_r1", "", 10000, 3000))
+	deliver("evt_r5", "charge.refunded", testenv.Charge(t, "ch_r2", "pi_cs_r2", "", 2500, 2500))
+}
+
+func readCSV(t *testing.T, c *http.Client, u string) (*http.Response, [][]string) {
+	t.Helper()
+	resp, err := c.Get(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	rows, err := csv.NewReader(resp.Body).ReadAll()
+	if err != nil {
+		t.Fatalf("%s: not CSV: %v", u, err)
+	}
+	return resp, rows
+}
+
+func TestReportsCellByCell(t *testing.T) {
+	forEachDB(t, func(t *testing.T, db string) {
+		app := newApp(t, db, appOptions{})
+		seedLedger(t, app)
+		c := app.staffClient("fin@ledger.example", models.RoleStaff)
+		fy := time.Now().UTC().Year()
+		resp, rows := readCSV(t, c, fmt.Sprintf("%s/admin/reports/receipts.csv?year=%d", app.URL, fy))
+		if resp.Header.Get("Content-Disposition") != fmt.Sprintf(`attachment; filename="receipts-%d.csv"`, fy) {
+			t.Errorf("Content-Disposition %q", resp.Header.Get("Content-Disposition"))
+		}
+		n := func(i int) string { return fmt.Sprintf("%d-%06d", fy, i) }
+		// number, status, donor_name, frequency, amount, currency, deductible, replaces, void_reason
+		want := [][]string{
+			{n(1), "void", "'@Ann Formula", "once", "100.00", "usd", "100.00", "", "partially refunded (3000 of 10000)"},
+			{n(2), "void", "Sample Donor", "once", "25.00", "usd", "25.00", "", "refunded in full"},
+			{n(3), "issued", "Sample Donor", "once", "40.00", "eur", "40.00", "", ""},
+			{n(4), "issued", "'@Ann Formula", "once", "70.00", "usd", "70.00", n(1), ""},
+		}
+		cols := map[string]int{}
+		for i, h := range rows[0] {
+			cols[h] = i
+		}
+		if len(rows) != len(want)+1 {
+			t.Fatalf("%d rows: %q", len(rows), rows)
+		}
+		for i, w := range want {
+			got := rows[i+1]
+			for j, name := range []string{"number", "status", "donor_name", "frequency", "amount", "currency", "deductible_amount", "replaces", "void_reason"} {
+				if got[cols[name]] != w[j] {
+					t.Errorf("row %d %s = %q, want %q", i+1, name, got[cols[name]], w[j])
+				}
+			}
+		}
+		month := time.Now().UTC().Format("2006-01")
+		_, rows = readCSV(t, c, fmt.Sprintf("%s/admin/reports/summary.csv?year=%d", app.URL, fy))
+		wantSummary := [][]string{
+			{"month", "currency", "gross", "refunds", "disputed", "net", "gifts", "new_members", "cancelled_members"},
+			{month, "eur", "40.00", "0.00", "0.00", "40.00", "1", "0", "0"},
+			{month, "usd", "125.00", "55.00", "0.00", "70.00", "2", "0", "0"},
+		}
+		if fmt.Sprint(rows) != fmt.Sprint(wantSummary) {
+			t.Fatalf("summary:\n got %q\nwant %q", rows, wantSummary)
+		}
+		// Staff see the gifts list with totals per currency for a filter.
+		_, body := app.get(c, "/admin/gifts?frequency=once&min=30")
+		if !strings.Contains(body, "USD: 1 gifts, $100.00, refunded $30.00") || !strings.Contains(body, "EUR: 1 gifts, €40.00") {
+			t.Errorf("gift totals:\n%s", body)
+		}
+		if resp, _ := app.get(c, "/admin/gifts?min=abc"); resp.StatusCode != http.StatusUnprocessableEntity {
+			t.Errorf("bad filter answered %d", resp.StatusCode)
+		}
+		if resp, _ := app.get(c, "/admin/reports/receipts.csv?year=20x6"); resp.StatusCode != http.StatusBadRequest {
+			t.Errorf("bad year answered %d", resp.StatusCode)
+		}
+	})
+}
+
+func TestMergeKeepsEveryReceiptAndTotal(t *testing.T) {
+	forEachDB(t, func(t *testing.T, db string) {
+		app := newApp(t, db, appOptions{})
+		seedLedger(t, app)
+		ctx := context.Background()
+		ann, _ := app.Store.DonorByEmail(ctx, "ann@example.com")
+		other, _ := app.Store.DonorByEmail(ctx, "ann.other@example.com")
+		before := len(app.receipts(time.Now().UTC().Year()))
+		c := app.staffClient("admin@ledger.example", models.RoleAdmin)
+		_, page := app.get(c, "/admin/donors/"+ann.ID)
+		resp, body := app.post(c, "/admin/donors/"+ann.ID+"/merge", url.Values{"csrf_token": {csrfField.FindStringSubmatch(page)[1]}, "from_email": {"ann.other@example.com"}})
+		if resp.StatusCode != 200 || !strings.Contains(body, "moved 1 gifts, 1 receipts") {
+			t.Fatalf("merge: %d\n%s", resp.StatusCode, body)
+		}
+		rs, _ := app.Store.AllReceiptsOfDonor(ctx, ann.ID)
+		if len(rs) != 3 || len(app.receipts(time.Now().UTC().Year())) != before {
+			t.Fatalf("after merge: %d receipts of Ann, %d in all (was %d)", len(rs), len(app.receipts(time.Now().UTC().Year())), before)
+		}
+		if left, _ := app.Store.AllReceiptsOfDonor(ctx, other.ID); len(left) != 0 {
+			t.Fatalf("receipts left on the merged record: %d", len(left))
+		}
+		// Searching no longer finds the merged record; the person is found once.
+		_, body = app.get(c, "/admin/donors?q=ANN")
+		if strings.Count(body, "/admin/donors/") != 1 || !strings.Contains(body, "ann@example.com") {
+			t.Fatalf("search after merge:\n%s", body)
+		}
+		entries, _ := app.Store.AuditLog(ctx, 10)
+		if entries[0].Action != "merged donors" || entries[0].StaffEmail != "admin@ledger.example" {
+			t.Fatalf("audit %+v", entries[0])
+		}
+	})
+}
