@@ -142,3 +142,48 @@ func TestBrowserShowsFieldErrors(t *testing.T) {
 		t.Fatalf("error %q, aria-describedby %+v, name kept %q", emailErr, described, kept)
 	}
 }
+
+// TestBrowserStaffFindsDonorAndDownloadsReport: a staff member signs in,
+// searches a donor, opens the dashboard, and downloads the receipts CSV.
+func TestBrowserStaffFindsDonorAndDownloadsReport(t *testing.T) {
+	app := newApp(t, "postgres", appOptions{})
+	seedLedger(t, app)
+	if _, err := app.Store.AddStaff(t.Context(), "fin@ledger.example", staffPassword, "staff"); err != nil {
+		t.Fatal(err)
+	}
+	ctx := testenv.Browser(t)
+	do(t, ctx, "sign in",
+		chromedp.Navigate(app.URL+"/admin"),
+		chromedp.WaitVisible(`#password`),
+		chromedp.SendKeys(`#email`, "fin@ledger.example"),
+		chromedp.SendKeys(`#password`, staffPassword),
+		chromedp.Click(`button[type=submit]`),
+		chromedp.WaitVisible(`#active-members`),
+	)
+	if dash := text(t, ctx, `main`); !strings.Contains(dash, "Dashboard") || !strings.Contains(dash, "$70.00") {
+		t.Errorf("dashboard: %q", dash)
+	}
+	do(t, ctx, "search a donor",
+		chromedp.Navigate(app.URL+"/admin/donors"),
+		chromedp.SendKeys(`#q`, "BOB@"),
+		chromedp.Submit(`#q`),
+		chromedp.WaitVisible(`#donors`),
+	)
+	if list := text(t, ctx, `#donors`); !strings.Contains(list, "bob@example.com") || strings.Contains(list, "ann@example.com") {
+		t.Fatalf("search result: %q", list)
+	}
+	do(t, ctx, "open the donor", chromedp.Click(`#donors a`), chromedp.WaitVisible(`#donor-name`))
+	do(t, ctx, "open reports", chromedp.Navigate(app.URL+"/admin/reports"), chromedp.WaitVisible(`#download-receipts`))
+	got, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(async () => {
+		const form = document.querySelector("#download-receipts").form;
+		const r = await fetch(form.action + "?" + new URLSearchParams(new FormData(form)));
+		return r.headers.get("content-disposition") + "|" + await r.text();
+	})()`, chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatal(err)
+	}
+	disposition, body, _ := strings.Cut(got, "|")
+	if !strings.Contains(disposition, "receipts-") || !strings.HasPrefix(body, "number,status,") || !strings.Contains(body, "'@Ann Formula") {
+		t.Fatalf("downloaded report: %s\n%s", disposition, body)
+	}
+}
