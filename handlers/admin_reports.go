@@ -163,6 +163,7 @@ func (s *Server) adminReceiptPDF(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
+	s.audit(c, "downloaded receipt", r.Number)
 	s.sendPDF(c, "receipt-"+r.Number+".pdf", buf.Bytes())
 }
 

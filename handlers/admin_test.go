@@ -1,9 +1,12 @@
 package handlers_test
 
 import (
+	"archive/zip"
+	"bytes"
 	"context"
 	"encoding/csv"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -257,4 +260,68 @@ func TestMergeKeepsEveryReceiptAndTotal(t *testing.T) {
 			t.Fatalf("audit %+v", entries[0])
 		}
 	})
+}
+
+// TestAdminActionsOnReceiptsAndEmails: resend, void by hand, retry an
+// unsent email, download the statements zip; each lands in the audit log.
+func TestAdminActionsOnReceiptsAndEmails(t *testing.T) {
+	app := newApp(t, "postgres", appOptions{})
+	seedLedger(t, app)
+	ctx := context.Background()
+	c := app.staffClient("admin@ledger.example", models.RoleAdmin)
+	bob, _ := app.Store.DonorByEmail(ctx, "ann.other@example.com")
+	rs, _ := app.Store.AllReceiptsOfDonor(ctx, bob.ID)
+	_, page := app.get(c, "/admin/donors/"+bob.ID)
+	token := csrfField.FindStringSubmatch(page)[1]
+	before, _ := app.Store.DonorEmails(ctx, bob.ID)
+	resp, body := app.post(c, "/admin/receipts/"+rs[0].ID+"/resend", url.Values{"csrf_token": {token}})
+	after, _ := app.Store.DonorEmails(ctx, bob.ID)
+	if resp.StatusCode != 200 || !strings.Contains(body, "will be sent again") || len(after) != len(before)+1 {
+		t.Fatalf("resend: %d, %d emails before, %d after", resp.StatusCode, len(before), len(after))
+	}
+	if resp, _ := app.post(c, "/admin/receipts/"+rs[0].ID+"/void", url.Values{"csrf_token": {token}, "reason": {""}}); resp.StatusCode != http.StatusUnprocessableEntity {
+		t.Fatalf("void without a reason: %d", resp.StatusCode)
+	}
+	resp, body = app.post(c, "/admin/receipts/"+rs[0].ID+"/void", url.Values{"csrf_token": {token}, "reason": {"gift returned by cheque"}})
+	if resp.StatusCode != 200 || !strings.Contains(body, "void: voided by staff: gift returned by cheque") {
+		t.Fatalf("void: %d\n%s", resp.StatusCode, body)
+	}
+	if resp, _ := app.post(c, "/admin/receipts/"+rs[0].ID+"/void", url.Values{"csrf_token": {token}, "reason": {"again"}}); resp.StatusCode != http.StatusConflict {
+		t.Fatalf("second void: %d", resp.StatusCode)
+	}
+	// An email kept as unsent is listed, and retried on request.
+	msgs, _ := app.Store.DonorEmails(ctx, bob.ID)
+	if err := app.Store.MarkEmailFailed(ctx, msgs[0].ID, models.EmailUnsent, "SMTP_URL is not configured"); err != nil {
+		t.Fatal(err)
+	}
+	_, body = app.get(c, "/admin/emails")
+	if !strings.Contains(body, "SMTP_URL is not configured") || !strings.Contains(body, "/admin/emails/"+msgs[0].ID+"/retry") {
+		t.Fatalf("emails page:\n%s", body)
+	}
+	if resp, _ := app.post(c, "/admin/emails/"+msgs[0].ID+"/retry", url.Values{"csrf_token": {token}}); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("retry: %d", resp.StatusCode)
+	}
+	if m, _ := app.Store.EmailByID(ctx, msgs[0].ID); m.Status != models.EmailQueued {
+		t.Fatalf("after retry: %s", m.Status)
+	}
+	resp, err := c.Get(fmt.Sprintf("%s/admin/reports/statements.zip?year=%d", app.URL, time.Now().UTC().Year()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	zipped, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	zr, err := zip.NewReader(bytes.NewReader(zipped), int64(len(zipped)))
+	if err != nil || len(zr.File) != 3 {
+		t.Fatalf("statements zip: %v, %d files", err, len(zr.File))
+	}
+	var actions []string
+	entries, _ := app.Store.AuditLog(ctx, 20)
+	for _, e := range entries {
+		actions = append(actions, e.Action)
+	}
+	for _, want := range []string{"resent receipt", "voided receipt", "retried email", "downloaded report", "signed in"} {
+		if !strings.Contains(strings.Join(actions, ","), want) {
+			t.Errorf("audit log lacks %q: %v", want, actions)
+		}
+	}
 }

@@ -44,7 +44,7 @@ func (m *Mailpit) Start() {
 	if err := m.cmd.Start(); err != nil {
 		Unavailable(m.t, "starting mailpit: %v", err)
 	}
-	deadline := time.Now().Add(20 * time.Second)
+	deadline := time.Now().Add(time.Minute) // a loaded CI machine starts things slowly
 	for time.Now().Before(deadline) {
 		if c, err := net.DialTimeout("tcp", m.SMTPAddr, 200*time.Millisecond); err == nil {
 			c.Close()

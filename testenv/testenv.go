@@ -5,7 +5,6 @@
 package testenv
 
 import (
-	"bufio"
 	"context"
 	"crypto/rand"
 	"database/sql"
@@ -100,37 +99,52 @@ func DatabaseURLs(t testing.TB, db string) (string, string) {
 }
 
 // StripeMock starts Stripe's own mock server (pinned in go.mod as a tool)
-// for this test and returns its base URL.
+// for this test and returns its base URL. A port taken between choosing it
+// and binding it is retried on another.
 func StripeMock(t testing.TB) string {
 	t.Helper()
 	bin, err := exec.Command("go", "tool", "-n", "stripe-mock").Output()
 	if err != nil {
 		Unavailable(t, "building stripe-mock with `go tool`: %v", err)
 	}
-	port := freePort(t)
-	cmd := exec.Command(strings.TrimSpace(string(bin)), "-http-addr", "127.0.0.1:"+port)
-	stdout, _ := cmd.StdoutPipe()
-	cmd.Stderr = cmd.Stdout
-	if err := cmd.Start(); err != nil {
-		Unavailable(t, "starting stripe-mock: %v", err)
-	}
-	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-	addr := "127.0.0.1:" + port
-	deadline := time.Now().Add(20 * time.Second)
-	go func() { // drain its output so it never blocks on a full pipe
-		s := bufio.NewScanner(stdout)
-		for s.Scan() {
+	for attempt := 0; attempt < 3; attempt++ {
+		addr := "127.0.0.1:" + freePort(t)
+		cmd := exec.Command(strings.TrimSpace(string(bin)), "-http-addr", addr)
+		if err := cmd.Start(); err != nil {
+			Unavailable(t, "starting stripe-mock: %v", err)
 		}
+		t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+		if waitListening(cmd, addr, time.Minute) {
+			return "http://" + addr
+		}
+	}
+	t.Fatal("stripe-mock did not start")
+	return ""
+}
+
+// waitListening waits until addr accepts connections, or the process ends,
+// or the time is up.
+func waitListening(cmd *exec.Cmd, addr string, within time.Duration) bool {
+	exited := make(chan struct{})
+	go func() {
+		// Wait reaps the process if it dies early (a port conflict); the
+		// cleanup's Wait then returns at once.
+		_, _ = cmd.Process.Wait()
+		close(exited)
 	}()
+	deadline := time.Now().Add(within)
 	for time.Now().Before(deadline) {
 		if c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond); err == nil {
 			c.Close()
-			return "http://" + addr
+			return true
 		}
-		time.Sleep(50 * time.Millisecond)
+		select {
+		case <-exited:
+			return false
+		case <-time.After(50 * time.Millisecond):
+		}
 	}
-	t.Fatalf("stripe-mock did not start on %s", addr)
-	return ""
+	return false
 }
 
 func freePort(t testing.TB) string {
