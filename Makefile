@@ -3,7 +3,10 @@ GO ?= go
 # Two cores here: two test binaries at a time, each with real services.
 TEST_FLAGS ?= -count=1 -p 2 -timeout 30m
 
-.PHONY: run test services build vet
+.PHONY: run test services build vet fuzz
+# Each fuzz target runs this long in `make test` (longer by hand: make fuzz FUZZTIME=5m).
+FUZZTIME ?= 4s
+FUZZ_TARGETS := ./money:FuzzParseMajor ./reports:FuzzText ./handlers:FuzzDonateForm ./handlers:FuzzWebhook
 
 ## run: the server on the embedded database, in demo mode unless Stripe keys are set
 run:
@@ -17,7 +20,17 @@ test: services
 	skips=$$(grep -E -- '--- SKIP' "$$log" || true); rm -f "$$log"; \
 	if [ "$${CI:-}" = "true" ] && [ -n "$$skips" ]; then echo "FAIL: tests skipped under CI=true:"; echo "$$skips"; exit 1; fi; \
 	[ -z "$$skips" ] || { echo "Skipped (services missing; CI=true would fail):"; echo "$$skips"; }; \
-	exit $$status
+	[ $$status -eq 0 ] || exit $$status; \
+	$(MAKE) --no-print-directory fuzz
+
+## fuzz: each fuzz target for FUZZTIME (no panic, no 5xx, no formula out of the CSV writer)
+fuzz:
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		pkg=$${t%%:*}; name=$${t##*:}; \
+		echo "fuzz $$name ($$pkg, $(FUZZTIME))"; \
+		$(GO) test -run='^$$' -fuzz="^$$name\$$" -fuzztime=$(FUZZTIME) $$pkg 2>&1 | grep -vE 'level=(INFO|WARN)' | tail -n 2; \
+		test $${PIPESTATUS[0]} -eq 0; \
+	done
 
 services:
 	@bash .ci/services

@@ -30,12 +30,14 @@ const webhookSecret = "whsec_test_secret"
 
 // testApp is the real router on a real database, reached over HTTP.
 type testApp struct {
-	t      *testing.T
+	t      testing.TB
 	Mail   *testenv.Mailpit // nil unless appOptions.mail
 	URL    string
 	Store  *models.Store
 	Config *config.Config
 	Stripe *testenv.Recorder // nil in demo mode
+	// Handler is the router itself, for in-process requests (fuzzing).
+	Handler http.Handler
 }
 
 type appOptions struct {
@@ -47,7 +49,7 @@ type appOptions struct {
 
 // newApp starts the server on db ("postgres" or "sqlite"): with stripe-mock
 // behind a recording proxy, or in demo mode.
-func newApp(t *testing.T, db string, o appOptions) *testApp {
+func newApp(t testing.TB, db string, o appOptions) *testApp {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -97,7 +99,7 @@ func newApp(t *testing.T, db string, o appOptions) *testApp {
 	if err := jobs.Migrate(context.Background(), store); err != nil {
 		t.Fatal(err)
 	}
-	log := slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))
+	log := slog.New(slog.NewTextHandler(output(t), &slog.HandlerOptions{Level: slog.LevelWarn}))
 	deps := handlers.Deps{Config: cfg, Store: store, Logger: log}
 	if o.demo {
 		demo, err := payments.NewDemo(base, nil)
@@ -117,7 +119,8 @@ func newApp(t *testing.T, db string, o appOptions) *testApp {
 	if err != nil {
 		t.Fatal(err)
 	}
-	hs := httptest.NewUnstartedServer(srv.Handler())
+	app.Handler = srv.Handler()
+	hs := httptest.NewUnstartedServer(app.Handler)
 	hs.Listener.Close()
 	hs.Listener = ln
 	hs.Start()
@@ -191,7 +194,7 @@ type quickRetry struct{}
 func (quickRetry) NextRetry(*rivertype.JobRow) time.Time { return time.Now().Add(time.Second) }
 
 // startMailJobs runs the job engine that sends email, as serve does.
-func startMailJobs(t *testing.T, store *models.Store, cfg *config.Config, mp *testenv.Mailpit, log *slog.Logger) {
+func startMailJobs(t testing.TB, store *models.Store, cfg *config.Config, mp *testenv.Mailpit, log *slog.Logger) {
 	t.Helper()
 	composer, err := mail.NewComposer(mail.Org{Name: cfg.Org.Name, Address: cfg.Org.Address, Contact: "help@ledger.example",
 		BaseURL: cfg.BaseURL.String()}, store, documents.New(cfg.BaseURL.String()))
@@ -233,4 +236,12 @@ type nopVerifier struct{}
 
 func (nopVerifier) Parse([]byte, string) (payments.Event, error) {
 	return payments.Event{}, payments.ErrSignature
+}
+
+// output is where a test's logs go: shown only when it fails.
+func output(t testing.TB) io.Writer {
+	if o, ok := t.(interface{ Output() io.Writer }); ok {
+		return o.Output()
+	}
+	return io.Discard
 }

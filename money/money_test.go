@@ -87,3 +87,28 @@ func TestCoverAmount(t *testing.T) {
 		}
 	}
 }
+
+// FuzzParseMajor: any text either parses to an amount that prints back to
+// the same value, or is refused with one of our errors; never a panic.
+func FuzzParseMajor(f *testing.F) {
+	for _, s := range []string{"25", "25.00", "1,000", "$1,000.99", "", "abc", "1e9", "-5", "９９", "0.001", "99999999999999999999"} {
+		f.Add(s, "usd")
+	}
+	f.Add("1000", "jpy")
+	f.Fuzz(func(t *testing.T, s, cur string) {
+		v, err := ParseMajor(s, cur)
+		if err != nil {
+			if v != 0 {
+				t.Fatalf("error %v with value %d", err, v)
+			}
+			return
+		}
+		if v < 0 {
+			t.Fatalf("negative amount %d from %q", v, s)
+		}
+		back, err := ParseMajor(FormatMajor(v, cur), cur)
+		if err != nil || back != v {
+			t.Fatalf("%q -> %d -> %q -> %d, %v", s, v, FormatMajor(v, cur), back, err)
+		}
+	})
+}

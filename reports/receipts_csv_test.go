@@ -1,6 +1,10 @@
 package reports
 
-import "testing"
+import (
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
 
 func TestTextNeutralisesFormulas(t *testing.T) {
 	cases := map[string]string{
@@ -22,4 +26,26 @@ func TestTextNeutralisesFormulas(t *testing.T) {
 			t.Errorf("Text(%q) = %q, want %q", in, got, want)
 		}
 	}
+}
+
+// FuzzText: whatever a donor types as their name, the CSV cell never
+// starts with something a spreadsheet runs as a formula.
+func FuzzText(f *testing.F) {
+	for _, s := range []string{"Ann", "=1+1", "+1", "-1", "@SUM(A1)", "\t=x", " =x", "\uFF1Dx", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		out := Text(s)
+		trimmed := strings.TrimLeft(out, " ")
+		if trimmed == "" {
+			return
+		}
+		r, _ := utf8.DecodeRuneInString(trimmed)
+		if strings.ContainsRune("=+-@\t\r\n\uFF1D\uFF0B\uFF0D\uFF20", r) {
+			t.Fatalf("Text(%q) = %q starts with a formula character", s, out)
+		}
+		if out != s && out != "'"+s {
+			t.Fatalf("Text(%q) = %q changed more than a prefix", s, out)
+		}
+	})
 }
