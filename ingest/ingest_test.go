@@ -368,3 +368,46 @@ func TestRefundsAndDisputesOfUnknownPaymentsAreRecorded(t *testing.T) {
 		}
 	})
 }
+
+// TestRefundAndDisputeBeforeThePayment: delivery is unordered, so a refund
+// and a dispute can arrive before the payment they are about. They wait,
+// and apply when the payment is recorded: the end is as in Stripe's order.
+func TestRefundAndDisputeBeforeThePayment(t *testing.T) {
+	forEachDB(t, func(t *testing.T, db string) {
+		inOrder, reversed := newHarness(t, db), newHarness(t, db)
+		pi := "pi_cs_early"
+		events := [][]byte{
+			testenv.EventAt(t, "evt_e1", "checkout.session.completed", testenv.PaidSession(t, "cs_early", "", "early@example.com", 10000), t0),
+			testenv.EventAt(t, "evt_e2", "charge.refunded", testenv.Charge(t, "ch_early", pi, "", 10000, 3000), t0.Add(time.Hour)),
+			testenv.EventAt(t, "evt_e3", "charge.dispute.created", testenv.Dispute(t, "dp_early", "ch_early", pi, "needs_response", 7000), t0.Add(2*time.Hour)),
+			testenv.EventAt(t, "evt_e4", "charge.dispute.closed", testenv.Dispute(t, "dp_early", "ch_early", pi, "won", 7000), t0.Add(3*time.Hour)),
+		}
+		for i := range events {
+			inOrder.deliver(events[i])
+			reversed.deliver(events[len(events)-1-i])
+		}
+		describe := func(h *harness) string {
+			gr, err := h.store.GiftBySession(context.Background(), "cs_early")
+			if err != nil {
+				t.Fatal(err)
+			}
+			rs, _ := h.store.ReceiptsOfGift(context.Background(), gr.Gift.ID)
+			out := fmt.Sprintf("refunded=%d dispute=%s;", gr.Gift.RefundedAmount, gr.Gift.DisputeStatus)
+			issued := 0
+			for _, r := range rs {
+				if r.Status == models.ReceiptIssued {
+					issued++
+					out += fmt.Sprintf(" issued %d", r.Amount)
+				}
+			}
+			return fmt.Sprintf("%s (%d in force)", out, issued)
+		}
+		want := "refunded=3000 dispute=won; issued 7000 (1 in force)"
+		if got := describe(inOrder); got != want {
+			t.Fatalf("in order: %s", got)
+		}
+		if got := describe(reversed); got != want {
+			t.Fatalf("reversed: %s, want %s", got, want)
+		}
+	})
+}

@@ -131,9 +131,18 @@ func (e ChargeRefunded) apply(s *Store, tx *gorm.DB, ev EventRecord, res *EventR
 		return err
 	}
 	if g == nil {
-		res.Outcome = fmt.Sprintf("refund of %d on %s, a payment we never saw: recorded", e.AmountRefunded, e.ChargeID)
+		res.Outcome = fmt.Sprintf("refund of %d on %s, a payment we never saw (yet): recorded", e.AmountRefunded, e.ChargeID)
 		return nil
 	}
+	return s.refundGift(tx, g, e.ChargeID, e.AmountRefunded, res)
+}
+
+// refundGift applies a charge's cumulative refunded amount to its gift.
+func (s *Store) refundGift(tx *gorm.DB, g *Gift, chargeID string, amountRefunded int64, res *EventResult) error {
+	e := struct {
+		ChargeID       string
+		AmountRefunded int64
+	}{chargeID, amountRefunded}
 	if e.AmountRefunded <= g.RefundedAmount {
 		res.Outcome, res.NoChange = fmt.Sprintf("gift %s: refund of %d already applied", g.ID, e.AmountRefunded), true
 		return nil
@@ -187,9 +196,14 @@ func (e DisputeOpened) apply(s *Store, tx *gorm.DB, ev EventRecord, res *EventRe
 		return err
 	}
 	if g == nil {
-		res.Outcome = fmt.Sprintf("dispute %s on %s, a payment we never saw: recorded", e.DisputeID, e.ChargeID)
+		res.Outcome = fmt.Sprintf("dispute %s on %s, a payment we never saw (yet): recorded", e.DisputeID, e.ChargeID)
 		return nil
 	}
+	return s.openDispute(tx, g, res)
+}
+
+// openDispute flags a gift as disputed and voids its receipt.
+func (s *Store) openDispute(tx *gorm.DB, g *Gift, res *EventResult) error {
 	// Closed already (the close arrived first), or flagged already.
 	if g.DisputeStatus != "" {
 		res.Outcome, res.NoChange = fmt.Sprintf("gift %s: dispute already %s", g.ID, g.DisputeStatus), true
@@ -223,8 +237,21 @@ func (e DisputeClosed) apply(s *Store, tx *gorm.DB, ev EventRecord, res *EventRe
 		return err
 	}
 	if g == nil {
-		res.Outcome = fmt.Sprintf("dispute %s closed (%s) on a payment we never saw: recorded", e.DisputeID, status)
+		res.Outcome = fmt.Sprintf("dispute %s closed (%s) on a payment we never saw (yet): recorded", e.DisputeID, status)
 		return nil
+	}
+	return s.closeDispute(tx, g, e.DisputeID, e.Won, res)
+}
+
+// closeDispute settles a gift's dispute.
+func (s *Store) closeDispute(tx *gorm.DB, g *Gift, disputeID string, won bool, res *EventResult) error {
+	e := struct {
+		DisputeID string
+		Won       bool
+	}{disputeID, won}
+	status := DisputeLost
+	if won {
+		status = DisputeWon
 	}
 	if g.DisputeStatus == DisputeWon || g.DisputeStatus == DisputeLost {
 		res.Outcome, res.NoChange = fmt.Sprintf("gift %s: dispute already %s", g.ID, g.DisputeStatus), true
@@ -265,4 +292,50 @@ func (e DisputeClosed) apply(s *Store, tx *gorm.DB, ev EventRecord, res *EventRe
 	res.Receipt = r
 	res.Outcome += ", receipt " + r.Number + " replaces " + last.Number
 	return s.queueReceiptEmail(tx, EmailReplacement, r)
+}
+
+// applyPendingAdjustments replays the refunds and disputes that arrived
+// before the payment they are about (delivery is unordered), once the gift
+// they belong to exists and is paid.
+func (s *Store) applyPendingAdjustments(tx *gorm.DB, g *Gift) error {
+	refs := []string{}
+	q := tx.Where("gift_id IS NULL")
+	cond := tx.Where("1 = 0")
+	for col, val := range map[string]*string{"stripe_payment_intent_id": g.StripePaymentIntentID, "stripe_charge_id": g.StripeChargeID} {
+		if val != nil && *val != "" {
+			cond = cond.Or(col+" = ?", *val)
+			refs = append(refs, *val)
+		}
+	}
+	if len(refs) == 0 {
+		return nil
+	}
+	var pending []Adjustment
+	if err := q.Where(cond).Order("created_at, id").Find(&pending).Error; err != nil {
+		return err
+	}
+	for _, a := range pending {
+		if err := tx.Model(&Adjustment{}).Where("id = ?", a.ID).Update("gift_id", g.ID).Error; err != nil {
+			return err
+		}
+		var cur Gift
+		if err := tx.Where("id = ?", g.ID).Take(&cur).Error; err != nil {
+			return err
+		}
+		var res EventResult
+		var err error
+		switch a.Kind {
+		case AdjustRefund:
+			err = s.refundGift(tx, &cur, a.StripeChargeID, a.Amount, &res)
+		case AdjustDisputeOpened:
+			err = s.openDispute(tx, &cur, &res)
+		case AdjustDisputeWon, AdjustDisputeLost:
+			err = s.closeDispute(tx, &cur, a.StripeObjectID, a.Kind == AdjustDisputeWon, &res)
+		}
+		if err != nil {
+			return err
+		}
+		s.log.Info("applied an adjustment that arrived before its payment", "gift_id", g.ID, "kind", a.Kind, "outcome", res.Outcome)
+	}
+	return nil
 }

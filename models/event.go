@@ -212,6 +212,10 @@ func (e CheckoutPaid) apply(s *Store, tx *gorm.DB, ev EventRecord, res *EventRes
 	if err := s.queueReceiptEmail(tx, EmailReceipt, r); err != nil {
 		return err
 	}
+	g.StripeSessionID, g.StripePaymentIntentID = &p.SessionID, nullable(p.PaymentIntentID)
+	if err := s.applyPendingAdjustments(tx, g); err != nil {
+		return err
+	}
 	res.Receipt = r
 	res.Outcome = fmt.Sprintf("gift %s paid, receipt %s", g.ID, r.Number)
 	return nil

@@ -426,6 +426,9 @@ func (e InvoicePaid) apply(s *Store, tx *gorm.DB, ev EventRecord, res *EventResu
 	if err := s.queueReceiptEmail(tx, EmailReceipt, r); err != nil {
 		return err
 	}
+	if err := s.applyPendingAdjustments(tx, &g); err != nil {
+		return err
+	}
 	res.Receipt = r
 	res.Outcome = fmt.Sprintf("membership %s: invoice %s paid as gift %s, receipt %s", m.ID, p.InvoiceID, g.ID, r.Number)
 	return nil
