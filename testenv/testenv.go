@@ -109,29 +109,29 @@ func StripeMock(t testing.TB) string {
 	}
 	for attempt := 0; attempt < 3; attempt++ {
 		addr := "127.0.0.1:" + freePort(t)
-		cmd := exec.Command(strings.TrimSpace(string(bin)), "-http-addr", addr)
+		// Its HTTPS side would take the fixed port 12112 unless told otherwise,
+		// and two instances would collide on it.
+		cmd := exec.Command(strings.TrimSpace(string(bin)), "-http-addr", addr, "-https-addr", "127.0.0.1:"+freePort(t))
+		var out strings.Builder
+		cmd.Stdout, cmd.Stderr = &out, &out
 		if err := cmd.Start(); err != nil {
 			Unavailable(t, "starting stripe-mock: %v", err)
 		}
-		t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-		if waitListening(cmd, addr, time.Minute) {
+		exited := make(chan struct{})
+		go func() { _ = cmd.Wait(); close(exited) }()
+		t.Cleanup(func() { _ = cmd.Process.Kill(); <-exited })
+		if waitListening(exited, addr, time.Minute) {
 			return "http://" + addr
 		}
+		t.Logf("stripe-mock on %s did not start (attempt %d): %s", addr, attempt+1, out.String())
 	}
 	t.Fatal("stripe-mock did not start")
 	return ""
 }
 
-// waitListening waits until addr accepts connections, or the process ends,
-// or the time is up.
-func waitListening(cmd *exec.Cmd, addr string, within time.Duration) bool {
-	exited := make(chan struct{})
-	go func() {
-		// Wait reaps the process if it dies early (a port conflict); the
-		// cleanup's Wait then returns at once.
-		_, _ = cmd.Process.Wait()
-		close(exited)
-	}()
+// waitListening waits until addr accepts connections, or the process
+// ends (exited closes), or the time is up.
+func waitListening(exited <-chan struct{}, addr string, within time.Duration) bool {
 	deadline := time.Now().Add(within)
 	for time.Now().Before(deadline) {
 		if c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond); err == nil {
