@@ -3,7 +3,7 @@ GO ?= go
 # Two cores here: two test binaries at a time, each with real services.
 TEST_FLAGS ?= -count=1 -p 2 -timeout 30m
 
-.PHONY: run test services build vet fuzz
+.PHONY: run test services build vet fuzz bench
 # Each fuzz target runs this long in `make test` (longer by hand: make fuzz FUZZTIME=5m).
 FUZZTIME ?= 4s
 FUZZ_TARGETS := ./money:FuzzParseMajor ./reports:FuzzText ./handlers:FuzzDonateForm ./handlers:FuzzWebhook
@@ -40,3 +40,7 @@ build:
 
 vet:
 	$(GO) vet ./...
+
+## bench: every measurement against its baseline, one table (see docs/performance.md)
+bench: services build
+	$(GO) run ./cmd/benchreport -bin bin/donations

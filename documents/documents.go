@@ -44,6 +44,9 @@ func New(baseURL string) *Renderer {
 // doc wraps one fpdf document with our fonts and a cursor.
 type doc struct {
 	pdf *fpdf.Fpdf
+	// The 4 MB CJK font is parsed only for documents that need it: most
+	// receipts never do, and parsing it is most of a PDF's cost.
+	cjkLoaded bool
 }
 
 func newDoc(title string) *doc {
@@ -52,7 +55,6 @@ func newDoc(title string) *doc {
 	pdf.SetCreator("donations", true)
 	pdf.AddUTF8FontFromBytes("body", "", dejaVu)
 	pdf.AddUTF8FontFromBytes("body", "B", dejaVuBold)
-	pdf.AddUTF8FontFromBytes("cjk", "", droidFallback)
 	pdf.SetMargins(20, 20, 20)
 	pdf.SetAutoPageBreak(true, 20)
 	pdf.AddPage()
@@ -80,6 +82,10 @@ func (d *doc) write(text string, size float64, bold bool) {
 			return
 		}
 		if cjk {
+			if !d.cjkLoaded {
+				d.pdf.AddUTF8FontFromBytes("cjk", "", droidFallback)
+				d.cjkLoaded = true
+			}
 			d.pdf.SetFont("cjk", "", size)
 		} else {
 			d.pdf.SetFont("body", style, size)
@@ -322,5 +328,15 @@ func (r *Renderer) Statement(w io.Writer, st Statement) error {
 	d.field("Total deductible amount", st.TotalText())
 	d.gap(3)
 	d.write("Each receipt listed was issued separately and can be checked at the address printed on it.", 9, false)
+	return d.output(w)
+}
+
+// PlainPage writes lines on one page with the same fonts and nothing else:
+// the baseline the statements benchmark compares Statement against.
+func PlainPage(w io.Writer, lines []string) error {
+	d := newDoc("baseline")
+	for _, l := range lines {
+		d.write(l, 10, false)
+	}
 	return d.output(w)
 }

@@ -2,7 +2,10 @@ package models
 
 import (
 	"context"
+	"fmt"
 	"time"
+
+	"gorm.io/gorm"
 )
 
 // ReceiptPeriod selects receipts by fiscal year or by gift-date range.
@@ -36,4 +39,27 @@ func (s *Store) EachReceipt(ctx context.Context, p ReceiptPeriod, fn func(*Recei
 		}
 	}
 	return rows.Err()
+}
+
+// SeedReceiptsForBenchmark fills fiscal year fy with n paid gifts and their
+// receipts in two statements, for the export benchmark. Never call it on
+// a real ledger: it writes made-up donors.
+func (s *Store) SeedReceiptsForBenchmark(ctx context.Context, n, fy int) error {
+	if s.dialect != DialectPostgres {
+		return fmt.Errorf("benchmark seeding needs Postgres")
+	}
+	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Exec(`INSERT INTO gifts (id, status, source, frequency, amount, fee_amount, total_amount, currency, email, name, paid_at, created_at, updated_at)
+			SELECT 'bench-g' || i, 'paid', 'stripe', 'once', 1000 + i % 5000, 0, 1000 + i % 5000, 'usd', 'd' || i || '@example.com',
+			'Donor ' || i, now(), now(), now() FROM generate_series(1, ?) i`, n).Error; err != nil {
+			return err
+		}
+		return tx.Exec(`INSERT INTO receipts (id, number, fiscal_year, sequence, issue_key, gift_id, status, issued_at, gift_date,
+			donor_name, donor_email, donor_address_line1, donor_address_city, donor_address_postal_code, donor_address_country,
+			amount, currency, deductible_amount, org_name, wording_version, stripe_payment_id, verification_code, frequency)
+			SELECT 'bench-r' || i, ? || '-' || lpad(i::text, 6, '0'), ?, i, 'bench-k' || i, 'bench-g' || i, 'issued', now(), now(),
+			'Donor ' || i, 'd' || i || '@example.com', i || ' Main St', 'Springfield', '12345', 'US',
+			1000 + i % 5000, 'usd', 1000 + i % 5000, 'Bench', 'us-1', 'pi_' || i, 'bench-v' || i, 'once'
+			FROM generate_series(1, ?) i`, fmt.Sprint(fy), fy, n).Error
+	})
 }

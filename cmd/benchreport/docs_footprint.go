@@ -1,0 +1,147 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/indienews/donations/documents"
+	"github.com/indienews/donations/models"
+	"github.com/indienews/donations/money"
+)
+
+// benchStatements: year-end statement PDFs for n donors, against the PDF
+// library writing the same lines, with the same fonts, on a plain page.
+// One donor in fifty has a name in Chinese, Japanese or Korean script,
+// which needs the large fallback font.
+func benchStatements(sz sizes) ([]row, error) {
+	r := documents.New("https://news.example")
+	st := documents.Statement{OrgName: "The Ledger", OrgAddress: "1 Press St", OrgTaxID: "12-3456789",
+		DonorName: "Zoë Łukasz", DonorAddress: "1 Main St, Springfield", FiscalYear: 2026}
+	cjk := st
+	cjk.DonorName = "王芳"
+	var lines []string
+	for i := 0; i < 12; i++ {
+		rec := models.Receipt{Number: fmt.Sprintf("2026-%06d", i+1), Status: models.ReceiptIssued, Amount: 1500, DeductibleAmount: 1500,
+			Currency: "usd", GiftDate: time.Date(2026, time.Month(i+1), 3, 0, 0, 0, 0, time.UTC)}
+		st.Receipts = append(st.Receipts, rec)
+		lines = append(lines, fmt.Sprintf("%s   %s   %s   deductible %s", rec.Number, rec.GiftDate.Format("2006-01-02"),
+			money.Display(rec.Amount, "usd"), money.Display(rec.DeductibleAmount, "usd")))
+	}
+	cjk.Receipts = st.Receipts
+	head := []string{st.OrgName, st.OrgAddress, "Year-end giving statement, fiscal year 2026"}
+	latinLines := append(append(append([]string{}, head...), "Donor: "+st.DonorName), lines...)
+	cjkLines := append(append(append([]string{}, head...), "Donor: "+cjk.DonorName), lines...)
+	i := 0
+	ours, err := perSecond(sz.Statements, func() error {
+		i++
+		if i%50 == 0 {
+			return r.Statement(io.Discard, cjk)
+		}
+		return r.Statement(io.Discard, st)
+	})
+	if err != nil {
+		return nil, err
+	}
+	i = 0
+	base, err := perSecond(sz.Statements, func() error {
+		i++
+		if i%50 == 0 {
+			return documents.PlainPage(io.Discard, cjkLines)
+		}
+		return documents.PlainPage(io.Discard, latinLines)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return []row{{Name: fmt.Sprintf("year-end statement PDFs, %d donors", sz.Statements), Ours: ours, Baseline: base, Unit: "PDF/s",
+		Goal: "ratio ≥ 0.8", HigherIsBetter: true}}, nil
+}
+
+func perSecond(n int, fn func() error) (float64, error) {
+	start := time.Now()
+	for i := 0; i < n; i++ {
+		if err := fn(); err != nil {
+			return 0, err
+		}
+	}
+	return float64(n) / time.Since(start).Seconds(), nil
+}
+
+// benchFootprint: binary size, time from start to /readyz answering 200
+// (migrations already applied), and resident memory when idle.
+func benchFootprint(ctx context.Context, bin, work string) ([]row, error) {
+	info, err := os.Stat(bin)
+	if err != nil {
+		return nil, err
+	}
+	dir := filepath.Join(work, "footprint")
+	env := append(os.Environ(), "DATA_DIR="+dir, "DATABASE_URL=", "STRIPE_SECRET_KEY=", "LOG_LEVEL=error", "APP_ENV=development")
+	migrate := exec.CommandContext(ctx, bin, "migrate")
+	migrate.Env = env
+	if out, err := migrate.CombinedOutput(); err != nil {
+		return nil, fmt.Errorf("migrate: %v\n%s", err, out)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	serve := exec.CommandContext(ctx, bin, "serve")
+	serve.Env = append(env, "ADDR="+addr, "BASE_URL=http://"+addr)
+	start := time.Now()
+	if err := serve.Start(); err != nil {
+		return nil, err
+	}
+	defer func() { _ = serve.Process.Kill(); _ = serve.Wait() }()
+	var ready time.Duration
+	for time.Since(start) < 30*time.Second {
+		resp, err := http.Get("http://" + addr + "/readyz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				ready = time.Since(start)
+				break
+			}
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+	if ready == 0 {
+		return nil, fmt.Errorf("server never ready")
+	}
+	time.Sleep(time.Second)
+	rss, err := procMB(serve.Process.Pid, "VmRSS:")
+	if err != nil {
+		return nil, err
+	}
+	return []row{
+		{Name: "binary size", Ours: float64(info.Size()) / (1 << 20), Unit: "MB"},
+		{Name: "start to /readyz 200 (embedded database, migrated)", Ours: float64(ready) / float64(time.Millisecond), Unit: "ms"},
+		{Name: "idle RSS after start", Ours: rss, Unit: "MB"},
+	}, nil
+}
+
+// procMB reads a memory figure (VmRSS:, VmHWM:) of a process from /proc.
+func procMB(pid int, field string) (float64, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0, err
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(l, field) {
+			f := strings.Fields(l)
+			kb, err := strconv.ParseFloat(f[1], 64)
+			return kb / 1024, err
+		}
+	}
+	return 0, fmt.Errorf("no %s for %d", field, pid)
+}

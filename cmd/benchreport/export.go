@@ -1,0 +1,100 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"strings"
+	"time"
+)
+
+// countingWriter counts bytes and lines without keeping them.
+type countingWriter struct{ bytes, lines int64 }
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	c.bytes += int64(len(p))
+	c.lines += int64(bytes.Count(p, []byte{'\n'}))
+	return len(p), nil
+}
+
+// runMeasured runs cmd and returns its wall time and peak RSS in MB. The
+// peak is read from /proc (VmHWM) while it runs: wait4's ru_maxrss would
+// count the parent's memory shared at fork.
+func runMeasured(cmd *exec.Cmd) (time.Duration, float64, error) {
+	start := time.Now()
+	if err := cmd.Start(); err != nil {
+		return 0, 0, err
+	}
+	var peak float64
+	done := make(chan struct{})
+	go func() {
+		for {
+			if v, err := procMB(cmd.Process.Pid, "VmHWM:"); err == nil && v > peak {
+				peak = v
+			}
+			select {
+			case <-done:
+				return
+			case <-time.After(5 * time.Millisecond):
+			}
+		}
+	}()
+	err := cmd.Wait()
+	close(done)
+	return time.Since(start), peak, err
+}
+
+// benchExport: the receipts CSV of a seeded fiscal year through
+// `donations receipts export`, against Postgres's own COPY of the same
+// columns through psql.
+func benchExport(ctx context.Context, pg, bin string, sz sizes) ([]row, error) {
+	dbURL, schema, drop, err := freshSchemaNamed(ctx, pg)
+	if err != nil {
+		return nil, err
+	}
+	defer drop()
+	store, err := openBenchStore(ctx, dbURL)
+	if err != nil {
+		return nil, err
+	}
+	if err := store.SeedReceiptsForBenchmark(ctx, sz.Receipts, 2026); err != nil {
+		store.Close()
+		return nil, err
+	}
+	store.Close()
+
+	var ours countingWriter
+	cmd := exec.CommandContext(ctx, bin, "receipts", "export", "--year", "2026")
+	cmd.Env = append(os.Environ(), "DATABASE_URL="+dbURL, "LOG_LEVEL=error")
+	cmd.Stdout, cmd.Stderr = &ours, io.Discard
+	oursTime, oursRSS, err := runMeasured(cmd)
+	if err != nil {
+		return nil, fmt.Errorf("donations receipts export: %w", err)
+	}
+	if ours.lines != int64(sz.Receipts)+1 {
+		return nil, fmt.Errorf("export wrote %d lines for %d receipts", ours.lines, sz.Receipts)
+	}
+
+	base := strings.Split(pg, "?")[0]
+	copySQL := fmt.Sprintf(`\copy (SELECT number, status, to_char(issued_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), `+
+		`to_char(gift_date AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), fiscal_year, donor_name, donor_email, donor_address_line1, `+
+		`donor_address_city, donor_address_postal_code, donor_address_country, frequency, amount / 100.0, currency, deductible_amount / 100.0, `+
+		`fee_covered / 100.0, benefit_value / 100.0, stripe_payment_id, replaces, void_reason, voided_at FROM %s.receipts `+
+		`WHERE fiscal_year = 2026 ORDER BY sequence) TO STDOUT WITH CSV HEADER`, schema)
+	var theirs countingWriter
+	psql := exec.CommandContext(ctx, "psql", "-X", "-q", "-d", base, "-c", copySQL)
+	psql.Stdout, psql.Stderr = &theirs, os.Stderr
+	copyTime, copyRSS, err := runMeasured(psql)
+	if err != nil {
+		return nil, fmt.Errorf("psql COPY: %w", err)
+	}
+	n := float64(sz.Receipts)
+	return []row{
+		{Name: fmt.Sprintf("receipts export, %d rows (CLI vs psql COPY)", sz.Receipts), Ours: n / oursTime.Seconds(), Baseline: n / copyTime.Seconds(),
+			Unit: "rows/s", Goal: "ratio ≥ 0.5", HigherIsBetter: true},
+		{Name: "receipts export peak RSS", Ours: oursRSS, Baseline: copyRSS, Unit: "MB", Goal: "under 64 MB"},
+	}, nil
+}

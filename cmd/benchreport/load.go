@@ -1,0 +1,144 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"path/filepath"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/indienews/donations/config"
+	"github.com/indienews/donations/handlers"
+	"github.com/indienews/donations/models"
+	"github.com/indienews/donations/payments"
+)
+
+// serveHandler serves h on a loopback port until ctx ends.
+func serveHandler(ctx context.Context, h http.Handler) (string, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	srv := &http.Server{Handler: h}
+	go func() { _ = srv.Serve(ln) }()
+	go func() { <-ctx.Done(); _ = srv.Close() }()
+	return "http://" + ln.Addr().String(), nil
+}
+
+// load sends GETs to url from clients connections for d, and returns
+// requests per second and the 50th and 99th percentile latencies (ms).
+func load(url string, clients int, d time.Duration) (rps, p50, p99 float64, err error) {
+	var mu sync.Mutex
+	var lat []time.Duration
+	var firstErr error
+	deadline := time.Now().Add(d)
+	var wg sync.WaitGroup
+	tr := &http.Transport{MaxIdleConnsPerHost: clients, MaxConnsPerHost: clients}
+	client := &http.Client{Transport: tr, Timeout: 10 * time.Second}
+	start := time.Now()
+	for c := 0; c < clients; c++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var mine []time.Duration
+			for time.Now().Before(deadline) {
+				t0 := time.Now()
+				resp, err := client.Get(url)
+				if err == nil {
+					_, _ = io.Copy(io.Discard, resp.Body)
+					resp.Body.Close()
+					if resp.StatusCode != 200 {
+						err = fmt.Errorf("status %d", resp.StatusCode)
+					}
+				}
+				if err != nil {
+					mu.Lock()
+					firstErr = err
+					mu.Unlock()
+					return
+				}
+				mine = append(mine, time.Since(t0))
+			}
+			mu.Lock()
+			lat = append(lat, mine...)
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	tr.CloseIdleConnections()
+	if firstErr != nil {
+		return 0, 0, 0, firstErr
+	}
+	if len(lat) == 0 {
+		return 0, 0, 0, fmt.Errorf("no request completed")
+	}
+	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
+	ms := func(q float64) float64 { return float64(lat[int(q*float64(len(lat)-1))]) / float64(time.Millisecond) }
+	return float64(len(lat)) / elapsed.Seconds(), ms(0.50), ms(0.99), nil
+}
+
+// benchDonatePage: GET /donate through the whole router against the same
+// bytes from a bare gin handler in the same process.
+func benchDonatePage(ctx context.Context, work string, sz sizes) ([]row, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	env := map[string]string{"DATA_DIR": filepath.Join(work, "donate"), "SECRET_KEY": "0123456789abcdef0123456789abcdef", "LOG_LEVEL": "error"}
+	cfg, err := config.Load(func(k string) string { return env[k] })
+	if err != nil {
+		return nil, err
+	}
+	store, err := models.Open(ctx, models.Options{SQLitePath: cfg.SQLitePath()})
+	if err != nil {
+		return nil, err
+	}
+	defer store.Close()
+	if _, err := store.Migrate(ctx); err != nil {
+		return nil, err
+	}
+	demo, err := payments.NewDemo(cfg.BaseURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+	srv, err := handlers.New(handlers.Deps{Config: cfg, Store: store, Gateway: demo, Verifier: payments.NewVerifier(demo.Secret()),
+		Demo: demo, Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		return nil, err
+	}
+	ours, err := serveHandler(ctx, srv.Handler())
+	if err != nil {
+		return nil, err
+	}
+	resp, err := http.Get(ours + "/donate")
+	if err != nil {
+		return nil, err
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	bare := gin.New()
+	bare.GET("/donate", func(c *gin.Context) { c.Data(200, "text/html; charset=utf-8", page) })
+	base, err := serveHandler(ctx, bare)
+	if err != nil {
+		return nil, err
+	}
+	bRPS, bP50, bP99, err := load(base+"/donate", sz.DonateClients, sz.Load)
+	if err != nil {
+		return nil, fmt.Errorf("baseline: %w", err)
+	}
+	oRPS, oP50, oP99, err := load(ours+"/donate", sz.DonateClients, sz.Load)
+	if err != nil {
+		return nil, err
+	}
+	return []row{
+		{Name: fmt.Sprintf("GET /donate, %d connections", sz.DonateClients), Ours: oRPS, Baseline: bRPS, Unit: "req/s", Goal: "ratio ≥ 0.5", HigherIsBetter: true},
+		{Name: "GET /donate p50 latency", Ours: oP50, Baseline: bP50, Unit: "ms", Goal: ""},
+		{Name: "GET /donate p99 latency", Ours: oP99, Baseline: bP99, Unit: "ms", Goal: "under 10 ms"},
+	}, nil
+}

@@ -1,0 +1,125 @@
+// Command benchreport measures the server against baselines run on the
+// same machine in the same run, and prints one table: our figure, the
+// baseline's, and the ratio. `make bench` runs it; -smoke runs every
+// measurement at a tiny size (CI does, to keep them working).
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"time"
+)
+
+func main() {
+	os.Exit(run(context.Background(), os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// row is one line of the table.
+type row struct {
+	Name           string
+	Ours, Baseline float64
+	Unit           string
+	Goal           string
+	HigherIsBetter bool
+}
+
+func (r row) ratio() float64 {
+	if r.Baseline == 0 {
+		return 0
+	}
+	if r.HigherIsBetter {
+		return r.Ours / r.Baseline
+	}
+	return r.Baseline / r.Ours
+}
+
+// sizes are the workloads; smoke shrinks them.
+type sizes struct {
+	Load          time.Duration
+	Webhooks      int
+	Receipts      int
+	Statements    int
+	DonateClients int
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("benchreport", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	smoke := fs.Bool("smoke", false, "tiny sizes, to check that every measurement works")
+	pg := fs.String("pg", envOr("TEST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"), "Postgres to measure on")
+	bin := fs.String("bin", "", "the donations binary (built when empty)")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	sz := sizes{Load: 5 * time.Second, Webhooks: 4000, Receipts: 1_000_000, Statements: 10_000, DonateClients: 64}
+	if *smoke {
+		sz = sizes{Load: 300 * time.Millisecond, Webhooks: 100, Receipts: 2000, Statements: 20, DonateClients: 8}
+	}
+	work, err := os.MkdirTemp("", "benchreport-")
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 1
+	}
+	defer os.RemoveAll(work)
+	if *bin == "" {
+		*bin = filepath.Join(work, "donations")
+		gomod, err := exec.Command("go", "env", "GOMOD").Output()
+		if err != nil {
+			fmt.Fprintf(stderr, "finding the module: %v\n", err)
+			return 1
+		}
+		build := exec.Command("go", "build", "-trimpath", "-o", *bin, "./cmd/donations")
+		build.Dir = filepath.Dir(strings.TrimSpace(string(gomod)))
+		build.Env = append(os.Environ(), "CGO_ENABLED=0")
+		if out, err := build.CombinedOutput(); err != nil {
+			fmt.Fprintf(stderr, "building: %v\n%s", err, out)
+			return 1
+		}
+	}
+	var rows []row
+	for _, m := range []struct {
+		name string
+		fn   func() ([]row, error)
+	}{
+		{"donate page", func() ([]row, error) { return benchDonatePage(ctx, work, sz) }},
+		{"webhook ingestion", func() ([]row, error) { return benchWebhooks(ctx, *pg, sz) }},
+		{"receipts export", func() ([]row, error) { return benchExport(ctx, *pg, *bin, sz) }},
+		{"statements", func() ([]row, error) { return benchStatements(sz) }},
+		{"footprint", func() ([]row, error) { return benchFootprint(ctx, *bin, work) }},
+	} {
+		fmt.Fprintf(stderr, "measuring %s...\n", m.name)
+		r, err := m.fn()
+		if err != nil {
+			fmt.Fprintf(stderr, "%s: %v\n", m.name, err)
+			return 1
+		}
+		rows = append(rows, r...)
+	}
+	fmt.Fprintf(stdout, "Machine: %d cores, %s/%s, %s\n\n", runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, runtime.Version())
+	fmt.Fprintln(stdout, "| measurement | ours | baseline | ratio | goal |")
+	fmt.Fprintln(stdout, "|---|---|---|---|---|")
+	for _, r := range rows {
+		base, ratio := "—", "—"
+		if r.Baseline != 0 {
+			base, ratio = fmt.Sprintf("%.4g %s", r.Baseline, r.Unit), fmt.Sprintf("%.2f", r.ratio())
+		}
+		fmt.Fprintf(stdout, "| %s | %.4g %s | %s | %s | %s |\n", r.Name, r.Ours, r.Unit, base, ratio, r.Goal)
+	}
+	return 0
+}
+
+func envOr(k, def string) string {
+	if v := os.Getenv(k); v != "" {
+		return v
+	}
+	return def
+}
+
+func sanitize(s string) string { return strings.ReplaceAll(s, "|", "/") }

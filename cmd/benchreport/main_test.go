@@ -1,0 +1,30 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/indienews/donations/testenv"
+)
+
+// TestSmoke runs every measurement at a tiny size, so `make bench` keeps
+// working; it checks each row has a figure, not what the figure is.
+func TestSmoke(t *testing.T) {
+	testenv.PostgresSchema(t) // fails under CI=true, skips elsewhere, when Postgres is missing
+	var out, errb bytes.Buffer
+	if code := run(context.Background(), []string{"-smoke", "-pg", testenv.PostgresURL()}, &out, &errb); code != 0 {
+		t.Fatalf("exit %d\n%s\n%s", code, out.String(), errb.String())
+	}
+	rows := regexp.MustCompile(`(?m)^\| [^-|][^|]* \| ([0-9.e+]+) `).FindAllStringSubmatch(out.String(), -1)
+	if len(rows) != 10 {
+		t.Fatalf("%d rows with a figure, want 10:\n%s", len(rows), out.String())
+	}
+	for _, r := range rows {
+		if strings.HasPrefix(r[1], "0 ") || r[1] == "0" {
+			t.Errorf("a zero figure: %s", r[0])
+		}
+	}
+}

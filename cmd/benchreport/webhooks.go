@@ -1,0 +1,190 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // schema set-up
+
+	"github.com/indienews/donations/config"
+	"github.com/indienews/donations/handlers"
+	"github.com/indienews/donations/ingest"
+	"github.com/indienews/donations/models"
+	"github.com/indienews/donations/payments"
+)
+
+// freshSchema makes an empty schema and returns a URL that uses it.
+func freshSchema(ctx context.Context, base string) (string, func(), error) {
+	u, _, drop, err := freshSchemaNamed(ctx, base)
+	return u, drop, err
+}
+
+func freshSchemaNamed(ctx context.Context, base string) (string, string, func(), error) {
+	admin, err := sql.Open("pgx", base)
+	if err != nil {
+		return "", "", nil, err
+	}
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	schema := "bench_" + hex.EncodeToString(b)
+	if _, err := admin.ExecContext(ctx, "CREATE SCHEMA "+schema); err != nil {
+		admin.Close()
+		return "", "", nil, fmt.Errorf("postgres at %s: %w", base, err)
+	}
+	u, _ := url.Parse(base)
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	return u.String(), schema, func() { _, _ = admin.Exec("DROP SCHEMA " + schema + " CASCADE"); admin.Close() }, nil
+}
+
+func openBenchStore(ctx context.Context, dbURL string) (*models.Store, error) {
+	s, err := models.Open(ctx, models.Options{DatabaseURL: dbURL, MaxConns: 20,
+		Receipts: models.ReceiptSettings{OrgName: "Bench", FiscalYearStart: config.MonthDay{Month: 1, Day: 1}}})
+	if err != nil {
+		return nil, err
+	}
+	_, err = s.Migrate(ctx)
+	return s, err
+}
+
+// benchWebhooks: signed checkout.session.completed events over HTTP, 80%
+// new and 20% duplicates, from 16 senders, against the same events applied
+// straight to the store (the very statements one event causes, without
+// HTTP, JSON or signatures) at the same concurrency.
+func benchWebhooks(ctx context.Context, pg string, sz sizes) ([]row, error) {
+	demo, err := payments.NewDemo("http://localhost", nil)
+	if err != nil {
+		return nil, err
+	}
+	verifier := payments.NewVerifier(demo.Secret())
+	distinct := sz.Webhooks * 8 / 10
+	var bodies [][]byte
+	var events []payments.Event
+	for i := 0; i < distinct; i++ {
+		evs, err := demo.PaidEvents(payments.DemoPayment{SessionID: fmt.Sprintf("cs_bench_%d", i), GiftID: fmt.Sprintf("g%d", i),
+			Email: fmt.Sprintf("d%d@example.com", i%500), Name: "Bench Donor", Currency: "usd", AmountTotal: int64(500 + i)})
+		if err != nil {
+			return nil, err
+		}
+		bodies = append(bodies, evs[0].Body)
+	}
+	for i := 0; len(bodies) < sz.Webhooks; i++ {
+		bodies = append(bodies, bodies[(i*7)%distinct])
+	}
+	for _, b := range bodies {
+		ev, err := verifier.Parse(b, sign(demo, b))
+		if err != nil {
+			return nil, err
+		}
+		events = append(events, ev)
+	}
+
+	// Baseline: straight into the store.
+	baseURL, dropBase, err := freshSchema(ctx, pg)
+	if err != nil {
+		return nil, err
+	}
+	defer dropBase()
+	baseStore, err := openBenchStore(ctx, baseURL)
+	if err != nil {
+		return nil, err
+	}
+	defer baseStore.Close()
+	baseRate, err := concurrently(len(events), 16, func(i int) error {
+		_, err := ingest.Apply(ctx, baseStore, events[i])
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("baseline: %w", err)
+	}
+
+	// Ours: through the router over HTTP.
+	oursURL, dropOurs, err := freshSchema(ctx, pg)
+	if err != nil {
+		return nil, err
+	}
+	defer dropOurs()
+	store, err := openBenchStore(ctx, oursURL)
+	if err != nil {
+		return nil, err
+	}
+	defer store.Close()
+	env := map[string]string{"SECRET_KEY": "0123456789abcdef0123456789abcdef", "STRIPE_SECRET_KEY": "sk_test_bench",
+		"STRIPE_WEBHOOK_SECRET": demo.Secret(), "STRIPE_API_BASE": "http://127.0.0.1:9"}
+	cfg, err := config.Load(func(k string) string { return env[k] })
+	if err != nil {
+		return nil, err
+	}
+	srv, err := handlers.New(handlers.Deps{Config: cfg, Store: store, Gateway: payments.NewStripe("sk_test_bench", "http://127.0.0.1:9", nil),
+		Verifier: verifier, Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	addr, err := serveHandler(ctx, srv.Handler())
+	if err != nil {
+		return nil, err
+	}
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 16}, Timeout: 30 * time.Second}
+	oursRate, err := concurrently(len(bodies), 16, func(i int) error {
+		req, _ := http.NewRequest("POST", addr+"/webhooks/stripe", bytes.NewReader(bodies[i]))
+		req.Header.Set("Stripe-Signature", sign(demo, bodies[i]))
+		resp, err := client.Do(req)
+		if err != nil {
+			return err
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 200 {
+			return fmt.Errorf("status %d", resp.StatusCode)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return []row{{Name: fmt.Sprintf("webhooks, %d events (20%% duplicates), 16 senders", len(bodies)), Ours: oursRate, Baseline: baseRate,
+		Unit: "events/s", Goal: "ratio ≥ 0.7", HigherIsBetter: true}}, nil
+}
+
+func sign(d *payments.Demo, body []byte) string {
+	return payments.SignForTest(body, d.Secret(), time.Now())
+}
+
+// concurrently runs fn(0..n-1) on workers goroutines and returns calls/s.
+func concurrently(n, workers int, fn func(i int) error) (float64, error) {
+	var next atomic.Int64
+	var firstErr error
+	var once sync.Once
+	var wg sync.WaitGroup
+	start := time.Now()
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= n {
+					return
+				}
+				if err := fn(i); err != nil {
+					once.Do(func() { firstErr = err })
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	return float64(n) / time.Since(start).Seconds(), firstErr
+}
