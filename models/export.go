@@ -57,7 +57,7 @@ func (s *Store) SeedReceiptsForBenchmark(ctx context.Context, n, fy int) error {
 		return tx.Exec(`INSERT INTO receipts (id, number, fiscal_year, sequence, issue_key, gift_id, status, issued_at, gift_date,
 			donor_name, donor_email, donor_address_line1, donor_address_city, donor_address_postal_code, donor_address_country,
 			amount, currency, deductible_amount, org_name, wording_version, stripe_payment_id, verification_code, frequency)
-			SELECT 'bench-r' || i, ? || '-' || lpad(i::text, 6, '0'), ?, i, 'bench-k' || i, 'bench-g' || i, 'issued', now(), now(),
+			SELECT 'bench-r' || i, ? || '-' || CASE WHEN i < 1000000 THEN lpad(i::text, 6, '0') ELSE i::text END, ?, i, 'bench-k' || i, 'bench-g' || i, 'issued', now(), now(),
 			'Donor ' || i, 'd' || i || '@example.com', i || ' Main St', 'Springfield', '12345', 'US',
 			1000 + i % 5000, 'usd', 1000 + i % 5000, 'Bench', 'us-1', 'pi_' || i, 'bench-v' || i, 'once'
 			FROM generate_series(1, ?) i`, fmt.Sprint(fy), fy, n).Error
