@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -77,6 +78,9 @@ type Server struct {
 	loginByAccount *ipLimiter
 	loginByIP      *ipLimiter
 	csrfMiddleware gin.HandlerFunc
+	// The empty donate form, rendered once (see donateForm).
+	donatePageOnce sync.Once
+	donatePage     []byte
 }
 
 // New builds the server; Handler gives its router.

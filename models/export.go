@@ -2,6 +2,7 @@ package models
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"time"
 
@@ -14,25 +15,49 @@ type ReceiptPeriod struct {
 	From, To   time.Time // otherwise gift dates in [From, To)
 }
 
+// receiptColumns are what reports read of a receipt, scanned by hand:
+// gorm's reflection per row was most of the cost of a million-row export.
+const receiptColumns = `id, number, fiscal_year, sequence, gift_id, status, void_reason, voided_at, replaces, issued_at, gift_date,
+	donor_id, donor_name, donor_email, donor_address_line1, donor_address_city, donor_address_postal_code, donor_address_country,
+	amount, currency, fee_covered, benefit_description, benefit_value, deductible_amount, stripe_payment_id, frequency`
+
 // EachReceipt streams the receipts of a period, oldest number first, calling
-// fn for each row. Rows come from a cursor, so memory does not grow with the
-// size of the year.
-func (s *Store) EachReceipt(ctx context.Context, p ReceiptPeriod, fn func(*Receipt) error) error {
-	q := s.db.WithContext(ctx).Model(&Receipt{})
+// fn for each row. Rows come from a cursor and one Receipt is reused, so
+// memory does not grow with the size of the year: fn must not keep r.
+func (s *Store) EachReceipt(ctx context.Context, p ReceiptPeriod, fn func(r *Receipt) error) error {
+	q := "SELECT " + receiptColumns + " FROM receipts WHERE "
+	var args []any
 	if p.FiscalYear != 0 {
-		q = q.Where("fiscal_year = ?", p.FiscalYear).Order("sequence")
+		q += "fiscal_year = ? ORDER BY sequence"
+		args = []any{p.FiscalYear}
 	} else {
-		q = q.Where("gift_date >= ? AND gift_date < ?", p.From.UTC(), p.To.UTC()).Order("fiscal_year, sequence")
+		q += "gift_date >= ? AND gift_date < ? ORDER BY fiscal_year, sequence"
+		args = []any{p.From.UTC(), p.To.UTC()}
 	}
-	rows, err := q.Rows()
+	rows, err := s.db.WithContext(ctx).Raw(q, args...).Rows()
 	if err != nil {
 		return translate(err)
 	}
 	defer rows.Close()
+	var r Receipt
+	var voidedAt sql.NullTime
+	var donorID sql.NullString
 	for rows.Next() {
-		var r Receipt
-		if err := s.db.ScanRows(rows, &r); err != nil {
+		err := rows.Scan(&r.ID, &r.Number, &r.FiscalYear, &r.Sequence, &r.GiftID, &r.Status, &r.VoidReason, &voidedAt, &r.Replaces,
+			&r.IssuedAt, &r.GiftDate, &donorID, &r.DonorName, &r.DonorEmail, &r.DonorAddressLine1, &r.DonorAddressCity,
+			&r.DonorAddressPostalCode, &r.DonorAddressCountry, &r.Amount, &r.Currency, &r.FeeCovered, &r.BenefitDescription,
+			&r.BenefitValue, &r.DeductibleAmount, &r.StripePaymentID, &r.Frequency)
+		if err != nil {
 			return err
+		}
+		r.VoidedAt, r.DonorID = nil, nil
+		if voidedAt.Valid {
+			t := voidedAt.Time
+			r.VoidedAt = &t
+		}
+		if donorID.Valid {
+			id := donorID.String
+			r.DonorID = &id
 		}
 		if err := fn(&r); err != nil {
 			return err

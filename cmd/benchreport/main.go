@@ -55,6 +55,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	smoke := fs.Bool("smoke", false, "tiny sizes, to check that every measurement works")
 	pg := fs.String("pg", envOr("TEST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"), "Postgres to measure on")
 	bin := fs.String("bin", "", "the donations binary (built when empty)")
+	only := fs.String("only", "", "run only the measurements whose name contains this")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -94,6 +95,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		{"statements", func() ([]row, error) { return benchStatements(sz) }},
 		{"footprint", func() ([]row, error) { return benchFootprint(ctx, *bin, work) }},
 	} {
+		if *only != "" && !strings.Contains(m.name, *only) {
+			continue
+		}
 		fmt.Fprintf(stderr, "measuring %s...\n", m.name)
 		r, err := m.fn()
 		if err != nil {
