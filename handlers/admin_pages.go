@@ -250,15 +250,24 @@ func (s *Server) adminDonor(c *gin.Context) {
 	s.renderDonor(c, c.Param("id"), "", "", http.StatusOK)
 }
 
-func (s *Server) renderDonor(c *gin.Context, id, notice, mergeErr string, status int) {
-	ctx := c.Request.Context()
-	donor, err := s.admin.DonorByID(ctx, id)
+// donorOrAnswer loads a donor, or answers 404 (or 500) and returns nil.
+func (s *Server) donorOrAnswer(c *gin.Context, id string) *models.Donor {
+	donor, err := s.admin.DonorByID(c.Request.Context(), id)
 	if errors.Is(err, models.ErrNotFound) {
 		s.errorPage(c, http.StatusNotFound, "Donor not found", "There is no such donor.")
-		return
+		return nil
 	}
 	if err != nil {
 		s.fail(c, err)
+		return nil
+	}
+	return donor
+}
+
+func (s *Server) renderDonor(c *gin.Context, id, notice, mergeErr string, status int) {
+	ctx := c.Request.Context()
+	donor := s.donorOrAnswer(c, id)
+	if donor == nil {
 		return
 	}
 	d := donorData{adminPage: s.adminBase(c), Donor: donor, Notice: notice, MergeError: mergeErr,

@@ -127,13 +127,8 @@ func (s *Server) adminDonorStatement(c *gin.Context) {
 		s.errorPage(c, http.StatusNotFound, "Statement not found", "There is no such statement.")
 		return
 	}
-	donor, err := s.admin.DonorByID(c.Request.Context(), c.Param("id"))
-	if errors.Is(err, models.ErrNotFound) {
-		s.errorPage(c, http.StatusNotFound, "Donor not found", "There is no such donor.")
-		return
-	}
-	if err != nil {
-		s.fail(c, err)
+	donor := s.donorOrAnswer(c, c.Param("id"))
+	if donor == nil {
 		return
 	}
 	st, err := s.statementOf(c, donor, fy)

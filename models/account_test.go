@@ -7,9 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/indienews/donations/config"
 	"github.com/indienews/donations/models"
-	"github.com/indienews/donations/testenv"
 )
 
 // clock is a test's own time.
@@ -25,16 +23,7 @@ func TestSignInTokensAndSessionsExpire(t *testing.T) {
 	forEachDB(t, func(t *testing.T, db string) {
 		ctx := context.Background()
 		clk := &clock{t: time.Date(2026, 5, 1, 9, 0, 0, 0, time.UTC)}
-		pg, sqlitePath := testenv.DatabaseURLs(t, db)
-		s, err := models.Open(ctx, models.Options{DatabaseURL: pg, SQLitePath: sqlitePath, Now: clk.now,
-			Receipts: models.ReceiptSettings{OrgName: "The Ledger", FiscalYearStart: config.MonthDay{Month: time.January, Day: 1}}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer s.Close()
-		if _, err := s.Migrate(ctx); err != nil {
-			t.Fatal(err)
-		}
+		s := openStoreAt(t, db, "", clk.now)
 		if _, err := s.ApplyEvent(ctx, event("evt_acct", "checkout.session.completed"), paid("cs_acct", "", "acct@example.com", 1000, clk.now())); err != nil {
 			t.Fatal(err)
 		}
@@ -94,16 +83,7 @@ func TestStaffSessionsExpireAndSetupLink(t *testing.T) {
 	forEachDB(t, func(t *testing.T, db string) {
 		ctx := context.Background()
 		clk := &clock{t: time.Date(2026, 5, 1, 9, 0, 0, 0, time.UTC)}
-		pg, sqlitePath := testenv.DatabaseURLs(t, db)
-		s, err := models.Open(ctx, models.Options{DatabaseURL: pg, SQLitePath: sqlitePath, Now: clk.now,
-			Receipts: models.ReceiptSettings{OrgName: "The Ledger", FiscalYearStart: config.MonthDay{Month: time.January, Day: 1}}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer s.Close()
-		if _, err := s.Migrate(ctx); err != nil {
-			t.Fatal(err)
-		}
+		s := openStoreAt(t, db, "", clk.now)
 		// The setup link makes the first admin, once, within the hour.
 		link, _ := s.CreateSetupLink(ctx)
 		clk.advance(61 * time.Minute)

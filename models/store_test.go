@@ -15,13 +15,19 @@ import (
 // openStore opens a migrated store on a fresh database of kind db.
 func openStore(t *testing.T, db string, fyStart string) *models.Store {
 	t.Helper()
+	return openStoreAt(t, db, fyStart, nil)
+}
+
+// openStoreAt is openStore with the test's own clock (nil: the real one).
+func openStoreAt(t *testing.T, db string, fyStart string, now func() time.Time) *models.Store {
+	t.Helper()
 	pgURL, sqlitePath := testenv.DatabaseURLs(t, db)
 	md := config.MonthDay{Month: time.January, Day: 1}
 	if fyStart == "07-01" {
 		md = config.MonthDay{Month: time.July, Day: 1}
 	}
 	s, err := models.Open(context.Background(), models.Options{
-		DatabaseURL: pgURL, SQLitePath: sqlitePath,
+		DatabaseURL: pgURL, SQLitePath: sqlitePath, Now: now,
 		Receipts: models.ReceiptSettings{OrgName: "The Ledger", OrgTaxID: "12-3456789", OrgAddress: "1 Press St",
 			FiscalYearStart: md, Location: time.UTC},
 	})

@@ -2,18 +2,15 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"database/sql"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/indienews/donations/config"
 	"github.com/indienews/donations/testenv"
 )
 
@@ -26,14 +23,7 @@ func TestShutdownUnderLoad(t *testing.T) {
 	env := map[string]string{"DATABASE_URL": url, "ADDR": "127.0.0.1:0", "DATA_DIR": t.TempDir(),
 		"STRIPE_SECRET_KEY": "sk_test_term", "STRIPE_WEBHOOK_SECRET": stormSecret, "STRIPE_API_BASE": "http://127.0.0.1:9",
 		"RECONCILE_EVERY": "off"}
-	cfg, err := config.Load(func(k string) string { return env[k] })
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, stop := context.WithCancel(context.Background())
-	ready, done := make(chan string, 1), make(chan error, 1)
-	go func() { done <- serve(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), ready) }()
-	base := "http://" + <-ready
+	base, stop, done := startServe(t, env)
 	var n, ok, refused atomic.Int64
 	var wg sync.WaitGroup
 	client := &http.Client{Timeout: 30 * time.Second}

@@ -127,22 +127,7 @@ func TestWebhookStorm(t *testing.T) {
 	env := map[string]string{"DATABASE_URL": pg.URL(), "ADDR": "127.0.0.1:0", "DATA_DIR": t.TempDir(),
 		"STRIPE_SECRET_KEY": "sk_test_storm", "STRIPE_WEBHOOK_SECRET": stormSecret, "STRIPE_API_BASE": "http://127.0.0.1:9",
 		"RECONCILE_EVERY": "off"}
-	cfg, err := config.Load(func(k string) string { return env[k] })
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, stop := context.WithCancel(context.Background())
-	ready, done := make(chan string, 1), make(chan error, 1)
-	go func() {
-		done <- serve(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), ready)
-	}()
-	var addr string
-	select {
-	case addr = <-ready:
-	case err := <-done:
-		t.Fatalf("serve: %v", err)
-	}
-	base := "http://" + addr
+	base, stop, done := startServe(t, env)
 	client := &http.Client{Timeout: 30 * time.Second}
 
 	queue := make(chan []byte, len(deliveries))
@@ -309,4 +294,25 @@ func checkStorm(t *testing.T, url string, h stormHistory) {
 	if n := one(`SELECT COUNT(*) FROM (SELECT args FROM river_job WHERE kind = 'send_email' GROUP BY args HAVING COUNT(*) > 1) d`); n != 0 {
 		t.Errorf("%d emails have more than one send job", n)
 	}
+}
+
+// startServe runs serve with env until stop is called; done receives its
+// result.
+func startServe(t *testing.T, env map[string]string) (string, context.CancelFunc, <-chan error) {
+	t.Helper()
+	cfg, err := config.Load(func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, stop := context.WithCancel(context.Background())
+	ready, done := make(chan string, 1), make(chan error, 1)
+	go func() { done <- serve(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), ready) }()
+	select {
+	case addr := <-ready:
+		return "http://" + addr, stop, done
+	case err := <-done:
+		stop()
+		t.Fatalf("serve: %v", err)
+	}
+	return "", stop, done
 }
