@@ -119,6 +119,16 @@ func TestFormGiftPaidOnceWithFrozenReceipt(t *testing.T) {
 		if n := countReceipts(t, s, 2026); n != 1 {
 			t.Fatalf("%d receipts, want 1", n)
 		}
+		// A streamed receipt (reports) carries every column a loaded one does.
+		_ = s.EachReceipt(ctx, models.ReceiptPeriod{FiscalYear: 2026}, func(got *models.Receipt) error {
+			want, _ := s.ReceiptByID(ctx, got.ID)
+			if got.VerificationCode != want.VerificationCode || got.OrgTaxID != want.OrgTaxID || got.WordingVersion != want.WordingVersion ||
+				got.IssueKey != want.IssueKey || got.DonorAddressCity != want.DonorAddressCity || !got.IssuedAt.Equal(want.IssuedAt) ||
+				*got.DonorID != *want.DonorID || got.FeeCovered != want.FeeCovered {
+				t.Errorf("streamed %+v\nloaded %+v", got, want)
+			}
+			return nil
+		})
 		out, err := s.EventOutcome(ctx, "evt_2")
 		if err != nil || out != fmt.Sprintf("gift %s already paid", g.ID) {
 			t.Fatalf("outcome of evt_2 = %q, %v", out, err)
