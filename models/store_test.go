@@ -120,15 +120,21 @@ func TestFormGiftPaidOnceWithFrozenReceipt(t *testing.T) {
 			t.Fatalf("%d receipts, want 1", n)
 		}
 		// A streamed receipt (reports) carries every column a loaded one does.
-		_ = s.EachReceipt(ctx, models.ReceiptPeriod{FiscalYear: 2026}, func(got *models.Receipt) error {
+		// (Collected first: the callback must not use the store, as on SQLite
+		// the cursor holds the only connection.)
+		var streamed []models.Receipt
+		_ = s.EachReceipt(ctx, models.ReceiptPeriod{FiscalYear: 2026}, func(r *models.Receipt) error {
+			streamed = append(streamed, *r)
+			return nil
+		})
+		for _, got := range streamed {
 			want, _ := s.ReceiptByID(ctx, got.ID)
 			if got.VerificationCode != want.VerificationCode || got.OrgTaxID != want.OrgTaxID || got.WordingVersion != want.WordingVersion ||
 				got.IssueKey != want.IssueKey || got.DonorAddressCity != want.DonorAddressCity || !got.IssuedAt.Equal(want.IssuedAt) ||
 				*got.DonorID != *want.DonorID || got.FeeCovered != want.FeeCovered {
 				t.Errorf("streamed %+v\nloaded %+v", got, want)
 			}
-			return nil
-		})
+		}
 		out, err := s.EventOutcome(ctx, "evt_2")
 		if err != nil || out != fmt.Sprintf("gift %s already paid", g.ID) {
 			t.Fatalf("outcome of evt_2 = %q, %v", out, err)
