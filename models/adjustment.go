@@ -139,18 +139,14 @@ func (e ChargeRefunded) apply(s *Store, tx *gorm.DB, ev EventRecord, res *EventR
 
 // refundGift applies a charge's cumulative refunded amount to its gift.
 func (s *Store) refundGift(tx *gorm.DB, g *Gift, chargeID string, amountRefunded int64, res *EventResult) error {
-	e := struct {
-		ChargeID       string
-		AmountRefunded int64
-	}{chargeID, amountRefunded}
-	if e.AmountRefunded <= g.RefundedAmount {
-		res.Outcome, res.NoChange = fmt.Sprintf("gift %s: refund of %d already applied", g.ID, e.AmountRefunded), true
+	if amountRefunded <= g.RefundedAmount {
+		res.Outcome, res.NoChange = fmt.Sprintf("gift %s: refund of %d already applied", g.ID, amountRefunded), true
 		return nil
 	}
-	refunded := min(e.AmountRefunded, g.TotalAmount)
+	refunded := min(amountRefunded, g.TotalAmount)
 	up := map[string]any{"refunded_amount": refunded, "updated_at": s.now().UTC()}
-	if g.StripeChargeID == nil && e.ChargeID != "" {
-		up["stripe_charge_id"] = e.ChargeID
+	if g.StripeChargeID == nil && chargeID != "" {
+		up["stripe_charge_id"] = chargeID
 	}
 	if refunded >= g.TotalAmount {
 		up["status"] = GiftRefunded
@@ -245,10 +241,6 @@ func (e DisputeClosed) apply(s *Store, tx *gorm.DB, ev EventRecord, res *EventRe
 
 // closeDispute settles a gift's dispute.
 func (s *Store) closeDispute(tx *gorm.DB, g *Gift, disputeID string, won bool, res *EventResult) error {
-	e := struct {
-		DisputeID string
-		Won       bool
-	}{disputeID, won}
 	status := DisputeLost
 	if won {
 		status = DisputeWon
@@ -265,7 +257,7 @@ func (s *Store) closeDispute(tx *gorm.DB, g *Gift, disputeID string, won bool, r
 	if err != nil {
 		return err
 	}
-	if !e.Won {
+	if !won {
 		// Lost: the money went back; the receipt stays void (or becomes so,
 		// when the close arrived before the opening).
 		if current != nil {
@@ -285,7 +277,7 @@ func (s *Store) closeDispute(tx *gorm.DB, g *Gift, disputeID string, won bool, r
 	if err != nil || last == nil {
 		return err
 	}
-	r, err := s.replaceReceipt(tx, fmt.Sprintf("gift:%s:dispute-won:%s", g.ID, e.DisputeID), last, remaining)
+	r, err := s.replaceReceipt(tx, fmt.Sprintf("gift:%s:dispute-won:%s", g.ID, disputeID), last, remaining)
 	if err != nil {
 		return err
 	}
