@@ -141,12 +141,7 @@ func TestStaffLoginThrottledAndGeneric(t *testing.T) {
 // fully, and returns what the reports must say.
 func seedLedger(t *testing.T, app *testApp) {
 	t.Helper()
-	deliver := func(id, typ string, obj map[string]any) {
-		body := testenv.Event(t, id, typ, obj, "2023-10-16")
-		if code, resp := app.deliver(body, testenv.Sign(body, webhookSecret, time.Now())); code != 200 {
-			t.Fatalf("%s: %d %s", id, code, resp)
-		}
-	}
+	deliver := app.deliverObject
 	a := testenv.PaidSession(t, "cs_r1", "", "ann@example.com", 10000)
 	a["customer_details"].(map[string]any)["name"] = "@Ann Formula"
 	deliver("evt_r1", "checkout.session.completed", a)

@@ -13,12 +13,7 @@ func TestReceiptVerificationPage(t *testing.T) {
 	forEachDB(t, func(t *testing.T, db string) {
 		app := newApp(t, db, appOptions{})
 		c := app.client()
-		deliver := func(id, typ string, obj map[string]any) {
-			body := testenv.Event(t, id, typ, obj, "2023-10-16")
-			if code, resp := app.deliver(body, testenv.Sign(body, webhookSecret, time.Now())); code != 200 {
-				t.Fatalf("%s: %d %s", id, code, resp)
-			}
-		}
+		deliver := app.deliverObject
 		deliver("evt_v1", "checkout.session.completed", testenv.PaidSession(t, "cs_v1", "", "private@example.com", 5000))
 		deliver("evt_v2", "checkout.session.completed", testenv.PaidSession(t, "cs_v2", "", "private@example.com", 3000))
 		deliver("evt_v3", "charge.refunded", testenv.Charge(t, "ch_v1", "pi_cs_v1", "", 5000, 1000))

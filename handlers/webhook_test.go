@@ -34,6 +34,16 @@ func (a *testApp) deliver(body []byte, sig string) (int, string) {
 	return resp.StatusCode, string(b)
 }
 
+// deliverObject wraps a Stripe object in a signed event of type typ and
+// delivers it, failing the test unless it is accepted.
+func (a *testApp) deliverObject(id, typ string, obj map[string]any) {
+	a.t.Helper()
+	body := testenv.Event(a.t, id, typ, obj, "2023-10-16")
+	if code, resp := a.deliver(body, testenv.Sign(body, webhookSecret, time.Now())); code != 200 {
+		a.t.Fatalf("%s: %d %s", id, code, resp)
+	}
+}
+
 func paidEvent(t *testing.T, evID, sessionID, giftID, email string, amount int64) []byte {
 	return testenv.Event(t, evID, "checkout.session.completed", testenv.PaidSession(t, sessionID, giftID, email, amount), "2023-10-16")
 }

@@ -190,6 +190,12 @@ func (a *app) withStore(ctx context.Context, name string, fn func(cfg *config.Co
 	if !ok {
 		return exitError
 	}
+	return a.withLoadedStore(ctx, name, cfg, log, fn)
+}
+
+// withLoadedStore is withStore for a command that read the settings itself.
+func (a *app) withLoadedStore(ctx context.Context, name string, cfg *config.Config, log *slog.Logger,
+	fn func(cfg *config.Config, log *slog.Logger, store *models.Store) error) int {
 	store, err := openStore(ctx, cfg, log)
 	if err != nil {
 		fmt.Fprintf(a.stderr, "donations %s: %v\n", name, err)
@@ -225,7 +231,7 @@ func (a *app) exportReceipts(ctx context.Context, args []string) int {
 	}
 	// Dates are read in the organisation's time zone; check them before
 	// touching the database.
-	cfg, _, ok := a.load()
+	cfg, log, ok := a.load()
 	if !ok {
 		return exitError
 	}
@@ -234,7 +240,7 @@ func (a *app) exportReceipts(ctx context.Context, args []string) int {
 		fmt.Fprintf(a.stderr, "donations receipts export: %v\n\n%s", err, usage)
 		return exitUsage
 	}
-	return a.withStore(ctx, "receipts export", func(_ *config.Config, _ *slog.Logger, store *models.Store) error {
+	return a.withLoadedStore(ctx, "receipts export", cfg, log, func(_ *config.Config, _ *slog.Logger, store *models.Store) error {
 		out := bufio.NewWriterSize(a.stdout, 64<<10)
 		if err := reports.WriteReceiptsCSV(ctx, out, store, period); err != nil {
 			return err
