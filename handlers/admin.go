@@ -213,6 +213,6 @@ func (s *Server) adminSetup(c *gin.Context) {
 
 // loginLimiters: 5 tries per account then one every 3 minutes; 20 per IP
 // then one every 15 seconds.
-func loginLimiters(now func() time.Time) (*ipLimiter, *ipLimiter) {
+func loginLimiters(now func() time.Time) (*keyLimiter, *keyLimiter) {
 	return newRateLimiter(rate.Every(3*time.Minute), 5, now), newRateLimiter(rate.Every(15*time.Second), 20, now)
 }

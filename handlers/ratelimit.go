@@ -9,9 +9,10 @@ import (
 	"golang.org/x/time/rate"
 )
 
-// ipLimiter is a token bucket per client IP (golang.org/x/time/rate). Idle
-// buckets are swept so a flood of addresses cannot grow memory without end.
-type ipLimiter struct {
+// keyLimiter is a token bucket (golang.org/x/time/rate) per key: a client
+// IP or an email address. Idle buckets are swept so a flood of keys cannot
+// grow memory without end.
+type keyLimiter struct {
 	mu        sync.Mutex
 	buckets   map[string]*bucket
 	limit     rate.Limit
@@ -25,17 +26,17 @@ type bucket struct {
 	seen time.Time
 }
 
-func newIPLimiter(perMinute, burst int, now func() time.Time) *ipLimiter {
+func newIPLimiter(perMinute, burst int, now func() time.Time) *keyLimiter {
 	return newRateLimiter(rate.Limit(float64(perMinute)/60), burst, now)
 }
 
 // newRateLimiter keys buckets by any string (an IP, an email address).
-func newRateLimiter(limit rate.Limit, burst int, now func() time.Time) *ipLimiter {
-	return &ipLimiter{buckets: map[string]*bucket{}, limit: limit, burst: burst, now: now}
+func newRateLimiter(limit rate.Limit, burst int, now func() time.Time) *keyLimiter {
+	return &keyLimiter{buckets: map[string]*bucket{}, limit: limit, burst: burst, now: now}
 }
 
-// allow reports whether ip may proceed and, if not, how long to wait.
-func (l *ipLimiter) allow(ip string) (bool, time.Duration) {
+// allow reports whether key may proceed and, if not, how long to wait.
+func (l *keyLimiter) allow(key string) (bool, time.Duration) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	now := l.now()
@@ -48,10 +49,10 @@ func (l *ipLimiter) allow(ip string) (bool, time.Duration) {
 		}
 		l.lastSweep = now
 	}
-	b, ok := l.buckets[ip]
+	b, ok := l.buckets[key]
 	if !ok {
 		b = &bucket{lim: rate.NewLimiter(l.limit, l.burst)}
-		l.buckets[ip] = b
+		l.buckets[key] = b
 	}
 	b.seen = now
 	r := b.lim.ReserveN(now, 1)

@@ -67,16 +67,16 @@ type Server struct {
 	now      func() time.Time
 	pages    *renderer
 	metrics  *metrics
-	limiter  *ipLimiter
+	limiter  *keyLimiter
 	docs     *documents.Renderer
 	// Sign-in links: per client IP against floods, per address so nobody
 	// can bury a donor's inbox.
-	signInByIP    *ipLimiter
-	signInByEmail *ipLimiter
+	signInByIP    *keyLimiter
+	signInByEmail *keyLimiter
 	// The staff area; nil when the store does not offer it.
 	admin          AdminStore
-	loginByAccount *ipLimiter
-	loginByIP      *ipLimiter
+	loginByAccount *keyLimiter
+	loginByIP      *keyLimiter
 	csrfMiddleware gin.HandlerFunc
 	// The empty donate form, rendered once (see donateForm).
 	donatePageOnce sync.Once
