@@ -50,6 +50,8 @@ var ErrRejected = errors.New("event rejected")
 // it, so every effect runs inside ApplyEvent's transaction.
 type Effect interface {
 	apply(s *Store, tx *gorm.DB, ev EventRecord, res *EventResult) error
+	// lockKeys names the Stripe objects the effect is about (see lock.go).
+	lockKeys() []string
 }
 
 // ApplyEvent records ev and applies effect in one transaction. A duplicate
@@ -76,8 +78,13 @@ func (s *Store) ApplyEvent(ctx context.Context, ev EventRecord, effect Effect) (
 		}
 		if effect == nil {
 			res.Outcome = "ignored: no effect for " + ev.Type
-		} else if err := effect.apply(s, tx, ev, &res); err != nil {
-			return err
+		} else {
+			if err := s.lockPayments(tx, effect.lockKeys()); err != nil {
+				return err
+			}
+			if err := effect.apply(s, tx, ev, &res); err != nil {
+				return err
+			}
 		}
 		return tx.Model(&stripeEvent{}).Where("id = ?", ev.ID).Update("outcome", res.Outcome).Error
 	})

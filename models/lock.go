@@ -1,0 +1,81 @@
+package models
+
+import (
+	"hash/fnv"
+	"slices"
+
+	"gorm.io/gorm"
+)
+
+// Events about one payment can be delivered at the same instant: Stripe
+// sends in parallel and does not order. Each effect reads a gift (or a
+// membership) and decides from what it read, so under Postgres's READ
+// COMMITTED two such transactions could each decide from the state before
+// the other: a smaller cumulative refund overwriting a larger one, or a
+// refund recorded as "payment not seen yet" while the payment, not seeing
+// the refund yet either, commits without it. So every effect names the
+// Stripe objects it is about, and ApplyEvent takes a transaction-scoped
+// lock on each before the effect reads anything. Events about one payment
+// or one subscription then apply one after the other, each seeing what the
+// one before committed; events about different payments do not wait for
+// each other. SQLite needs none of this: its one connection and immediate
+// transactions already apply events one at a time.
+
+// paymentLockClass is the first key of the two-key advisory locks, which
+// share no key space with the one-key lock migrations take.
+const paymentLockClass = 0x646f6e // "don"
+
+// lockKeys is what each effect is about, as "kind:id" strings.
+func lockKeys(pairs ...string) []string {
+	var keys []string
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if pairs[i+1] != "" {
+			keys = append(keys, pairs[i]+":"+pairs[i+1])
+		}
+	}
+	return keys
+}
+
+func (p CheckoutPayment) lockKeys() []string {
+	return lockKeys("gift", p.ClientReferenceID, "session", p.SessionID, "pi", p.PaymentIntentID)
+}
+
+func (e CheckoutSubscription) lockKeys() []string {
+	return append(e.CheckoutPayment.lockKeys(), lockKeys("sub", e.SubscriptionID)...)
+}
+
+func (p InvoicePayment) lockKeys() []string {
+	return lockKeys("sub", p.SubscriptionID, "invoice", p.InvoiceID, "pi", p.PaymentIntentID, "ch", p.ChargeID, "gift", p.GiftID)
+}
+
+func (e SubscriptionChanged) lockKeys() []string {
+	return lockKeys("sub", e.SubscriptionID, "gift", e.GiftID)
+}
+
+func (r ChargeRef) lockKeys() []string {
+	return lockKeys("ch", r.ChargeID, "pi", r.PaymentIntentID, "invoice", r.InvoiceID)
+}
+
+func (Ignore) lockKeys() []string { return nil }
+
+// lockPayments takes the advisory locks for keys until tx ends. Locks are
+// taken in the order of their hashed keys, the same in every transaction,
+// so two events sharing more than one key cannot deadlock each other.
+func (s *Store) lockPayments(tx *gorm.DB, keys []string) error {
+	if s.dialect != DialectPostgres || len(keys) == 0 {
+		return nil
+	}
+	hashes := make([]int32, 0, len(keys))
+	for _, k := range keys {
+		h := fnv.New32a()
+		h.Write([]byte(k))
+		hashes = append(hashes, int32(h.Sum32()))
+	}
+	slices.Sort(hashes)
+	for _, h := range slices.Compact(hashes) {
+		if err := tx.Exec("SELECT pg_advisory_xact_lock(?, ?)", paymentLockClass, h).Error; err != nil {
+			return err
+		}
+	}
+	return nil
+}
