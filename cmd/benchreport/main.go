@@ -5,6 +5,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"flag"
 	"fmt"
@@ -13,6 +14,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"time"
 )
@@ -28,6 +30,33 @@ type row struct {
 	Unit           string
 	Goal           string
 	HigherIsBetter bool
+	Low, High      float64 // the spread over runs: of the ratio, or of Ours when there is no baseline
+}
+
+// medianRows picks, for each row, the run whose ratio (or figure, for a
+// row without a baseline) is the median, and records the spread. Two
+// shared cores are noisy: one run's ratio can move by a quarter.
+func medianRows(runs [][]row) []row {
+	out := make([]row, 0, len(runs[0]))
+	for i := range runs[0] {
+		var same []row
+		for _, r := range runs {
+			if i < len(r) && r[i].Name == runs[0][i].Name {
+				same = append(same, r[i])
+			}
+		}
+		key := func(r row) float64 {
+			if r.Baseline == 0 {
+				return r.Ours
+			}
+			return r.ratio()
+		}
+		slices.SortFunc(same, func(a, b row) int { return cmp.Compare(key(a), key(b)) })
+		m := same[len(same)/2]
+		m.Low, m.High = key(same[0]), key(same[len(same)-1])
+		out = append(out, m)
+	}
+	return out
 }
 
 func (r row) ratio() float64 {
@@ -56,7 +85,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	pg := fs.String("pg", envOr("TEST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"), "Postgres to measure on")
 	bin := fs.String("bin", "", "the donations binary (built when empty)")
 	only := fs.String("only", "", "run only the measurements whose name contains this")
+	runs := fs.Int("runs", 3, "run each measurement this many times; the table shows the median run and the spread")
 	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if *runs < 1 {
+		fmt.Fprintln(stderr, "-runs must be at least 1")
 		return 2
 	}
 	sz := sizes{Load: 5 * time.Second, Webhooks: 4000, Receipts: 1_000_000, Statements: 10_000, DonateClients: 64}
@@ -98,23 +132,35 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		if *only != "" && !strings.Contains(m.name, *only) {
 			continue
 		}
-		fmt.Fprintf(stderr, "measuring %s...\n", m.name)
-		r, err := m.fn()
-		if err != nil {
-			fmt.Fprintf(stderr, "%s: %v\n", m.name, err)
-			return 1
+		var all [][]row
+		for i := 0; i < *runs; i++ {
+			fmt.Fprintf(stderr, "measuring %s (run %d of %d)...\n", m.name, i+1, *runs)
+			r, err := m.fn()
+			if err != nil {
+				fmt.Fprintf(stderr, "%s: %v\n", m.name, err)
+				return 1
+			}
+			all = append(all, r)
 		}
-		rows = append(rows, r...)
+		rows = append(rows, medianRows(all)...)
 	}
 	fmt.Fprintf(stdout, "Machine: %d cores, %s/%s, %s\n\n", runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, runtime.Version())
-	fmt.Fprintln(stdout, "| measurement | ours | baseline | ratio | goal |")
-	fmt.Fprintln(stdout, "|---|---|---|---|---|")
+	fmt.Fprintf(stdout, "Each figure is the median of %d runs; spread is the lowest and highest ratio (or figure) of those runs.\n\n", *runs)
+	fmt.Fprintln(stdout, "| measurement | ours | baseline | ratio | spread | goal |")
+	fmt.Fprintln(stdout, "|---|---|---|---|---|---|")
 	for _, r := range rows {
 		base, ratio := "—", "—"
 		if r.Baseline != 0 {
 			base, ratio = fmt.Sprintf("%.4g %s", r.Baseline, r.Unit), fmt.Sprintf("%.2f", r.ratio())
 		}
-		fmt.Fprintf(stdout, "| %s | %.4g %s | %s | %s | %s |\n", r.Name, r.Ours, r.Unit, base, ratio, r.Goal)
+		spread := fmt.Sprintf("%.2f–%.2f", r.Low, r.High)
+		if r.Baseline == 0 {
+			spread = fmt.Sprintf("%.4g–%.4g", r.Low, r.High)
+		}
+		if *runs == 1 {
+			spread = "—"
+		}
+		fmt.Fprintf(stdout, "| %s | %.4g %s | %s | %s | %s | %s |\n", r.Name, r.Ours, r.Unit, base, ratio, spread, r.Goal)
 	}
 	return 0
 }

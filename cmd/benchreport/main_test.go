@@ -15,7 +15,7 @@ import (
 func TestSmoke(t *testing.T) {
 	testenv.PostgresSchema(t) // fails under CI=true, skips elsewhere, when Postgres is missing
 	var out, errb bytes.Buffer
-	if code := run(context.Background(), []string{"-smoke", "-pg", testenv.PostgresURL()}, &out, &errb); code != 0 {
+	if code := run(context.Background(), []string{"-smoke", "-runs", "1", "-pg", testenv.PostgresURL()}, &out, &errb); code != 0 {
 		t.Fatalf("exit %d\n%s\n%s", code, out.String(), errb.String())
 	}
 	rows := regexp.MustCompile(`(?m)^\| [^-|][^|]* \| ([0-9.e+]+) `).FindAllStringSubmatch(out.String(), -1)
