@@ -65,17 +65,37 @@ func hashToken(plain string) string {
 // itself is made when the email is sent, so its token is never stored in
 // the clear, not even in the queue.
 func (s *Store) RequestSignIn(ctx context.Context, email string) error {
-	d, err := s.DonorByEmail(ctx, email)
-	if errors.Is(err, ErrNotFound) {
+	d, err := donorOfEmail(s.db.WithContext(ctx), email)
+	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return nil
 	}
 	if err != nil {
-		return err
+		return translate(err)
 	}
+	// The link goes to the address typed, which may be one staff merged
+	// into d: it is the inbox the donor is looking at.
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		return s.queueEmail(tx, EmailMessage{DedupeKey: "signin:" + uuid.NewString(), Kind: EmailSignIn,
-			ToAddress: d.Email, DonorID: &d.ID})
+			ToAddress: NormaliseEmail(email), DonorID: &d.ID})
 	})
+}
+
+// donorOfEmail is the donor an email belongs to: its own record, or the
+// record staff merged it into.
+func donorOfEmail(tx *gorm.DB, email string) (*Donor, error) {
+	var d Donor
+	if err := tx.Where("email = ?", NormaliseEmail(email)).Take(&d).Error; err != nil {
+		return nil, err
+	}
+	if d.MergedInto != nil {
+		// A fresh value: gorm would add d's own id to the condition.
+		var into Donor
+		if err := tx.Where("id = ?", *d.MergedInto).Take(&into).Error; err != nil {
+			return nil, err
+		}
+		return &into, nil
+	}
+	return &d, nil
 }
 
 // IssueLoginToken makes a single-use sign-in token for email, valid for
@@ -112,9 +132,11 @@ func (s *Store) SignIn(ctx context.Context, token string) (string, *Donor, error
 		if err := tx.Where("token_hash = ?", hashToken(token)).Take(&t).Error; err != nil {
 			return err
 		}
-		if err := tx.Where("email = ?", t.Email).Take(&donor).Error; err != nil {
+		d, err := donorOfEmail(tx, t.Email)
+		if err != nil {
 			return err
 		}
+		donor = *d
 		plain, hash, err := newToken()
 		if err != nil {
 			return err

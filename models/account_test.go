@@ -135,3 +135,65 @@ func TestStaffSessionsExpireAndSetupLink(t *testing.T) {
 		}
 	})
 }
+
+// TestMergedEmailStaysWithItsDonor: once staff merged ann.other@ into
+// ann@, a new gift from ann.other@ and a sign-in with it both land on
+// Ann's record, and merging Ann further carries the old address along.
+func TestMergedEmailStaysWithItsDonor(t *testing.T) {
+	forEachDB(t, func(t *testing.T, db string) {
+		ctx := context.Background()
+		s := openStore(t, db, "")
+		now := time.Now().UTC()
+		for i, email := range []string{"ann@example.com", "ann.other@example.com", "ann.third@example.com"} {
+			if _, err := s.ApplyEvent(ctx, event("evt_m"+email, "checkout.session.completed"), paid("cs_m"+string(rune('a'+i)), "", email, 1000, now)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		ann, _ := s.DonorByEmail(ctx, "ann@example.com")
+		other, _ := s.DonorByEmail(ctx, "ann.other@example.com")
+		third, _ := s.DonorByEmail(ctx, "ann.third@example.com")
+		if _, err := s.MergeDonors(ctx, other.ID, ann.ID, "staff@example.org"); err != nil {
+			t.Fatal(err)
+		}
+		// Ann is then merged into the third record: ann.other@ follows.
+		if _, err := s.MergeDonors(ctx, ann.ID, third.ID, "staff@example.org"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.ApplyEvent(ctx, event("evt_m_later", "checkout.session.completed"), paid("cs_m_later", "", "Ann.Other@example.com", 2500, now)); err != nil {
+			t.Fatal(err)
+		}
+		gifts, err := s.GiftsOfDonor(ctx, third.ID)
+		if err != nil || len(gifts) != 4 {
+			t.Fatalf("gifts of the surviving record: %d %v, want 4", len(gifts), err)
+		}
+		for _, id := range []string{ann.ID, other.ID} {
+			if left, _ := s.GiftsOfDonor(ctx, id); len(left) != 0 {
+				t.Fatalf("%d gifts on a merged record", len(left))
+			}
+		}
+		tok, err := s.IssueLoginToken(ctx, "ann.other@example.com")
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, donor, err := s.SignIn(ctx, tok)
+		if err != nil || donor.ID != third.ID {
+			t.Fatalf("sign-in with a merged address opened %+v (%v), want %s", donor, err, third.ID)
+		}
+		if err := s.RequestSignIn(ctx, "ann@example.com"); err != nil {
+			t.Fatal(err)
+		}
+		msgs, err := s.Emails(ctx, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		found := false
+		for _, m := range msgs {
+			if m.Kind == models.EmailSignIn {
+				found = m.ToAddress == "ann@example.com" && m.DonorID != nil && *m.DonorID == third.ID
+			}
+		}
+		if !found {
+			t.Fatalf("sign-in email for a merged address: %+v", msgs)
+		}
+	})
+}

@@ -106,7 +106,10 @@ func (s *Store) MergeDonors(ctx context.Context, fromID, intoID, staffEmail stri
 				return err
 			}
 		}
-		if err := tx.Model(&Donor{}).Where("id = ?", fromID).Updates(map[string]any{"merged_into": intoID, "updated_at": s.now().UTC()}).Error; err != nil {
+		// Records merged into from earlier now point at into, so following
+		// merged_into is always one step.
+		if err := tx.Model(&Donor{}).Where("id = ? OR merged_into = ?", fromID, fromID).
+			Updates(map[string]any{"merged_into": intoID, "updated_at": s.now().UTC()}).Error; err != nil {
 			return err
 		}
 		return tx.Exec(`INSERT INTO donor_merges (id, from_donor_id, into_donor_id, staff_email, gifts_moved, receipts_moved, memberships_moved, created_at)

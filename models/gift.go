@@ -149,6 +149,9 @@ func (s *Store) GiftByID(ctx context.Context, id string) (*Gift, error) {
 
 // upsertDonor finds or creates the donor for email and refreshes their name
 // and address with what they gave most recently.
+//
+// An email staff merged into another donor keeps belonging to that donor:
+// the id returned is the surviving record's.
 func (s *Store) upsertDonor(tx *gorm.DB, email, name string, addr Address) (string, error) {
 	now := s.now().UTC()
 	var id string
@@ -161,7 +164,7 @@ func (s *Store) upsertDonor(tx *gorm.DB, email, name string, addr Address) (stri
 			address_postal_code = CASE WHEN excluded.address_line1 <> '' THEN excluded.address_postal_code ELSE donors.address_postal_code END,
 			address_country = CASE WHEN excluded.address_line1 <> '' THEN excluded.address_country ELSE donors.address_country END,
 			updated_at = excluded.updated_at
-		RETURNING id`,
+		RETURNING COALESCE(merged_into, id)`,
 		uuid.NewString(), NormaliseEmail(email), name, addr.Line1, addr.City, addr.PostalCode, addr.Country, now, now).
 		Scan(&id).Error
 	return id, err
