@@ -53,7 +53,11 @@ type Config struct {
 
 	DonateRatePerMinute int
 	DonateRateBurst     int
+	DonateEmailPerHour  int // checkouts one email may start per hour, after a burst
+	DonateEmailBurst    int
 	TrustedProxies      []string
+	Captcha             Captcha
+	FrameAncestors      []string // origins that may embed the donate form; empty: none
 
 	Tiers []Tier
 
@@ -76,6 +80,18 @@ type Tier struct {
 	Description  string
 	ValuePerYear int64
 }
+
+// Captcha is the optional human check on the donate form: Cloudflare
+// Turnstile or hCaptcha, which share one siteverify protocol.
+type Captcha struct {
+	Provider  string // "", "turnstile" or "hcaptcha"
+	SiteKey   string
+	SecretKey string
+	VerifyURL string // the provider's siteverify endpoint unless overridden
+}
+
+// Enabled reports whether the donate form asks for the check.
+func (c Captcha) Enabled() bool { return c.Provider != "" }
 
 // Org is what receipts print about the organisation.
 type Org struct {
@@ -170,6 +186,8 @@ func Load(getenv Getenv) (*Config, error) {
 		Signatory:           l.str("RECEIPT_SIGNATORY", ""),
 		DonateRatePerMinute: l.positiveInt("DONATE_RATE_PER_MINUTE", 10),
 		DonateRateBurst:     l.positiveInt("DONATE_RATE_BURST", 3),
+		DonateEmailPerHour:  l.positiveInt("DONATE_EMAIL_PER_HOUR", 6),
+		DonateEmailBurst:    l.positiveInt("DONATE_EMAIL_BURST", 3),
 		LogLevel:            l.oneOf("LOG_LEVEL", "info", "debug", "info", "warn", "error"),
 		LogFormat:           l.oneOf("LOG_FORMAT", "text", "text", "json"),
 	}
@@ -248,6 +266,21 @@ func Load(getenv Getenv) (*Config, error) {
 			}
 		}
 		c.TrustedProxies = append(c.TrustedProxies, p)
+	}
+
+	c.Captcha = l.captcha()
+	for _, o := range strings.Fields(l.str("FRAME_ANCESTORS", "")) {
+		if o == "'self'" {
+			c.FrameAncestors = append(c.FrameAncestors, o)
+			continue
+		}
+		u, err := url.Parse(o)
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" ||
+			strings.ContainsAny(o, ";,'\"") {
+			l.fail("FRAME_ANCESTORS", "%q is not an origin such as https://www.example.org (separate several with spaces)", o)
+			continue
+		}
+		c.FrameAncestors = append(c.FrameAncestors, u.Scheme+"://"+u.Host)
 	}
 
 	if key := l.str("SECRET_KEY", ""); key != "" {
@@ -407,4 +440,29 @@ func (l *loader) tiers(name, currency string) []Tier {
 		out = append(out, Tier{Name: strings.TrimSpace(parts[0]), MinPerYear: minimum, Description: strings.TrimSpace(parts[2]), ValuePerYear: value})
 	}
 	return out
+}
+
+// captchaVerifyURLs are the providers' siteverify endpoints.
+var captchaVerifyURLs = map[string]string{
+	"turnstile": "https://challenges.cloudflare.com/turnstile/v0/siteverify",
+	"hcaptcha":  "https://api.hcaptcha.com/siteverify",
+}
+
+func (l *loader) captcha() Captcha {
+	if l.str("CAPTCHA_PROVIDER", "") == "" {
+		return Captcha{}
+	}
+	c := Captcha{Provider: l.oneOf("CAPTCHA_PROVIDER", "turnstile", "turnstile", "hcaptcha")}
+	c.SiteKey, c.SecretKey = l.str("CAPTCHA_SITE_KEY", ""), l.str("CAPTCHA_SECRET_KEY", "")
+	c.VerifyURL = l.str("CAPTCHA_VERIFY_URL", captchaVerifyURLs[c.Provider])
+	if c.SiteKey == "" || strings.ContainsAny(c.SiteKey, "\"'<> ") {
+		l.fail("CAPTCHA_SITE_KEY", "is required when CAPTCHA_PROVIDER is set: the public key from the provider's dashboard")
+	}
+	if c.SecretKey == "" {
+		l.fail("CAPTCHA_SECRET_KEY", "is required when CAPTCHA_PROVIDER is set")
+	}
+	if u, err := url.Parse(c.VerifyURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		l.fail("CAPTCHA_VERIFY_URL", "must be an http(s) URL")
+	}
+	return c
 }

@@ -74,3 +74,28 @@ func TestMembershipTiers(t *testing.T) {
 		t.Errorf("reconcile defaults: every %s over %s", c.ReconcileEvery, c.ReconcileWindow)
 	}
 }
+
+func TestCaptchaAndEmbeddingSettings(t *testing.T) {
+	load := func(env map[string]string) (*Config, error) { return Load(func(k string) string { return env[k] }) }
+	c, err := load(map[string]string{"CAPTCHA_PROVIDER": "hcaptcha", "CAPTCHA_SITE_KEY": "pub", "CAPTCHA_SECRET_KEY": "sec",
+		"FRAME_ANCESTORS": "'self' https://www.example.org/"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Captcha.VerifyURL != "https://api.hcaptcha.com/siteverify" || !c.Captcha.Enabled() ||
+		strings.Join(c.FrameAncestors, " ") != "'self' https://www.example.org" {
+		t.Fatalf("captcha %+v, frame ancestors %q", c.Captcha, c.FrameAncestors)
+	}
+	for bad, name := range map[string]string{
+		"CAPTCHA_PROVIDER=recaptcha":               "CAPTCHA_PROVIDER",
+		"CAPTCHA_PROVIDER=turnstile":               "CAPTCHA_SITE_KEY",
+		"FRAME_ANCESTORS=www.example.org":          "FRAME_ANCESTORS",
+		"FRAME_ANCESTORS=https://x.org;script-src": "FRAME_ANCESTORS",
+		"DONATE_EMAIL_PER_HOUR=0":                  "DONATE_EMAIL_PER_HOUR",
+	} {
+		k, v, _ := strings.Cut(bad, "=")
+		if _, err := load(map[string]string{k: v}); err == nil || !strings.Contains(err.Error(), name) {
+			t.Errorf("%s: %v, want an error naming %s", bad, err, name)
+		}
+	}
+}

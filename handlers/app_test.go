@@ -62,6 +62,7 @@ func newApp(t testing.TB, db string, o appOptions) *testApp {
 		"ORG_NAME": "The Ledger", "ORG_TAX_ID": "12-3456789", "ORG_ADDRESS": "1 Press St, Springfield",
 		"SECRET_KEY":             "0123456789abcdef0123456789abcdef",
 		"DONATE_RATE_PER_MINUTE": "1000", "DONATE_RATE_BURST": "1000",
+		"DONATE_EMAIL_PER_HOUR": "100000", "DONATE_EMAIL_BURST": "1000",
 	}
 	app := &testApp{t: t, URL: base}
 	if !o.demo {

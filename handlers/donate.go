@@ -63,6 +63,15 @@ type donateData struct {
 	FeeFixed       int64
 	FeeDescription string
 	FeeExample     string
+	Captcha        *captchaWidget // nil: no human check
+	// Embedded: the form leaves the frame on submit, since Checkout
+	// refuses to open inside one.
+	Embedded bool
+}
+
+// captchaWidget is what the page needs to show the provider's widget.
+type captchaWidget struct {
+	Class, SiteKey, Script string
 }
 
 const (
@@ -233,6 +242,12 @@ func (s *Server) donateData(c *gin.Context, f donateForm, errs fieldErrors) dona
 		Min: money.Display(s.cfg.DonationMin, cur), Max: money.Display(s.cfg.DonationMax, cur),
 		FeeBasisPoints: s.cfg.Fee.BasisPoints, FeeFixed: s.cfg.Fee.FixedMinor,
 		FeeDescription: feeDescription(s.cfg.Fee, cur),
+		Embedded:       len(s.cfg.FrameAncestors) > 0,
+	}
+	if s.captcha != nil {
+		p := s.cfg.Captcha.Provider
+		d.Captcha = &captchaWidget{Class: map[string]string{"turnstile": "cf-turnstile", "hcaptcha": "h-captcha"}[p],
+			SiteKey: s.cfg.Captcha.SiteKey, Script: captchaScripts[p].src}
 	}
 	d.Symbol = strings.TrimSuffix(money.Display(0, cur), money.FormatMajor(0, cur))
 	if strings.HasPrefix(d.Symbol, "0") || d.Symbol == money.Display(0, cur) {
@@ -315,6 +330,33 @@ func (s *Server) donateSubmit(c *gin.Context) {
 		return
 	}
 	ctx := c.Request.Context()
+	if s.captcha != nil {
+		ok, err := s.captcha.verify(ctx, c.PostForm(captchaFields[s.cfg.Captcha.Provider]), c.ClientIP())
+		if err != nil {
+			s.logger(c).Error("captcha check", "err", err)
+			d := s.donateData(c, f, nil)
+			d.Notice = "We could not check the form just now. You have not been charged. Please try again in a minute."
+			s.render(c, http.StatusServiceUnavailable, "donate", d)
+			return
+		}
+		if !ok {
+			s.metrics.donateRateLimited.Inc()
+			s.render(c, http.StatusUnprocessableEntity, "donate",
+				s.donateData(c, f, fieldErrors{"captcha": "Please complete the check just above the button, then continue."}))
+			return
+		}
+	}
+	// Per email, after the per-IP limit: card testers who rotate addresses
+	// usually keep one email, and a real donor never needs many checkouts
+	// an hour.
+	if ok, wait := s.donateByEmail.allow(models.NormaliseEmail(f.Email)); !ok {
+		s.metrics.donateRateLimited.Inc()
+		s.logger(c).Warn("donate rate limit per email", "wait_s", wait.Seconds())
+		c.Header("Retry-After", retryAfterSeconds(wait))
+		s.errorPage(c, http.StatusTooManyRequests, "Too many attempts",
+			"We received several attempts with this email address in a short time. Please wait "+humanWait(wait)+" and try again.")
+		return
+	}
 	g := &models.Gift{
 		Frequency: f.Frequency, Amount: v.amount, FeeAmount: v.fee, Currency: s.cfg.Currency,
 		Email: f.Email, Name: f.Name,

@@ -5,12 +5,14 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"github.com/indienews/donations/config"
 	"html/template"
 	"log/slog"
 	"net/http"
 	"regexp"
 	"runtime/debug"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -77,13 +79,31 @@ func (s *Server) recoverPanics(c *gin.Context) {
 	c.Next()
 }
 
-// securityHeaders applies to every response. The CSP allows no inline
-// script or style; forms may post to us and redirect to Stripe Checkout or
-// the Customer Portal.
+// contentSecurityPolicies builds the CSP for every page and the one for the
+// donate pages. Neither allows inline script or style; forms may post to us
+// and redirect to Stripe Checkout or the Customer Portal. With a CAPTCHA,
+// its provider may run its script and frame; with FRAME_ANCESTORS, the
+// listed sites may embed the donate pages, and no other page.
+func contentSecurityPolicies(cfg *config.Config) (string, string) {
+	script, frame := "'self'", "'none'"
+	if cfg.Captcha.Enabled() {
+		origin := captchaScripts[cfg.Captcha.Provider].origin
+		script += " " + origin
+		frame = origin
+	}
+	base := "default-src 'self'; script-src " + script + "; style-src 'self'; img-src 'self' data:; frame-src " + frame + "; " +
+		"form-action 'self' https://checkout.stripe.com https://billing.stripe.com; base-uri 'none'; object-src 'none'; frame-ancestors "
+	donate := "'none'"
+	if len(cfg.FrameAncestors) > 0 {
+		donate = strings.Join(cfg.FrameAncestors, " ")
+	}
+	return base + "'none'", base + donate
+}
+
+// securityHeaders applies to every response.
 func (s *Server) securityHeaders(c *gin.Context) {
 	h := c.Writer.Header()
-	h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "+
-		"form-action 'self' https://checkout.stripe.com https://billing.stripe.com; frame-ancestors 'none'; base-uri 'none'; object-src 'none'")
+	h.Set("Content-Security-Policy", s.csp)
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("X-Frame-Options", "DENY")
 	h.Set("Referrer-Policy", "strict-origin-when-cross-origin")
@@ -91,6 +111,20 @@ func (s *Server) securityHeaders(c *gin.Context) {
 	h.Set("Cross-Origin-Opener-Policy", "same-origin")
 	if s.cfg.BaseURL.Scheme == "https" {
 		h.Set("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+	}
+	c.Next()
+}
+
+// embeddable lets the sites in FRAME_ANCESTORS frame a donate page.
+// X-Frame-Options cannot name a site, so it goes and the CSP decides.
+func (s *Server) embeddable(c *gin.Context) {
+	h := c.Writer.Header()
+	h.Set("Content-Security-Policy", s.donateCSP)
+	if len(s.cfg.FrameAncestors) > 0 {
+		h.Del("X-Frame-Options")
+		// Checkout cannot open inside a frame: leave it from the page
+		// that embedded us.
+		h.Del("Cross-Origin-Opener-Policy")
 	}
 	c.Next()
 }
@@ -108,10 +142,16 @@ func (s *Server) csrf() gin.HandlerFunc {
 		_, _ = rand.Read(key)
 	}
 	secure := s.cfg.BaseURL.Scheme == "https"
+	// An embedded form is a third-party frame: its cookie must be allowed
+	// there (SameSite=None, which browsers accept only with Secure).
+	sameSite := csrf.SameSiteLaxMode
+	if secure && len(s.cfg.FrameAncestors) > 0 {
+		sameSite = csrf.SameSiteNoneMode
+	}
 	protect := csrf.Protect(keyOf32(key),
 		csrf.Secure(secure),
 		csrf.HttpOnly(true),
-		csrf.SameSite(csrf.SameSiteLaxMode),
+		csrf.SameSite(sameSite),
 		csrf.Path("/"),
 		csrf.CookieName("_csrf"),
 		csrf.FieldName("csrf_token"),

@@ -47,9 +47,9 @@ func (s *Server) routes() http.Handler {
 	// Pages with forms.
 	pages := r.Group("/", s.csrf())
 	pages.GET("/", func(c *gin.Context) { c.Redirect(http.StatusFound, "/donate") })
-	pages.GET("/donate", s.donateForm)
-	pages.POST("/donate", s.rateLimitDonate, s.donateSubmit)
-	pages.GET("/donate/thanks", s.thanks)
+	pages.GET("/donate", s.embeddable, s.donateForm)
+	pages.POST("/donate", s.embeddable, s.rateLimitDonate, s.donateSubmit)
+	pages.GET("/donate/thanks", s.embeddable, s.thanks)
 	pages.GET("/receipts/verify/:code", s.verifyReceipt)
 	pages.GET("/account", s.account)
 	pages.POST("/account/sign-in", s.rateLimitSignIn, s.requestSignIn)

@@ -68,7 +68,13 @@ type Server struct {
 	pages    *renderer
 	metrics  *metrics
 	limiter  *keyLimiter
-	docs     *documents.Renderer
+	// Card testing from many addresses with one email meets this one.
+	donateByEmail *keyLimiter
+	captcha       *captchaVerifier // nil unless CAPTCHA_PROVIDER is set
+	// Content-Security-Policy: for every page, and for the donate pages,
+	// which FRAME_ANCESTORS may let other sites embed.
+	csp, donateCSP string
+	docs           *documents.Renderer
 	// Sign-in links: per client IP against floods, per address so nobody
 	// can bury a donor's inbox.
 	signInByIP    *keyLimiter
@@ -103,8 +109,15 @@ func New(d Deps) (*Server, error) {
 	}
 	admin, _ := d.Store.(AdminStore)
 	byAccount, byIP := loginLimiters(d.Now)
+	var captcha *captchaVerifier
+	if d.Config.Captcha.Enabled() {
+		captcha = &captchaVerifier{cfg: d.Config.Captcha, client: &http.Client{Timeout: 10 * time.Second}}
+	}
+	csp, donateCSP := contentSecurityPolicies(d.Config)
 	return &Server{
-		admin: admin, loginByAccount: byAccount, loginByIP: byIP,
+		captcha: captcha, csp: csp, donateCSP: donateCSP,
+		donateByEmail: newRateLimiter(rate.Limit(float64(d.Config.DonateEmailPerHour)/3600), d.Config.DonateEmailBurst, d.Now),
+		admin:         admin, loginByAccount: byAccount, loginByIP: byIP,
 		cfg: d.Config, store: d.Store, gateway: d.Gateway, verifier: d.Verifier, demo: d.Demo,
 		log: d.Logger, now: d.Now, pages: pages, metrics: newMetrics(),
 		limiter:       newIPLimiter(d.Config.DonateRatePerMinute, d.Config.DonateRateBurst, d.Now),
