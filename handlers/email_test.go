@@ -8,7 +8,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/indienews/donations/documents"
 	"github.com/indienews/donations/jobs"
+	"github.com/indienews/donations/mail"
 	"github.com/indienews/donations/models"
 	"github.com/indienews/donations/testenv"
 )
@@ -205,4 +207,50 @@ func TestStatementEmail(t *testing.T) {
 	if !strings.Contains(strings.Join(strings.Fields(m.Text), " "), "total deductible amount of $25.00") {
 		t.Errorf("statement email text:\n%s", m.Text)
 	}
+}
+
+// TestQueuedEmailWithoutJobIsSwept: a receipt written by a process with no
+// job queue (as `donations reconcile` was before it had one) waits as
+// queued; the server's periodic sweep gives it a job and it is sent, once.
+func TestQueuedEmailWithoutJobIsSwept(t *testing.T) {
+	forEachDB(t, func(t *testing.T, db string) {
+		app := newApp(t, db, appOptions{})
+		ev := paidEvent(t, "evt_orphan", "cs_orphan", "", "orphan@example.com", 1000)
+		if code, _ := app.deliver(ev, testenv.Sign(ev, webhookSecret, time.Now())); code != 200 {
+			t.Fatal("not applied")
+		}
+		queued, _ := app.Store.Emails(context.Background(), models.EmailQueued)
+		if len(queued) != 1 {
+			t.Fatalf("%d queued messages, want 1", len(queued))
+		}
+		mp := testenv.StartMailpit(t)
+		composer, err := mail.NewComposer(mail.Org{Name: "The Ledger", BaseURL: app.URL}, app.Store, documents.New(app.URL))
+		if err != nil {
+			t.Fatal(err)
+		}
+		sender, err := mail.NewSender(mp.SMTPURL(), "The Ledger <receipts@ledger.example>")
+		if err != nil {
+			t.Fatal(err)
+		}
+		later := func() time.Time { return time.Now().Add(2 * time.Minute) }
+		for i := 0; i < 2; i++ { // two instances sweep at once: still one email
+			runner, err := jobs.NewRunner(app.Store, jobs.Options{Emails: app.Store, Composer: composer, Sender: sender,
+				FetchPoll: 100 * time.Millisecond, Now: later})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := runner.Start(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { runner.Stop(context.Background()) })
+		}
+		msgs := mp.WaitFor(1, 30*time.Second)
+		if len(msgs) != 1 || msgs[0].To[0].Address != "orphan@example.com" {
+			t.Fatalf("swept message: %+v", msgs)
+		}
+		time.Sleep(2 * time.Second)
+		if n := len(mp.Messages()); n != 1 {
+			t.Fatalf("%d messages sent, want 1", n)
+		}
+	})
 }

@@ -93,15 +93,65 @@ func (w *emailWorker) Work(ctx context.Context, job *river.Job[SendEmailArgs]) e
 	return nil
 }
 
+// sendOpts: about five days of backoff, and one live job per message (a
+// finished one does not block a retry).
+var sendOpts = river.InsertOpts{
+	MaxAttempts: 12,
+	UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: []rivertype.JobState{
+		rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRunning,
+		rivertype.JobStateRetryable, rivertype.JobStateScheduled,
+	}},
+}
+
 // EnqueueEmailTx inserts the send job inside the caller's transaction.
 func (r *Runner) EnqueueEmailTx(ctx context.Context, tx *sql.Tx, messageID string) error {
-	_, err := r.client.InsertTx(ctx, tx, SendEmailArgs{MessageID: messageID}, &river.InsertOpts{
-		MaxAttempts: 12, // about five days of backoff
-		// One live job per message; a finished one does not block a retry.
-		UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: []rivertype.JobState{
-			rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRunning,
-			rivertype.JobStateRetryable, rivertype.JobStateScheduled,
-		}},
-	})
+	opts := sendOpts
+	_, err := r.client.InsertTx(ctx, tx, SendEmailArgs{MessageID: messageID}, &opts)
 	return err
+}
+
+// RequeueArgs is the periodic sweep for queued messages without a job.
+type RequeueArgs struct{}
+
+// Kind names the job in River's table.
+func (RequeueArgs) Kind() string { return "requeue_emails" }
+
+// QueuedEmails is what the sweep needs of the ledger.
+type QueuedEmails interface {
+	QueuedEmailsBefore(ctx context.Context, t time.Time, limit int) ([]string, error)
+}
+
+type requeueWorker struct {
+	river.WorkerDefaults[RequeueArgs]
+	store  QueuedEmails
+	client func() *river.Client[*sql.Tx]
+	log    *slog.Logger
+	now    func() time.Time
+}
+
+// Work gives every message queued for over a minute a send job, unless it
+// has a live one. A message is written with its job in one transaction,
+// so one without a job was written by a process that had no queue (a
+// command run while a River table was missing, an older version): the
+// sweep makes sure it is not left waiting for ever.
+func (w *requeueWorker) Work(ctx context.Context, _ *river.Job[RequeueArgs]) error {
+	ids, err := w.store.QueuedEmailsBefore(ctx, w.now().Add(-time.Minute), 1000)
+	if err != nil {
+		return err
+	}
+	inserted := 0
+	for _, id := range ids {
+		opts := sendOpts
+		res, err := w.client().Insert(ctx, SendEmailArgs{MessageID: id}, &opts)
+		if err != nil {
+			return err
+		}
+		if !res.UniqueSkippedAsDuplicate {
+			inserted++
+		}
+	}
+	if inserted > 0 {
+		w.log.Warn("queued emails had no send job; enqueued them", "count", inserted)
+	}
+	return nil
 }

@@ -151,6 +151,17 @@ func NewRunner(db DB, o Options) (*Runner, error) {
 			&river.PeriodicJobOpts{ID: "reconcile_stripe", RunOnStart: true},
 		)}
 	}
+	r := &Runner{}
+	if queued, ok := o.Emails.(QueuedEmails); ok && o.Emails != nil {
+		river.AddWorker(workers, &requeueWorker{store: queued, client: func() *river.Client[*sql.Tx] { return r.client }, log: o.Logger, now: o.Now})
+		cfg.PeriodicJobs = append(cfg.PeriodicJobs, river.NewPeriodicJob(
+			river.PeriodicInterval(10*time.Minute),
+			func() (river.JobArgs, *river.InsertOpts) {
+				return RequeueArgs{}, &river.InsertOpts{MaxAttempts: 3, UniqueOpts: river.UniqueOpts{ByPeriod: 10 * time.Minute}}
+			},
+			&river.PeriodicJobOpts{ID: "requeue_emails", RunOnStart: true},
+		))
+	}
 	working := cfg.PeriodicJobs != nil || o.Emails != nil
 	if !working {
 		// Nothing to work yet: an insert-only client, which River allows.
@@ -160,7 +171,8 @@ func NewRunner(db DB, o Options) (*Runner, error) {
 	if err != nil {
 		return nil, fmt.Errorf("river client: %w", err)
 	}
-	return &Runner{client: client, working: working}, nil
+	r.client, r.working = client, working
+	return r, nil
 }
 
 // Start begins working jobs until Stop.

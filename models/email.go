@@ -84,6 +84,17 @@ func (s *Store) queueEmail(tx *gorm.DB, m EmailMessage) error {
 	return s.queue.EnqueueEmailTx(tx.Statement.Context, sqlTx, m.ID)
 }
 
+// QueuedEmailsBefore lists messages still queued that were written before
+// t: their job was never inserted (written by a process without a queue) or
+// is gone. Re-enqueueing them is safe: the job is unique per message and
+// sending claims the message first.
+func (s *Store) QueuedEmailsBefore(ctx context.Context, t time.Time, limit int) ([]string, error) {
+	var ids []string
+	err := s.db.WithContext(ctx).Model(&EmailMessage{}).Where("status = ? AND created_at < ?", EmailQueued, t.UTC()).
+		Order("created_at").Limit(limit).Pluck("id", &ids).Error
+	return ids, translate(err)
+}
+
 // EmailByID returns one message.
 func (s *Store) EmailByID(ctx context.Context, id string) (*EmailMessage, error) {
 	var m EmailMessage

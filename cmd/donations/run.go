@@ -323,6 +323,14 @@ func (a *app) reconcile(ctx context.Context, args []string) int {
 		if cfg.StripeSecretKey == "" {
 			return errors.New("STRIPE_SECRET_KEY is not set: there is no Stripe account to reconcile with (demo mode)")
 		}
+		// Receipts issued here are emailed by the running server's workers:
+		// an insert-only job client puts each send job in the event's
+		// transaction.
+		runner, err := jobs.NewRunner(store, jobs.Options{Logger: log})
+		if err != nil {
+			return err
+		}
+		store.UseQueue(runner)
 		stripe := payments.NewStripe(cfg.StripeSecretKey, cfg.StripeAPIBase, log)
 		sum, err := ingest.Reconcile(ctx, stripe, store, time.Now().Add(-since))
 		sum.Write(a.stdout)
