@@ -411,3 +411,37 @@ func TestRefundAndDisputeBeforeThePayment(t *testing.T) {
 		}
 	})
 }
+
+// TestRenewalsKeepTheCoveredFee: a member who covered the fee on the form
+// covers it on every renewal (the receipt says so), until the amount
+// changes in the portal.
+func TestRenewalsKeepTheCoveredFee(t *testing.T) {
+	forEachDB(t, func(t *testing.T, db string) {
+		h := newHarness(t, db)
+		ctx := context.Background()
+		form := &models.Gift{Frequency: "month", Amount: 2000, FeeAmount: 88, Currency: "usd", Email: "fee@example.com", Name: "Fee Member"}
+		if err := h.store.CreateGift(ctx, form); err != nil {
+			t.Fatal(err)
+		}
+		sub := testenv.Subscription(t, testenv.SubscriptionSpec{ID: "sub_fee", Customer: "cus_fee", Status: "active",
+			Interval: "month", Amount: 2088, PeriodEnd: t0.AddDate(0, 1, 0), Started: t0, GiftID: form.ID})
+		h.deliver(testenv.EventAt(t, "evt_fee_sub", "customer.subscription.created", sub, t0))
+		for k, c := range []struct {
+			reason string
+			amount int64
+		}{{"subscription_create", 2088}, {"subscription_cycle", 2088}, {"subscription_cycle", 2500}} {
+			in := testenv.Invoice(t, testenv.InvoiceSpec{ID: fmt.Sprintf("in_fee_%d", k), Subscription: "sub_fee", Customer: "cus_fee",
+				Charge: fmt.Sprintf("ch_fee_%d", k), PaymentIntent: fmt.Sprintf("pi_fee_%d", k), BillingReason: c.reason,
+				Amount: c.amount, Paid: true, Email: "fee@example.com", Name: "Fee Member", Interval: "month", GiftID: form.ID})
+			h.deliver(testenv.EventAt(t, fmt.Sprintf("evt_fee_%d", k), "invoice.paid", in, t0.AddDate(0, k, 0)))
+		}
+		var got []string
+		_ = h.store.EachReceipt(ctx, models.ReceiptPeriod{FiscalYear: 2026}, func(r *models.Receipt) error {
+			got = append(got, fmt.Sprintf("%d/%d", r.Amount, r.FeeCovered))
+			return nil
+		})
+		if fmt.Sprint(got) != "[2088/88 2088/88 2500/0]" {
+			t.Fatalf("receipts amount/fee covered: %v", got)
+		}
+	})
+}

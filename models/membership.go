@@ -396,6 +396,18 @@ func (e InvoicePaid) apply(s *Store, tx *gorm.DB, ev EventRecord, res *EventResu
 	if err != nil {
 		return err
 	}
+	if isNew && m.GiftID != nil {
+		// A renewal carries the fee the donor chose to cover on the form, as
+		// long as the membership still charges what the form asked for (a
+		// change of amount in the portal makes the old fee meaningless).
+		var form Gift
+		if err := tx.Where("id = ?", *m.GiftID).Limit(1).Find(&form).Error; err != nil {
+			return err
+		}
+		if form.ID != "" && form.TotalAmount == p.AmountPaid {
+			g.FeeAmount = form.FeeAmount
+		}
+	}
 	if g.FeeAmount > p.AmountPaid {
 		g.FeeAmount = 0
 	}
