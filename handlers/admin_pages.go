@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"math"
 	"net/http"
+	"net/url"
 	"sort"
 	"strconv"
 	"strings"
@@ -259,6 +260,12 @@ func (s *Server) donorOrAnswer(c *gin.Context, id string) *models.Donor {
 	}
 	if err != nil {
 		s.fail(c, err)
+		return nil
+	}
+	if donor.MergedInto != nil {
+		// An old link to a merged record leads to the person's record.
+		c.Redirect(http.StatusSeeOther, "/admin/donors/"+url.PathEscape(*donor.MergedInto))
+		c.Abort()
 		return nil
 	}
 	return donor

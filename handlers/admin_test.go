@@ -232,6 +232,10 @@ func TestMergeKeepsEveryReceiptAndTotal(t *testing.T) {
 		ann, _ := app.Store.DonorByEmail(ctx, "ann@example.com")
 		other, _ := app.Store.DonorByEmail(ctx, "ann.other@example.com")
 		before := len(app.receipts(time.Now().UTC().Year()))
+		totalBefore := giftTotal(t, app, ann.ID) + giftTotal(t, app, other.ID)
+		if totalBefore == giftTotal(t, app, ann.ID) {
+			t.Fatal("the merged record has no gifts: the test would prove nothing")
+		}
 		c := app.staffClient("admin@ledger.example", models.RoleAdmin)
 		_, page := app.get(c, "/admin/donors/"+ann.ID)
 		resp, body := app.post(c, "/admin/donors/"+ann.ID+"/merge", url.Values{"csrf_token": {csrfField.FindStringSubmatch(page)[1]}, "from_email": {"ann.other@example.com"}})
@@ -249,6 +253,19 @@ func TestMergeKeepsEveryReceiptAndTotal(t *testing.T) {
 		_, body = app.get(c, "/admin/donors?q=ANN")
 		if strings.Count(body, "/admin/donors/") != 1 || !strings.Contains(body, "ann@example.com") {
 			t.Fatalf("search after merge:\n%s", body)
+		}
+		// The merged email still finds the person, and an old link to the
+		// merged record leads to theirs.
+		_, body = app.get(c, "/admin/donors?q=ann.other")
+		if strings.Count(body, "/admin/donors/") != 1 || !strings.Contains(body, "/admin/donors/"+ann.ID) {
+			t.Fatalf("search by the merged email:\n%s", body)
+		}
+		if resp, _ := app.get(c, "/admin/donors/"+other.ID); resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/admin/donors/"+ann.ID {
+			t.Fatalf("merged record's page: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+		}
+		// Money moves whole: Ann's gifts now add up to both records' before.
+		if got := giftTotal(t, app, ann.ID); got != totalBefore {
+			t.Fatalf("Ann's gifts total %d after the merge, want %d", got, totalBefore)
 		}
 		entries, _ := app.Store.AuditLog(ctx, 10)
 		if entries[0].Action != "merged donors" || entries[0].StaffEmail != "admin@ledger.example" {
@@ -319,4 +336,18 @@ func TestAdminActionsOnReceiptsAndEmails(t *testing.T) {
 			t.Errorf("audit log lacks %q: %v", want, actions)
 		}
 	}
+}
+
+// giftTotal adds up a donor's paid gifts.
+func giftTotal(t *testing.T, app *testApp, donorID string) int64 {
+	t.Helper()
+	gifts, err := app.Store.GiftsOfDonor(context.Background(), donorID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sum int64
+	for _, g := range gifts {
+		sum += g.TotalAmount
+	}
+	return sum
 }

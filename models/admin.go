@@ -40,7 +40,10 @@ func (s *Store) SearchDonors(ctx context.Context, q string, p Page) ([]Donor, in
 	db := s.db.WithContext(ctx).Model(&Donor{}).Where("merged_into IS NULL")
 	if strings.TrimSpace(q) != "" {
 		pat := likePattern(q)
-		db = db.Where(`(LOWER(name) LIKE ? ESCAPE '\' OR email LIKE ? ESCAPE '\')`, pat, pat)
+		// A merged record's email still finds the person, on the record it
+		// was merged into.
+		db = db.Where(`(LOWER(name) LIKE ? ESCAPE '\' OR email LIKE ? ESCAPE '\'
+			OR id IN (SELECT merged_into FROM donors WHERE merged_into IS NOT NULL AND email LIKE ? ESCAPE '\'))`, pat, pat, pat)
 	}
 	var total int64
 	if err := db.Count(&total).Error; err != nil {
