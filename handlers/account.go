@@ -44,8 +44,16 @@ type accountData struct {
 	page
 	Name, Email, Notice string
 	Memberships         []accountMembership
+	Gifts               []accountGift
 	Receipts            []accountReceipt
 	Years               []int
+}
+
+// accountGift is one payment as the donor sees it, with the receipt now
+// in force for it.
+type accountGift struct {
+	Date, Amount, Kind, Status string
+	ReceiptID, ReceiptNumber   string
 }
 
 // signedInDonor returns the donor of the request's session, or nil.
@@ -102,6 +110,27 @@ func (s *Server) renderAccount(c *gin.Context, donor *models.Donor, notice strin
 		s.fail(c, err)
 		return
 	}
+	inForce := map[string]models.Receipt{}
+	for _, r := range rs {
+		if r.Status == models.ReceiptIssued {
+			inForce[r.GiftID] = r
+		}
+	}
+	gifts, err := s.store.GiftsOfDonor(ctx, donor.ID)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	for _, g := range gifts {
+		ag := accountGift{Amount: money.Display(g.TotalAmount, g.Currency), Kind: giftKind(g.Frequency), Status: giftStatus(g)}
+		if g.PaidAt != nil {
+			ag.Date = g.PaidAt.In(s.cfg.Location).Format("2006-01-02")
+		}
+		if r, ok := inForce[g.ID]; ok {
+			ag.ReceiptID, ag.ReceiptNumber = r.ID, r.Number
+		}
+		d.Gifts = append(d.Gifts, ag)
+	}
 	years := map[int]bool{}
 	for _, r := range rs {
 		status := "Valid"
@@ -119,6 +148,31 @@ func (s *Server) renderAccount(c *gin.Context, donor *models.Donor, notice strin
 	}
 	sort.Sort(sort.Reverse(sort.IntSlice(d.Years)))
 	s.render(c, status, "account", d)
+}
+
+func giftKind(frequency string) string {
+	switch frequency {
+	case "month":
+		return "Monthly membership"
+	case "year":
+		return "Yearly membership"
+	}
+	return "One-time gift"
+}
+
+// giftStatus says what became of a payment, in the donor's words.
+func giftStatus(g models.Gift) string {
+	switch {
+	case g.DisputeStatus == models.DisputeOpen:
+		return "Disputed with your bank"
+	case g.DisputeStatus == models.DisputeLost:
+		return "Returned by your bank"
+	case g.RefundedAmount >= g.TotalAmount:
+		return "Refunded"
+	case g.RefundedAmount > 0:
+		return "Partly refunded (" + money.Display(g.RefundedAmount, g.Currency) + ")"
+	}
+	return "Paid"
 }
 
 func membershipStatus(s string) string {

@@ -31,6 +31,7 @@ type Store interface {
 	ReceiptByID(ctx context.Context, id string) (*models.Receipt, error)
 	ReceiptsOfDonor(ctx context.Context, donorID string, fy int) ([]models.Receipt, error)
 	AllReceiptsOfDonor(ctx context.Context, donorID string) ([]models.Receipt, error)
+	GiftsOfDonor(ctx context.Context, donorID string) ([]models.Gift, error)
 	MembershipsOfDonor(ctx context.Context, donorID string) ([]models.Membership, error)
 	RequestSignIn(ctx context.Context, email string) error
 	SignIn(ctx context.Context, token string) (string, *models.Donor, error)
