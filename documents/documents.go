@@ -36,6 +36,15 @@ type Renderer struct {
 	VerifyBase string
 }
 
+// VerifyURL is the verification address printed on rec: the one frozen at
+// issue, or today's for a receipt issued before addresses were kept.
+func (r *Renderer) VerifyURL(rec *models.Receipt) string {
+	if rec.VerifyURL != "" {
+		return rec.VerifyURL
+	}
+	return r.VerifyBase + rec.VerificationCode
+}
+
 // New returns a renderer whose receipts link to baseURL's verify page.
 func New(baseURL string) *Renderer {
 	return &Renderer{VerifyBase: strings.TrimRight(baseURL, "/") + "/receipts/verify/"}
@@ -217,7 +226,7 @@ func (r *Renderer) Receipt(w io.Writer, rec *models.Receipt) error {
 	}
 	d.gap(4)
 	d.rule()
-	d.write(fmt.Sprintf("Verify this receipt: %s%s (code %s)", r.VerifyBase, rec.VerificationCode, rec.VerificationCode), 8, false)
+	d.write(fmt.Sprintf("Verify this receipt: %s (code %s)", r.VerifyURL(rec), rec.VerificationCode), 8, false)
 	return d.output(w)
 }
 

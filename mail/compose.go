@@ -93,7 +93,7 @@ func (c *Composer) Compose(ctx context.Context, m *models.EmailMessage) (Message
 		if d.Kind == "" {
 			d.Kind = "gift"
 		}
-		d.VerifyURL = c.docs.VerifyBase + r.VerificationCode
+		d.VerifyURL = c.docs.VerifyURL(r)
 		if m.Kind == models.EmailReplacement {
 			d.Reason = "a partial refund or a settled dispute"
 			if old, err := c.replaced(ctx, r); err == nil && old != nil {

@@ -63,6 +63,7 @@ type Receipt struct {
 	WordingVersion         string
 	StripePaymentID        string
 	VerificationCode       string
+	VerifyURL              string // frozen at issue; '' on receipts from before it was kept
 	Frequency              string
 	PlaceOfIssue           string
 	Signatory              string
@@ -90,6 +91,15 @@ func nextReceiptSequence(tx *gorm.DB, fy int) (int64, error) {
 		return 0, fmt.Errorf("receipt counter for %d returned no number", fy)
 	}
 	return seq, nil
+}
+
+// verifyURL is the address printed on a receipt with code; ” when the
+// store was not told where the server answers.
+func (s *Store) verifyURL(code string) string {
+	if s.receipts.VerifyBase == "" {
+		return ""
+	}
+	return s.receipts.VerifyBase + code
 }
 
 // issueReceipt freezes and numbers a receipt for a paid gift inside tx.
@@ -140,6 +150,7 @@ func (s *Store) issueReceipt(tx *gorm.DB, key string, g *Gift, donorID string, p
 		Signatory:              s.receipts.Signatory,
 		StripePaymentID:        paymentID,
 		VerificationCode:       code,
+		VerifyURL:              s.verifyURL(code),
 	}
 	if err := tx.Create(r).Error; err != nil {
 		return nil, translate(err)
@@ -205,6 +216,7 @@ func (s *Store) replaceReceipt(tx *gorm.DB, key string, old *Receipt, amount int
 	r.FeeCovered = min(old.FeeCovered, amount)
 	r.DeductibleAmount = max(0, amount-old.BenefitValue)
 	r.VerificationCode = code
+	r.VerifyURL = s.verifyURL(code)
 	if err := tx.Create(&r).Error; err != nil {
 		return nil, translate(err)
 	}

@@ -46,6 +46,7 @@ type ReceiptSettings struct {
 	Rules           string // us, ca or generic: which statement receipts print
 	PlaceOfIssue    string
 	Signatory       string
+	VerifyBase      string // BASE_URL + "/receipts/verify/", printed (frozen) on each receipt
 }
 
 // Tier is a membership level: members whose yearly amount reaches MinPerYear

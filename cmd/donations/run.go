@@ -156,6 +156,7 @@ func openStore(ctx context.Context, cfg *config.Config, log *slog.Logger) (*mode
 			OrgName: cfg.Org.Name, OrgTaxID: cfg.Org.TaxID, OrgAddress: cfg.Org.Address,
 			Prefix: cfg.ReceiptPrefix, FiscalYearStart: cfg.FiscalYearStart, Location: cfg.Location,
 			Tiers: tiers(cfg.Tiers), Rules: cfg.ReceiptRules, PlaceOfIssue: cfg.PlaceOfIssue, Signatory: cfg.Signatory,
+			VerifyBase: strings.TrimRight(cfg.BaseURL.String(), "/") + "/receipts/verify/",
 		},
 	})
 	if err != nil {
