@@ -1,6 +1,7 @@
 package handlers_test
 
 import (
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -181,5 +182,23 @@ func TestSignInRequestsLimitedPerAddress(t *testing.T) {
 	resp, body := app.post(c, "/account/sign-in", url.Values{"csrf_token": {token}, "email": {"not an email"}})
 	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, `id="email-error"`) {
 		t.Fatalf("bad address: %d", resp.StatusCode)
+	}
+}
+
+// TestSignInRequestsLimitedPerIP: one address asking links for many
+// emails is stopped after its burst of five.
+func TestSignInRequestsLimitedPerIP(t *testing.T) {
+	app := newApp(t, "sqlite", appOptions{})
+	c := app.client()
+	token := app.csrfToken(c, "/account")
+	for i := 0; i < 6; i++ {
+		resp, body := app.post(c, "/account/sign-in", url.Values{"csrf_token": {token}, "email": {fmt.Sprintf("reader%d@example.com", i)}})
+		want := 200
+		if i == 5 {
+			want = http.StatusTooManyRequests
+		}
+		if resp.StatusCode != want || (want == 429 && resp.Header.Get("Retry-After") == "") {
+			t.Fatalf("request %d: %d\n%s", i+1, resp.StatusCode, body)
+		}
 	}
 }

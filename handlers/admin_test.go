@@ -70,11 +70,15 @@ func TestEveryAdminRouteRefusesTheWrongPeople(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			b, _ := io.ReadAll(resp.Body)
 			resp.Body.Close()
-			refused := resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden ||
-				(resp.StatusCode == http.StatusSeeOther && strings.HasPrefix(resp.Header.Get("Location"), "/admin/login"))
+			// With a valid form token the refusal must come from the sign-in
+			// check itself, not from CSRF.
+			refused := (resp.StatusCode == http.StatusUnauthorized && strings.Contains(string(b), "Please sign in")) ||
+				(resp.StatusCode == http.StatusSeeOther && strings.HasPrefix(resp.Header.Get("Location"), "/admin/login")) ||
+				(form == nil && resp.StatusCode == http.StatusForbidden && method != http.MethodGet)
 			if !refused {
-				t.Errorf("anonymous %s %s answered %d", method, concrete, resp.StatusCode)
+				t.Errorf("anonymous %s %s (form token: %v) answered %d", method, concrete, form != nil, resp.StatusCode)
 			}
 		}
 		// A staff member on an admin-only route, with a valid form token.
@@ -85,9 +89,10 @@ func TestEveryAdminRouteRefusesTheWrongPeople(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			b, _ := io.ReadAll(resp.Body)
 			resp.Body.Close()
-			if resp.StatusCode != http.StatusForbidden {
-				t.Errorf("staff %s %s answered %d, want 403", method, concrete, resp.StatusCode)
+			if resp.StatusCode != http.StatusForbidden || !strings.Contains(string(b), "Only admins can do this.") {
+				t.Errorf("staff %s %s answered %d, want 403 from the role check", method, concrete, resp.StatusCode)
 			}
 		}
 	}
@@ -134,6 +139,27 @@ func TestStaffLoginThrottledAndGeneric(t *testing.T) {
 	}
 	if failed != 6 {
 		t.Fatalf("%d failed sign-ins in the audit log, want 6", failed)
+	}
+}
+
+// TestStaffLoginThrottledPerIP: one address trying many accounts is
+// stopped after 20 attempts, even with the right password at the end.
+func TestStaffLoginThrottledPerIP(t *testing.T) {
+	app := newApp(t, "sqlite", appOptions{})
+	if _, err := app.Store.AddStaff(context.Background(), "fin@ledger.example", staffPassword, models.RoleAdmin); err != nil {
+		t.Fatal(err)
+	}
+	c := app.client()
+	token := app.csrfToken(c, "/admin/login")
+	for i := 0; i < 20; i++ {
+		resp, _ := app.post(c, "/admin/login", url.Values{"csrf_token": {token}, "email": {fmt.Sprintf("guess%d@ledger.example", i)}, "password": {"a guessed password"}})
+		if resp.StatusCode != http.StatusUnauthorized {
+			t.Fatalf("attempt %d: %d, want 401", i+1, resp.StatusCode)
+		}
+	}
+	resp, body := app.post(c, "/admin/login", url.Values{"csrf_token": {token}, "email": {"fin@ledger.example"}, "password": {staffPassword}})
+	if resp.StatusCode != http.StatusTooManyRequests || !strings.Contains(body, "Too many sign-in attempts") {
+		t.Fatalf("21st attempt from one address: %d", resp.StatusCode)
 	}
 }
 
