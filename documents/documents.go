@@ -160,13 +160,7 @@ func (r *Renderer) Receipt(w io.Writer, rec *models.Receipt) error {
 		d.write(rec.OrgAddress, 10, false)
 	}
 	if rec.OrgTaxID != "" {
-		label := "Tax ID (EIN)"
-		if rules == "ca" {
-			label = "Charity registration number"
-		} else if rules == "generic" {
-			label = "Tax ID"
-		}
-		d.field(label, rec.OrgTaxID)
+		d.field(taxIDLabel(rules), rec.OrgTaxID)
 	}
 	d.gap(4)
 	title := "Donation receipt"
@@ -231,6 +225,17 @@ func (r *Renderer) Receipt(w io.Writer, rec *models.Receipt) error {
 }
 
 // statement is the wording the rule set requires.
+// taxIDLabel names the organisation's number as the rule set does.
+func taxIDLabel(rules string) string {
+	switch rules {
+	case "ca":
+		return "Charity registration number"
+	case "generic":
+		return "Tax ID"
+	}
+	return "Tax ID (EIN)"
+}
+
 func statement(rules string, rec *models.Receipt) string {
 	switch rules {
 	case "ca":
@@ -252,6 +257,7 @@ func statement(rules string, rec *models.Receipt) string {
 // Statement is one donor's year.
 type Statement struct {
 	OrgName, OrgAddress, OrgTaxID string
+	Rules                         string // the receipts' rule set: us, ca or generic
 	DonorName, DonorAddress       string
 	FiscalYear                    int
 	Receipts                      []models.Receipt
@@ -263,8 +269,21 @@ type Org struct{ Name, Address, TaxID string }
 // NewStatement assembles a donor's statement from their receipts of a year.
 func NewStatement(org Org, donor *models.Donor, fy int, rs []models.Receipt) Statement {
 	addr := address(donor.Address.Line1, donor.Address.City, donor.Address.PostalCode, donor.Address.Country)
-	return Statement{OrgName: org.Name, OrgAddress: org.Address, OrgTaxID: org.TaxID,
+	st := Statement{OrgName: org.Name, OrgAddress: org.Address, OrgTaxID: org.TaxID,
 		DonorName: donor.Name, DonorAddress: addr, FiscalYear: fy, Receipts: rs}
+	// The organisation as the year's newest receipt froze it: a statement
+	// of a past year reads the same after the settings change.
+	var newest *models.Receipt
+	for i := range rs {
+		if newest == nil || rs[i].IssuedAt.After(newest.IssuedAt) {
+			newest = &rs[i]
+		}
+	}
+	if newest != nil {
+		st.OrgName, st.OrgAddress, st.OrgTaxID = newest.OrgName, newest.OrgAddress, newest.OrgTaxID
+		st.Rules, _, _ = strings.Cut(newest.WordingVersion, "-")
+	}
+	return st
 }
 
 // Total is the deductible sum of the year's receipts in force, per
@@ -310,7 +329,7 @@ func (r *Renderer) Statement(w io.Writer, st Statement) error {
 		d.write(st.OrgAddress, 10, false)
 	}
 	if st.OrgTaxID != "" {
-		d.field("Tax ID", st.OrgTaxID)
+		d.field(taxIDLabel(st.Rules), st.OrgTaxID)
 	}
 	d.gap(4)
 	d.write(fmt.Sprintf("Year-end giving statement, fiscal year %d", st.FiscalYear), 14, true)

@@ -81,3 +81,29 @@ func BenchmarkReceiptPDF(b *testing.B) {
 	}
 	b.ReportMetric(float64(buf.Len()), "bytes/pdf")
 }
+
+// TestStatementTakesTheYearsFrozenOrganisation: a statement prints the
+// organisation as the year's newest receipt froze it, with the number
+// labelled by that receipt's rule set, whatever the settings say today.
+func TestStatementTakesTheYearsFrozenOrganisation(t *testing.T) {
+	old, newer := *sample(), *sample()
+	old.OrgName, old.IssuedAt = "The Older Name", old.IssuedAt.AddDate(0, -1, 0)
+	newer.Number, newer.OrgName, newer.OrgTaxID, newer.WordingVersion = "2026-000043", "The Ledger Society", "1234-5678 RR0001", "ca-1"
+	st := NewStatement(Org{Name: "Renamed Since", Address: "Elsewhere", TaxID: "99-9999999"},
+		&models.Donor{Name: "Zoë Łukasz 王芳"}, 2026, []models.Receipt{old, newer})
+	var buf bytes.Buffer
+	if err := New("https://news.example").Statement(&buf, st); err != nil {
+		t.Fatal(err)
+	}
+	text := testenv.PDFText(t, buf.Bytes())
+	for _, want := range []string{"The Ledger Society", "Charity registration number: 1234-5678 RR0001", "2026-000042", "2026-000043"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("statement lacks %q:\n%s", want, text)
+		}
+	}
+	for _, absent := range []string{"Renamed Since", "99-9999999"} {
+		if strings.Contains(text, absent) {
+			t.Errorf("statement prints today's %q", absent)
+		}
+	}
+}

@@ -173,6 +173,7 @@ func (s *Store) queueReceiptEmail(tx *gorm.DB, kind string, r *Receipt) error {
 type StatementPlan struct {
 	Donors []Donor // donors with receipts in the year
 	Queued int     // messages newly queued (0 on a dry run, or a second run)
+	Before int     // donors whose statement was queued by an earlier run
 }
 
 // QueueStatements queues every donor's year-end statement for fiscal year
@@ -180,10 +181,16 @@ type StatementPlan struct {
 // With dryRun it only says whom it would write to.
 func (s *Store) QueueStatements(ctx context.Context, fy int, dryRun bool) (StatementPlan, error) {
 	donors, err := s.DonorsWithReceipts(ctx, fy)
-	if err != nil || dryRun {
-		return StatementPlan{Donors: donors}, err
+	if err != nil {
+		return StatementPlan{}, err
 	}
 	plan := StatementPlan{Donors: donors}
+	if dryRun {
+		var before int64
+		err := s.db.WithContext(ctx).Model(&EmailMessage{}).Where("kind = ? AND fiscal_year = ?", EmailStatement, fy).Count(&before).Error
+		plan.Before = int(before)
+		return plan, translate(err)
+	}
 	for _, d := range donors {
 		err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 			var before int64
@@ -192,6 +199,7 @@ func (s *Store) QueueStatements(ctx context.Context, fy int, dryRun bool) (State
 				return err
 			}
 			if before > 0 {
+				plan.Before++
 				return nil
 			}
 			plan.Queued++

@@ -382,10 +382,11 @@ func (a *app) sendStatements(ctx context.Context, args []string) int {
 			return err
 		}
 		if dryRun {
-			fmt.Fprintf(a.stdout, "dry run: %d donors have receipts in fiscal year %d; nothing was queued\n", len(plan.Donors), year)
+			fmt.Fprintf(a.stdout, "dry run: %d donors have receipts in fiscal year %d; %d would be sent now (%d were queued before); nothing was queued\n",
+				len(plan.Donors), year, len(plan.Donors)-plan.Before, plan.Before)
 		} else {
 			fmt.Fprintf(a.stdout, "queued %d statements for fiscal year %d (%d donors; %d were queued before)\n",
-				plan.Queued, year, len(plan.Donors), len(plan.Donors)-plan.Queued)
+				plan.Queued, year, len(plan.Donors), plan.Before)
 		}
 		for i, d := range plan.Donors {
 			if i == 5 {

@@ -364,6 +364,11 @@ func TestStatementsSend(t *testing.T) {
 					t.Fatalf("run %d: %d %q %s", i+1, code, out, stderr)
 				}
 			}
+			// A dry run after a real one says nothing is left to send.
+			code, out, _ = runCmd(t, env, "statements", "send", "--year", "2026", "--dry-run")
+			if code != 0 || !strings.Contains(out, "0 would be sent now (2 were queued before)") {
+				t.Fatalf("dry run after sending: %d %s", code, out)
+			}
 			if code, _, _ := runCmd(t, env, "statements", "send"); code != 2 {
 				t.Fatalf("without --year: exit %d", code)
 			}
