@@ -15,19 +15,20 @@ import (
 // FuzzDonateForm posts arbitrary form values: the answer is a redirect to
 // checkout or the form again with a message, never a 5xx or a panic.
 func FuzzDonateForm(f *testing.F) {
-	f.Add("25", "once", "a@example.com", "Ann", "", "", "1 Main St", "1")
-	f.Add("", "month", "", "", "honor", "", "", "")
-	f.Add("1,000.50", "year", "x@y.z", "Zoë 王芳", "memory", "Jo", "\x00", "on")
-	f.Add("=HYPERLINK(\"x\")", "weekly", "<script>", strings.Repeat("n", 300), "friend", "Jo", "", "yes")
+	f.Add("25", "once", "a@example.com", "Ann", "", "", "1 Main St", "1", "Springfield", "12345", "US", "")
+	f.Add("", "month", "", "", "honor", "", "", "", "", "", "", "1")
+	f.Add("1,000.50", "year", "x@y.z", "Zoë 王芳", "memory", "Jo", "\x00", "on", "Zürich", "8001", "ch", "on")
+	f.Add("=HYPERLINK(\"x\")", "weekly", "<script>", strings.Repeat("n", 300), "friend", "Jo", "", "yes", "<b>", strings.Repeat("9", 50), "USA", "maybe")
 	app := newApp(f, "sqlite", appOptions{demo: true, env: map[string]string{"DONATE_RATE_BURST": "1000000"}})
 	get := httptest.NewRecorder()
 	app.Handler.ServeHTTP(get, httptest.NewRequest("GET", "/donate", nil))
 	cookie := get.Header().Get("Set-Cookie")
 	token := csrfField.FindStringSubmatch(get.Body.String())[1]
-	f.Fuzz(func(t *testing.T, amount, frequency, email, name, dedicationType, dedicationName, line1, coverFee string) {
+	f.Fuzz(func(t *testing.T, amount, frequency, email, name, dedicationType, dedicationName, line1, coverFee, city, postal, country, anonymous string) {
 		form := url.Values{"csrf_token": {token}, "amount": {amount}, "frequency": {frequency}, "email": {email},
 			"name": {name}, "dedication_type": {dedicationType}, "dedication_name": {dedicationName},
-			"address_line1": {line1}, "cover_fee": {coverFee}}
+			"address_line1": {line1}, "cover_fee": {coverFee}, "address_city": {city}, "address_postal_code": {postal},
+			"address_country": {country}, "anonymous": {anonymous}}
 		req := httptest.NewRequest("POST", "/donate", strings.NewReader(form.Encode()))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		req.Header.Set("Cookie", strings.Split(cookie, ";")[0])
