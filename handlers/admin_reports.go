@@ -55,7 +55,12 @@ func (s *Server) reportPeriod(c *gin.Context) (models.ReceiptPeriod, string, boo
 	return bad("Choose a fiscal year, or a start and an end date.")
 }
 
+// attachment starts a download. A year's report can take longer than the
+// server's write timeout (60 s, there for slow clients on pages): a
+// download streams, so it has none; the request's context still ends it
+// when the client goes.
 func attachment(c *gin.Context, name, contentType string) {
+	_ = http.NewResponseController(c.Writer).SetWriteDeadline(time.Time{})
 	c.Header("Content-Disposition", `attachment; filename="`+name+`"`)
 	c.Header("Content-Type", contentType)
 	c.Header("Cache-Control", "private, no-store")

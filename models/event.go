@@ -297,14 +297,20 @@ func (s *Store) checkoutGift(tx *gorm.DB, p CheckoutPayment) (*Gift, error) {
 	if g.Currency == "" {
 		return nil, fmt.Errorf("%w: session %s has no currency", ErrRejected, p.SessionID)
 	}
-	// A concurrent event for the same unknown session may insert first.
-	if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&g).Error; err != nil {
+	// A concurrent event for the same unknown session may insert first;
+	// then read the row it made.
+	ins := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&g)
+	if ins.Error != nil {
+		return nil, ins.Error
+	}
+	if ins.RowsAffected == 1 {
+		return &g, nil
+	}
+	var theirs Gift
+	if err := tx.Where("stripe_session_id = ?", p.SessionID).Take(&theirs).Error; err != nil {
 		return nil, err
 	}
-	if err := tx.Where("stripe_session_id = ?", p.SessionID).Take(&g).Error; err != nil {
-		return nil, err
-	}
-	return &g, nil
+	return &theirs, nil
 }
 
 func nullable(s string) *string {

@@ -3,6 +3,7 @@ package models
 import (
 	"hash/fnv"
 	"slices"
+	"strings"
 
 	"gorm.io/gorm"
 )
@@ -72,10 +73,13 @@ func (s *Store) lockPayments(tx *gorm.DB, keys []string) error {
 		hashes = append(hashes, int32(h.Sum32()))
 	}
 	slices.Sort(hashes)
-	for _, h := range slices.Compact(hashes) {
-		if err := tx.Exec("SELECT pg_advisory_xact_lock(?, ?)", paymentLockClass, h).Error; err != nil {
-			return err
-		}
+	hashes = slices.Compact(hashes)
+	// One round trip for all of them: unnest yields the array in order and
+	// each row takes its lock before the next row is read.
+	args := []any{paymentLockClass}
+	for _, h := range hashes {
+		args = append(args, h)
 	}
-	return nil
+	q := "SELECT pg_advisory_xact_lock(?, k) FROM unnest(ARRAY[" + strings.TrimSuffix(strings.Repeat("?,", len(hashes)), ",") + "]::int4[]) AS k"
+	return tx.Exec(q, args...).Error
 }

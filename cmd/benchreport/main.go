@@ -14,6 +14,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"time"
@@ -85,9 +86,23 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	pg := fs.String("pg", envOr("TEST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"), "Postgres to measure on")
 	bin := fs.String("bin", "", "the donations binary (built when empty)")
 	only := fs.String("only", "", "run only the measurements whose name contains this")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the whole run to this file (go tool pprof)")
 	runs := fs.Int("runs", 3, "run each measurement this many times; the table shows the median run and the spread")
 	if err := fs.Parse(args); err != nil {
 		return 2
+	}
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			fmt.Fprintln(stderr, err)
+			return 1
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			fmt.Fprintln(stderr, err)
+			return 1
+		}
+		defer pprof.StopCPUProfile()
 	}
 	if *runs < 1 {
 		fmt.Fprintln(stderr, "-runs must be at least 1")

@@ -1,0 +1,166 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"fmt"
+	"hash/fnv"
+	"time"
+
+	"github.com/indienews/donations/jobs"
+	"github.com/indienews/donations/payments"
+)
+
+// directSQL runs the webhook baselines through database/sql, with no HTTP,
+// JSON, signature or ORM, one transaction per event:
+//
+//   - replay: the very statements our code sends for one event (read from
+//     Postgres's statement log), in the same order, with the same River
+//     job insert: what the database alone costs for what we ask of it.
+//   - minimal: the least SQL for the same durable effects (the event id
+//     under its unique key, the donor, the paid gift, the next receipt
+//     number, the receipt, the email and a job row): what our extra
+//     statements (the payment lock, the gift lookup, early refunds, the
+//     unique job) cost.
+type directSQL struct {
+	db    *sql.DB
+	queue *jobs.Runner // replay: River's own job insert
+}
+
+func newDirectSQL(ctx context.Context, dbURL string, queue *jobs.Runner) (*directSQL, error) {
+	db, err := sql.Open("pgx", dbURL)
+	if err != nil {
+		return nil, err
+	}
+	db.SetMaxOpenConns(20)
+	db.SetMaxIdleConns(20)
+	if _, err := db.ExecContext(ctx, `CREATE TABLE bench_jobs (id BIGSERIAL PRIMARY KEY, kind TEXT NOT NULL, args TEXT NOT NULL);
+		CREATE SEQUENCE bench_receipt_numbers`); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return &directSQL{db: db, queue: queue}, nil
+}
+
+func newID() string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// baselineMode picks which SQL directSQL runs.
+type baselineMode int
+
+const (
+	replayOurs   baselineMode = iota // our statements, in our order
+	minimalSQL                       // the least SQL, gap-free numbers
+	minimalGaps                      // the least SQL, numbers from a sequence (gaps allowed)
+)
+
+func (d *directSQL) apply(ctx context.Context, ev payments.Event, mode baselineMode) error {
+	replay := mode == replayOurs
+	cs := ev.Checkout
+	tx, err := d.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	now := time.Now().UTC()
+	res, err := tx.ExecContext(ctx, `INSERT INTO stripe_events (id, type, api_version, livemode, created_at, received_at, outcome)
+		VALUES ($1, $2, $3, $4, $5, $6, 'processing') ON CONFLICT (id) DO NOTHING`, ev.ID, ev.Type, ev.APIVersion, ev.Livemode, ev.Created, now)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return tx.Commit() // a duplicate
+	}
+	giftID := newID()
+	if replay {
+		// The payment lock, the lookup, and the gift first recorded as
+		// pending, as checkoutGift does for a session with no local row.
+		var keys []any = []any{0x646f6e}
+		for _, k := range []string{"gift:" + cs.ClientReferenceID, "session:" + cs.SessionID, "pi:" + cs.PaymentIntentID} {
+			h := fnv.New32a()
+			h.Write([]byte(k))
+			keys = append(keys, int32(h.Sum32()))
+		}
+		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1, k) FROM unnest(ARRAY[$2, $3, $4]::int4[]) AS k`, keys...); err != nil {
+			return err
+		}
+		rows, err := tx.QueryContext(ctx, `SELECT * FROM gifts WHERE stripe_session_id = $1 LIMIT 1`, cs.SessionID)
+		if err != nil {
+			return err
+		}
+		rows.Close()
+		_, err = tx.ExecContext(ctx, `INSERT INTO gifts (id, status, source, frequency, amount, total_amount, currency, email, name,
+			stripe_session_id, created_at, updated_at) VALUES ($1, 'pending', 'stripe', 'once', $2, $2, $3, $4, $5, $6, $7, $7)
+			ON CONFLICT DO NOTHING`, giftID, cs.AmountTotal, cs.Currency, cs.Email, cs.Name, cs.SessionID, now)
+		if err != nil {
+			return err
+		}
+	}
+	var donorID string
+	err = tx.QueryRowContext(ctx, `INSERT INTO donors (id, email, name, created_at, updated_at) VALUES ($1, $2, $3, $4, $4)
+		ON CONFLICT (email) DO UPDATE SET updated_at = excluded.updated_at RETURNING id`, newID(), cs.Email, cs.Name, now).Scan(&donorID)
+	if err != nil {
+		return err
+	}
+	if replay {
+		_, err = tx.ExecContext(ctx, `UPDATE gifts SET status = 'paid', donor_id = $2, stripe_payment_intent_id = $3, paid_at = $4, updated_at = $4
+			WHERE id = $1 AND status <> 'paid'`, giftID, donorID, cs.PaymentIntentID, now)
+	} else {
+		_, err = tx.ExecContext(ctx, `INSERT INTO gifts (id, donor_id, status, source, frequency, amount, total_amount, currency, email, name,
+			stripe_session_id, stripe_payment_intent_id, paid_at, created_at, updated_at)
+			VALUES ($1, $2, 'paid', 'stripe', 'once', $3, $3, $4, $5, $6, $7, $8, $9, $9, $9)`,
+			giftID, donorID, cs.AmountTotal, cs.Currency, cs.Email, cs.Name, cs.SessionID, cs.PaymentIntentID, now)
+	}
+	if err != nil {
+		return err
+	}
+	var seq int64
+	if mode == minimalGaps {
+		// What numbering would cost without the gap-free rule: no row lock
+		// held to the commit, so a rolled-back transaction leaves a hole.
+		err = tx.QueryRowContext(ctx, `SELECT nextval('bench_receipt_numbers')`).Scan(&seq)
+	} else {
+		err = tx.QueryRowContext(ctx, `INSERT INTO receipt_counters (fiscal_year, last_number) VALUES (2026, 1)
+			ON CONFLICT (fiscal_year) DO UPDATE SET last_number = receipt_counters.last_number + 1 RETURNING last_number`).Scan(&seq)
+	}
+	if err != nil {
+		return err
+	}
+	receiptID := newID()
+	_, err = tx.ExecContext(ctx, `INSERT INTO receipts (id, number, fiscal_year, sequence, issue_key, gift_id, status, issued_at, gift_date,
+		donor_id, donor_name, donor_email, amount, currency, deductible_amount, org_name, wording_version, verification_code)
+		VALUES ($1, $2, 2026, $3, $4, $5, 'issued', $6, $6, $7, $8, $9, $10, $11, $10, 'Bench', 'us-1', $12)`,
+		receiptID, fmt.Sprintf("2026-%06d", seq), seq, "gift:"+giftID+":original", giftID, now, donorID, cs.Name, cs.Email,
+		cs.AmountTotal, cs.Currency, newID())
+	if err != nil {
+		return err
+	}
+	emailID := newID()
+	_, err = tx.ExecContext(ctx, `INSERT INTO email_messages (id, dedupe_key, kind, to_address, status, receipt_id, donor_id, created_at, updated_at)
+		VALUES ($1, $2, 'receipt', $3, 'queued', $4, $5, $6, $6)`, emailID, "receipt:"+receiptID, cs.Email, receiptID, donorID, now)
+	if err != nil {
+		return err
+	}
+	if replay {
+		if err := d.queue.EnqueueEmailTx(ctx, tx, emailID); err != nil {
+			return err
+		}
+		rows, err := tx.QueryContext(ctx, `SELECT * FROM payment_adjustments WHERE gift_id IS NULL AND (stripe_payment_intent_id = $1 OR stripe_charge_id = $1)`,
+			cs.PaymentIntentID)
+		if err != nil {
+			return err
+		}
+		rows.Close()
+	} else if _, err := tx.ExecContext(ctx, `INSERT INTO bench_jobs (kind, args) VALUES ('send_email', $1)`, emailID); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE stripe_events SET outcome = 'paid' WHERE id = $1`, ev.ID); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
