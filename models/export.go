@@ -90,3 +90,31 @@ func (s *Store) SeedReceiptsForBenchmark(ctx context.Context, n, fy int) error {
 			FROM generate_series(1, ?) i`, fmt.Sprint(fy), fy, n).Error
 	})
 }
+
+// SeedDonorsForBenchmark writes donors donors with perDonor paid gifts and
+// receipts each in fiscal year fy, for the statements benchmark (one in
+// fifty named in CJK script). Postgres only, like SeedReceiptsForBenchmark.
+func (s *Store) SeedDonorsForBenchmark(ctx context.Context, donors, perDonor, fy int) error {
+	if s.dialect != DialectPostgres {
+		return fmt.Errorf("benchmark seeding needs Postgres")
+	}
+	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Exec(`INSERT INTO donors (id, email, name, address_line1, address_city, address_postal_code, address_country, created_at, updated_at)
+			SELECT 'bench-d' || i, 's' || i || '@example.com', CASE WHEN i % 50 = 0 THEN '王芳 ' || i ELSE 'Zoë Łukasz ' || i END,
+			i || ' Main St', 'Springfield', '12345', 'US', now(), now() FROM generate_series(1, ?) i`, donors).Error; err != nil {
+			return err
+		}
+		if err := tx.Exec(`INSERT INTO gifts (id, donor_id, status, source, frequency, amount, fee_amount, total_amount, currency, email, name, paid_at, created_at, updated_at)
+			SELECT 'bench-sg' || i || '-' || k, 'bench-d' || i, 'paid', 'stripe', 'month', 1500, 0, 1500, 'usd', 's' || i || '@example.com',
+			'Donor ' || i, now(), now(), now() FROM generate_series(1, ?) i, generate_series(1, ?) k`, donors, perDonor).Error; err != nil {
+			return err
+		}
+		return tx.Exec(`INSERT INTO receipts (id, number, fiscal_year, sequence, issue_key, gift_id, status, issued_at, gift_date, donor_id,
+			donor_name, donor_email, donor_address_line1, donor_address_city, donor_address_postal_code, donor_address_country,
+			amount, currency, deductible_amount, org_name, org_address, org_tax_id, wording_version, stripe_payment_id, verification_code, frequency)
+			SELECT 'bench-sr' || i || '-' || k, ? || '-s' || i || '-' || k, ?, (i - 1) * ? + k, 'bench-sk' || i || '-' || k, 'bench-sg' || i || '-' || k,
+			'issued', now(), make_date(?, k % 12 + 1, 3), 'bench-d' || i, 'Donor ' || i, 's' || i || '@example.com', i || ' Main St', 'Springfield',
+			'12345', 'US', 1500, 'usd', 1500, 'The Ledger', '1 Press St', '12-3456789', 'us-1', 'pi_s' || i || '_' || k, 'bench-sv' || i || '-' || k, 'month'
+			FROM generate_series(1, ?) i, generate_series(1, ?) k`, fmt.Sprint(fy), fy, perDonor, fy, donors, perDonor).Error
+	})
+}

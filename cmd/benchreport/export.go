@@ -125,9 +125,18 @@ func benchExport(ctx context.Context, pg, bin string, sz sizes) ([]row, error) {
 // receipts report as a signed-in staff member would, returning the
 // download's time, the server's peak RSS and the lines received.
 func exportOverHTTP(ctx context.Context, bin, dbURL, session string) (time.Duration, float64, int64, error) {
+	var got countingWriter
+	took, peak, err := downloadFromServer(ctx, bin, dbURL, session, "/admin/reports/receipts.csv?year=2026", &got)
+	return took, peak, got.lines, err
+}
+
+// downloadFromServer runs `donations serve` on dbURL, downloads path with
+// the staff session into w, and returns the download's time and the
+// server's peak RSS.
+func downloadFromServer(ctx context.Context, bin, dbURL, session, path string, w io.Writer) (time.Duration, float64, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		return 0, 0, 0, err
+		return 0, 0, err
 	}
 	addr := ln.Addr().String()
 	ln.Close()
@@ -136,7 +145,7 @@ func exportOverHTTP(ctx context.Context, bin, dbURL, session string) (time.Durat
 		"STRIPE_SECRET_KEY=", "RECONCILE_EVERY=off", "SECRET_KEY=0123456789abcdef0123456789abcdef")
 	serve.Stdout, serve.Stderr = io.Discard, io.Discard
 	if err := serve.Start(); err != nil {
-		return 0, 0, 0, err
+		return 0, 0, err
 	}
 	defer func() { _ = serve.Process.Kill(); _ = serve.Wait() }()
 	base := "http://" + addr
@@ -148,7 +157,7 @@ func exportOverHTTP(ctx context.Context, bin, dbURL, session string) (time.Durat
 			}
 		}
 		if time.Since(start) > 30*time.Second {
-			return 0, 0, 0, fmt.Errorf("server never ready")
+			return 0, 0, fmt.Errorf("server never ready")
 		}
 	}
 	var peak float64
@@ -165,24 +174,23 @@ func exportOverHTTP(ctx context.Context, bin, dbURL, session string) (time.Durat
 			}
 		}
 	}()
-	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, base+"/admin/reports/receipts.csv?year=2026", nil)
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, base+path, nil)
 	req.AddCookie(&http.Cookie{Name: "staff_session", Value: session})
 	start := time.Now()
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		close(done)
-		return 0, 0, 0, err
+		return 0, 0, err
 	}
-	var got countingWriter
-	_, err = io.Copy(&got, resp.Body)
+	_, err = io.Copy(w, resp.Body)
 	resp.Body.Close()
 	took := time.Since(start)
 	close(done)
 	if err != nil {
-		return 0, 0, 0, err
+		return 0, 0, err
 	}
 	if resp.StatusCode != 200 {
-		return 0, 0, 0, fmt.Errorf("status %d", resp.StatusCode)
+		return 0, 0, fmt.Errorf("status %d", resp.StatusCode)
 	}
-	return took, peak, got.lines, nil
+	return took, peak, nil
 }

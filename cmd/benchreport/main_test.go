@@ -19,8 +19,8 @@ func TestSmoke(t *testing.T) {
 		t.Fatalf("exit %d\n%s\n%s", code, out.String(), errb.String())
 	}
 	rows := regexp.MustCompile(`(?m)^\| [^-|][^|]* \| ([0-9.e+]+) `).FindAllStringSubmatch(out.String(), -1)
-	if len(rows) != 14 {
-		t.Fatalf("%d rows with a figure, want 14:\n%s", len(rows), out.String())
+	if len(rows) != 16 {
+		t.Fatalf("%d rows with a figure, want 16:\n%s", len(rows), out.String())
 	}
 	for _, r := range rows {
 		if strings.HasPrefix(r[1], "0 ") || r[1] == "0" {

@@ -54,9 +54,9 @@ func newID() string {
 type baselineMode int
 
 const (
-	replayOurs   baselineMode = iota // our statements, in our order
-	minimalSQL                       // the least SQL, gap-free numbers
-	minimalGaps                      // the least SQL, numbers from a sequence (gaps allowed)
+	replayOurs  baselineMode = iota // our statements, in our order
+	minimalSQL                      // the least SQL, gap-free numbers
+	minimalGaps                     // the least SQL, numbers from a sequence (gaps allowed)
 )
 
 func (d *directSQL) apply(ctx context.Context, ev payments.Event, mode baselineMode) error {
