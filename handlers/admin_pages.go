@@ -7,6 +7,7 @@ import (
 	"math"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -104,14 +105,18 @@ func totalsOf(rows []models.SummaryRow) []totalRow {
 
 type dashboardData struct {
 	adminPage
-	Month, Year                 []totalRow
-	FiscalYear                  int
-	ActiveMembers               int64
-	MRR                         []string
-	NewMembers, LapsedMembers   int64
-	Chart                       template.HTML
-	ChartCurrency, ChartCaption string
-	Latest                      []giftRow
+	Month, Year               []totalRow
+	FiscalYear                int
+	ActiveMembers             int64
+	MRR                       []string
+	NewMembers, LapsedMembers int64
+	Charts                    []chart // one per currency with gifts in the 24 months
+	Latest                    []giftRow
+}
+
+type chart struct {
+	Currency, Caption string
+	SVG               template.HTML
 }
 
 func (s *Server) adminDashboard(c *gin.Context) {
@@ -132,7 +137,7 @@ func (s *Server) adminDashboard(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	d := dashboardData{adminPage: s.adminBase(c), FiscalYear: fy, ChartCurrency: strings.ToUpper(s.cfg.Currency)}
+	d := dashboardData{adminPage: s.adminBase(c), FiscalYear: fy}
 	var thisMonth []models.SummaryRow
 	for _, r := range rows {
 		if r.Month == monthStart.Format("2006-01") {
@@ -152,8 +157,20 @@ func (s *Server) adminDashboard(c *gin.Context) {
 		d.MRR = append(d.MRR, money.Display(v, cur))
 	}
 	sort.Strings(d.MRR)
-	d.Chart, d.ChartCaption = giftsChart(rows, chartStart, s.cfg.Currency)
-	latest, _, err := s.admin.ListGifts(ctx, models.GiftFilter{Status: models.GiftPaid}, models.Page{Number: 1, Size: 20})
+	// The default currency first, then any other the newsroom was paid in.
+	currencies := []string{s.cfg.Currency}
+	for _, r := range rows {
+		if !slices.Contains(currencies, r.Currency) {
+			currencies = append(currencies, r.Currency)
+		}
+	}
+	slices.Sort(currencies[1:])
+	for _, cur := range currencies {
+		svg, caption := giftsChart(rows, chartStart, cur)
+		d.Charts = append(d.Charts, chart{Currency: strings.ToUpper(cur), SVG: svg, Caption: caption})
+	}
+	// The latest money in, refunded since or not.
+	latest, _, err := s.admin.ListGifts(ctx, models.GiftFilter{Paid: true}, models.Page{Number: 1, Size: 20})
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -178,7 +195,8 @@ func giftsChart(rows []models.SummaryRow, start time.Time, currency string) (tem
 		maxV = max(maxV, gross[i])
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, `<svg viewBox="0 0 %d %d" role="img" aria-labelledby="chart-title" xmlns="http://www.w3.org/2000/svg"><title id="chart-title">Gross gifts per month</title>`, w, h+30)
+	fmt.Fprintf(&b, `<svg viewBox="0 0 %d %d" role="img" aria-labelledby="chart-title-%s" xmlns="http://www.w3.org/2000/svg"><title id="chart-title-%s">Gross gifts per month, %s</title>`,
+		w, h+30, currency, currency, strings.ToUpper(currency))
 	for i, v := range gross {
 		bh := 0.0
 		if maxV > 0 {
@@ -499,7 +517,7 @@ type emailsData struct {
 
 func (s *Server) adminEmails(c *gin.Context) {
 	var all []models.EmailMessage
-	for _, st := range []string{models.EmailUnsent, models.EmailFailed} {
+	for _, st := range []string{models.EmailUnconfirmed, models.EmailUnsent, models.EmailFailed} {
 		ms, err := s.admin.Emails(c.Request.Context(), st)
 		if err != nil {
 			s.fail(c, err)

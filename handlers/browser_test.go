@@ -163,6 +163,15 @@ func TestBrowserStaffFindsDonorAndDownloadsReport(t *testing.T) {
 	if dash := text(t, ctx, `main`); !strings.Contains(dash, "Dashboard") || !strings.Contains(dash, "$70.00") {
 		t.Errorf("dashboard: %q", dash)
 	}
+	// A chart per currency paid in, each with its 24 bars; the latest
+	// gifts include the one refunded since.
+	bars, err := chromedp.Run(ctx, chromedp.Evaluate[[]int](`["USD", "EUR"].map(c => document.querySelectorAll("#chart-" + c + " svg rect").length)`))
+	if err != nil || len(bars) != 2 || bars[0] != 24 || bars[1] != 24 {
+		t.Errorf("charts: %v %v", bars, err)
+	}
+	if latest := text(t, ctx, `main table.list`); !strings.Contains(latest, "refunded") || !strings.Contains(latest, "€40.00") {
+		t.Errorf("latest gifts: %q", latest)
+	}
 	do(t, ctx, "search a donor",
 		chromedp.Navigate(app.URL+"/admin/donors"),
 		chromedp.SendKeys(`#q`, "BOB@"),

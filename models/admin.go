@@ -125,6 +125,7 @@ func (s *Store) MergeDonors(ctx context.Context, fromID, intoID, staffEmail stri
 type GiftFilter struct {
 	From, To  time.Time // paid_at in [From, To); zero: open
 	Status    string
+	Paid      bool // paid or refunded since: money that came in
 	Frequency string
 	Min, Max  int64 // total amount, minor units; zero: open
 	DonorID   string
@@ -140,6 +141,9 @@ func (f GiftFilter) apply(db *gorm.DB) *gorm.DB {
 	}
 	if f.Status != "" {
 		db = db.Where("status = ?", f.Status)
+	}
+	if f.Paid {
+		db = db.Where("status IN ?", []string{GiftPaid, GiftRefunded})
 	}
 	if f.Frequency != "" {
 		db = db.Where("frequency = ?", f.Frequency)
