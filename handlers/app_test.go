@@ -195,7 +195,7 @@ type quickRetry struct{}
 func (quickRetry) NextRetry(*rivertype.JobRow) time.Time { return time.Now().Add(time.Second) }
 
 // startMailJobs runs the job engine that sends email, as serve does.
-func startMailJobs(t testing.TB, store *models.Store, cfg *config.Config, mp *testenv.Mailpit, log *slog.Logger) {
+func startMailJobs(t testing.TB, store *models.Store, cfg *config.Config, mp *testenv.Mailpit, log *slog.Logger) *jobs.Runner {
 	t.Helper()
 	composer, err := mail.NewComposer(mail.Org{Name: cfg.Org.Name, Address: cfg.Org.Address, Contact: "help@ledger.example",
 		BaseURL: cfg.BaseURL.String()}, store, documents.New(cfg.BaseURL.String()))
@@ -220,6 +220,7 @@ func startMailJobs(t testing.TB, store *models.Store, cfg *config.Config, mp *te
 		defer cancel()
 		_ = runner.Stop(ctx)
 	})
+	return runner
 }
 
 // nopGateway and nopVerifier build a second server only to read its routes.

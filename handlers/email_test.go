@@ -3,6 +3,8 @@ package handlers_test
 import (
 	"context"
 	"fmt"
+	"log/slog"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -251,6 +253,80 @@ func TestQueuedEmailWithoutJobIsSwept(t *testing.T) {
 		time.Sleep(2 * time.Second)
 		if n := len(mp.Messages()); n != 1 {
 			t.Fatalf("%d messages sent, want 1", n)
+		}
+	})
+}
+
+// TestCrashWhileSendingNeverSendsTwice: a sender that stopped after
+// claiming a message (it may have reached the SMTP server) leaves it
+// claimed. Neither the job's retry nor the sweep sends it again; staff see
+// it as unconfirmed, and their Retry sends it once.
+func TestCrashWhileSendingNeverSendsTwice(t *testing.T) {
+	forEachDB(t, func(t *testing.T, db string) {
+		app := newApp(t, db, appOptions{})
+		ev := paidEvent(t, "evt_crash", "cs_crash", "", "crash@example.com", 1000)
+		if code, _ := app.deliver(ev, testenv.Sign(ev, webhookSecret, time.Now())); code != 200 {
+			t.Fatal("not applied")
+		}
+		queued, _ := app.Store.Emails(context.Background(), models.EmailQueued)
+		if len(queued) != 1 {
+			t.Fatalf("%d queued", len(queued))
+		}
+		id := queued[0].ID
+		// What a sender killed mid-send leaves behind.
+		q := `UPDATE email_messages SET status = 'sending', updated_at = $1 WHERE id = $2`
+		if db == "sqlite" {
+			q = `UPDATE email_messages SET status = 'sending', updated_at = ? WHERE id = ?`
+		}
+		if _, err := app.Store.SQL().Exec(q, time.Now().UTC().Add(-10*time.Minute), id); err != nil {
+			t.Fatal(err)
+		}
+		mp := testenv.StartMailpit(t)
+		runner := startMailJobs(t, app.Store, app.Config, mp, slog.New(slog.DiscardHandler))
+		// River retries the killed job.
+		tx, err := app.Store.SQL().Begin()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := runner.EnqueueEmailTx(context.Background(), tx, id); err != nil {
+			t.Fatal(err)
+		}
+		if err := tx.Commit(); err != nil {
+			t.Fatal(err)
+		}
+		deadline := time.Now().Add(20 * time.Second)
+		for {
+			m, err := app.Store.EmailByID(context.Background(), id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if m.Status == models.EmailUnconfirmed {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("message left %s, want unconfirmed", m.Status)
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		time.Sleep(2 * time.Second) // the retried job has had its chance
+		if n := len(mp.Messages()); n != 0 {
+			t.Fatalf("%d messages sent after a crash mid-send, want 0", n)
+		}
+		c := app.staffClient("admin@ledger.example", models.RoleAdmin)
+		_, page := app.get(c, "/admin/emails")
+		if !strings.Contains(page, "crash@example.com") || !strings.Contains(page, "unconfirmed") {
+			t.Fatalf("emails page does not show the unconfirmed message:\n%s", page)
+		}
+		resp, _ := app.post(c, "/admin/emails/"+id+"/retry", url.Values{"csrf_token": {csrfField.FindStringSubmatch(page)[1]}})
+		if resp.StatusCode >= 400 {
+			t.Fatalf("retry: %d", resp.StatusCode)
+		}
+		if msgs := mp.WaitFor(1, 20*time.Second); len(msgs) != 1 {
+			t.Fatalf("after staff's retry: %d messages", len(msgs))
+		}
+		time.Sleep(time.Second)
+		if n := len(mp.Messages()); n != 1 {
+			t.Fatalf("%d messages after one retry", n)
 		}
 	})
 }

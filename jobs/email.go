@@ -3,7 +3,6 @@ package jobs
 import (
 	"context"
 	"database/sql"
-	"fmt"
 	"log/slog"
 	"time"
 
@@ -85,9 +84,10 @@ func (w *emailWorker) Work(ctx context.Context, job *river.Job[SendEmailArgs]) e
 		return err
 	}
 	if err := w.store.MarkEmailSent(ctx, m.ID, msg.Subject); err != nil {
-		// Sent but not recorded: the retry would send again. The stable
-		// Message-ID lets receiving systems drop the copy.
-		return fmt.Errorf("recording sent email %s: %w", m.ID, err)
+		// Sent but not recorded: the message stays claimed, so no retry
+		// sends it again; the sweep marks it unconfirmed for staff.
+		log.Error("email sent but not recorded as sent", "err", err)
+		return nil
 	}
 	log.Info("email sent")
 	return nil
@@ -119,6 +119,7 @@ func (RequeueArgs) Kind() string { return "requeue_emails" }
 // QueuedEmails is what the sweep needs of the ledger.
 type QueuedEmails interface {
 	QueuedEmailsBefore(ctx context.Context, t time.Time, limit int) ([]string, error)
+	MarkUnconfirmed(ctx context.Context) (int64, error)
 }
 
 type requeueWorker struct {
@@ -134,7 +135,15 @@ type requeueWorker struct {
 // so one without a job was written by a process that had no queue (a
 // command run while a River table was missing, an older version): the
 // sweep makes sure it is not left waiting for ever.
+//
+// It also hands staff any message whose sender died while sending: it may
+// have been delivered, so it is marked unconfirmed, never resent by itself.
 func (w *requeueWorker) Work(ctx context.Context, _ *river.Job[RequeueArgs]) error {
+	if n, err := w.store.MarkUnconfirmed(ctx); err != nil {
+		return err
+	} else if n > 0 {
+		w.log.Warn("emails whose sender stopped while sending; staff can send them again", "count", n)
+	}
 	ids, err := w.store.QueuedEmailsBefore(ctx, w.now().Add(-time.Minute), 1000)
 	if err != nil {
 		return err

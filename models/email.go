@@ -28,7 +28,16 @@ const (
 	EmailFailed  = "failed"  // the last attempt failed; River retries
 	EmailUnsent  = "unsent"  // no SMTP configured: kept, not lost, shown to staff
 	EmailSending = "sending" // claimed by a sender right now
+	// EmailUnconfirmed: its sender stopped mid-way (a crash, a kill) and
+	// nobody knows whether the SMTP server took it. It is never resent by
+	// itself, so nobody gets it twice; staff see it and may send it again.
+	EmailUnconfirmed = "unconfirmed"
 )
+
+// SendingGrace is how long a claim may last before its sender is taken
+// for dead: sending one message takes seconds (the job times out after a
+// minute).
+const SendingGrace = 5 * time.Minute
 
 // EmailMessage is one email we mean to send.
 type EmailMessage struct {
@@ -115,21 +124,33 @@ func (s *Store) Emails(ctx context.Context, status string) ([]EmailMessage, erro
 }
 
 // ClaimEmail marks a message as being sent, so that two jobs for one
-// message (a retry clicked twice) cannot both send it. A claim older than
-// five minutes is taken over: its sender died mid-way.
+// message (a retry clicked twice, two instances) cannot both send it. A
+// message already claimed is never taken over, even when its sender died:
+// it may have been sent (see MarkUnconfirmed).
 func (s *Store) ClaimEmail(ctx context.Context, id string) (bool, error) {
 	now := s.now().UTC()
 	res := s.db.WithContext(ctx).Model(&EmailMessage{}).
-		Where("id = ? AND (status IN ? OR (status = ? AND updated_at < ?))", id,
-			[]string{EmailQueued, EmailFailed, EmailUnsent}, EmailSending, now.Add(-5*time.Minute)).
+		Where("id = ? AND status IN ?", id, []string{EmailQueued, EmailFailed, EmailUnsent}).
 		Updates(map[string]any{"status": EmailSending, "updated_at": now})
 	return res.RowsAffected == 1, translate(res.Error)
 }
 
-// RetryEmail queues an unsent or failed message again (staff's button).
+// MarkUnconfirmed turns claims older than SendingGrace into unconfirmed
+// messages for staff to look at, and returns how many.
+func (s *Store) MarkUnconfirmed(ctx context.Context) (int64, error) {
+	now := s.now().UTC()
+	res := s.db.WithContext(ctx).Model(&EmailMessage{}).
+		Where("status = ? AND updated_at < ?", EmailSending, now.Add(-SendingGrace)).
+		Updates(map[string]any{"status": EmailUnconfirmed, "updated_at": now,
+			"last_error": "the sender stopped while sending: it may or may not have arrived, so it was not sent again by itself"})
+	return res.RowsAffected, translate(res.Error)
+}
+
+// RetryEmail queues an unsent, failed or unconfirmed message again
+// (staff's button).
 func (s *Store) RetryEmail(ctx context.Context, id string) error {
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		res := tx.Model(&EmailMessage{}).Where("id = ? AND status IN ?", id, []string{EmailFailed, EmailUnsent}).
+		res := tx.Model(&EmailMessage{}).Where("id = ? AND status IN ?", id, []string{EmailFailed, EmailUnsent, EmailUnconfirmed}).
 			Updates(map[string]any{"status": EmailQueued, "updated_at": s.now().UTC()})
 		if res.Error != nil {
 			return res.Error

@@ -87,6 +87,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	pg := fs.String("pg", envOr("TEST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"), "Postgres to measure on")
 	bin := fs.String("bin", "", "the donations binary (built when empty)")
 	only := fs.String("only", "", "run only the measurements whose name contains this")
+	statements := fs.Int("statements", 0, "donors for the statements measurement (0: 10,000, or 20 with -smoke)")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the whole run to this file (go tool pprof)")
 	runs := fs.Int("runs", 3, "run each measurement this many times; the table shows the median run and the spread")
 	if err := fs.Parse(args); err != nil {
@@ -112,6 +113,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	sz := sizes{Load: 5 * time.Second, Webhooks: 4000, Receipts: 1_000_000, Statements: 10_000, DonateClients: 64}
 	if *smoke {
 		sz = sizes{Load: 300 * time.Millisecond, Webhooks: 100, Receipts: 2000, Statements: 20, DonateClients: 8}
+	}
+	if *statements > 0 {
+		sz.Statements = *statements
 	}
 	work, err := os.MkdirTemp("", "benchreport-")
 	if err != nil {
