@@ -211,20 +211,28 @@ func TestStatementEmail(t *testing.T) {
 	}
 }
 
+// queuedWithoutJob pays a gift from name@example.com on an app with no
+// job queue and returns its receipt email, queued with no job to send it.
+func queuedWithoutJob(t *testing.T, app *testApp, name string) string {
+	t.Helper()
+	ev := paidEvent(t, "evt_"+name, "cs_"+name, "", name+"@example.com", 1000)
+	if code, _ := app.deliver(ev, testenv.Sign(ev, webhookSecret, time.Now())); code != 200 {
+		t.Fatal("not applied")
+	}
+	queued, _ := app.Store.Emails(context.Background(), models.EmailQueued)
+	if len(queued) != 1 {
+		t.Fatalf("%d queued messages, want 1", len(queued))
+	}
+	return queued[0].ID
+}
+
 // TestQueuedEmailWithoutJobIsSwept: a receipt written by a process with no
 // job queue (as `donations reconcile` was before it had one) waits as
 // queued; the server's periodic sweep gives it a job and it is sent, once.
 func TestQueuedEmailWithoutJobIsSwept(t *testing.T) {
 	forEachDB(t, func(t *testing.T, db string) {
 		app := newApp(t, db, appOptions{})
-		ev := paidEvent(t, "evt_orphan", "cs_orphan", "", "orphan@example.com", 1000)
-		if code, _ := app.deliver(ev, testenv.Sign(ev, webhookSecret, time.Now())); code != 200 {
-			t.Fatal("not applied")
-		}
-		queued, _ := app.Store.Emails(context.Background(), models.EmailQueued)
-		if len(queued) != 1 {
-			t.Fatalf("%d queued messages, want 1", len(queued))
-		}
+		queuedWithoutJob(t, app, "orphan")
 		mp := testenv.StartMailpit(t)
 		composer, err := mail.NewComposer(mail.Org{Name: "The Ledger", BaseURL: app.URL}, app.Store, documents.New(app.URL))
 		if err != nil {
@@ -264,15 +272,7 @@ func TestQueuedEmailWithoutJobIsSwept(t *testing.T) {
 func TestCrashWhileSendingNeverSendsTwice(t *testing.T) {
 	forEachDB(t, func(t *testing.T, db string) {
 		app := newApp(t, db, appOptions{})
-		ev := paidEvent(t, "evt_crash", "cs_crash", "", "crash@example.com", 1000)
-		if code, _ := app.deliver(ev, testenv.Sign(ev, webhookSecret, time.Now())); code != 200 {
-			t.Fatal("not applied")
-		}
-		queued, _ := app.Store.Emails(context.Background(), models.EmailQueued)
-		if len(queued) != 1 {
-			t.Fatalf("%d queued", len(queued))
-		}
-		id := queued[0].ID
+		id := queuedWithoutJob(t, app, "crash")
 		// What a sender killed mid-send leaves behind.
 		q := `UPDATE email_messages SET status = 'sending', updated_at = $1 WHERE id = $2`
 		if db == "sqlite" {

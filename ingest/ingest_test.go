@@ -391,16 +391,7 @@ func TestRefundAndDisputeBeforeThePayment(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			rs, _ := h.store.ReceiptsOfGift(context.Background(), gr.Gift.ID)
-			out := fmt.Sprintf("refunded=%d dispute=%s;", gr.Gift.RefundedAmount, gr.Gift.DisputeStatus)
-			issued := 0
-			for _, r := range rs {
-				if r.Status == models.ReceiptIssued {
-					issued++
-					out += fmt.Sprintf(" issued %d", r.Amount)
-				}
-			}
-			return fmt.Sprintf("%s (%d in force)", out, issued)
+			return inForce(t, h, gr.Gift.ID)
 		}
 		want := "refunded=3000 dispute=won; issued 7000 (1 in force)"
 		if got := describe(inOrder); got != want {

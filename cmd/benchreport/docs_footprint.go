@@ -66,15 +66,11 @@ func benchStatements(ctx context.Context, pg, bin string, sz sizes) ([]row, erro
 	}
 
 	// The whole path, through the staff area's statements zip.
-	dbURL, drop, err := freshSchema(ctx, pg)
+	store, dbURL, _, drop, err := freshStore(ctx, pg)
 	if err != nil {
 		return nil, err
 	}
 	defer drop()
-	store, err := openBenchStore(ctx, dbURL)
-	if err != nil {
-		return nil, err
-	}
 	err = store.SeedDonorsForBenchmark(ctx, sz.Statements, 12, 2026)
 	if err == nil {
 		_, err = store.AddStaff(ctx, "bench@example.org", "a bench password only", models.RoleAdmin)

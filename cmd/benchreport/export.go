@@ -54,15 +54,11 @@ func runMeasured(cmd *exec.Cmd) (time.Duration, float64, error) {
 // `donations receipts export`, against Postgres's own COPY of the same
 // columns through psql.
 func benchExport(ctx context.Context, pg, bin string, sz sizes) ([]row, error) {
-	dbURL, schema, drop, err := freshSchemaNamed(ctx, pg)
+	store, dbURL, schema, drop, err := freshStore(ctx, pg)
 	if err != nil {
 		return nil, err
 	}
 	defer drop()
-	store, err := openBenchStore(ctx, dbURL)
-	if err != nil {
-		return nil, err
-	}
 	if err := store.SeedReceiptsForBenchmark(ctx, sz.Receipts, 2026); err != nil {
 		store.Close()
 		return nil, err

@@ -48,6 +48,21 @@ func freshSchemaNamed(ctx context.Context, base string) (string, string, func(),
 	return u.String(), schema, func() { _, _ = admin.Exec("DROP SCHEMA " + schema + " CASCADE"); admin.Close() }, nil
 }
 
+// freshStore makes an empty schema and opens a migrated store on it; drop
+// removes the schema.
+func freshStore(ctx context.Context, pg string) (store *models.Store, dbURL, schema string, drop func(), err error) {
+	dbURL, schema, drop, err = freshSchemaNamed(ctx, pg)
+	if err != nil {
+		return nil, "", "", nil, err
+	}
+	store, err = openBenchStore(ctx, dbURL)
+	if err != nil {
+		drop()
+		return nil, "", "", nil, err
+	}
+	return store, dbURL, schema, drop, nil
+}
+
 func openBenchStore(ctx context.Context, dbURL string) (*models.Store, error) {
 	s, err := models.Open(ctx, models.Options{DatabaseURL: dbURL, MaxConns: 20,
 		Receipts: models.ReceiptSettings{OrgName: "Bench", FiscalYearStart: config.MonthDay{Month: 1, Day: 1}}})
