@@ -92,9 +92,14 @@ func TestEmailRetriedAfterSMTPOutage(t *testing.T) {
 
 // TestOneEmailForConcurrentCopies delivers one paid event 20 times at once,
 // then a refund that replaces its receipt: one receipt email, one notice.
+//
+// Two job engines (two server instances) work the same queue.
 func TestOneEmailForConcurrentCopies(t *testing.T) {
 	forEachDB(t, func(t *testing.T, db string) {
 		app := newApp(t, db, appOptions{mail: true})
+		// A second server instance's job engine on the same database,
+		// sending through the same SMTP server.
+		startMailJobs(t, app.Store, app.Config, app.Mail, slog.New(slog.DiscardHandler))
 		ev := paidEvent(t, "evt_twenty", "cs_twenty", "", "twenty@example.com", 4000)
 		sig := testenv.Sign(ev, webhookSecret, time.Now())
 		var wg sync.WaitGroup
