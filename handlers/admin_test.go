@@ -226,6 +226,47 @@ func TestReportsCellByCell(t *testing.T) {
 				}
 			}
 		}
+		// The other twelve columns, cell by cell.
+		rest := []struct {
+			email, payment string
+			voided         bool
+		}{{"ann@example.com", "pi_cs_r1", true}, {"bob@example.com", "pi_cs_r2", true},
+			{"ann.other@example.com", "pi_cs_r3", false}, {"ann@example.com", "pi_cs_r1", false}}
+		for i, w := range rest {
+			got := rows[i+1]
+			cell := func(name string) string { return got[cols[name]] }
+			for _, name := range []string{"issued_at", "gift_date"} {
+				if _, err := time.Parse(time.RFC3339, cell(name)); err != nil {
+					t.Errorf("row %d %s = %q: %v", i+1, name, cell(name), err)
+				}
+			}
+			if _, err := time.Parse(time.RFC3339, cell("voided_at")); (err == nil) != w.voided {
+				t.Errorf("row %d voided_at = %q", i+1, cell("voided_at"))
+			}
+			for name, want := range map[string]string{"fiscal_year": fmt.Sprint(fy), "donor_email": w.email, "stripe_payment_id": w.payment,
+				"fee_covered": "0.00", "benefit_value": "0.00", "donor_address_line1": "", "donor_address_city": "",
+				"donor_address_postal_code": "", "donor_address_country": ""} {
+				if cell(name) != want {
+					t.Errorf("row %d %s = %q, want %q", i+1, name, cell(name), want)
+				}
+			}
+		}
+		if len(cols) != 21 {
+			t.Errorf("%d columns, want 21: %q", len(cols), rows[0])
+		}
+		// A date range: today holds the four; a range last year holds none;
+		// an end before its start is refused.
+		today := time.Now().UTC().Format("2006-01-02")
+		resp, byRange := readCSV(t, c, app.URL+"/admin/reports/receipts.csv?from="+today+"&to="+today)
+		if fmt.Sprint(byRange) != fmt.Sprint(rows) || !strings.Contains(resp.Header.Get("Content-Disposition"), "receipts-"+today+"_"+today+".csv") {
+			t.Errorf("today's range differs from the fiscal year's: %q", byRange)
+		}
+		if _, none := readCSV(t, c, app.URL+"/admin/reports/receipts.csv?from=2020-01-01&to=2020-12-31"); len(none) != 1 {
+			t.Errorf("2020: %d rows", len(none))
+		}
+		if resp, _ := app.get(c, "/admin/reports/receipts.csv?from="+today+"&to=2020-01-01"); resp.StatusCode != http.StatusBadRequest {
+			t.Errorf("reversed range answered %d", resp.StatusCode)
+		}
 		month := time.Now().UTC().Format("2006-01")
 		_, rows = readCSV(t, c, fmt.Sprintf("%s/admin/reports/summary.csv?year=%d", app.URL, fy))
 		wantSummary := [][]string{
