@@ -144,6 +144,8 @@ func TestDonateInvalidFieldsNamedNextToTheField(t *testing.T) {
 		{"name", "Bad\x00Name", "cannot print"},
 		{"address_line1", strings.Repeat("x", 201), "too long"},
 		{"address_city", "Springfield", "street address"},
+		{"address_postal_code", strings.Repeat("9", 201), "too long"},
+		{"address_country", "US\x07", "cannot print"},
 		{"dedication_type", "friend", "dedication options"},
 		{"dedication_type", "honor", "name of the person"},
 		{"dedication_name", "Jo", "in honour of"},
@@ -170,6 +172,10 @@ func TestDonateInvalidFieldsNamedNextToTheField(t *testing.T) {
 			m := re.FindStringSubmatch(body)
 			if m == nil || !strings.Contains(strings.ToLower(m[1]), strings.ToLower(tc.message)) {
 				t.Fatalf("no error %q next to %s; found %v", tc.message, errField, m)
+			}
+			// Assistive technology hears which field the message is about.
+			if !regexp.MustCompile(`aria-describedby="[^"]*\b` + errField + `-error\b`).MatchString(body) {
+				t.Errorf("the %s error is not tied to its field", errField)
 			}
 			// What the person typed is kept.
 			if !strings.Contains(body, `value="reader@example.com"`) && tc.field != "email" {
