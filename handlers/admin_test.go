@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -161,6 +162,44 @@ func TestStaffLoginThrottledPerIP(t *testing.T) {
 	if resp.StatusCode != http.StatusTooManyRequests || !strings.Contains(body, "Too many sign-in attempts") {
 		t.Fatalf("21st attempt from one address: %d", resp.StatusCode)
 	}
+}
+
+// TestStaffLoginThrottleHoldsAcrossInstances: failures counted by one
+// server throttle the same account on another (or after a restart): the
+// count lives in the database.
+func TestStaffLoginThrottleHoldsAcrossInstances(t *testing.T) {
+	forEachDB(t, func(t *testing.T, db string) {
+		app := newApp(t, db, appOptions{})
+		if _, err := app.Store.AddStaff(context.Background(), "fin@ledger.example", staffPassword, models.RoleAdmin); err != nil {
+			t.Fatal(err)
+		}
+		c := app.client()
+		token := app.csrfToken(c, "/admin/login")
+		for i := 0; i < 5; i++ {
+			app.post(c, "/admin/login", url.Values{"csrf_token": {token}, "email": {"fin@ledger.example"}, "password": {"a wrong password"}})
+		}
+		other, err := handlers.New(handlers.Deps{Config: app.Config, Store: app.Store, Gateway: nopGateway{}, Verifier: nopVerifier{}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		hs := httptest.NewServer(other.Handler())
+		defer hs.Close()
+		second := &testApp{t: t, URL: hs.URL, Store: app.Store, Config: app.Config}
+		c2 := second.client()
+		resp, body := second.post(c2, "/admin/login", url.Values{"csrf_token": {second.csrfToken(c2, "/admin/login")},
+			"email": {"fin@ledger.example"}, "password": {staffPassword}})
+		if resp.StatusCode != http.StatusTooManyRequests || !strings.Contains(body, "Too many sign-in attempts") {
+			t.Fatalf("the other instance let the account try again: %d", resp.StatusCode)
+		}
+		// Another account from another client is not held up.
+		if _, err := app.Store.AddStaff(context.Background(), "aud@ledger.example", staffPassword, models.RoleStaff); err != nil {
+			t.Fatal(err)
+		}
+		if resp, _ := second.post(c2, "/admin/login", url.Values{"csrf_token": {second.csrfToken(c2, "/admin/login")},
+			"email": {"aud@ledger.example"}, "password": {staffPassword}}); resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("another account: %d", resp.StatusCode)
+		}
+	})
 }
 
 // seedLedger pays gifts in two currencies, refunds one partly and one

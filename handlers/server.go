@@ -82,8 +82,6 @@ type Server struct {
 	signInByEmail *keyLimiter
 	// The staff area; nil when the store does not offer it.
 	admin          AdminStore
-	loginByAccount *keyLimiter
-	loginByIP      *keyLimiter
 	csrfMiddleware gin.HandlerFunc
 	// The empty donate form, rendered once (see donateForm).
 	donatePageOnce sync.Once
@@ -109,7 +107,6 @@ func New(d Deps) (*Server, error) {
 		return nil, err
 	}
 	admin, _ := d.Store.(AdminStore)
-	byAccount, byIP := loginLimiters(d.Now)
 	var captcha *captchaVerifier
 	if d.Config.Captcha.Enabled() {
 		captcha = &captchaVerifier{cfg: d.Config.Captcha, client: &http.Client{Timeout: 10 * time.Second}}
@@ -118,8 +115,8 @@ func New(d Deps) (*Server, error) {
 	return &Server{
 		captcha: captcha, csp: csp, donateCSP: donateCSP,
 		donateByEmail: newRateLimiter(rate.Limit(float64(d.Config.DonateEmailPerHour)/3600), d.Config.DonateEmailBurst, d.Now),
-		admin:         admin, loginByAccount: byAccount, loginByIP: byIP,
-		cfg: d.Config, store: d.Store, gateway: d.Gateway, verifier: d.Verifier, demo: d.Demo,
+		admin:         admin,
+		cfg:           d.Config, store: d.Store, gateway: d.Gateway, verifier: d.Verifier, demo: d.Demo,
 		log: d.Logger, now: d.Now, pages: pages, metrics: newMetrics(),
 		limiter:       newIPLimiter(d.Config.DonateRatePerMinute, d.Config.DonateRateBurst, d.Now),
 		docs:          documents.New(d.Config.BaseURL.String()),

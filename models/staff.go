@@ -258,6 +258,23 @@ func (s *Store) Audit(ctx context.Context, staffEmail, action, detail, ip string
 		Action: action, Detail: strings.TrimSpace(detail), IP: ip, CreatedAt: s.now().UTC()}).Error)
 }
 
+// ActionSignInFailed is the audit action of a failed staff sign-in; the
+// login throttle counts them.
+const ActionSignInFailed = "sign-in failed"
+
+// FailedSignIns counts failed staff sign-ins since a time, for one account
+// and from one address. Counting them in the database makes the throttle
+// hold across restarts and across every instance of the server.
+func (s *Store) FailedSignIns(ctx context.Context, email, ip string, since time.Time) (byAccount, byIP int64, err error) {
+	row := s.db.WithContext(ctx).Raw(`SELECT
+		COALESCE(SUM(CASE WHEN staff_email = ? THEN 1 ELSE 0 END), 0),
+		COALESCE(SUM(CASE WHEN ip = ? THEN 1 ELSE 0 END), 0)
+		FROM audit_log WHERE action = ? AND created_at >= ? AND (staff_email = ? OR ip = ?)`,
+		email, ip, ActionSignInFailed, since.UTC(), email, ip).Row()
+	err = row.Scan(&byAccount, &byIP)
+	return byAccount, byIP, translate(err)
+}
+
 // AuditLog lists the newest entries.
 func (s *Store) AuditLog(ctx context.Context, limit int) ([]AuditEntry, error) {
 	var out []AuditEntry
