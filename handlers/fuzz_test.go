@@ -19,7 +19,7 @@ func FuzzDonateForm(f *testing.F) {
 	f.Add("", "month", "", "", "honor", "", "", "", "", "", "", "1")
 	f.Add("1,000.50", "year", "x@y.z", "Zoë 王芳", "memory", "Jo", "\x00", "on", "Zürich", "8001", "ch", "on")
 	f.Add("=HYPERLINK(\"x\")", "weekly", "<script>", strings.Repeat("n", 300), "friend", "Jo", "", "yes", "<b>", strings.Repeat("9", 50), "USA", "maybe")
-	app := newApp(f, "sqlite", appOptions{demo: true, env: map[string]string{"DONATE_RATE_BURST": "1000000"}})
+	app := newApp(f, "sqlite", appOptions{demo: true, env: map[string]string{"DONATE_RATE_BURST": "1000000", "DONATE_EMAIL_BURST": "1000000"}})
 	get := httptest.NewRecorder()
 	app.Handler.ServeHTTP(get, httptest.NewRequest("GET", "/donate", nil))
 	cookie := get.Header().Get("Set-Cookie")
