@@ -15,7 +15,7 @@ import (
 	"time"
 	"unicode"
 
-	"github.com/go-pdf/fpdf"
+	"codeberg.org/go-pdf/fpdf"
 
 	"github.com/indienews/donations/models"
 	"github.com/indienews/donations/money"
