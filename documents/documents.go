@@ -1,6 +1,8 @@
-// Package documents renders receipts and year-end statements as PDF from
-// the receipts' frozen snapshots, never from live settings or donor data,
-// so a document issued years ago renders the same text today. It embeds
+// Package documents renders receipts and year-end statements as PDF. A
+// receipt renders from its frozen snapshot, never from live settings or
+// donor data, so one issued years ago renders the same text today; a
+// statement lists a year's frozen receipts under the organisation as the
+// newest of them froze it, addressed to the donor as they are now. It embeds
 // its fonts (DejaVu Sans for Latin, Greek and Cyrillic; Droid Sans Fallback
 // for Chinese, Japanese and Korean), both under free licences, so names
 // such as "Zoë Łukasz 王芳" print correctly. It does no I/O but writing.
