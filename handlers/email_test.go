@@ -90,6 +90,50 @@ func TestEmailRetriedAfterSMTPOutage(t *testing.T) {
 	}
 }
 
+// TestSMTPServerDiesBetweenMessages: the SMTP server goes away after the
+// first receipt and comes back later; the two receipts issued meanwhile
+// arrive once each and the first is not sent again.
+func TestSMTPServerDiesBetweenMessages(t *testing.T) {
+	app := newApp(t, "sqlite", appOptions{mail: true})
+	pay := func(n string) {
+		ev := paidEvent(t, "evt_"+n, "cs_"+n, "", n+"@example.com", 5000)
+		if code, body := app.deliver(ev, testenv.Sign(ev, webhookSecret, time.Now())); code != 200 {
+			t.Fatalf("%d %s", code, body)
+		}
+	}
+	pay("first")
+	if msgs := app.Mail.WaitFor(1, 30*time.Second); len(msgs) != 1 || msgs[0].To[0].Address != "first@example.com" {
+		t.Fatalf("before the outage: %+v", msgs)
+	}
+	app.Mail.Stop() // its inbox goes with it
+	pay("second")
+	pay("third")
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		failed, _ := app.Store.Emails(context.Background(), models.EmailFailed)
+		if len(failed) == 2 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d failed attempts recorded, want 2", len(failed))
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	app.Mail.Start()
+	app.Mail.WaitFor(2, 60*time.Second)
+	time.Sleep(2 * time.Second) // room for a wrong copy of the first to arrive
+	got := map[string]int{}
+	for _, m := range app.Mail.Messages() {
+		got[m.To[0].Address]++
+	}
+	if len(got) != 2 || got["second@example.com"] != 1 || got["third@example.com"] != 1 {
+		t.Fatalf("after the outage: %v, want second and third once each", got)
+	}
+	if sent, _ := app.Store.Emails(context.Background(), models.EmailSent); len(sent) != 3 {
+		t.Fatalf("%d messages recorded sent, want 3", len(sent))
+	}
+}
+
 // TestOneEmailForConcurrentCopies delivers one paid event 20 times at once,
 // then a refund that replaces its receipt: one receipt email, one notice.
 //
