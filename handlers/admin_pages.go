@@ -257,7 +257,9 @@ type donorData struct {
 	Notice      string
 	MergeError  string
 	Memberships []accountMembershipRow
-	Gifts       []giftRow
+	Gifts       []giftRow // the newest perPage
+	GiftCount   int64
+	GiftTotals  []string // per currency, of all their gifts
 	Receipts    []receiptRow
 	Years       []int
 	Emails      []emailRow
@@ -305,12 +307,16 @@ func (s *Server) renderDonor(c *gin.Context, id, notice, mergeErr string, status
 	for _, m := range ms {
 		d.Memberships = append(d.Memberships, accountMembershipRow{money.Display(m.Amount, m.Currency), m.BillingInterval, m.Status})
 	}
-	gifts, _, err := s.admin.ListGifts(ctx, models.GiftFilter{DonorID: id}, models.Page{Number: 1, Size: 200})
+	gifts, totals, err := s.admin.ListGifts(ctx, models.GiftFilter{DonorID: id}, models.Page{Number: 1, Size: perPage})
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
 	d.Gifts = s.giftRows(gifts)
+	for _, t := range totals {
+		d.GiftCount += t.Count
+		d.GiftTotals = append(d.GiftTotals, fmt.Sprintf("%d gifts, %s (refunded %s)", t.Count, money.Display(t.Amount, t.Currency), money.Display(t.Refunded, t.Currency)))
+	}
 	rs, err := s.store.AllReceiptsOfDonor(ctx, id)
 	if err != nil {
 		s.fail(c, err)
@@ -418,7 +424,7 @@ func deref(p *string) string {
 	return *p
 }
 
-type giftFilterForm struct{ From, To, Status, Frequency, Min, Max string }
+type giftFilterForm struct{ From, To, Status, Frequency, Min, Max, Donor string }
 
 type giftsData struct {
 	adminPage
@@ -437,9 +443,14 @@ type giftsData struct {
 // never a 500.
 func (s *Server) parseGiftFilter(c *gin.Context) (models.GiftFilter, giftFilterForm, string) {
 	f := giftFilterForm{From: c.Query("from"), To: c.Query("to"), Status: c.Query("status"), Frequency: c.Query("frequency"),
-		Min: c.Query("min"), Max: c.Query("max")}
+		Min: c.Query("min"), Max: c.Query("max"), Donor: c.Query("donor")}
 	var mf models.GiftFilter
 	var problems []string
+	if len(f.Donor) > 64 {
+		problems = append(problems, "Unknown donor.")
+	} else {
+		mf.DonorID = f.Donor // one donor's gifts, from their page
+	}
 	if f.From != "" {
 		t, err := time.ParseInLocation("2006-01-02", f.From, s.cfg.Location)
 		if err != nil {

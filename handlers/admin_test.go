@@ -457,3 +457,30 @@ func giftTotal(t *testing.T, app *testApp, donorID string) int64 {
 	}
 	return sum
 }
+
+// TestDonorWithManyGifts: a donor's page shows the newest 50 gifts, the
+// totals of all of them, and a link to the gifts list filtered to them.
+func TestDonorWithManyGifts(t *testing.T) {
+	app := newApp(t, "sqlite", appOptions{})
+	for i := 0; i < 55; i++ {
+		app.deliverObject(fmt.Sprintf("evt_many_%d", i), "checkout.session.completed",
+			testenv.PaidSession(t, fmt.Sprintf("cs_many_%d", i), "", "many@example.com", 1000))
+	}
+	donor, err := app.Store.DonorByEmail(context.Background(), "many@example.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := app.staffClient("fin@ledger.example", models.RoleStaff)
+	_, page := app.get(c, "/admin/donors/"+donor.ID)
+	if !strings.Contains(page, "55 gifts, $550.00 (refunded $0.00)") || !strings.Contains(page, `<a href="/admin/gifts?donor=`+donor.ID+`">all 55 gifts</a>`) {
+		t.Fatalf("donor page:\n%s", page)
+	}
+	giftsTable := page[strings.Index(page, "<h2>Gifts</h2>"):strings.Index(page, "<h2>Receipts</h2>")]
+	if n := strings.Count(giftsTable, "<td>$10.00</td>"); n != 50 {
+		t.Fatalf("%d gift rows on the donor page, want the newest 50", n)
+	}
+	_, list := app.get(c, "/admin/gifts?donor="+donor.ID)
+	if !strings.Contains(list, "USD: 55 gifts, $550.00") || !strings.Contains(list, `name="donor" value="`+donor.ID+`"`) || !strings.Contains(list, "page=2") {
+		t.Fatalf("gifts filtered to the donor:\n%s", list)
+	}
+}
