@@ -245,9 +245,8 @@ func (s *Server) donateData(c *gin.Context, f donateForm, errs fieldErrors) dona
 		Embedded:       len(s.cfg.FrameAncestors) > 0,
 	}
 	if s.captcha != nil {
-		p := s.cfg.Captcha.Provider
-		d.Captcha = &captchaWidget{Class: map[string]string{"turnstile": "cf-turnstile", "hcaptcha": "h-captcha"}[p],
-			SiteKey: s.cfg.Captcha.SiteKey, Script: captchaScripts[p].src}
+		p := captchaProviders[s.cfg.Captcha.Provider]
+		d.Captcha = &captchaWidget{Class: p.class, SiteKey: s.cfg.Captcha.SiteKey, Script: p.script}
 	}
 	d.Symbol = strings.TrimSuffix(money.Display(0, cur), money.FormatMajor(0, cur))
 	if strings.HasPrefix(d.Symbol, "0") || d.Symbol == money.Display(0, cur) {
@@ -331,7 +330,7 @@ func (s *Server) donateSubmit(c *gin.Context) {
 	}
 	ctx := c.Request.Context()
 	if s.captcha != nil {
-		ok, err := s.captcha.verify(ctx, c.PostForm(captchaFields[s.cfg.Captcha.Provider]), c.ClientIP())
+		ok, err := s.captcha.verify(ctx, c.PostForm(captchaProviders[s.cfg.Captcha.Provider].field), c.ClientIP())
 		if err != nil {
 			s.logger(c).Error("captcha check", "err", err)
 			d := s.donateData(c, f, nil)
@@ -340,7 +339,6 @@ func (s *Server) donateSubmit(c *gin.Context) {
 			return
 		}
 		if !ok {
-			s.metrics.donateRateLimited.Inc()
 			s.render(c, http.StatusUnprocessableEntity, "donate",
 				s.donateData(c, f, fieldErrors{"captcha": "Please complete the check just above the button, then continue."}))
 			return

@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"github.com/indienews/donations/config"
 	"html/template"
 	"log/slog"
 	"net/http"
@@ -17,6 +16,8 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/gorilla/csrf"
+
+	"github.com/indienews/donations/config"
 )
 
 const ctxRequestID = "request_id"
@@ -87,7 +88,7 @@ func (s *Server) recoverPanics(c *gin.Context) {
 func contentSecurityPolicies(cfg *config.Config) (string, string) {
 	script, frame := "'self'", "'none'"
 	if cfg.Captcha.Enabled() {
-		origin := captchaScripts[cfg.Captcha.Provider].origin
+		origin := captchaProviders[cfg.Captcha.Provider].origins
 		script += " " + origin
 		frame = origin
 	}
@@ -115,12 +116,13 @@ func (s *Server) securityHeaders(c *gin.Context) {
 	c.Next()
 }
 
-// embeddable lets the sites in FRAME_ANCESTORS frame a donate page.
-// X-Frame-Options cannot name a site, so it goes and the CSP decides.
+// embeddable lets the sites in FRAME_ANCESTORS frame a donate page; with
+// none listed it changes nothing. X-Frame-Options cannot name a site, so
+// it goes and the CSP decides.
 func (s *Server) embeddable(c *gin.Context) {
-	h := c.Writer.Header()
-	h.Set("Content-Security-Policy", s.donateCSP)
 	if len(s.cfg.FrameAncestors) > 0 {
+		h := c.Writer.Header()
+		h.Set("Content-Security-Policy", s.donateCSP)
 		h.Del("X-Frame-Options")
 		// Checkout cannot open inside a frame: leave it from the page
 		// that embedded us.

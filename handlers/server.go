@@ -113,13 +113,12 @@ func New(d Deps) (*Server, error) {
 	}
 	csp, donateCSP := contentSecurityPolicies(d.Config)
 	return &Server{
+		cfg: d.Config, store: d.Store, gateway: d.Gateway, verifier: d.Verifier, demo: d.Demo,
+		log: d.Logger, now: d.Now, pages: pages, metrics: newMetrics(), admin: admin,
+		docs:    documents.New(d.Config.BaseURL.String()),
 		captcha: captcha, csp: csp, donateCSP: donateCSP,
-		donateByEmail: newRateLimiter(rate.Limit(float64(d.Config.DonateEmailPerHour)/3600), d.Config.DonateEmailBurst, d.Now),
-		admin:         admin,
-		cfg:           d.Config, store: d.Store, gateway: d.Gateway, verifier: d.Verifier, demo: d.Demo,
-		log: d.Logger, now: d.Now, pages: pages, metrics: newMetrics(),
 		limiter:       newIPLimiter(d.Config.DonateRatePerMinute, d.Config.DonateRateBurst, d.Now),
-		docs:          documents.New(d.Config.BaseURL.String()),
+		donateByEmail: newRateLimiter(rate.Limit(float64(d.Config.DonateEmailPerHour)/3600), d.Config.DonateEmailBurst, d.Now),
 		signInByIP:    newIPLimiter(10, 5, d.Now),
 		signInByEmail: newRateLimiter(rate.Every(10*time.Minute), 3, d.Now),
 	}, nil

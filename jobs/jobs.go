@@ -152,7 +152,7 @@ func NewRunner(db DB, o Options) (*Runner, error) {
 		)}
 	}
 	r := &Runner{}
-	if queued, ok := o.Emails.(QueuedEmails); ok && o.Emails != nil {
+	if queued, ok := o.Emails.(QueuedEmails); ok {
 		river.AddWorker(workers, &requeueWorker{store: queued, client: func() *river.Client[*sql.Tx] { return r.client }, log: o.Logger, now: o.Now})
 		cfg.PeriodicJobs = append(cfg.PeriodicJobs, river.NewPeriodicJob(
 			river.PeriodicInterval(10*time.Minute),
