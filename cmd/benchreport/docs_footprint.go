@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -161,21 +160,10 @@ func benchFootprint(ctx context.Context, bin, work string) ([]row, error) {
 		return nil, err
 	}
 	defer func() { _ = serve.Process.Kill(); _ = serve.Wait() }()
-	var ready time.Duration
-	for time.Since(start) < 30*time.Second {
-		resp, err := http.Get("http://" + addr + "/readyz")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == 200 {
-				ready = time.Since(start)
-				break
-			}
-		}
-		time.Sleep(2 * time.Millisecond)
+	if err := waitReady("http://"+addr, 2*time.Millisecond, 30*time.Second); err != nil {
+		return nil, err
 	}
-	if ready == 0 {
-		return nil, fmt.Errorf("server never ready")
-	}
+	ready := time.Since(start)
 	time.Sleep(time.Second)
 	rss, err := procMB(serve.Process.Pid, "VmRSS:")
 	if err != nil {

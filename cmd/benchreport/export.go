@@ -31,11 +31,20 @@ func runMeasured(cmd *exec.Cmd) (time.Duration, float64, error) {
 	if err := cmd.Start(); err != nil {
 		return 0, 0, err
 	}
+	peak := watchPeak(cmd.Process.Pid)
+	err := cmd.Wait()
+	return time.Since(start), peak(), err
+}
+
+// watchPeak reads a process's peak RSS (VmHWM, in MB) every 5 ms until the
+// returned function is called, which gives the highest figure seen.
+func watchPeak(pid int) func() float64 {
 	var peak float64
-	done := make(chan struct{})
+	done, stopped := make(chan struct{}), make(chan struct{})
 	go func() {
+		defer close(stopped)
 		for {
-			if v, err := procMB(cmd.Process.Pid, "VmHWM:"); err == nil && v > peak {
+			if v, err := procMB(pid, "VmHWM:"); err == nil && v > peak {
 				peak = v
 			}
 			select {
@@ -45,9 +54,24 @@ func runMeasured(cmd *exec.Cmd) (time.Duration, float64, error) {
 			}
 		}
 	}()
-	err := cmd.Wait()
-	close(done)
-	return time.Since(start), peak, err
+	return func() float64 {
+		close(done)
+		<-stopped
+		return peak
+	}
+}
+
+// waitReady polls url's /readyz every poll until it answers 200.
+func waitReady(base string, poll, within time.Duration) error {
+	for start := time.Now(); time.Since(start) < within; time.Sleep(poll) {
+		if resp, err := http.Get(base + "/readyz"); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				return nil
+			}
+		}
+	}
+	return fmt.Errorf("%s never ready", base)
 }
 
 // benchExport: the receipts CSV of a seeded fiscal year through
@@ -145,48 +169,26 @@ func downloadFromServer(ctx context.Context, bin, dbURL, session, path string, w
 	}
 	defer func() { _ = serve.Process.Kill(); _ = serve.Wait() }()
 	base := "http://" + addr
-	for start := time.Now(); ; time.Sleep(10 * time.Millisecond) {
-		if resp, err := http.Get(base + "/readyz"); err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == 200 {
-				break
-			}
-		}
-		if time.Since(start) > 30*time.Second {
-			return 0, 0, fmt.Errorf("server never ready")
-		}
+	if err := waitReady(base, 10*time.Millisecond, 30*time.Second); err != nil {
+		return 0, 0, err
 	}
-	var peak float64
-	done := make(chan struct{})
-	go func() {
-		for {
-			if v, err := procMB(serve.Process.Pid, "VmHWM:"); err == nil && v > peak {
-				peak = v
-			}
-			select {
-			case <-done:
-				return
-			case <-time.After(5 * time.Millisecond):
-			}
-		}
-	}()
+	peak := watchPeak(serve.Process.Pid)
 	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, base+path, nil)
 	req.AddCookie(&http.Cookie{Name: "staff_session", Value: session})
 	start := time.Now()
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		close(done)
+		peak()
 		return 0, 0, err
 	}
 	_, err = io.Copy(w, resp.Body)
 	resp.Body.Close()
-	took := time.Since(start)
-	close(done)
+	took, rss := time.Since(start), peak()
 	if err != nil {
 		return 0, 0, err
 	}
 	if resp.StatusCode != 200 {
 		return 0, 0, fmt.Errorf("status %d", resp.StatusCode)
 	}
-	return took, peak, nil
+	return took, rss, nil
 }
