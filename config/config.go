@@ -6,6 +6,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"net"
 	"net/mail"
 	"net/netip"
 	"net/url"
@@ -24,14 +25,28 @@ import (
 type Config struct {
 	Addr    string
 	BaseURL *url.URL
-	Env     string // "development" or "production"
+	// BaseURLFromAddr: BASE_URL was not set, so it follows ADDR (outside
+	// production); serve fills in the port once it listens on port 0.
+	BaseURLFromAddr bool
+	Env             string // "development" or "production"
+	// Demo is DEMO=true: demo mode on a BASE_URL that is not loopback.
+	Demo bool
+
+	// MetricsAddr is where /metrics listens, apart from the public site
+	// ("" when METRICS_ADDR=off); MetricsToken, when set, also serves it on
+	// the main address to requests bearing it.
+	MetricsAddr  string
+	MetricsToken string
 
 	DatabaseURL string // Postgres URL; empty means the embedded SQLite file
 	DataDir     string
 
-	StripeSecretKey     string
-	StripeWebhookSecret string
-	StripeAPIBase       string
+	StripeSecretKey string
+	// StripeWebhookSecrets are the endpoint signing secrets (several during
+	// a rotation), each a non-empty whsec_ value: an empty key would make
+	// any body "verify".
+	StripeWebhookSecrets []string
+	StripeAPIBase        string
 
 	Org Org
 
@@ -136,8 +151,20 @@ func (md MonthDay) Bounds(fy int, loc *time.Location) (time.Time, time.Time) {
 func (c *Config) Production() bool { return c.Env == "production" }
 
 // DemoMode is the embedded default's payment side: no Stripe key in
-// development. It is never on when a key is set.
+// development, on a loopback BASE_URL or with DEMO=true (Load refuses
+// anything else). It is never on when a key is set, nor in production.
 func (c *Config) DemoMode() bool { return c.StripeSecretKey == "" && !c.Production() }
+
+// LoopbackURL reports whether u names this machine only (localhost, or a
+// loopback address), where pretend money cannot be mistaken for real.
+func LoopbackURL(u *url.URL) bool {
+	host := u.Hostname()
+	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
+		return true
+	}
+	ip, err := netip.ParseAddr(host)
+	return err == nil && ip.IsLoopback()
+}
 
 // SQLitePath is where the embedded database lives.
 func (c *Config) SQLitePath() string { return filepath.Join(c.DataDir, "donations.db") }
@@ -167,13 +194,12 @@ func WithDotEnv(getenv Getenv, path string) (Getenv, error) {
 func Load(getenv Getenv) (*Config, error) {
 	l := loader{getenv: getenv}
 	c := &Config{
-		Addr:                l.str("ADDR", ":8080"),
-		Env:                 l.oneOf("APP_ENV", "development", "development", "production"),
-		DatabaseURL:         l.str("DATABASE_URL", ""),
-		DataDir:             l.str("DATA_DIR", "./data"),
-		StripeSecretKey:     l.str("STRIPE_SECRET_KEY", ""),
-		StripeWebhookSecret: l.str("STRIPE_WEBHOOK_SECRET", ""),
-		StripeAPIBase:       l.str("STRIPE_API_BASE", ""),
+		Addr:            l.str("ADDR", ":8080"),
+		Env:             l.oneOf("APP_ENV", "development", "development", "production"),
+		DatabaseURL:     l.str("DATABASE_URL", ""),
+		DataDir:         l.str("DATA_DIR", "./data"),
+		StripeSecretKey: l.str("STRIPE_SECRET_KEY", ""),
+		StripeAPIBase:   l.str("STRIPE_API_BASE", ""),
 		Org: Org{
 			Name:    l.str("ORG_NAME", "Your Newsroom"),
 			TaxID:   l.str("ORG_TAX_ID", ""),
@@ -191,7 +217,24 @@ func Load(getenv Getenv) (*Config, error) {
 		LogLevel:            l.oneOf("LOG_LEVEL", "info", "debug", "info", "warn", "error"),
 		LogFormat:           l.oneOf("LOG_FORMAT", "text", "text", "json"),
 	}
-	c.BaseURL = l.baseURL("BASE_URL", "http://localhost:8080")
+	c.Demo = l.oneOf("DEMO", "false", "false", "true") == "true"
+	if l.str("BASE_URL", "") == "" && !c.Production() {
+		// A first run on another port must link to that port.
+		c.BaseURL, c.BaseURLFromAddr = baseURLFromAddr(c.Addr), true
+	} else {
+		c.BaseURL = l.baseURL("BASE_URL", "http://localhost:8080")
+	}
+	c.StripeWebhookSecrets = l.webhookSecrets("STRIPE_WEBHOOK_SECRET")
+	c.MetricsAddr = l.str("METRICS_ADDR", "127.0.0.1:9090")
+	if c.MetricsAddr == "off" {
+		c.MetricsAddr = ""
+	} else if _, _, err := net.SplitHostPort(c.MetricsAddr); err != nil {
+		l.fail("METRICS_ADDR", "must be host:port such as 127.0.0.1:9090, or off, got %q", c.MetricsAddr)
+	}
+	c.MetricsToken = l.str("METRICS_TOKEN", "")
+	if c.MetricsToken != "" && len(c.MetricsToken) < 32 {
+		l.fail("METRICS_TOKEN", "must be at least 32 characters (try: openssl rand -hex 32)")
+	}
 	if !money.ValidCurrency(c.Currency) {
 		l.fail("CURRENCY", "must be a three-letter ISO 4217 code such as usd, got %q", c.Currency)
 	}
@@ -286,6 +329,8 @@ func Load(getenv Getenv) (*Config, error) {
 	if key := l.str("SECRET_KEY", ""); key != "" {
 		if len(key) < 32 {
 			l.fail("SECRET_KEY", "must be at least 32 characters (try: openssl rand -hex 32)")
+		} else if weakSecret(key) {
+			l.fail("SECRET_KEY", "is too easy to guess: it repeats a few characters (try: openssl rand -hex 32)")
 		}
 		c.SecretKey = []byte(key)
 	} else if c.Env == "production" {
@@ -297,8 +342,13 @@ func Load(getenv Getenv) (*Config, error) {
 	if c.StripeSecretKey != "" && !strings.HasPrefix(c.StripeSecretKey, "sk_") && !strings.HasPrefix(c.StripeSecretKey, "rk_") {
 		l.fail("STRIPE_SECRET_KEY", "must be a secret or restricted key (sk_... or rk_...)")
 	}
-	if c.StripeSecretKey != "" && c.StripeWebhookSecret == "" {
+	if c.StripeSecretKey != "" && len(c.StripeWebhookSecrets) == 0 {
 		l.fail("STRIPE_WEBHOOK_SECRET", "is required when STRIPE_SECRET_KEY is set (whsec_... from the webhook endpoint)")
+	}
+	if c.StripeSecretKey == "" && !c.Production() && !c.Demo && !LoopbackURL(c.BaseURL) {
+		// Demo mode lets anyone "pay" and get receipts: never by accident
+		// on a public address.
+		l.fail("STRIPE_SECRET_KEY", "is required when BASE_URL (%s) is not a loopback address; set DEMO=true to run the demo there on purpose", c.BaseURL)
 	}
 	if c.StripeAPIBase != "" {
 		if u, err := url.Parse(c.StripeAPIBase); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
@@ -314,6 +364,12 @@ func Load(getenv Getenv) (*Config, error) {
 		}
 		if c.BaseURL != nil && c.BaseURL.Scheme != "https" {
 			l.fail("BASE_URL", "must be https when APP_ENV=production")
+		}
+		if strings.HasPrefix(c.StripeSecretKey, "sk_test_") || strings.HasPrefix(c.StripeSecretKey, "rk_test_") {
+			l.fail("STRIPE_SECRET_KEY", "is a test-mode key, and APP_ENV=production takes real money: use a live key (sk_live_... or rk_live_...)")
+		}
+		if c.Demo {
+			l.fail("DEMO", "must not be true when APP_ENV=production")
 		}
 	}
 	if c.DatabaseURL != "" && !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") {
@@ -465,4 +521,51 @@ func (l *loader) captcha() Captcha {
 		l.fail("CAPTCHA_VERIFY_URL", "must be an http(s) URL")
 	}
 	return c
+}
+
+// baseURLFromAddr is the address a browser on this machine reaches ADDR at.
+func baseURLFromAddr(addr string) *url.URL {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil || port == "" {
+		return &url.URL{Scheme: "http", Host: "localhost:8080"}
+	}
+	if ip, err := netip.ParseAddr(host); host == "" || (err == nil && ip.IsUnspecified()) {
+		host = "localhost"
+	}
+	return &url.URL{Scheme: "http", Host: net.JoinHostPort(host, port)}
+}
+
+// webhookSecrets reads the comma-separated signing secrets: each trimmed,
+// empty pieces dropped, and every one a whsec_ value.
+func (l *loader) webhookSecrets(name string) []string {
+	raw := l.str(name, "")
+	if raw == "" {
+		return nil
+	}
+	var out []string
+	for _, s := range strings.Split(raw, ",") {
+		s = strings.TrimSpace(s)
+		switch {
+		case s == "":
+			continue
+		case !strings.HasPrefix(s, "whsec_") || len(s) <= len("whsec_"):
+			l.fail(name, "must hold signing secrets that start with whsec_ (as Stripe shows them), separated by commas; one does not")
+			return nil
+		}
+		out = append(out, s)
+	}
+	if len(out) == 0 {
+		l.fail(name, "holds no secret: give the whsec_... signing secret of your webhook endpoint")
+	}
+	return out
+}
+
+// weakSecret reports a key anyone could guess: one made of a handful of
+// characters repeated ("aaaa...", "abab...").
+func weakSecret(key string) bool {
+	distinct := map[rune]bool{}
+	for _, r := range key {
+		distinct[r] = true
+	}
+	return len(distinct) < 8
 }

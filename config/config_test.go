@@ -99,3 +99,101 @@ func TestCaptchaAndEmbeddingSettings(t *testing.T) {
 		}
 	}
 }
+
+func TestWebhookSecrets(t *testing.T) {
+	load := func(secret string) (*Config, error) {
+		return Load(func(k string) string {
+			return map[string]string{"STRIPE_SECRET_KEY": "sk_test_x", "STRIPE_WEBHOOK_SECRET": secret}[k]
+		})
+	}
+	c, err := load(" whsec_a , whsec_b,")
+	if err != nil || strings.Join(c.StripeWebhookSecrets, "|") != "whsec_a|whsec_b" {
+		t.Fatalf("secrets %q, %v", c.StripeWebhookSecrets, err)
+	}
+	for _, bad := range []string{",", " , ", "abc", "whsec_", "whsec_x,abc"} {
+		_, err := load(bad)
+		if err == nil || !strings.Contains(err.Error(), "STRIPE_WEBHOOK_SECRET") {
+			t.Errorf("STRIPE_WEBHOOK_SECRET=%q accepted: %v", bad, err)
+		}
+	}
+	if _, err := load("abc"); err == nil || !strings.Contains(err.Error(), "whsec_") {
+		t.Errorf("the error must say secrets start with whsec_: %v", err)
+	}
+}
+
+func TestPretendMoneyNeverLooksReal(t *testing.T) {
+	load := func(env map[string]string) (*Config, error) { return Load(func(k string) string { return env[k] }) }
+	// Demo mode on a public address only when asked for.
+	if _, err := load(map[string]string{"BASE_URL": "https://give.example.org"}); err == nil || !strings.Contains(err.Error(), "DEMO=true") {
+		t.Errorf("demo mode on a public BASE_URL: %v", err)
+	}
+	c, err := load(map[string]string{"BASE_URL": "https://give.example.org", "DEMO": "true"})
+	if err != nil || !c.DemoMode() {
+		t.Errorf("DEMO=true: %v", err)
+	}
+	for _, base := range []string{"http://localhost:8080", "http://127.0.0.1:9000", "http://[::1]:8080", "http://news.localhost"} {
+		if c, err := load(map[string]string{"BASE_URL": base}); err != nil || !c.DemoMode() {
+			t.Errorf("loopback %s: %v", base, err)
+		}
+	}
+	prod := map[string]string{"APP_ENV": "production", "BASE_URL": "https://give.example.org", "SECRET_KEY": "9f86d081884c7d659a2feaa0c55ad015",
+		"STRIPE_WEBHOOK_SECRET": "whsec_x", "ORG_NAME": "The Ledger", "ORG_TAX_ID": "12-3456789"}
+	for _, key := range []string{"sk_test_abc", "rk_test_abc"} {
+		prod["STRIPE_SECRET_KEY"] = key
+		if _, err := load(prod); err == nil || !strings.Contains(err.Error(), "test-mode key") {
+			t.Errorf("production with %s: %v", key, err)
+		}
+	}
+	prod["STRIPE_SECRET_KEY"] = "sk_live_abc"
+	if _, err := load(prod); err != nil {
+		t.Errorf("production with a live key: %v", err)
+	}
+	prod["DEMO"] = "true"
+	if _, err := load(prod); err == nil || !strings.Contains(err.Error(), "DEMO") {
+		t.Errorf("DEMO=true in production: %v", err)
+	}
+}
+
+func TestBaseURLFollowsAddr(t *testing.T) {
+	for addr, want := range map[string]string{
+		"127.0.0.1:9000": "http://127.0.0.1:9000", ":9000": "http://localhost:9000", "0.0.0.0:9000": "http://localhost:9000",
+		"[::]:9000": "http://localhost:9000", "": "http://localhost:8080",
+	} {
+		c, err := Load(func(k string) string { return map[string]string{"ADDR": addr}[k] })
+		if err != nil || c.BaseURL.String() != want || !c.BaseURLFromAddr {
+			t.Errorf("ADDR=%q: BASE_URL %v (%v), want %s", addr, c.BaseURL, err, want)
+		}
+	}
+	c, err := Load(func(k string) string { return map[string]string{"ADDR": ":9000", "BASE_URL": "http://localhost:7000"}[k] })
+	if err != nil || c.BaseURL.String() != "http://localhost:7000" || c.BaseURLFromAddr {
+		t.Errorf("a set BASE_URL wins: %v %v", c.BaseURL, err)
+	}
+}
+
+func TestWeakSecretKeyRefused(t *testing.T) {
+	for _, key := range []string{strings.Repeat("a", 40), strings.Repeat("ab", 20), strings.Repeat("abc123", 6)} {
+		if _, err := Load(func(k string) string { return map[string]string{"SECRET_KEY": key}[k] }); err == nil || !strings.Contains(err.Error(), "SECRET_KEY") {
+			t.Errorf("SECRET_KEY=%q accepted: %v", key, err)
+		}
+	}
+	if _, err := Load(func(k string) string { return map[string]string{"SECRET_KEY": "9f86d081884c7d659a2feaa0c55ad015"}[k] }); err != nil {
+		t.Errorf("a random hex key: %v", err)
+	}
+}
+
+func TestMetricsSettings(t *testing.T) {
+	c, err := Load(func(string) string { return "" })
+	if err != nil || c.MetricsAddr != "127.0.0.1:9090" || c.MetricsToken != "" {
+		t.Fatalf("metrics defaults: %q %q %v", c.MetricsAddr, c.MetricsToken, err)
+	}
+	c, err = Load(func(k string) string { return map[string]string{"METRICS_ADDR": "off"}[k] })
+	if err != nil || c.MetricsAddr != "" {
+		t.Fatalf("METRICS_ADDR=off: %q %v", c.MetricsAddr, err)
+	}
+	for bad, name := range map[string]string{"METRICS_ADDR=9090": "METRICS_ADDR", "METRICS_TOKEN=short": "METRICS_TOKEN"} {
+		k, v, _ := strings.Cut(bad, "=")
+		if _, err := Load(func(x string) string { return map[string]string{k: v}[x] }); err == nil || !strings.Contains(err.Error(), name) {
+			t.Errorf("%s accepted: %v", bad, err)
+		}
+	}
+}

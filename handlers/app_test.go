@@ -38,6 +38,7 @@ type testApp struct {
 	Stripe *testenv.Recorder // nil in demo mode
 	// Handler is the router itself, for in-process requests (fuzzing).
 	Handler http.Handler
+	Server  *handlers.Server
 }
 
 type appOptions struct {
@@ -120,7 +121,7 @@ func newApp(t testing.TB, db string, o appOptions) *testApp {
 	if err != nil {
 		t.Fatal(err)
 	}
-	app.Handler = srv.Handler()
+	app.Handler, app.Server = srv.Handler(), srv
 	hs := httptest.NewUnstartedServer(app.Handler)
 	hs.Listener.Close()
 	hs.Listener = ln

@@ -173,7 +173,7 @@ func TestSecurityHeadersAndEmbedding(t *testing.T) {
 	}
 
 	embed := newApp(t, "sqlite", appOptions{demo: true, env: map[string]string{
-		"BASE_URL": "https://give.example.org", "FRAME_ANCESTORS": "https://www.example.org https://news.example.com/"}})
+		"BASE_URL": "https://give.example.org", "DEMO": "true", "FRAME_ANCESTORS": "https://www.example.org https://news.example.com/"}})
 	h := headers(embed, "/donate")
 	if csp := h.Get("Content-Security-Policy"); !strings.HasSuffix(csp, "frame-ancestors https://www.example.org https://news.example.com") ||
 		h.Get("X-Frame-Options") != "" || !strings.HasPrefix(h.Get("Strict-Transport-Security"), "max-age=") {

@@ -1,7 +1,9 @@
 package handlers_test
 
 import (
+	"io"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -17,10 +19,19 @@ func TestHealthReadinessAndMetrics(t *testing.T) {
 		t.Fatal("delivery failed")
 	}
 	app.deliver(ev, testenv.Sign(ev, "whsec_wrong", time.Now())) // refused: bad signature
-	resp, body := app.get(c, "/metrics")
-	if resp.StatusCode != 200 {
-		t.Fatalf("/metrics = %d", resp.StatusCode)
+	// /metrics is not on the public address: only on METRICS_ADDR's listener.
+	if resp, _ := app.get(c, "/metrics"); resp.StatusCode != http.StatusNotFound {
+		t.Fatalf("public /metrics = %d, want 404", resp.StatusCode)
 	}
+	metrics := httptest.NewServer(app.Server.MetricsHandler())
+	defer metrics.Close()
+	resp, err := http.Get(metrics.URL + "/metrics")
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("/metrics on its own listener: %v %v", resp, err)
+	}
+	raw, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	body := string(raw)
 	for _, want := range []string{
 		`donations_webhook_events_total{result="applied",type="checkout.session.completed"} 1`,
 		`donations_webhook_rejected_total{reason="signature"} 1`,
@@ -73,4 +84,26 @@ func grepLines(s, sub string) string {
 		}
 	}
 	return strings.Join(out, "\n")
+}
+
+// TestMetricsBehindToken: with METRICS_TOKEN, the public address serves
+// /metrics to a scraper bearing it and to nobody else.
+func TestMetricsBehindToken(t *testing.T) {
+	token := "3c9a0f1b7e5d42a8b6c1e0f9d8a7b6c5"
+	app := newApp(t, "sqlite", appOptions{demo: true, env: map[string]string{"METRICS_TOKEN": token}})
+	for auth, want := range map[string]int{"": 401, "Bearer wrong": 401, "Basic " + token: 401, "Bearer " + token: 200} {
+		req, _ := http.NewRequest("GET", app.URL+"/metrics", nil)
+		if auth != "" {
+			req.Header.Set("Authorization", auth)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != want || (want == 200) != strings.Contains(string(b), "donations_http_requests_total") {
+			t.Errorf("Authorization %q: %d, want %d", auth, resp.StatusCode, want)
+		}
+	}
 }

@@ -1,9 +1,13 @@
 package handlers
 
 import (
+	"crypto/subtle"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
+
+	"github.com/gin-gonic/gin"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -53,6 +57,26 @@ func newMetrics() *metrics {
 func (m *metrics) observeRequest(method, route string, status int, d time.Duration) {
 	m.requests.WithLabelValues(route, method, strconv.Itoa(status)).Inc()
 	m.duration.WithLabelValues(route).Observe(d.Seconds())
+}
+
+// MetricsHandler serves /metrics for the separate listener on
+// METRICS_ADDR, which the public never reaches.
+func (s *Server) MetricsHandler() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", s.metrics.handler())
+	return mux
+}
+
+// requireMetricsToken lets a scraper read /metrics on the public address
+// with "Authorization: Bearer METRICS_TOKEN", and nobody else.
+func (s *Server) requireMetricsToken(c *gin.Context) {
+	got, ok := strings.CutPrefix(c.GetHeader("Authorization"), "Bearer ")
+	if !ok || subtle.ConstantTimeCompare([]byte(got), []byte(s.cfg.MetricsToken)) != 1 {
+		c.Header("WWW-Authenticate", `Bearer realm="metrics"`)
+		c.AbortWithStatusJSON(http.StatusUnauthorized, gin.H{"error": "metrics need a bearer token"})
+		return
+	}
+	c.Next()
 }
 
 func (m *metrics) handler() http.Handler {

@@ -30,7 +30,10 @@ func (s *Server) routes() http.Handler {
 	// Machine endpoints: no CSRF, no sessions.
 	r.GET("/healthz", s.healthz)
 	r.GET("/readyz", s.readyz)
-	r.GET("/metrics", gin.WrapH(s.metrics.handler()))
+	if s.cfg.MetricsToken != "" {
+		// Otherwise /metrics is only on METRICS_ADDR (see MetricsHandler).
+		r.GET("/metrics", s.requireMetricsToken, gin.WrapH(s.metrics.handler()))
+	}
 	r.POST("/webhooks/stripe", s.stripeWebhook)
 
 	static, _ := fs.Sub(templates.Files, "static")

@@ -32,14 +32,24 @@ type Verifier struct {
 	tolerance time.Duration
 }
 
-// NewVerifier accepts events signed with any of secrets.
+// NewVerifier accepts events signed with any of secrets. An empty secret
+// is never among them: an HMAC under an empty key is one anybody can make.
 func NewVerifier(secrets ...string) *Verifier {
-	return &Verifier{secrets: secrets, tolerance: webhook.DefaultTolerance}
+	v := &Verifier{tolerance: webhook.DefaultTolerance}
+	for _, s := range secrets {
+		if s = strings.TrimSpace(s); s != "" {
+			v.secrets = append(v.secrets, s)
+		}
+	}
+	return v
 }
 
 // Parse verifies the signature (and its age), checks the API version and
 // decodes the event into our types.
 func (v *Verifier) Parse(payload []byte, header string) (Event, error) {
+	if len(v.secrets) == 0 {
+		return Event{}, fmt.Errorf("%w: no webhook secret configured", ErrSignature)
+	}
 	var ev stripe.Event
 	var err error
 	for _, secret := range v.secrets {
@@ -59,8 +69,6 @@ func (v *Verifier) Parse(payload []byte, header string) (Event, error) {
 		return Event{}, ErrStale
 	case errors.Is(err, webhook.ErrNotSigned), errors.Is(err, webhook.ErrInvalidHeader), errors.Is(err, webhook.ErrNoValidSignature):
 		return Event{}, fmt.Errorf("%w: %v", ErrSignature, err)
-	case len(v.secrets) == 0:
-		return Event{}, fmt.Errorf("%w: no webhook secret configured", ErrSignature)
 	default:
 		// Signed correctly but not JSON stripe-go can read.
 		return Event{}, fmt.Errorf("%w: %v", ErrMalformed, err)

@@ -123,3 +123,16 @@ func TestDemoMembershipEvents(t *testing.T) {
 		t.Fatalf("types %v", types)
 	}
 }
+
+// An empty signing key is a key anyone holds: a body signed with "" must
+// not verify, however the secrets were configured.
+func TestVerifierRefusesAnEmptyKey(t *testing.T) {
+	payload, _ := json.Marshal(map[string]any{"id": "evt_forged", "object": "event", "type": "checkout.session.completed",
+		"api_version": APIVersion, "created": time.Now().Unix(), "data": map[string]any{"object": map[string]any{"id": "cs_1", "object": "checkout.session"}}})
+	forged := sign(payload, "", time.Now())
+	for _, secrets := range [][]string{{""}, {"whsec_x", ""}, {" ", "whsec_x"}, nil} {
+		if _, err := NewVerifier(secrets...).Parse(payload, forged); !errors.Is(err, ErrSignature) {
+			t.Errorf("secrets %q: a body signed with an empty key gave %v, want ErrSignature", secrets, err)
+		}
+	}
+}

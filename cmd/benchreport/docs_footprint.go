@@ -141,7 +141,7 @@ func benchFootprint(ctx context.Context, bin, work string) ([]row, error) {
 		return nil, err
 	}
 	dir := filepath.Join(work, "footprint")
-	env := append(os.Environ(), "DATA_DIR="+dir, "DATABASE_URL=", "STRIPE_SECRET_KEY=", "LOG_LEVEL=error", "APP_ENV=development")
+	env := append(os.Environ(), "DATA_DIR="+dir, "DATABASE_URL=", "STRIPE_SECRET_KEY=", "LOG_LEVEL=error", "APP_ENV=development", "METRICS_ADDR=off")
 	migrate := exec.CommandContext(ctx, bin, "migrate")
 	migrate.Env = env
 	if out, err := migrate.CombinedOutput(); err != nil {

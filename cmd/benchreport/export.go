@@ -161,7 +161,7 @@ func downloadFromServer(ctx context.Context, bin, dbURL, session, path string, w
 	addr := ln.Addr().String()
 	ln.Close()
 	serve := exec.CommandContext(ctx, bin, "serve")
-	serve.Env = append(os.Environ(), "DATABASE_URL="+dbURL, "ADDR="+addr, "BASE_URL=http://"+addr, "LOG_LEVEL=error",
+	serve.Env = append(os.Environ(), "DATABASE_URL="+dbURL, "ADDR="+addr, "BASE_URL=http://"+addr, "LOG_LEVEL=error", "METRICS_ADDR=off",
 		"STRIPE_SECRET_KEY=", "RECONCILE_EVERY=off", "SECRET_KEY=0123456789abcdef0123456789abcdef")
 	serve.Stdout, serve.Stderr = io.Discard, io.Discard
 	if err := serve.Start(); err != nil {

@@ -10,6 +10,9 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -240,7 +243,9 @@ func TestServeAnswersAndShutsDownGracefully(t *testing.T) {
 	for _, db := range testenv.Databases {
 		t.Run(db, func(t *testing.T) {
 			pg, sqlitePath := testenv.DatabaseURLs(t, db)
-			env := map[string]string{"DATABASE_URL": pg, "DATA_DIR": strings.TrimSuffix(sqlitePath, "/donations.db"), "ADDR": "127.0.0.1:0"}
+			metricsAddr := freeAddr(t)
+			env := map[string]string{"DATABASE_URL": pg, "DATA_DIR": strings.TrimSuffix(sqlitePath, "/donations.db"), "ADDR": "127.0.0.1:0",
+				"METRICS_ADDR": metricsAddr}
 			cfg, err := config.Load(func(k string) string { return env[k] })
 			if err != nil {
 				t.Fatal(err)
@@ -266,6 +271,21 @@ func TestServeAnswersAndShutsDownGracefully(t *testing.T) {
 				if resp.StatusCode != 200 || !strings.Contains(string(b), want) {
 					t.Fatalf("%s: %d %s", path, resp.StatusCode, b)
 				}
+			}
+			// Metrics are on METRICS_ADDR only, not on the public address.
+			if resp, err := http.Get("http://" + addr + "/metrics"); err != nil || resp.StatusCode != http.StatusNotFound {
+				t.Errorf("public /metrics: %v %v", resp, err)
+			}
+			if resp, err := http.Get("http://" + metricsAddr + "/metrics"); err != nil || resp.StatusCode != 200 {
+				t.Errorf("/metrics on METRICS_ADDR: %v %v", resp, err)
+			}
+			// No BASE_URL: every link follows the port the server got, the
+			// demo checkout's and the setup link's alike.
+			if loc := demoCheckoutLocation(t, "http://"+addr); !strings.HasPrefix(loc, "http://"+addr+"/demo/checkout/") {
+				t.Errorf("Continue to payment leads to %q, not to this server (%s)", loc, addr)
+			}
+			if !strings.Contains(logs.String(), "http://"+addr+"/admin/setup/") {
+				t.Errorf("the setup link does not point at %s:\n%s", addr, logs.String())
 			}
 			// A webhook whose body is still on its way when SIGTERM comes.
 			conn, err := net.Dial("tcp", addr)
@@ -304,6 +324,45 @@ func TestServeAnswersAndShutsDownGracefully(t *testing.T) {
 }
 
 func bufioReader(r io.Reader) *bufio.Reader { return bufio.NewReader(r) }
+
+// freeAddr is a loopback address nothing listens on right now.
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// demoCheckoutLocation gives a demo gift through the form at base and
+// returns where "Continue to payment" sends the donor.
+func demoCheckoutLocation(t *testing.T, base string) string {
+	t.Helper()
+	jar, _ := cookiejar.New(nil)
+	c := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := c.Get(base + "/donate")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	m := regexp.MustCompile(`name="csrf_token" value="([^"]+)"`).FindSubmatch(page)
+	if m == nil {
+		t.Fatalf("no CSRF token on /donate")
+	}
+	resp, err = c.PostForm(base+"/donate", url.Values{"csrf_token": {string(m[1])}, "amount": {"25"}, "frequency": {"once"},
+		"email": {"port@example.com"}, "name": {"Port Test"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("donate: %d", resp.StatusCode)
+	}
+	return resp.Header.Get("Location")
+}
 
 // TestReconcileAgainstStripeMock runs `donations reconcile` against
 // stripe-mock: the listing requests are valid for Stripe's API, and what

@@ -8,7 +8,6 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"strings"
 	"time"
 
 	"github.com/indienews/donations/config"
@@ -42,6 +41,17 @@ func (a *app) serve(ctx context.Context, args []string) int {
 // serve runs until ctx ends, then shuts down gracefully. ready, when not
 // nil, receives the listening address (tests use it).
 func serve(ctx context.Context, cfg *config.Config, log *slog.Logger, ready chan<- string) error {
+	// Listen first: with ADDR on port 0 and no BASE_URL, the links the
+	// server prints and sends must carry the port it really got.
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listening on %s: %w", cfg.Addr, err)
+	}
+	defer ln.Close()
+	if cfg.BaseURLFromAddr && cfg.BaseURL.Port() == "0" {
+		_, port, _ := net.SplitHostPort(ln.Addr().String())
+		cfg.BaseURL.Host = net.JoinHostPort(cfg.BaseURL.Hostname(), port)
+	}
 	store, err := openStore(ctx, cfg, log)
 	if err != nil {
 		return err
@@ -59,7 +69,7 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger, ready chan
 	} else {
 		stripe := payments.NewStripe(cfg.StripeSecretKey, cfg.StripeAPIBase, log)
 		deps.Gateway = stripe
-		deps.Verifier = payments.NewVerifier(strings.Split(cfg.StripeWebhookSecret, ",")...)
+		deps.Verifier = payments.NewVerifier(cfg.StripeWebhookSecrets...)
 		if cfg.ReconcileEvery > 0 {
 			lister = stripe
 		}
@@ -105,10 +115,6 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger, ready chan
 		log.Warn("SECRET_KEY is not set: using a random key, so open forms stop working after a restart")
 	}
 
-	ln, err := net.Listen("tcp", cfg.Addr)
-	if err != nil {
-		return fmt.Errorf("listening on %s: %w", cfg.Addr, err)
-	}
 	httpSrv := &http.Server{
 		Handler:           srv.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
@@ -126,21 +132,48 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger, ready chan
 		ready <- ln.Addr().String()
 	}
 
-	errc := make(chan error, 1)
+	errc := make(chan error, 2)
 	go func() { errc <- httpSrv.Serve(ln) }()
+	// Metrics on their own address (loopback by default): counts of events,
+	// checkouts and failed sign-ins are for the operator, not the public.
+	var metricsSrv *http.Server
+	if cfg.MetricsAddr != "" {
+		mln, err := net.Listen("tcp", cfg.MetricsAddr)
+		if err != nil {
+			_ = httpSrv.Close()
+			return fmt.Errorf("listening for metrics on %s (METRICS_ADDR): %w", cfg.MetricsAddr, err)
+		}
+		metricsSrv = &http.Server{Handler: srv.MetricsHandler(), ReadHeaderTimeout: 10 * time.Second,
+			ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+		go func() { errc <- metricsSrv.Serve(mln) }()
+		log.Info("metrics", "addr", mln.Addr().String(), "path", "/metrics")
+	}
 	select {
 	case err := <-errc:
+		_ = httpSrv.Close()
+		if metricsSrv != nil {
+			_ = metricsSrv.Close()
+		}
 		return err
 	case <-ctx.Done():
 	}
 	log.Info("shutting down: finishing requests in flight", "grace", shutdownGrace)
 	sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
 	defer cancel()
+	if metricsSrv != nil {
+		_ = metricsSrv.Shutdown(sctx)
+	}
 	if err := httpSrv.Shutdown(sctx); err != nil {
 		return fmt.Errorf("shutdown: %w", err)
 	}
-	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return err
+	for range cap(errc) {
+		select {
+		case err := <-errc:
+			if err != nil && !errors.Is(err, http.ErrServerClosed) {
+				return err
+			}
+		default:
+		}
 	}
 	log.Info("stopped")
 	return nil

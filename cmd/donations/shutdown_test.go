@@ -20,7 +20,7 @@ import (
 // recorded whole, with nothing half-written.
 func TestShutdownUnderLoad(t *testing.T) {
 	url := testenv.PostgresSchema(t)
-	env := map[string]string{"DATABASE_URL": url, "ADDR": "127.0.0.1:0", "DATA_DIR": t.TempDir(),
+	env := map[string]string{"DATABASE_URL": url, "ADDR": "127.0.0.1:0", "METRICS_ADDR": "off", "DATA_DIR": t.TempDir(),
 		"STRIPE_SECRET_KEY": "sk_test_term", "STRIPE_WEBHOOK_SECRET": stormSecret, "STRIPE_API_BASE": "http://127.0.0.1:9",
 		"RECONCILE_EVERY": "off"}
 	base, stop, done := startServe(t, env)

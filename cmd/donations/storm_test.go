@@ -124,7 +124,7 @@ func TestWebhookStorm(t *testing.T) {
 	}
 	rng.Shuffle(len(deliveries), func(i, j int) { deliveries[i], deliveries[j] = deliveries[j], deliveries[i] })
 
-	env := map[string]string{"DATABASE_URL": pg.URL(), "ADDR": "127.0.0.1:0", "DATA_DIR": t.TempDir(),
+	env := map[string]string{"DATABASE_URL": pg.URL(), "ADDR": "127.0.0.1:0", "METRICS_ADDR": "off", "DATA_DIR": t.TempDir(),
 		"STRIPE_SECRET_KEY": "sk_test_storm", "STRIPE_WEBHOOK_SECRET": stormSecret, "STRIPE_API_BASE": "http://127.0.0.1:9",
 		"RECONCILE_EVERY": "off"}
 	base, stop, done := startServe(t, env)
