@@ -18,7 +18,7 @@ const staffCookie = "staff_session"
 
 // AdminStore is what the staff area needs of the ledger.
 type AdminStore interface {
-	StaffSignIn(ctx context.Context, email, password string) (string, *models.StaffUser, error)
+	StaffSignIn(ctx context.Context, email, password, ip string) (string, *models.StaffUser, error)
 	StaffBySession(ctx context.Context, token string) (*models.StaffUser, error)
 	StaffSignOut(ctx context.Context, token string) error
 	SetupValid(ctx context.Context, token string) bool
@@ -27,7 +27,6 @@ type AdminStore interface {
 	StaffList(ctx context.Context) ([]models.StaffUser, error)
 	DisableStaff(ctx context.Context, email string) error
 	Audit(ctx context.Context, staffEmail, action, detail, ip string) error
-	FailedSignIns(ctx context.Context, email, ip string, since time.Time) (byAccount, byIP int64, err error)
 	AuditLog(ctx context.Context, limit int) ([]models.AuditEntry, error)
 
 	SearchDonors(ctx context.Context, q string, p models.Page) ([]models.Donor, int64, error)
@@ -130,38 +129,33 @@ func safeNext(n string) string {
 	return "/admin"
 }
 
-// adminLogin checks a password, throttled per account and per IP, with one
-// message for every failure so it never tells which emails exist.
+// adminLogin checks a password, throttled per client and per account and
+// client (see models.StaffSignIn), with one message for every failure so it
+// never tells which emails exist.
 func (s *Server) adminLogin(c *gin.Context) {
 	email := models.NormaliseEmail(c.PostForm("email"))
 	d := loginData{page: s.basePage(c), Email: email, Next: safeNext(c.PostForm("next"))}
-	byAccount, byIP, err := s.admin.FailedSignIns(c.Request.Context(), email, c.ClientIP(), s.now().Add(-loginWindow))
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	if byAccount >= loginFailuresPerAccount || byIP >= loginFailuresPerIP {
-		c.Header("Retry-After", retryAfterSeconds(loginWindow))
-		d.Error = "Too many sign-in attempts. Please wait " + humanWait(loginWindow) + " and try again."
+	token, _, err := s.admin.StaffSignIn(c.Request.Context(), email, c.PostForm("password"), c.ClientIP())
+	var throttled *models.ThrottledError
+	switch {
+	case errors.As(err, &throttled):
+		c.Header("Retry-After", retryAfterSeconds(throttled.Wait))
+		d.Error = "Too many sign-in attempts. Please wait " + humanWait(throttled.Wait) + " and try again."
 		s.render(c, http.StatusTooManyRequests, "admin_login", d)
 		return
-	}
-	token, u, err := s.admin.StaffSignIn(c.Request.Context(), email, c.PostForm("password"))
-	if errors.Is(err, models.ErrBadCredentials) {
-		// Recorded before answering: this row is what throttles the next try.
-		if err := s.admin.Audit(c.Request.Context(), email, models.ActionSignInFailed, "", c.ClientIP()); err != nil {
-			s.fail(c, err)
-			return
-		}
+	case errors.Is(err, models.ErrBusy):
+		c.Header("Retry-After", "10")
+		d.Error = "Many sign-ins are being checked right now. Please try again in a few seconds."
+		s.render(c, http.StatusServiceUnavailable, "admin_login", d)
+		return
+	case errors.Is(err, models.ErrBadCredentials):
 		d.Error = "That email and password do not match an active staff account."
 		s.render(c, http.StatusUnauthorized, "admin_login", d)
 		return
-	}
-	if err != nil {
+	case err != nil:
 		s.fail(c, err)
 		return
 	}
-	_ = s.admin.Audit(c.Request.Context(), u.Email, "signed in", "", c.ClientIP())
 	s.setStaffCookie(c, token, int(models.StaffSessionHard/time.Second))
 	c.Redirect(http.StatusSeeOther, d.Next)
 }
@@ -217,12 +211,3 @@ func (s *Server) adminSetup(c *gin.Context) {
 	c.Redirect(http.StatusSeeOther, "/admin/login")
 }
 
-// Staff sign-in throttle: within any loginWindow, 5 failures for one
-// account, or 20 from one address, and that account or address waits.
-// Failures are counted from the audit log, so the throttle holds across
-// restarts and instances; a success does not count against anyone.
-const (
-	loginWindow             = 15 * time.Minute
-	loginFailuresPerAccount = 5
-	loginFailuresPerIP      = 20
-)

@@ -11,6 +11,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -102,29 +103,70 @@ func TestEveryAdminRouteRefusesTheWrongPeople(t *testing.T) {
 	}
 }
 
-func TestStaffLoginThrottledAndGeneric(t *testing.T) {
-	app := newApp(t, "sqlite", appOptions{})
+// TestStaffLoginGrowingDelay: one message for every failure; a client's
+// failures on one account earn it a delay that doubles, which the account's
+// owner, signing in from another address, never meets.
+func TestStaffLoginGrowingDelay(t *testing.T) {
+	clock := newClock(time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC))
+	app := newApp(t, "sqlite", appOptions{clock: clock, env: map[string]string{"TRUSTED_PROXIES": "127.0.0.1"}})
 	if _, err := app.Store.AddStaff(context.Background(), "fin@ledger.example", staffPassword, models.RoleAdmin); err != nil {
 		t.Fatal(err)
 	}
 	c := app.client()
 	token := app.csrfToken(c, "/admin/login")
-	try := func(email, password string) (int, string) {
-		resp, body := app.post(c, "/admin/login", url.Values{"csrf_token": {token}, "email": {email}, "password": {password}})
-		return resp.StatusCode, body
+	try := func(from, email, password string) (int, string, string) {
+		req, _ := http.NewRequest("POST", app.URL+"/admin/login", strings.NewReader(url.Values{"csrf_token": {token},
+			"email": {email}, "password": {password}}.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("X-Forwarded-For", from)
+		resp, err := c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, resp.Header.Get("Retry-After"), string(b)
 	}
-	_, unknown := try("nobody@ledger.example", "whatever password")
-	_, wrong := try("fin@ledger.example", "wrong password!!")
+	const attacker, owner = "203.0.113.9", "198.51.100.7"
+	_, _, unknown := try(attacker, "nobody@ledger.example", "whatever password")
+	_, _, wrong := try(attacker, "fin@ledger.example", "wrong password!!")
 	msg := "That email and password do not match an active staff account."
 	if !strings.Contains(unknown, msg) || !strings.Contains(wrong, msg) {
 		t.Fatal("sign-in failures do not share one message")
 	}
-	for i := 0; i < 4; i++ { // five wrong passwords for this account in all
-		try("fin@ledger.example", "wrong password!!")
+	for i := 0; i < 2; i++ { // three free failures on this account
+		if code, _, _ := try(attacker, "fin@ledger.example", "wrong password!!"); code != http.StatusUnauthorized {
+			t.Fatalf("failure %d: %d", i+2, code)
+		}
 	}
-	code, body := try("fin@ledger.example", staffPassword) // the right one, but throttled
-	if code != http.StatusTooManyRequests || !strings.Contains(body, "Too many sign-in attempts") {
-		t.Fatalf("sixth attempt: %d", code)
+	// Then a delay that doubles: 1 s, 2 s, 4 s.
+	for _, wait := range []int{1, 2, 4} {
+		code, retry, body := try(attacker, "fin@ledger.example", "wrong password!!")
+		if code != http.StatusTooManyRequests || retry != fmt.Sprint(wait) || !strings.Contains(body, "Too many sign-in attempts") {
+			t.Fatalf("during a %d s delay: %d, Retry-After %q", wait, code, retry)
+		}
+		clock.Advance(time.Duration(wait) * time.Second)
+		if code, _, _ := try(attacker, "fin@ledger.example", "wrong password!!"); code != http.StatusUnauthorized {
+			t.Fatalf("after the %d s delay: %d", wait, code)
+		}
+	}
+	// The attacker's address is held up even with the right password...
+	if code, _, _ := try(attacker, "fin@ledger.example", staffPassword); code != http.StatusTooManyRequests {
+		t.Fatalf("the right password from the throttled address: %d", code)
+	}
+	// ...but the owner, from their own address, is not locked out.
+	if code, _, _ := try(owner, "fin@ledger.example", staffPassword); code != http.StatusSeeOther {
+		t.Fatalf("the owner from another address: %d, want 303", code)
+	}
+	// A success clears that address's failures on the account.
+	for i := 0; i < 2; i++ {
+		try(owner, "fin@ledger.example", "a mistyped password")
+	}
+	if code, _, _ := try(owner, "fin@ledger.example", staffPassword); code != http.StatusSeeOther {
+		t.Fatalf("the owner after two typos: %d", code)
+	}
+	if code, _, _ := try(owner, "fin@ledger.example", "one more typo!"); code != http.StatusUnauthorized {
+		t.Fatalf("after a success the count starts over: %d", code)
 	}
 	// Without a form token, nothing is even tried.
 	resp, _ := app.post(app.client(), "/admin/login", url.Values{"email": {"fin@ledger.example"}, "password": {staffPassword}})
@@ -138,9 +180,59 @@ func TestStaffLoginThrottledAndGeneric(t *testing.T) {
 			failed++
 		}
 	}
-	if failed != 6 {
-		t.Fatalf("%d failed sign-ins in the audit log, want 6", failed)
+	if failed != 10 {
+		t.Fatalf("%d failed sign-ins in the audit log, want 10 (throttled attempts are not tried)", failed)
 	}
+}
+
+// TestStaffLoginRaceIsCounted: 25 parallel sign-ins (24 wrong passwords and
+// the right one) from an address that already failed 10 times are
+// counted as they start: at most the free attempts on the account are
+// checked, and the rest wait. Before, all 25 were checked.
+func TestStaffLoginRaceIsCounted(t *testing.T) {
+	forEachDB(t, func(t *testing.T, db string) {
+		// The clock stands still, so no delay runs out during the burst.
+		app := newApp(t, db, appOptions{clock: newClock(time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC))})
+		if _, err := app.Store.AddStaff(context.Background(), "fin@ledger.example", staffPassword, models.RoleAdmin); err != nil {
+			t.Fatal(err)
+		}
+		c := app.client()
+		token := app.csrfToken(c, "/admin/login")
+		for i := 0; i < 10; i++ {
+			resp, _ := app.post(c, "/admin/login", url.Values{"csrf_token": {token}, "email": {fmt.Sprintf("guess%d@ledger.example", i)}, "password": {"a guessed password"}})
+			if resp.StatusCode != http.StatusUnauthorized {
+				t.Fatalf("seeding failure %d: %d", i, resp.StatusCode)
+			}
+		}
+		codes := make(chan int, 25)
+		var wg sync.WaitGroup
+		for i := 0; i < 25; i++ {
+			password := "wrong password " + fmt.Sprint(i)
+			if i == 12 {
+				password = staffPassword
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				resp, err := c.PostForm(app.URL+"/admin/login", url.Values{"csrf_token": {token}, "email": {"fin@ledger.example"}, "password": {password}})
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				resp.Body.Close()
+				codes <- resp.StatusCode
+			}()
+		}
+		wg.Wait()
+		close(codes)
+		checked := map[int]int{}
+		for code := range codes {
+			checked[code]++
+		}
+		if tried := 25 - checked[http.StatusTooManyRequests]; tried > models.SignInFreeAttempts {
+			t.Fatalf("%d of 25 parallel attempts had their password checked (%v), want at most %d", tried, checked, models.SignInFreeAttempts)
+		}
+	})
 }
 
 // TestStaffLoginThrottledPerIP: one address trying many accounts is

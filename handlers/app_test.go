@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -46,6 +47,28 @@ type appOptions struct {
 	stripeURL string // overrides stripe-mock (to simulate Stripe failures)
 	env       map[string]string
 	mail      bool // run the job engine with mailpit as the SMTP server
+	logs      io.Writer // receives every log line, info and up
+	clock     *fakeClock // the store's and the server's time; nil: the real one
+}
+
+// fakeClock is a time a test moves by hand.
+type fakeClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func newClock(t time.Time) *fakeClock { return &fakeClock{t: t} }
+
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *fakeClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
 }
 
 // newApp starts the server on db ("postgres" or "sqlite"): with stripe-mock
@@ -86,8 +109,12 @@ func newApp(t testing.TB, db string, o appOptions) *testApp {
 	if sqlitePath != "" {
 		cfg.DataDir = strings.TrimSuffix(sqlitePath, "/donations.db")
 	}
+	var now func() time.Time
+	if o.clock != nil {
+		now = o.clock.Now
+	}
 	store, err := models.Open(context.Background(), models.Options{
-		DatabaseURL: cfg.DatabaseURL, SQLitePath: cfg.SQLitePath(),
+		DatabaseURL: cfg.DatabaseURL, SQLitePath: cfg.SQLitePath(), Now: now,
 		Receipts: models.ReceiptSettings{OrgName: cfg.Org.Name, OrgTaxID: cfg.Org.TaxID, OrgAddress: cfg.Org.Address,
 			FiscalYearStart: cfg.FiscalYearStart, Location: cfg.Location},
 	})
@@ -102,7 +129,10 @@ func newApp(t testing.TB, db string, o appOptions) *testApp {
 		t.Fatal(err)
 	}
 	log := slog.New(slog.NewTextHandler(output(t), &slog.HandlerOptions{Level: slog.LevelWarn}))
-	deps := handlers.Deps{Config: cfg, Store: store, Logger: log}
+	if o.logs != nil {
+		log = slog.New(slog.NewTextHandler(o.logs, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	}
+	deps := handlers.Deps{Config: cfg, Store: store, Logger: log, Now: now}
 	if o.demo {
 		demo, err := payments.NewDemo(base, nil)
 		if err != nil {

@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 	"github.com/gorilla/csrf"
@@ -60,8 +61,63 @@ func (s *Server) accessLog(c *gin.Context) {
 		level = slog.LevelError
 	}
 	s.logger(c).Log(c.Request.Context(), level, "http request",
-		"method", c.Request.Method, "path", c.Request.URL.Path, "route", route,
+		"method", c.Request.Method, "path", redactedPath(c), "route", route,
 		"status", status, "duration_ms", elapsed.Milliseconds(), "bytes", c.Writer.Size())
+}
+
+// secretParams are path parameters that are credentials: a sign-in or
+// setup link's token, a receipt's verification code.
+var secretParams = map[string]bool{"token": true, "code": true}
+
+// redactedPath is the request path with every secret parameter replaced,
+// so access logs never hold a link that signs someone in.
+func redactedPath(c *gin.Context) string {
+	path := c.Request.URL.Path
+	for _, p := range c.Params {
+		if secretParams[p.Key] && p.Value != "" {
+			path = strings.Replace(path, p.Value, "[redacted]", 1)
+		}
+	}
+	return path
+}
+
+// maxFormBody caps a posted form; ours are a few hundred bytes.
+const maxFormBody = 64 << 10
+
+// rejectUnreadable answers 400 to a path, query or form that holds a NUL
+// or is not UTF-8: no page of ours means anything by them, and Postgres
+// refuses to store them (which would be a 500 further in).
+func (s *Server) rejectUnreadable(c *gin.Context) {
+	bad := !printableInput(c.Request.URL.Path)
+	for k, vs := range c.Request.URL.Query() {
+		bad = bad || !printableInput(k)
+		for _, v := range vs {
+			bad = bad || !printableInput(v)
+		}
+	}
+	if !bad && c.Request.Method == http.MethodPost && strings.HasPrefix(c.ContentType(), "application/x-www-form-urlencoded") {
+		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxFormBody)
+		if err := c.Request.ParseForm(); err != nil {
+			s.errorPage(c, http.StatusBadRequest, "This form could not be read", "Please go back, reload the page and try again.")
+			return
+		}
+		for k, vs := range c.Request.PostForm {
+			bad = bad || !printableInput(k)
+			for _, v := range vs {
+				bad = bad || !printableInput(v)
+			}
+		}
+	}
+	if bad {
+		s.errorPage(c, http.StatusBadRequest, "This address could not be read",
+			"It contains characters no page here uses. Please check the link and try again.")
+		return
+	}
+	c.Next()
+}
+
+func printableInput(v string) bool {
+	return utf8.ValidString(v) && !strings.ContainsRune(v, 0)
 }
 
 // recoverPanics turns a panic into a logged 500 page, never a stack trace

@@ -7,6 +7,8 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"golang.org/x/time/rate"
+
+	"github.com/indienews/donations/models"
 )
 
 // keyLimiter is a token bucket (golang.org/x/time/rate) per key: a client
@@ -63,9 +65,10 @@ func (l *keyLimiter) allow(key string) (bool, time.Duration) {
 	return true, 0
 }
 
-// rateLimitSignIn limits sign-in link requests per client IP.
+// rateLimitSignIn limits sign-in link requests per client (an IP address,
+// an IPv6 client by its /64, which one subscriber holds whole).
 func (s *Server) rateLimitSignIn(c *gin.Context) {
-	if ok, wait := s.signInByIP.allow(c.ClientIP()); !ok {
+	if ok, wait := s.signInByIP.allow(models.ClientKey(c.ClientIP())); !ok {
 		c.Header("Retry-After", retryAfterSeconds(wait))
 		s.errorPage(c, http.StatusTooManyRequests, "Too many attempts", "Please wait "+humanWait(wait)+" and try again.")
 		return
@@ -76,7 +79,7 @@ func (s *Server) rateLimitSignIn(c *gin.Context) {
 // rateLimitDonate is the first line against card testing: a few attempts a
 // minute per client IP, with a page that says when to try again.
 func (s *Server) rateLimitDonate(c *gin.Context) {
-	ok, wait := s.limiter.allow(c.ClientIP())
+	ok, wait := s.limiter.allow(models.ClientKey(c.ClientIP()))
 	if ok {
 		c.Next()
 		return

@@ -19,7 +19,7 @@ func (s *Server) routes() http.Handler {
 	// Only listed proxies may set X-Forwarded-For; otherwise a card tester
 	// could pick a new "client IP" per request and dodge the rate limit.
 	_ = r.SetTrustedProxies(s.cfg.TrustedProxies)
-	r.Use(s.requestID, s.accessLog, s.recoverPanics, s.securityHeaders)
+	r.Use(s.requestID, s.accessLog, s.recoverPanics, s.securityHeaders, s.rejectUnreadable)
 	r.NoRoute(func(c *gin.Context) {
 		s.errorPage(c, http.StatusNotFound, "Page not found", "There is nothing at this address.")
 	})

@@ -102,7 +102,7 @@ func TestStaffSessionsExpireAndSetupLink(t *testing.T) {
 			t.Fatal("a setup link works although an account exists")
 		}
 		// Sessions end after 30 idle minutes, and after 12 hours in any case.
-		token, _, err := s.StaffSignIn(ctx, "First@Ledger.example", "a long enough password")
+		token, _, err := s.StaffSignIn(ctx, "First@Ledger.example", "a long enough password", "192.0.2.1")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -114,7 +114,7 @@ func TestStaffSessionsExpireAndSetupLink(t *testing.T) {
 		if _, err := s.StaffBySession(ctx, token); !errors.Is(err, models.ErrExpired) {
 			t.Fatalf("after 31 idle minutes: %v", err)
 		}
-		token, _, _ = s.StaffSignIn(ctx, "first@ledger.example", "a long enough password")
+		token, _, _ = s.StaffSignIn(ctx, "first@ledger.example", "a long enough password", "192.0.2.1")
 		for i := 0; i < 12*3+1; i++ {
 			clk.advance(20 * time.Minute)
 			if _, err = s.StaffBySession(ctx, token); err != nil {
@@ -124,13 +124,13 @@ func TestStaffSessionsExpireAndSetupLink(t *testing.T) {
 		if !errors.Is(err, models.ErrExpired) {
 			t.Fatalf("after 12 busy hours: %v", err)
 		}
-		if _, _, err := s.StaffSignIn(ctx, "first@ledger.example", "wrong"); !errors.Is(err, models.ErrBadCredentials) {
+		if _, _, err := s.StaffSignIn(ctx, "first@ledger.example", "wrong", "192.0.2.1"); !errors.Is(err, models.ErrBadCredentials) {
 			t.Fatalf("wrong password: %v", err)
 		}
 		if err := s.DisableStaff(ctx, "first@ledger.example"); err != nil {
 			t.Fatal(err)
 		}
-		if _, _, err := s.StaffSignIn(ctx, "first@ledger.example", "a long enough password"); !errors.Is(err, models.ErrBadCredentials) {
+		if _, _, err := s.StaffSignIn(ctx, "first@ledger.example", "a long enough password", "192.0.2.1"); !errors.Is(err, models.ErrBadCredentials) {
 			t.Fatalf("disabled account: %v", err)
 		}
 	})
@@ -196,4 +196,45 @@ func TestMergedEmailStaysWithItsDonor(t *testing.T) {
 			t.Fatalf("sign-in email for a merged address: %+v", msgs)
 		}
 	})
+}
+
+// TestPasswordChecksAreCapped: while every password-check slot is busy, a
+// sign-in waits, then answers ErrBusy without checking anything, and the
+// attempt counts against nobody.
+func TestPasswordChecksAreCapped(t *testing.T) {
+	ctx := context.Background()
+	s := openStoreAt(t, "sqlite", "", nil)
+	if _, err := s.AddStaff(ctx, "fin@ledger.example", "a long enough password", models.RoleAdmin); err != nil {
+		t.Fatal(err)
+	}
+	release := s.HoldPasswordChecks()
+	short, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
+	_, _, err := s.StaffSignIn(short, "fin@ledger.example", "a long enough password", "192.0.2.1")
+	cancel()
+	release()
+	if !errors.Is(err, models.ErrBusy) {
+		t.Fatalf("sign-in with every check slot taken: %v, want ErrBusy", err)
+	}
+	// Four such refusals later the address is not throttled.
+	for i := 0; i < models.SignInFreeAttempts+1; i++ {
+		release := s.HoldPasswordChecks()
+		short, cancel := context.WithTimeout(ctx, 20*time.Millisecond)
+		_, _, _ = s.StaffSignIn(short, "fin@ledger.example", "a long enough password", "192.0.2.1")
+		cancel()
+		release()
+	}
+	if _, _, err := s.StaffSignIn(ctx, "fin@ledger.example", "a long enough password", "192.0.2.1"); err != nil {
+		t.Fatalf("once a slot is free: %v", err)
+	}
+}
+
+func TestClientKeyGroupsIPv6By64(t *testing.T) {
+	for ip, want := range map[string]string{
+		"203.0.113.9": "203.0.113.9", "::ffff:203.0.113.9": "203.0.113.9",
+		"2001:db8:1:2:3:4:5:6": "2001:db8:1:2::/64", "2001:db8:1:2::ffff": "2001:db8:1:2::/64", "2001:db8:1:3::1": "2001:db8:1:3::/64",
+	} {
+		if got := models.ClientKey(ip); got != want {
+			t.Errorf("ClientKey(%s) = %s, want %s", ip, got, want)
+		}
+	}
 }

@@ -59,10 +59,20 @@ func (r ChargeRef) lockKeys() []string {
 
 func (Ignore) lockKeys() []string { return nil }
 
-// lockPayments takes the advisory locks for keys until tx ends. Locks are
-// taken in the order of their hashed keys, the same in every transaction,
-// so two events sharing more than one key cannot deadlock each other.
+// signInLockClass keys the locks that serialise staff sign-in
+// reservations per client and per account (see staff_signin.go).
+const signInLockClass = 0x73676e // "sgn"
+
+// lockPayments takes the advisory locks for keys until tx ends.
 func (s *Store) lockPayments(tx *gorm.DB, keys []string) error {
+	return s.xactLocks(tx, paymentLockClass, keys)
+}
+
+// xactLocks takes the advisory locks of class for keys until tx ends.
+// Locks are taken in the order of their hashed keys, the same in every
+// transaction, so two transactions sharing more than one key cannot
+// deadlock each other.
+func (s *Store) xactLocks(tx *gorm.DB, class int, keys []string) error {
 	if s.dialect != DialectPostgres || len(keys) == 0 {
 		return nil
 	}
@@ -76,7 +86,7 @@ func (s *Store) lockPayments(tx *gorm.DB, keys []string) error {
 	hashes = slices.Compact(hashes)
 	// One round trip for all of them: unnest yields the array in order and
 	// each row takes its lock before the next row is read.
-	args := []any{paymentLockClass}
+	args := []any{class}
 	for _, h := range hashes {
 		args = append(args, h)
 	}

@@ -153,38 +153,6 @@ func (s *Store) dummyHash() []byte {
 	return s.dummy
 }
 
-// StaffSignIn checks a password and opens a session.
-func (s *Store) StaffSignIn(ctx context.Context, email, password string) (string, *StaffUser, error) {
-	var u StaffUser
-	err := s.db.WithContext(ctx).Where("email = ?", NormaliseEmail(email)).Take(&u).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		_ = bcrypt.CompareHashAndPassword(s.dummyHash(), []byte(password))
-		return "", nil, ErrBadCredentials
-	}
-	if err != nil {
-		return "", nil, err
-	}
-	if bcrypt.CompareHashAndPassword([]byte(u.PasswordHash), []byte(password)) != nil || u.Disabled {
-		return "", nil, ErrBadCredentials
-	}
-	plain, hash, err := newToken()
-	if err != nil {
-		return "", nil, err
-	}
-	now := s.now().UTC()
-	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := tx.Create(&staffSession{ID: uuid.NewString(), TokenHash: hash, StaffID: u.ID, CreatedAt: now,
-			LastSeenAt: now, ExpiresAt: now.Add(StaffSessionHard)}).Error; err != nil {
-			return err
-		}
-		return tx.Model(&StaffUser{}).Where("id = ?", u.ID).Update("last_login_at", now).Error
-	})
-	if err != nil {
-		return "", nil, err
-	}
-	return plain, &u, nil
-}
-
 // StaffBySession returns the account of a live session.
 func (s *Store) StaffBySession(ctx context.Context, token string) (*StaffUser, error) {
 	var sess staffSession
@@ -256,23 +224,6 @@ func (s *Store) CompleteSetup(ctx context.Context, token, email, password string
 func (s *Store) Audit(ctx context.Context, staffEmail, action, detail, ip string) error {
 	return translate(s.db.WithContext(ctx).Create(&AuditEntry{ID: uuid.NewString(), StaffEmail: staffEmail,
 		Action: action, Detail: strings.TrimSpace(detail), IP: ip, CreatedAt: s.now().UTC()}).Error)
-}
-
-// ActionSignInFailed is the audit action of a failed staff sign-in; the
-// login throttle counts them.
-const ActionSignInFailed = "sign-in failed"
-
-// FailedSignIns counts failed staff sign-ins since a time, for one account
-// and from one address. Counting them in the database makes the throttle
-// hold across restarts and across every instance of the server.
-func (s *Store) FailedSignIns(ctx context.Context, email, ip string, since time.Time) (byAccount, byIP int64, err error) {
-	row := s.db.WithContext(ctx).Raw(`SELECT
-		COALESCE(SUM(CASE WHEN staff_email = ? THEN 1 ELSE 0 END), 0),
-		COALESCE(SUM(CASE WHEN ip = ? THEN 1 ELSE 0 END), 0)
-		FROM audit_log WHERE action = ? AND created_at >= ? AND (staff_email = ? OR ip = ?)`,
-		email, ip, ActionSignInFailed, since.UTC(), email, ip).Row()
-	err = row.Scan(&byAccount, &byIP)
-	return byAccount, byIP, translate(err)
 }
 
 // AuditLog lists the newest entries.

@@ -77,6 +77,8 @@ type Store struct {
 
 	dummyOnce sync.Once
 	dummy     []byte
+	// passwordChecks holds a token per bcrypt comparison running now.
+	passwordChecks chan struct{}
 }
 
 // Options configure Open.
@@ -106,7 +108,7 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 		Logger:         logger.Discard,
 		NowFunc:        func() time.Time { return o.Now().UTC() },
 	}
-	s := &Store{receipts: o.Receipts, now: o.Now, log: o.Logger}
+	s := &Store{receipts: o.Receipts, now: o.Now, log: o.Logger, passwordChecks: make(chan struct{}, passwordChecksAtOnce)}
 	var err error
 	if o.DatabaseURL != "" {
 		s.dialect = DialectPostgres

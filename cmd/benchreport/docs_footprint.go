@@ -76,7 +76,7 @@ func benchStatements(ctx context.Context, pg, bin string, sz sizes) ([]row, erro
 	}
 	var session string
 	if err == nil {
-		session, _, err = store.StaffSignIn(ctx, "bench@example.org", "a bench password only")
+		session, _, err = store.StaffSignIn(ctx, "bench@example.org", "a bench password only", "127.0.0.1")
 	}
 	store.Close()
 	if err != nil {

@@ -92,7 +92,7 @@ func benchExport(ctx context.Context, pg, bin string, sz sizes) ([]row, error) {
 		store.Close()
 		return nil, err
 	}
-	session, _, err := store.StaffSignIn(ctx, "bench@example.org", "a bench password only")
+	session, _, err := store.StaffSignIn(ctx, "bench@example.org", "a bench password only", "127.0.0.1")
 	store.Close()
 	if err != nil {
 		return nil, err
