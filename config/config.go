@@ -235,8 +235,8 @@ func Load(getenv Getenv) (*Config, error) {
 	if c.MetricsToken != "" && len(c.MetricsToken) < 32 {
 		l.fail("METRICS_TOKEN", "must be at least 32 characters (try: openssl rand -hex 32)")
 	}
-	if !money.ValidCurrency(c.Currency) {
-		l.fail("CURRENCY", "must be a three-letter ISO 4217 code such as usd, got %q", c.Currency)
+	if !money.Supported(c.Currency) {
+		l.fail("CURRENCY", "must be a three-letter ISO 4217 code that Stripe charges in, such as usd, got %q", c.Currency)
 	}
 	c.FiscalYearStart = l.monthDay("FISCAL_YEAR_START", "01-01")
 	c.Location = l.location("TIMEZONE", "UTC")

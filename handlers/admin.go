@@ -210,4 +210,3 @@ func (s *Server) adminSetup(c *gin.Context) {
 	_ = s.admin.Audit(c.Request.Context(), u.Email, "created the first admin account", "", c.ClientIP())
 	c.Redirect(http.StatusSeeOther, "/admin/login")
 }
-

@@ -46,8 +46,8 @@ type appOptions struct {
 	demo      bool
 	stripeURL string // overrides stripe-mock (to simulate Stripe failures)
 	env       map[string]string
-	mail      bool // run the job engine with mailpit as the SMTP server
-	logs      io.Writer // receives every log line, info and up
+	mail      bool       // run the job engine with mailpit as the SMTP server
+	logs      io.Writer  // receives every log line, info and up
 	clock     *fakeClock // the store's and the server's time; nil: the real one
 }
 

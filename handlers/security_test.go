@@ -7,6 +7,10 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
+
+	"github.com/indienews/donations/models"
+	"github.com/indienews/donations/testenv"
 )
 
 // syncBuffer collects log lines written from many goroutines.
@@ -105,4 +109,35 @@ func TestRateLimitsKeyIPv6By64(t *testing.T) {
 	if code := post("2001:db8:5:7::1"); code != http.StatusSeeOther {
 		t.Fatalf("another /64: %d", code)
 	}
+}
+
+// TestCurrencyIsCheckedAndTheChartEscaped: an event in a currency that is
+// not an ISO 4217 code Stripe charges in is refused whole (a signed event
+// once put markup on the staff dashboard through it); and the dashboard,
+// built by html/template, escapes whatever a stored currency holds.
+func TestCurrencyIsCheckedAndTheChartEscaped(t *testing.T) {
+	forEachDB(t, func(t *testing.T, db string) {
+		app := newApp(t, db, appOptions{})
+		markup := `"><img src=x onerror=alert(1)>`
+		obj := testenv.PaidSession(t, "cs_evil", "", "evil@example.com", 250000)
+		obj["currency"] = markup
+		body := testenv.Event(t, "evt_evil", "checkout.session.completed", obj, "2023-10-16")
+		if code, resp := app.deliver(body, testenv.Sign(body, webhookSecret, time.Now())); code != http.StatusUnprocessableEntity {
+			t.Fatalf("an event in currency %q: %d %s, want 422", markup, code, resp)
+		}
+		if n := len(app.receipts(time.Now().Year())); n != 0 {
+			t.Fatalf("%d receipts from a refused event", n)
+		}
+		// A row written by other means still cannot inject markup.
+		now := time.Now().UTC()
+		if _, err := app.Store.SQL().Exec(`INSERT INTO gifts (id, status, source, frequency, amount, fee_amount, total_amount, currency,
+			email, name, paid_at, created_at, updated_at) VALUES ('g-evil', 'paid', 'stripe', 'once', 100, 0, 100, $1, 'e@example.com', 'E', $2, $2, $2)`, markup, now); err != nil {
+			t.Fatal(err)
+		}
+		staff := app.staffClient("fin@ledger.example", models.RoleStaff)
+		resp, page := app.get(staff, "/admin")
+		if resp.StatusCode != 200 || strings.Contains(page, "<img src=x") {
+			t.Fatalf("the dashboard printed a currency's markup (%d):\n%s", resp.StatusCode, page)
+		}
+	})
 }

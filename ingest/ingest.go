@@ -6,10 +6,12 @@ package ingest
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/google/uuid"
 
 	"github.com/indienews/donations/models"
+	"github.com/indienews/donations/money"
 	"github.com/indienews/donations/payments"
 )
 
@@ -20,6 +22,10 @@ type Store interface {
 
 // Apply records ev and its effect in one transaction.
 func Apply(ctx context.Context, store Store, ev payments.Event) (models.EventResult, error) {
+	if cur := currencyOf(ev); cur != "" && !money.Supported(cur) {
+		// Staff pages print currencies; nothing Stripe sends looks like this.
+		return models.EventResult{}, fmt.Errorf("%w: %s %s is in currency %q, not an ISO 4217 code we accept", models.ErrRejected, ev.Type, ev.ID, cur)
+	}
 	rec := models.EventRecord{ID: ev.ID, Type: ev.Type, APIVersion: ev.APIVersion, Livemode: ev.Livemode, Created: ev.Created}
 	return store.ApplyEvent(ctx, rec, EffectFor(ev))
 }
@@ -126,4 +132,21 @@ func subscriptionState(ev payments.Event) models.SubscriptionState {
 
 func address(a payments.Address) models.Address {
 	return models.Address{Line1: a.Line1, City: a.City, PostalCode: a.PostalCode, Country: a.Country}
+}
+
+// currencyOf is the currency the event's object is in, "" when it has none.
+func currencyOf(ev payments.Event) string {
+	switch {
+	case ev.Checkout != nil:
+		return ev.Checkout.Currency
+	case ev.Invoice != nil:
+		return ev.Invoice.Currency
+	case ev.Subscription != nil:
+		return ev.Subscription.Currency
+	case ev.Charge != nil:
+		return ev.Charge.Currency
+	case ev.Dispute != nil:
+		return ev.Dispute.Currency
+	}
+	return ""
 }

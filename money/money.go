@@ -32,6 +32,28 @@ func Exponent(currency string) int {
 	return 2
 }
 
+// supported lists the ISO 4217 codes Stripe charges in (its presentment
+// currencies), minus the three-decimal ones (bhd, jod, kwd, omr, tnd),
+// whose minor units this package does not model. An event in any other
+// currency is refused: it did not come from Stripe as Stripe is.
+var supported = setOf(`usd aed afn all amd ang aoa ars aud awg azn bam bbd bdt bgn bif bmd bnd bob brl bsd
+		bwp byn bzd cad cdf chf clp cny cop crc cve czk djf dkk dop dzd egp etb eur fjd fkp gbp gel gip gmd gnf gtq gyd
+		hkd hnl htg huf idr ils inr isk jmd jpy kes kgs khr kmf krw kyd kzt lak lbp lkr lrd lsl mad mdl mga mkd mmk mnt
+		mop mur mvr mwk mxn myr mzn nad ngn nio nok npr nzd pab pen pgk php pkr pln pyg qar ron rsd rub rwf sar sbd scr
+		sek sgd shp sle sos srd std szl thb tjs top try ttd twd tzs uah ugx uyu uzs vnd vuv wst xaf xcd xof xpf yer zar zmw`)
+
+func setOf(words string) map[string]bool {
+	out := map[string]bool{}
+	for _, w := range strings.Fields(words) {
+		out[w] = true
+	}
+	return out
+}
+
+// Supported reports whether code is an ISO 4217 currency Stripe charges in
+// and this package formats: the currencies the ledger accepts.
+func Supported(code string) bool { return supported[code] }
+
 // ValidCurrency reports whether code looks like an ISO 4217 code.
 func ValidCurrency(code string) bool {
 	if len(code) != 3 {

@@ -112,3 +112,16 @@ func FuzzParseMajor(f *testing.F) {
 		}
 	})
 }
+
+func TestSupportedCurrencies(t *testing.T) {
+	for _, c := range []string{"usd", "eur", "cad", "gbp", "jpy", "krw"} {
+		if !Supported(c) {
+			t.Errorf("%s not supported", c)
+		}
+	}
+	for _, c := range []string{"", "USD", "zzz", "<b>", "us", "usdd", "kwd", "x\x00y"} {
+		if Supported(c) {
+			t.Errorf("%q supported", c)
+		}
+	}
+}
