@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"html/template"
 	"net/http"
 	"sort"
 	"strconv"
@@ -40,8 +41,21 @@ type accountReceipt struct {
 	ID, Number, Date, Amount, Status string
 }
 
+// profileData fills the name-and-address form ("profileform").
+type profileData struct {
+	Action, What, Name, NameError string
+	AddressFields                 []addressField
+	CSRFField                     template.HTML
+}
+
+func (s *Server) profileData(c *gin.Context, action, what string, p models.DonorProfile, errs fieldErrors) profileData {
+	return profileData{Action: action, What: what, Name: p.Name, NameError: errs["name"],
+		AddressFields: addressFields(p.Address, errs), CSRFField: csrfField(c)}
+}
+
 type accountData struct {
 	page
+	Profile             profileData
 	Name, Email, Notice string
 	Memberships         []accountMembership
 	Gifts               []accountGift
@@ -85,12 +99,19 @@ func (s *Server) account(c *gin.Context) {
 		s.render(c, http.StatusOK, "account_signin", signInData{page: s.basePage(c)})
 		return
 	}
-	s.renderAccount(c, donor, "", http.StatusOK)
+	s.renderAccount(c, donor, s.takeFlash(c), http.StatusOK)
 }
 
 func (s *Server) renderAccount(c *gin.Context, donor *models.Donor, notice string, status int) {
+	s.renderAccountWith(c, donor, notice, status, models.DonorProfile{Name: donor.Name, Address: donor.Address}, nil)
+}
+
+// renderAccountWith renders the donor's page with the profile form as
+// given (what they typed, when it had errors).
+func (s *Server) renderAccountWith(c *gin.Context, donor *models.Donor, notice string, status int, p models.DonorProfile, errs fieldErrors) {
 	ctx := c.Request.Context()
-	d := accountData{page: s.basePage(c), Name: firstName(donor.Name), Email: donor.Email, Notice: notice}
+	d := accountData{page: s.basePage(c), Name: firstName(donor.Name), Email: donor.Email, Notice: notice,
+		Profile: s.profileData(c, "/account/profile", "my details", p, errs)}
 	ms, err := s.store.MembershipsOfDonor(ctx, donor.ID)
 	if err != nil {
 		s.fail(c, err)
@@ -244,6 +265,26 @@ func (s *Server) signOut(c *gin.Context) {
 	}
 	s.setSessionCookie(c, "", -1)
 	c.Redirect(http.StatusSeeOther, "/account")
+}
+
+// updateProfile saves the signed-in donor's name and address: the one way,
+// besides staff, that a donor's record changes.
+func (s *Server) updateProfile(c *gin.Context) {
+	donor := s.requireDonor(c)
+	if donor == nil {
+		return
+	}
+	p, errs := profileForm(c)
+	if len(errs) > 0 {
+		s.renderAccountWith(c, donor, "", http.StatusUnprocessableEntity, p, errs)
+		return
+	}
+	if err := s.store.UpdateDonorProfile(c.Request.Context(), donor.ID, p, "", ""); err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.setFlash(c, "Your details are saved.")
+	c.Redirect(http.StatusSeeOther, "/account#your-details")
 }
 
 // requireDonor answers for pages that need a signed-in donor.

@@ -252,6 +252,7 @@ type emailRow struct{ ID, When, To, Kind, Status, Error string }
 
 type donorData struct {
 	adminPage
+	Profile     profileData
 	Donor       *models.Donor
 	Address     string
 	Notice      string
@@ -268,7 +269,28 @@ type donorData struct {
 type accountMembershipRow struct{ Amount, BillingInterval, Status string }
 
 func (s *Server) adminDonor(c *gin.Context) {
-	s.renderDonor(c, c.Param("id"), "", "", http.StatusOK)
+	s.renderDonor(c, c.Param("id"), s.takeFlash(c), "", http.StatusOK)
+}
+
+// adminDonorProfile is staff correcting a donor's name and address.
+func (s *Server) adminDonorProfile(c *gin.Context) {
+	id := c.Param("id")
+	p, errs := profileForm(c)
+	if len(errs) > 0 {
+		s.renderDonorWith(c, id, "", "", http.StatusUnprocessableEntity, &p, errs)
+		return
+	}
+	err := s.store.UpdateDonorProfile(c.Request.Context(), id, p, currentStaff(c).Email, c.ClientIP())
+	if errors.Is(err, models.ErrNotFound) {
+		s.errorPage(c, http.StatusNotFound, "Donor not found", "There is no such donor.")
+		return
+	}
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.setFlash(c, "Saved the donor's name and address.")
+	c.Redirect(http.StatusSeeOther, "/admin/donors/"+url.PathEscape(id))
 }
 
 // donorOrAnswer loads a donor, or answers 404 (or 500) and returns nil.
@@ -292,12 +314,23 @@ func (s *Server) donorOrAnswer(c *gin.Context, id string) *models.Donor {
 }
 
 func (s *Server) renderDonor(c *gin.Context, id, notice, mergeErr string, status int) {
+	s.renderDonorWith(c, id, notice, mergeErr, status, nil, nil)
+}
+
+// renderDonorWith renders a donor's page; typed, when not nil, is what
+// the profile form held, with its errors.
+func (s *Server) renderDonorWith(c *gin.Context, id, notice, mergeErr string, status int, typed *models.DonorProfile, errs fieldErrors) {
 	ctx := c.Request.Context()
 	donor := s.donorOrAnswer(c, id)
 	if donor == nil {
 		return
 	}
+	profile := models.DonorProfile{Name: donor.Name, Address: donor.Address}
+	if typed != nil {
+		profile = *typed
+	}
 	d := donorData{adminPage: s.adminBase(c), Donor: donor, Notice: notice, MergeError: mergeErr,
+		Profile: s.profileData(c, "/admin/donors/"+url.PathEscape(donor.ID)+"/profile", "name and address", profile, errs),
 		Address: strings.Trim(strings.Join([]string{donor.Address.Line1, donor.Address.City, donor.Address.PostalCode, donor.Address.Country}, ", "), ", ")}
 	ms, err := s.store.MembershipsOfDonor(ctx, id)
 	if err != nil {

@@ -46,7 +46,7 @@ func TestEveryAdminRouteRefusesTheWrongPeople(t *testing.T) {
 		t.Fatal(err)
 	}
 	adminOnly := map[string]bool{
-		"POST /admin/donors/:id/merge": true, "POST /admin/receipts/:file/resend": true, "POST /admin/receipts/:file/void": true,
+		"POST /admin/donors/:id/merge": true, "POST /admin/donors/:id/profile": true, "POST /admin/receipts/:file/resend": true, "POST /admin/receipts/:file/void": true,
 		"POST /admin/emails/:id/retry": true, "GET /admin/staff": true, "POST /admin/staff": true,
 		"POST /admin/staff/disable": true, "GET /admin/audit": true,
 	}

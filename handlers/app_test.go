@@ -146,6 +146,13 @@ func newApp(t testing.TB, db string, o appOptions) *testApp {
 	if o.mail {
 		app.Mail = testenv.StartMailpit(t)
 		startMailJobs(t, store, cfg, app.Mail, log)
+	} else {
+		// Jobs are queued as serve queues them, and nothing works them.
+		queue, err := jobs.NewRunner(store, jobs.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		store.UseQueue(queue)
 	}
 	srv, err := handlers.New(deps)
 	if err != nil {
@@ -237,7 +244,7 @@ func startMailJobs(t testing.TB, store *models.Store, cfg *config.Config, mp *te
 	if err != nil {
 		t.Fatal(err)
 	}
-	runner, err := jobs.NewRunner(store, jobs.Options{Emails: store, Composer: composer, Sender: sender,
+	runner, err := jobs.NewRunner(store, jobs.Options{Emails: store, Composer: composer, Sender: sender, SignIns: store,
 		FetchPoll: 100 * time.Millisecond, Retry: quickRetry{}, Logger: log})
 	if err != nil {
 		t.Fatal(err)

@@ -157,26 +157,7 @@ func (s *Server) validateDonation(f donateForm) (validDonation, fieldErrors) {
 	if msg := checkText(f.Name, maxNameLen, true); msg != "" {
 		errs["name"] = strings.Replace(msg, "this", "your name", 1)
 	}
-	for field, v := range map[string]string{
-		"address_line1": f.AddressLine1, "address_city": f.AddressCity,
-		"address_postal_code": f.AddressPostalCode, "address_country": f.AddressCountry,
-	} {
-		if msg := checkText(v, maxAddressLen, false); msg != "" {
-			errs[field] = msg
-		}
-	}
-	if f.AddressLine1 != "" || f.AddressCity != "" || f.AddressPostalCode != "" || f.AddressCountry != "" {
-		// A partial address is no use on a receipt.
-		if f.AddressLine1 == "" && errs["address_line1"] == "" {
-			errs["address_line1"] = "Enter the street address, or leave the whole address empty."
-		}
-		if f.AddressCity == "" && errs["address_city"] == "" {
-			errs["address_city"] = "Enter the town or city, or leave the whole address empty."
-		}
-		if f.AddressCountry == "" && errs["address_country"] == "" {
-			errs["address_country"] = "Enter the country, or leave the whole address empty."
-		}
-	}
+	checkAddress(errs, models.Address{Line1: f.AddressLine1, City: f.AddressCity, PostalCode: f.AddressPostalCode, Country: f.AddressCountry})
 	switch f.DedicationType {
 	case "":
 		if f.DedicationName != "" {
@@ -202,6 +183,55 @@ func (s *Server) validateDonation(f donateForm) (validDonation, fieldErrors) {
 		v.fee = s.cfg.Fee.CoverAmount(amount)
 	}
 	return v, nil
+}
+
+// checkAddress adds to errs what is wrong with an address typed into the
+// address_* fields: each part must be printable, and a partial address is
+// no use on a receipt, so it is all or nothing.
+func checkAddress(errs fieldErrors, a models.Address) {
+	for field, v := range map[string]string{
+		"address_line1": a.Line1, "address_city": a.City,
+		"address_postal_code": a.PostalCode, "address_country": a.Country,
+	} {
+		if msg := checkText(v, maxAddressLen, false); msg != "" {
+			errs[field] = msg
+		}
+	}
+	if a.Line1 != "" || a.City != "" || a.PostalCode != "" || a.Country != "" {
+		if a.Line1 == "" && errs["address_line1"] == "" {
+			errs["address_line1"] = "Enter the street address, or leave the whole address empty."
+		}
+		if a.City == "" && errs["address_city"] == "" {
+			errs["address_city"] = "Enter the town or city, or leave the whole address empty."
+		}
+		if a.Country == "" && errs["address_country"] == "" {
+			errs["address_country"] = "Enter the country, or leave the whole address empty."
+		}
+	}
+}
+
+// profileForm reads a name and address posted from a profile form.
+func profileForm(c *gin.Context) (models.DonorProfile, fieldErrors) {
+	p := models.DonorProfile{Name: strings.TrimSpace(c.PostForm("name")), Address: models.Address{
+		Line1: strings.TrimSpace(c.PostForm("address_line1")), City: strings.TrimSpace(c.PostForm("address_city")),
+		PostalCode: strings.TrimSpace(c.PostForm("address_postal_code")), Country: strings.TrimSpace(c.PostForm("address_country")),
+	}}
+	errs := fieldErrors{}
+	if msg := checkText(p.Name, maxNameLen, true); msg != "" {
+		errs["name"] = strings.Replace(msg, "this", "the name", 1)
+	}
+	checkAddress(errs, p.Address)
+	return p, errs
+}
+
+// addressFields are the address inputs of a form, filled with a.
+func addressFields(a models.Address, errs fieldErrors) []addressField {
+	return []addressField{
+		{"address_line1", "Street address", "address-line1", a.Line1, errs["address_line1"]},
+		{"address_city", "Town or city", "address-level2", a.City, errs["address_city"]},
+		{"address_postal_code", "Postal code", "postal-code", a.PostalCode, errs["address_postal_code"]},
+		{"address_country", "Country", "country-name", a.Country, errs["address_country"]},
+	}
 }
 
 func validEmail(s string) bool {
@@ -272,12 +302,8 @@ func (s *Server) donateData(c *gin.Context, f donateForm, errs fieldErrors) dona
 		fee := s.cfg.Fee.CoverAmount(example)
 		d.FeeExample = "On a " + money.Display(example, cur) + " gift it adds " + money.Display(fee, cur) + "."
 	}
-	d.AddressFields = []addressField{
-		{"address_line1", "Street address", "address-line1", f.AddressLine1, errs["address_line1"]},
-		{"address_city", "Town or city", "address-level2", f.AddressCity, errs["address_city"]},
-		{"address_postal_code", "Postal code", "postal-code", f.AddressPostalCode, errs["address_postal_code"]},
-		{"address_country", "Country", "country-name", f.AddressCountry, errs["address_country"]},
-	}
+	d.AddressFields = addressFields(models.Address{Line1: f.AddressLine1, City: f.AddressCity,
+		PostalCode: f.AddressPostalCode, Country: f.AddressCountry}, errs)
 	return d
 }
 

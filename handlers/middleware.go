@@ -2,10 +2,8 @@ package handlers
 
 import (
 	"crypto/rand"
-	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"html/template"
 	"log/slog"
 	"net/http"
 	"regexp"
@@ -16,7 +14,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
-	"github.com/gorilla/csrf"
 
 	"github.com/indienews/donations/config"
 )
@@ -185,85 +182,6 @@ func (s *Server) embeddable(c *gin.Context) {
 		h.Del("Cross-Origin-Opener-Policy")
 	}
 	c.Next()
-}
-
-// csrf protects every form (one middleware, one key, for every route group) with gorilla/csrf: a masked token in a hidden
-// field checked against an HttpOnly cookie, plus an Origin check.
-func (s *Server) csrf() gin.HandlerFunc {
-	if s.csrfMiddleware != nil {
-		return s.csrfMiddleware
-	}
-	key := s.cfg.SecretKey
-	if len(key) == 0 {
-		// Development without SECRET_KEY: one random key for this process.
-		key = make([]byte, 32)
-		_, _ = rand.Read(key)
-	}
-	secure := s.cfg.BaseURL.Scheme == "https"
-	// An embedded form is a third-party frame: its cookie must be allowed
-	// there (SameSite=None, which browsers accept only with Secure).
-	sameSite := csrf.SameSiteLaxMode
-	if secure && len(s.cfg.FrameAncestors) > 0 {
-		sameSite = csrf.SameSiteNoneMode
-	}
-	protect := csrf.Protect(keyOf32(key),
-		csrf.Secure(secure),
-		csrf.HttpOnly(true),
-		csrf.SameSite(sameSite),
-		csrf.Path("/"),
-		csrf.CookieName("_csrf"),
-		csrf.FieldName("csrf_token"),
-		csrf.TrustedOrigins([]string{s.cfg.BaseURL.Host}),
-		csrf.ErrorHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			// Reached only through the gin adapter below, which renders.
-			w.WriteHeader(http.StatusForbidden)
-		})),
-	)
-	s.csrfMiddleware = func(c *gin.Context) {
-		req := c.Request
-		if !secure {
-			req = csrf.PlaintextHTTPRequest(req)
-		}
-		passed := false
-		rec := &statusOnly{ResponseWriter: c.Writer}
-		protect(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			passed = true
-			c.Request = r
-			c.Next()
-		})).ServeHTTP(rec, req)
-		if !passed {
-			s.logger(c).Warn("csrf check failed", "reason", csrf.FailureReason(req))
-			s.errorPage(c, http.StatusForbidden, "This form has expired",
-				"For your security, forms expire. Please go back, reload the page and try again.")
-		}
-	}
-	return s.csrfMiddleware
-}
-
-// statusOnly keeps gorilla/csrf's error handler from writing a body, so the
-// gin side can render a proper page instead.
-type statusOnly struct {
-	gin.ResponseWriter
-	blocked bool
-}
-
-func (w *statusOnly) WriteHeader(code int) {
-	if code == http.StatusForbidden && !w.ResponseWriter.Written() {
-		w.blocked = true
-		return
-	}
-	w.ResponseWriter.WriteHeader(code)
-}
-
-func csrfField(c *gin.Context) template.HTML {
-	return csrf.TemplateField(c.Request)
-}
-
-// keyOf32 derives the 32-byte key gorilla/csrf wants from SECRET_KEY,
-// domain-separated so the same secret can key other things later.
-func keyOf32(k []byte) []byte {
-	sum := sha256.Sum256(append([]byte("csrf:"), k...))
-	return sum[:]
 }
 
 func retryAfterSeconds(d time.Duration) string {

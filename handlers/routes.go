@@ -60,6 +60,7 @@ func (s *Server) routes() http.Handler {
 	pages.POST("/account/sign-in/:token", s.rateLimitSignIn, s.signIn)
 	pages.POST("/account/sign-out", s.signOut)
 	pages.POST("/account/portal", s.portal)
+	pages.POST("/account/profile", s.updateProfile)
 	pages.GET("/account/receipts/:file", s.receiptPDF)
 	pages.GET("/account/statements/:file", s.statementPDF)
 	if s.demo != nil {
@@ -98,6 +99,7 @@ func (s *Server) adminRoutes(r *gin.Engine) {
 
 	admin := r.Group("/admin", s.csrf(), s.requireStaff(models.RoleAdmin))
 	admin.POST("/donors/:id/merge", s.adminMerge)
+	admin.POST("/donors/:id/profile", s.adminDonorProfile)
 	admin.POST("/receipts/:file/resend", s.adminResend)
 	admin.POST("/receipts/:file/void", s.adminVoid)
 	admin.POST("/emails/:id/retry", s.adminRetryEmail)

@@ -2,6 +2,7 @@ package handlers_test
 
 import (
 	"bytes"
+	"context"
 	"net/http"
 	"net/url"
 	"strings"
@@ -138,6 +139,190 @@ func TestCurrencyIsCheckedAndTheChartEscaped(t *testing.T) {
 		resp, page := app.get(staff, "/admin")
 		if resp.StatusCode != 200 || strings.Contains(page, "<img src=x") {
 			t.Fatalf("the dashboard printed a currency's markup (%d):\n%s", resp.StatusCode, page)
+		}
+	})
+}
+
+// TestCSRFIsCheckedByOriginAndToken: forms are refused when the browser
+// says they come from another origin (a different scheme included, which
+// gorilla/csrf's trusted origins let through), or without the token of
+// their cookie; a token is masked afresh on every page; over https the
+// cookie is __Host- prefixed.
+func TestCSRFIsCheckedByOriginAndToken(t *testing.T) {
+	app := newApp(t, "sqlite", appOptions{demo: true})
+	c := app.client()
+	token := app.csrfToken(c, "/account")
+	if other := app.csrfToken(c, "/account"); other == token {
+		t.Fatal("the form token is not masked afresh per page")
+	}
+	host := strings.TrimPrefix(app.URL, "http://")
+	post := func(token string, header map[string]string) int {
+		req, _ := http.NewRequest("POST", app.URL+"/account/sign-in", strings.NewReader(url.Values{"csrf_token": {token}, "email": {"a@example.org"}}.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		for k, v := range header {
+			req.Header.Set(k, v)
+		}
+		resp, err := c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	for name, h := range map[string]map[string]string{
+		"another site":             {"Origin": "https://evil.example"},
+		"the host on https":        {"Origin": "https://" + host},
+		"a cross-site fetch":       {"Sec-Fetch-Site": "cross-site"},
+		"a same-site (not origin)": {"Sec-Fetch-Site": "same-site"},
+	} {
+		if code := post(token, h); code != http.StatusForbidden {
+			t.Errorf("%s, with a valid token: %d, want 403", name, code)
+		}
+	}
+	if code := post("", nil); code != http.StatusForbidden {
+		t.Errorf("no token: %d", code)
+	}
+	if code := post(strings.Repeat("A", len(token)), nil); code != http.StatusForbidden {
+		t.Errorf("a made-up token: %d", code)
+	}
+	if code := post(app.csrfToken(app.client(), "/account"), nil); code != http.StatusForbidden {
+		t.Errorf("another visitor's token: %d", code)
+	}
+	if code := post(token, map[string]string{"Origin": app.URL, "Sec-Fetch-Site": "same-origin"}); code != http.StatusOK {
+		t.Errorf("our own form: %d", code)
+	}
+
+	secure := newApp(t, "sqlite", appOptions{demo: true, env: map[string]string{"BASE_URL": "https://give.example.org", "DEMO": "true"}})
+	resp, _ := secure.get(secure.client(), "/donate")
+	cookie := resp.Header.Get("Set-Cookie")
+	if !strings.HasPrefix(cookie, "__Host-csrf=") || !strings.Contains(cookie, "Secure") || !strings.Contains(cookie, "Path=/") ||
+		strings.Contains(cookie, "Domain=") || !strings.Contains(cookie, "HttpOnly") {
+		t.Errorf("over https the CSRF cookie is %q, want __Host-csrf, Secure, Path=/, HttpOnly, no Domain", cookie)
+	}
+}
+
+// donorClient signs in the donor of email, as their emailed link would.
+func (a *testApp) donorClient(email string) *http.Client {
+	a.t.Helper()
+	token, err := a.Store.IssueLoginToken(context.Background(), email)
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	c := a.client()
+	page := "/account/sign-in/" + token
+	resp, _ := a.post(c, page, url.Values{"csrf_token": {a.csrfToken(c, page)}})
+	if resp.StatusCode != http.StatusSeeOther {
+		a.t.Fatalf("donor sign-in: %d", resp.StatusCode)
+	}
+	return c
+}
+
+// TestAGiftNeverRewritesTheDonor: giving with Bob's email does not change
+// Bob's name or address (nor his statement); the gift and its receipt keep
+// what the giver typed. Bob changes his details on his own page, and an
+// admin on his record, audited.
+func TestAGiftNeverRewritesTheDonor(t *testing.T) {
+	forEachDB(t, func(t *testing.T, db string) {
+		app := newApp(t, db, appOptions{})
+		ctx := context.Background()
+		bob := testenv.PaidSession(t, "cs_bob", "", "bob@example.com", 5000)
+		bob["customer_details"].(map[string]any)["name"] = "Bob Donor"
+		bob["customer_details"].(map[string]any)["address"] = map[string]any{"line1": "2 Elm St", "city": "Springfield", "postal_code": "11111", "country": "US"}
+		app.deliverObject("evt_bob", "checkout.session.completed", bob)
+		mallory := testenv.PaidSession(t, "cs_mal", "", "Bob@Example.com", 500)
+		mallory["customer_details"].(map[string]any)["name"] = "Mallory Overwrite"
+		mallory["customer_details"].(map[string]any)["address"] = map[string]any{"line1": "1 Attacker Way", "city": "Evil", "postal_code": "66666", "country": "US"}
+		app.deliverObject("evt_mal", "checkout.session.completed", mallory)
+
+		d, err := app.Store.DonorByEmail(ctx, "bob@example.com")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d.Name != "Bob Donor" || d.Address.Line1 != "2 Elm St" {
+			t.Fatalf("a gift rewrote Bob's record: %q, %+v", d.Name, d.Address)
+		}
+		var names []string
+		for _, r := range app.receipts(time.Now().In(app.Config.Location).Year()) {
+			names = append(names, r.DonorName+" / "+r.DonorAddressLine1)
+		}
+		if strings.Join(names, "|") != "Bob Donor / 2 Elm St|Mallory Overwrite / 1 Attacker Way" {
+			t.Fatalf("each receipt keeps what its gift said: %q", names)
+		}
+
+		// Bob, signed in, corrects his own details.
+		c := app.donorClient("bob@example.com")
+		_, page := app.get(c, "/account")
+		token := csrfField.FindStringSubmatch(page)[1]
+		resp, body := app.post(c, "/account/profile", url.Values{"csrf_token": {token}, "name": {"Robert Donor"}, "address_line1": {"3 Oak St"}})
+		if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "Enter the town or city") {
+			t.Fatalf("a partial address: %d", resp.StatusCode)
+		}
+		resp, _ = app.post(c, "/account/profile", url.Values{"csrf_token": {token}, "name": {"Robert Donor"},
+			"address_line1": {"3 Oak St"}, "address_city": {"Shelbyville"}, "address_postal_code": {"22222"}, "address_country": {"US"}})
+		if resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("saving Bob's details: %d", resp.StatusCode)
+		}
+		if _, page := app.get(c, "/account"); !strings.Contains(page, "Your details are saved.") || !strings.Contains(page, `value="3 Oak St"`) {
+			t.Fatal("the saved details and their notice are not on Bob's page")
+		}
+		if _, page := app.get(c, "/account"); strings.Contains(page, "Your details are saved.") {
+			t.Fatal("the notice shows more than once")
+		}
+		if d, _ := app.Store.DonorByEmail(ctx, "bob@example.com"); d.Name != "Robert Donor" || d.Address.City != "Shelbyville" {
+			t.Fatalf("Bob's own change was not kept: %+v", d)
+		}
+
+		// An admin corrects it again; the audit log says who.
+		admin := app.staffClient("fin@ledger.example", models.RoleAdmin)
+		_, page = app.get(admin, "/admin/donors/"+d.ID)
+		resp, _ = app.post(admin, "/admin/donors/"+d.ID+"/profile", url.Values{"csrf_token": {csrfField.FindStringSubmatch(page)[1]},
+			"name": {"Robert B. Donor"}, "address_line1": {"3 Oak St"}, "address_city": {"Shelbyville"}, "address_country": {"US"}})
+		if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/admin/donors/"+d.ID {
+			t.Fatalf("admin edit: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+		}
+		if d, _ := app.Store.DonorByEmail(ctx, "bob@example.com"); d.Name != "Robert B. Donor" {
+			t.Fatalf("the admin's change was not kept: %+v", d)
+		}
+		entries, _ := app.Store.AuditLog(ctx, 10)
+		if len(entries) == 0 || entries[0].Action != "edited donor" || entries[0].StaffEmail != "fin@ledger.example" || entries[0].Detail != d.ID {
+			t.Fatalf("no audit entry for the edit: %+v", entries)
+		}
+	})
+}
+
+// TestSignInRequestDoesTheSameWorkForAnyAddress: the request for a link
+// writes the same thing, one queued job, whether or not the address ever
+// gave; what differs (a token, an email) happens later, in the job. Before,
+// a known address wrote an email and a job and an unknown one only read,
+// which timing told apart.
+func TestSignInRequestDoesTheSameWorkForAnyAddress(t *testing.T) {
+	forEachDB(t, func(t *testing.T, db string) {
+		app := newApp(t, db, appOptions{})
+		app.deliverObject("evt_known", "checkout.session.completed", testenv.PaidSession(t, "cs_known", "", "known@example.com", 1000))
+		count := func(q string) int {
+			var n int
+			if err := app.Store.SQL().QueryRow(q).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		footprint := func() [3]int {
+			return [3]int{count(`SELECT COUNT(*) FROM river_job WHERE kind = 'sign_in_request'`),
+				count(`SELECT COUNT(*) FROM email_messages`), count(`SELECT COUNT(*) FROM donor_login_tokens`)}
+		}
+		c := app.client()
+		token := app.csrfToken(c, "/account")
+		var deltas [][3]int
+		for _, email := range []string{"known@example.com", "stranger@example.com"} {
+			before := footprint()
+			if resp, _ := app.post(c, "/account/sign-in", url.Values{"csrf_token": {token}, "email": {email}}); resp.StatusCode != 200 {
+				t.Fatalf("%s: %d", email, resp.StatusCode)
+			}
+			after := footprint()
+			deltas = append(deltas, [3]int{after[0] - before[0], after[1] - before[1], after[2] - before[2]})
+		}
+		if deltas[0] != [3]int{1, 0, 0} || deltas[1] != deltas[0] {
+			t.Fatalf("rows written (jobs, emails, tokens): known %v, unknown %v; want one job each and nothing else", deltas[0], deltas[1])
 		}
 	})
 }

@@ -5,6 +5,9 @@ package handlers
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -37,6 +40,7 @@ type Store interface {
 	SignIn(ctx context.Context, token string) (string, *models.Donor, error)
 	SessionDonor(ctx context.Context, token string) (*models.Donor, error)
 	SignOut(ctx context.Context, token string) error
+	UpdateDonorProfile(ctx context.Context, donorID string, p models.DonorProfile, staffEmail, ip string) error
 	ReplacementOf(ctx context.Context, number string) (*models.Receipt, error)
 	Ping(ctx context.Context) error
 }
@@ -83,6 +87,9 @@ type Server struct {
 	// The staff area; nil when the store does not offer it.
 	admin          AdminStore
 	csrfMiddleware gin.HandlerFunc
+	// csrfKey signs form tokens; secret signs flash messages. Both come
+	// from SECRET_KEY (random per process when it is unset in development).
+	csrfKey, secret []byte
 	// The empty donate form, rendered once (see donateForm).
 	donatePageOnce sync.Once
 	donatePage     []byte
@@ -112,7 +119,15 @@ func New(d Deps) (*Server, error) {
 		captcha = &captchaVerifier{cfg: d.Config.Captcha, client: &http.Client{Timeout: 10 * time.Second}}
 	}
 	csp, donateCSP := contentSecurityPolicies(d.Config)
+	key := d.Config.SecretKey
+	if len(key) == 0 {
+		key = make([]byte, 32)
+		if _, err := rand.Read(key); err != nil {
+			return nil, err
+		}
+	}
 	return &Server{
+		csrfKey: derivedKey(key, "csrf"), secret: derivedKey(key, "server"),
 		cfg: d.Config, store: d.Store, gateway: d.Gateway, verifier: d.Verifier, demo: d.Demo,
 		log: d.Logger, now: d.Now, pages: pages, metrics: newMetrics(), admin: admin,
 		docs:    documents.New(d.Config.BaseURL.String()),
@@ -122,6 +137,13 @@ func New(d Deps) (*Server, error) {
 		signInByIP:    newIPLimiter(10, 5, d.Now),
 		signInByEmail: newRateLimiter(rate.Every(10*time.Minute), 3, d.Now),
 	}, nil
+}
+
+// derivedKey separates the uses of one SECRET_KEY.
+func derivedKey(key []byte, purpose string) []byte {
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte(purpose))
+	return m.Sum(nil)
 }
 
 // Handler returns the router with every middleware in place.

@@ -164,3 +164,36 @@ func (w *requeueWorker) Work(ctx context.Context, _ *river.Job[RequeueArgs]) err
 	}
 	return nil
 }
+
+// SignInArgs is a donor's request for a sign-in link. The request page
+// queues it for every address it is given, known or not, so that its
+// answer and its timing are the same; the worker decides.
+type SignInArgs struct {
+	Email string `json:"email"`
+}
+
+// Kind names the job in River's table.
+func (SignInArgs) Kind() string { return "sign_in_request" }
+
+// SignInStore is what answering a sign-in request needs of the ledger.
+type SignInStore interface {
+	SendSignInLink(ctx context.Context, email string) error
+}
+
+type signInWorker struct {
+	river.WorkerDefaults[SignInArgs]
+	store SignInStore
+}
+
+// Work queues the sign-in email when a donor has the address, through the
+// exactly-once outbox; an unknown address gets nothing.
+func (w *signInWorker) Work(ctx context.Context, job *river.Job[SignInArgs]) error {
+	return w.store.SendSignInLink(ctx, job.Args.Email)
+}
+
+// EnqueueSignInTx inserts a sign-in request job inside the caller's
+// transaction.
+func (r *Runner) EnqueueSignInTx(ctx context.Context, tx *sql.Tx, email string) error {
+	_, err := r.client.InsertTx(ctx, tx, SignInArgs{Email: email}, &river.InsertOpts{MaxAttempts: 5})
+	return err
+}

@@ -97,7 +97,8 @@ type Options struct {
 	// FetchPoll is how often River looks for work; tests shorten it.
 	FetchPoll time.Duration
 
-	Emails   EmailStore // nil: no email worker
+	Emails   EmailStore  // nil: no email worker
+	SignIns  SignInStore // nil: no worker for sign-in requests
 	Composer Composer
 	Sender   Sender // nil: messages are kept as unsent
 	// Retry overrides River's backoff (tests make it quick).
@@ -124,6 +125,9 @@ func NewRunner(db DB, o Options) (*Runner, error) {
 	workers := river.NewWorkers()
 	if o.Emails != nil {
 		river.AddWorker(workers, &emailWorker{store: o.Emails, composer: o.Composer, sender: o.Sender, log: o.Logger})
+	}
+	if o.SignIns != nil {
+		river.AddWorker(workers, &signInWorker{store: o.SignIns})
 	}
 	cfg := &river.Config{
 		RetryPolicy:       o.Retry,
@@ -162,7 +166,7 @@ func NewRunner(db DB, o Options) (*Runner, error) {
 			&river.PeriodicJobOpts{ID: "requeue_emails", RunOnStart: true},
 		))
 	}
-	working := cfg.PeriodicJobs != nil || o.Emails != nil
+	working := cfg.PeriodicJobs != nil || o.Emails != nil || o.SignIns != nil
 	if !working {
 		// Nothing to work yet: an insert-only client, which River allows.
 		cfg.Queues, cfg.Workers = nil, nil

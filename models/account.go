@@ -2,6 +2,8 @@ package models
 
 import (
 	"context"
+	"database/sql"
+	"fmt"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
@@ -60,17 +62,41 @@ func hashToken(plain string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// RequestSignIn queues a sign-in email for email if a donor has it, and
-// does nothing otherwise: the caller answers the same either way. The link
-// itself is made when the email is sent, so its token is never stored in
-// the clear, not even in the queue.
+// ErrNoQueue is a request for background work from a store that has no
+// job engine to give it to.
+var ErrNoQueue = errors.New("no job queue: UseQueue was not called")
+
+// RequestSignIn queues the job that may send a sign-in link to email. It
+// does the same work whether or not any donor has that email, so neither
+// its answer nor its timing tells who gave: the job decides
+// (SendSignInLink).
 func (s *Store) RequestSignIn(ctx context.Context, email string) error {
+	if s.queue == nil {
+		return ErrNoQueue
+	}
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		sqlTx, ok := tx.Statement.ConnPool.(*sql.Tx)
+		if !ok {
+			return fmt.Errorf("not inside a transaction")
+		}
+		return s.queue.EnqueueSignInTx(ctx, sqlTx, NormaliseEmail(email))
+	})
+	if err != nil {
+		return fmt.Errorf("sign-in: queueing a request: %w", err)
+	}
+	return nil
+}
+
+// SendSignInLink queues a sign-in email for email if a donor has it, and
+// does nothing otherwise. The link itself is made when the email is sent,
+// so its token is never stored in the clear, not even in the queue.
+func (s *Store) SendSignInLink(ctx context.Context, email string) error {
 	d, err := donorOfEmail(s.db.WithContext(ctx), email)
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return nil
 	}
 	if err != nil {
-		return translate(err)
+		return fmt.Errorf("sign-in: finding the donor: %w", translate(err))
 	}
 	// The link goes to the address typed, which may be one staff merged
 	// into d: it is the inbox the donor is looking at.

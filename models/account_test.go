@@ -179,7 +179,7 @@ func TestMergedEmailStaysWithItsDonor(t *testing.T) {
 		if err != nil || donor.ID != third.ID {
 			t.Fatalf("sign-in with a merged address opened %+v (%v), want %s", donor, err, third.ID)
 		}
-		if err := s.RequestSignIn(ctx, "ann@example.com"); err != nil {
+		if err := s.SendSignInLink(ctx, "ann@example.com"); err != nil {
 			t.Fatal(err)
 		}
 		msgs, err := s.Emails(ctx, "")

@@ -59,10 +59,12 @@ type EmailMessage struct {
 	SentAt       *time.Time
 }
 
-// Enqueuer puts the job that sends a message into the queue, inside the
-// transaction that created the message, so both commit or neither does.
+// Enqueuer puts background jobs into the queue inside the caller's
+// transaction, so the job commits or rolls back with its cause: the job
+// that sends a message, and the one that answers a sign-in request.
 type Enqueuer interface {
 	EnqueueEmailTx(ctx context.Context, tx *sql.Tx, messageID string) error
+	EnqueueSignInTx(ctx context.Context, tx *sql.Tx, email string) error
 }
 
 // UseQueue connects the store to the job engine. Until it is called,

@@ -2,6 +2,7 @@ package models
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"time"
 
@@ -147,8 +148,12 @@ func (s *Store) GiftByID(ctx context.Context, id string) (*Gift, error) {
 	return &g, nil
 }
 
-// upsertDonor finds or creates the donor for email and refreshes their name
-// and address with what they gave most recently.
+// upsertDonor finds the donor for email, or creates one with the name and
+// address of this gift. It never changes an existing donor's profile: a
+// gift proves nothing about who typed the email, so anybody giving with
+// Bob's address would otherwise rewrite Bob's record and statement. Each
+// gift and receipt keeps its own snapshot; the profile changes only from
+// the signed-in donor's page or by staff (UpdateDonorProfile).
 //
 // An email staff merged into another donor keeps belonging to that donor:
 // the id returned is the surviving record's.
@@ -157,17 +162,44 @@ func (s *Store) upsertDonor(tx *gorm.DB, email, name string, addr Address) (stri
 	var id string
 	err := tx.Raw(`INSERT INTO donors (id, email, name, address_line1, address_city, address_postal_code, address_country, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (email) DO UPDATE SET
-			name = CASE WHEN excluded.name <> '' THEN excluded.name ELSE donors.name END,
-			address_line1 = CASE WHEN excluded.address_line1 <> '' THEN excluded.address_line1 ELSE donors.address_line1 END,
-			address_city = CASE WHEN excluded.address_line1 <> '' THEN excluded.address_city ELSE donors.address_city END,
-			address_postal_code = CASE WHEN excluded.address_line1 <> '' THEN excluded.address_postal_code ELSE donors.address_postal_code END,
-			address_country = CASE WHEN excluded.address_line1 <> '' THEN excluded.address_country ELSE donors.address_country END,
-			updated_at = excluded.updated_at
+		ON CONFLICT (email) DO UPDATE SET email = donors.email
 		RETURNING COALESCE(merged_into, id)`,
 		uuid.NewString(), NormaliseEmail(email), name, addr.Line1, addr.City, addr.PostalCode, addr.Country, now, now).
 		Scan(&id).Error
 	return id, err
+}
+
+// DonorProfile is the name and address a donor goes by.
+type DonorProfile struct {
+	Name    string
+	Address Address
+}
+
+// UpdateDonorProfile sets a donor's name and address: from their own
+// signed-in page (staffEmail "") or by staff, which the audit log records
+// in the same transaction. Receipts already issued keep what they froze.
+func (s *Store) UpdateDonorProfile(ctx context.Context, donorID string, p DonorProfile, staffEmail, ip string) error {
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		now := s.now().UTC()
+		res := tx.Model(&Donor{}).Where("id = ? AND merged_into IS NULL", donorID).Updates(map[string]any{
+			"name": p.Name, "address_line1": p.Address.Line1, "address_city": p.Address.City,
+			"address_postal_code": p.Address.PostalCode, "address_country": p.Address.Country, "updated_at": now,
+		})
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected == 0 {
+			return ErrNotFound
+		}
+		if staffEmail == "" {
+			return nil
+		}
+		return s.audit(tx, now, staffEmail, "edited donor", donorID, ip)
+	})
+	if err != nil {
+		return fmt.Errorf("donors: update profile of %s: %w", donorID, translate(err))
+	}
+	return nil
 }
 
 // DiscardUnstartedGift removes a pending gift that never reached the

@@ -80,7 +80,7 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger, ready chan
 	}
 	runner, err := jobs.NewRunner(store, jobs.Options{
 		Lister: lister, Store: store, Every: cfg.ReconcileEvery, Window: cfg.ReconcileWindow, Logger: log,
-		Emails: store, Composer: composer, Sender: sender,
+		Emails: store, Composer: composer, Sender: sender, SignIns: store,
 	})
 	if err != nil {
 		return err
