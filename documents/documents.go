@@ -14,6 +14,7 @@ import (
 	"io"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 
@@ -33,9 +34,26 @@ var (
 )
 
 // Renderer writes PDFs; VerifyBase is the public address receipts point
-// auditors to (BASE_URL + /receipts/verify/).
+// auditors to (BASE_URL + /receipts/verify/). Dates print in each
+// receipt's frozen time zone, or in Location (TIMEZONE) for receipts from
+// before zones were kept.
 type Renderer struct {
 	VerifyBase string
+	Location   *time.Location
+	zones      sync.Map // time zone name -> *time.Location, loaded once
+}
+
+// LocationOf is the time zone rec's dates print in.
+func (r *Renderer) LocationOf(rec *models.Receipt) *time.Location {
+	if rec.TimeZone == "" {
+		return r.Location
+	}
+	if loc, ok := r.zones.Load(rec.TimeZone); ok {
+		return loc.(*time.Location)
+	}
+	loc := rec.Location(r.Location)
+	r.zones.Store(rec.TimeZone, loc)
+	return loc
 }
 
 // VerifyURL is the verification address printed on rec: the one frozen at
@@ -47,9 +65,13 @@ func (r *Renderer) VerifyURL(rec *models.Receipt) string {
 	return r.VerifyBase + rec.VerificationCode
 }
 
-// New returns a renderer whose receipts link to baseURL's verify page.
-func New(baseURL string) *Renderer {
-	return &Renderer{VerifyBase: strings.TrimRight(baseURL, "/") + "/receipts/verify/"}
+// New returns a renderer whose receipts link to baseURL's verify page and
+// whose dates print in loc (nil: UTC) when a receipt froze none.
+func New(baseURL string, loc *time.Location) *Renderer {
+	if loc == nil {
+		loc = time.UTC
+	}
+	return &Renderer{VerifyBase: strings.TrimRight(baseURL, "/") + "/receipts/verify/", Location: loc}
 }
 
 // doc wraps one fpdf document with our fonts and a cursor.
@@ -138,7 +160,11 @@ func (d *doc) output(w io.Writer) error {
 	return d.pdf.Output(w)
 }
 
-func date(t time.Time) string { return t.UTC().Format("January 2, 2006") }
+// date is a day as a person reads it, in the zone that decided it.
+func date(t time.Time, loc *time.Location) string { return t.In(loc).Format("January 2, 2006") }
+
+// testMark is what a receipt paid with pretend money says of itself.
+const testMark = "TEST — not a receipt"
 
 func address(parts ...string) string {
 	var out []string
@@ -153,7 +179,21 @@ func address(parts ...string) string {
 // Receipt renders one receipt from its frozen snapshot.
 func (r *Renderer) Receipt(w io.Writer, rec *models.Receipt) error {
 	rules, _, _ := strings.Cut(rec.WordingVersion, "-")
-	d := newDoc("Receipt " + rec.Number)
+	loc := r.LocationOf(rec)
+	title := "Receipt " + rec.Number
+	if !rec.Livemode {
+		title = testMark + " " + rec.Number
+	}
+	d := newDoc(title)
+	if !rec.Livemode {
+		// Demo or Stripe test mode: no money moved, and it must not pass for
+		// a tax receipt anywhere it is printed or forwarded.
+		d.pdf.SetTextColor(180, 0, 0)
+		d.write(testMark, 16, true)
+		d.write("Made in demo or Stripe test mode: no money moved. This is not a receipt for tax purposes.", 10, false)
+		d.pdf.SetTextColor(0, 0, 0)
+		d.gap(2)
+	}
 	cur := rec.Currency
 	amt := func(v int64) string { return money.Display(v, cur) }
 
@@ -165,11 +205,16 @@ func (r *Renderer) Receipt(w io.Writer, rec *models.Receipt) error {
 		d.field(taxIDLabel(rules), rec.OrgTaxID)
 	}
 	d.gap(4)
-	title := "Donation receipt"
+	heading := "Donation receipt"
 	if rules == "ca" {
-		title = "Official receipt for income tax purposes"
+		heading = "Official receipt for income tax purposes"
 	}
-	d.write(title, 14, true)
+	if !rec.Livemode {
+		d.write(testMark, 14, true)
+		d.write("In live mode this reads: "+heading, 9, false)
+	} else {
+		d.write(heading, 14, true)
+	}
 	if rec.Status == models.ReceiptVoid {
 		d.pdf.SetTextColor(180, 0, 0)
 		d.write("VOID — this receipt is cancelled: "+rec.VoidReason, 13, true)
@@ -180,11 +225,11 @@ func (r *Renderer) Receipt(w io.Writer, rec *models.Receipt) error {
 	}
 	d.rule()
 	d.field("Receipt number", rec.Number)
-	d.field("Date issued", date(rec.IssuedAt))
+	d.field("Date issued", date(rec.IssuedAt, loc))
 	if rules == "ca" && rec.PlaceOfIssue != "" {
 		d.field("Place of issue", rec.PlaceOfIssue)
 	}
-	d.field("Date of gift", date(rec.GiftDate))
+	d.field("Date of gift", date(rec.GiftDate, loc))
 	d.gap(2)
 	d.field("Donor", rec.DonorName)
 	if a := address(rec.DonorAddressLine1, rec.DonorAddressCity, rec.DonorAddressPostalCode, rec.DonorAddressCountry); a != "" {
@@ -288,12 +333,29 @@ func NewStatement(org Org, donor *models.Donor, fy int, rs []models.Receipt) Sta
 	return st
 }
 
+// Test reports a statement of pretend money only: every receipt on it was
+// made in demo or Stripe test mode.
+func (st Statement) Test() bool {
+	for _, r := range st.Receipts {
+		if r.Livemode {
+			return false
+		}
+	}
+	return len(st.Receipts) > 0
+}
+
+// counts says whether r adds to the total: in force, and real money (or
+// the whole statement is a test one).
+func (st Statement) counts(r *models.Receipt) bool {
+	return r.Status == models.ReceiptIssued && (r.Livemode || st.Test())
+}
+
 // Total is the deductible sum of the year's receipts in force, per
-// currency (voids excluded).
+// currency (voids, and test receipts beside real ones, excluded).
 func (st Statement) Total() map[string]int64 {
 	out := map[string]int64{}
-	for _, r := range st.Receipts {
-		if r.Status == models.ReceiptIssued {
+	for i := range st.Receipts {
+		if r := &st.Receipts[i]; st.counts(r) {
 			out[r.Currency] += r.DeductibleAmount
 		}
 	}
@@ -325,7 +387,18 @@ func sortedKeys(m map[string]int64) []string {
 // Statement renders a year-end statement: every receipt of the fiscal
 // year, voids shown as void and left out of the total.
 func (r *Renderer) Statement(w io.Writer, st Statement) error {
-	d := newDoc(fmt.Sprintf("Giving statement %d", st.FiscalYear))
+	title := fmt.Sprintf("Giving statement %d", st.FiscalYear)
+	if st.Test() {
+		title = testMark + ": " + title
+	}
+	d := newDoc(title)
+	if st.Test() {
+		d.pdf.SetTextColor(180, 0, 0)
+		d.write(testMark, 16, true)
+		d.write("Every gift on it was made in demo or Stripe test mode: no money moved.", 10, false)
+		d.pdf.SetTextColor(0, 0, 0)
+		d.gap(2)
+	}
 	d.write(st.OrgName, 16, true)
 	if st.OrgAddress != "" {
 		d.write(st.OrgAddress, 10, false)
@@ -341,13 +414,17 @@ func (r *Renderer) Statement(w io.Writer, st Statement) error {
 	}
 	d.rule()
 	for _, rec := range st.Receipts {
-		line := fmt.Sprintf("%s   %s   %s   deductible %s", rec.Number, rec.GiftDate.UTC().Format("2006-01-02"),
+		day := rec.GiftDate.In(r.LocationOf(&rec)).Format("2006-01-02")
+		line := fmt.Sprintf("%s   %s   %s   deductible %s", rec.Number, day,
 			money.Display(rec.Amount, rec.Currency), money.Display(rec.DeductibleAmount, rec.Currency))
 		if rec.Status == models.ReceiptVoid {
-			line = fmt.Sprintf("%s   %s   %s   VOID (%s), not counted", rec.Number, rec.GiftDate.UTC().Format("2006-01-02"),
+			line = fmt.Sprintf("%s   %s   %s   VOID (%s), not counted", rec.Number, day,
 				money.Display(rec.Amount, rec.Currency), rec.VoidReason)
 		} else if rec.Replaces != "" {
 			line += "   (replaces " + rec.Replaces + ")"
+		}
+		if !st.counts(&rec) && rec.Status == models.ReceiptIssued {
+			line += "   TEST, not counted"
 		}
 		d.write(line, 10, false)
 	}

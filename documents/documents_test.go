@@ -17,12 +17,12 @@ func sample() *models.Receipt {
 		DonorAddressLine1: "1 Main St", DonorAddressCity: "Springfield", DonorAddressCountry: "US",
 		Amount: 2606, Currency: "usd", FeeCovered: 106, DeductibleAmount: 2606, Frequency: "once",
 		OrgName: "The Ledger", OrgTaxID: "12-3456789", OrgAddress: "1 Press St, Springfield",
-		WordingVersion: "us-1", VerificationCode: "ABCDEFGHIJKLMNOPQRST",
+		WordingVersion: "us-1", VerificationCode: "ABCDEFGHIJKLMNOPQRST", Livemode: true,
 	}
 }
 
 func TestReceiptPDFText(t *testing.T) {
-	r := New("https://news.example/")
+	r := New("https://news.example/", nil)
 	cases := []struct {
 		name   string
 		edit   func(*models.Receipt)
@@ -36,11 +36,22 @@ func TestReceiptPDFText(t *testing.T) {
 		{"us, membership benefit", func(r *models.Receipt) {
 			r.Frequency, r.BenefitDescription, r.BenefitValue, r.DeductibleAmount = "month", "Tote bag", 208, 2398
 		}, []string{"monthly membership payment", "Tote bag, valued at $2.08", "Deductible amount: $23.98", "good-faith estimated value of $2.08"},
-			[]string{"No goods or services"}},
+			[]string{"No goods or services", "TEST"}},
 		{"void", func(r *models.Receipt) { r.Status, r.VoidReason = models.ReceiptVoid, "refunded in full" },
 			[]string{"VOID", "refunded in full"}, nil},
 		{"replacement", func(r *models.Receipt) { r.Replaces = "2026-000041" },
 			[]string{"replaces receipt 2026-000041"}, nil},
+		{"test mode", func(r *models.Receipt) { r.Livemode = false },
+			[]string{"TEST — not a receipt", "no money moved", "not a receipt for tax purposes", "In live mode this reads: Donation receipt"}, nil},
+		// The number and fiscal year follow TIMEZONE, and so do the dates a
+		// person reads: 18:00 on December 31 in Los Angeles is 02:00 UTC on
+		// January 1.
+		{"dates in the frozen time zone", func(r *models.Receipt) {
+			r.Number, r.TimeZone = "2025-000900", "America/Los_Angeles"
+			r.GiftDate = time.Date(2026, 1, 1, 2, 0, 0, 0, time.UTC)
+			r.IssuedAt = time.Date(2026, 1, 1, 2, 0, 5, 0, time.UTC)
+		}, []string{"Receipt number: 2025-000900", "Date issued: December 31, 2025", "Date of gift: December 31, 2025"},
+			[]string{"January 1, 2026"}},
 		{"ca", func(r *models.Receipt) {
 			r.WordingVersion, r.PlaceOfIssue, r.Signatory, r.OrgTaxID = "ca-1", "Toronto, Ontario", "Jane Treasurer", "123456789RR0001"
 		}, []string{"Official receipt for income tax purposes", "Charity registration number: 123456789RR0001", "Place of issue: Toronto, Ontario",
@@ -70,7 +81,7 @@ func TestReceiptPDFText(t *testing.T) {
 }
 
 func BenchmarkReceiptPDF(b *testing.B) {
-	r := New("https://news.example")
+	r := New("https://news.example", nil)
 	rec := sample()
 	var buf bytes.Buffer
 	for b.Loop() {
@@ -92,7 +103,7 @@ func TestStatementTakesTheYearsFrozenOrganisation(t *testing.T) {
 	st := NewStatement(Org{Name: "Renamed Since", Address: "Elsewhere", TaxID: "99-9999999"},
 		&models.Donor{Name: "Zoë Łukasz 王芳"}, 2026, []models.Receipt{old, newer})
 	var buf bytes.Buffer
-	if err := New("https://news.example").Statement(&buf, st); err != nil {
+	if err := New("https://news.example", nil).Statement(&buf, st); err != nil {
 		t.Fatal(err)
 	}
 	text := testenv.PDFText(t, buf.Bytes())

@@ -677,7 +677,7 @@ func (s *Server) adminAudit(c *gin.Context) {
 	}
 	var rows []auditRow
 	for _, e := range entries {
-		rows = append(rows, auditRow{e.CreatedAt.UTC().Format("2006-01-02 15:04:05"), e.StaffEmail, e.Action, e.Detail, e.IP})
+		rows = append(rows, auditRow{e.CreatedAt.In(s.cfg.Location).Format("2006-01-02 15:04:05"), e.StaffEmail, e.Action, e.Detail, e.IP})
 	}
 	s.render(c, http.StatusOK, "admin_audit", struct {
 		adminPage

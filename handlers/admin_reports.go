@@ -76,7 +76,7 @@ func (s *Server) receiptsCSV(c *gin.Context) {
 	s.audit(c, "downloaded report", "receipts "+label)
 	attachment(c, "receipts-"+label+".csv", "text/csv; charset=utf-8")
 	c.Status(http.StatusOK)
-	if err := reports.WriteReceiptsCSV(c.Request.Context(), c.Writer, s.admin, p); err != nil {
+	if err := reports.WriteReceiptsCSV(c.Request.Context(), c.Writer, s.admin, p, s.cfg.Location); err != nil {
 		// Headers are gone; the download ends short and the log says why.
 		s.logger(c).Error("streaming receipts report", "err", err)
 	}
@@ -86,7 +86,7 @@ func (s *Server) adjustmentsCSV(c *gin.Context) {
 	s.audit(c, "downloaded report", "refunds and disputes")
 	attachment(c, "refunds-and-disputes.csv", "text/csv; charset=utf-8")
 	c.Status(http.StatusOK)
-	if err := reports.WriteAdjustmentsCSV(c.Request.Context(), c.Writer, s.admin, false); err != nil {
+	if err := reports.WriteAdjustmentsCSV(c.Request.Context(), c.Writer, s.admin, false, s.cfg.Location); err != nil {
 		s.logger(c).Error("streaming adjustments report", "err", err)
 	}
 }

@@ -283,7 +283,7 @@ func TestQueuedEmailWithoutJobIsSwept(t *testing.T) {
 		app := newApp(t, db, appOptions{})
 		queuedWithoutJob(t, app, "orphan")
 		mp := testenv.StartMailpit(t)
-		composer, err := mail.NewComposer(mail.Org{Name: "The Ledger", BaseURL: app.URL}, app.Store, documents.New(app.URL))
+		composer, err := mail.NewComposer(mail.Org{Name: "The Ledger", BaseURL: app.URL}, app.Store, documents.New(app.URL, nil))
 		if err != nil {
 			t.Fatal(err)
 		}

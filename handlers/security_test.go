@@ -3,6 +3,7 @@ package handlers_test
 import (
 	"bytes"
 	"context"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -10,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/indienews/donations/documents"
 	"github.com/indienews/donations/models"
 	"github.com/indienews/donations/testenv"
 )
@@ -325,4 +327,82 @@ func TestSignInRequestDoesTheSameWorkForAnyAddress(t *testing.T) {
 			t.Fatalf("rows written (jobs, emails, tokens): known %v, unknown %v; want one job each and nothing else", deltas[0], deltas[1])
 		}
 	})
+}
+
+// TestDecember31InLosAngeles: a gift at 18:00 on December 31 in Los
+// Angeles (02:00 UTC on January 1) is numbered in 2025, and every date a
+// person reads says December 31, 2025: the PDF, the verification page, the
+// email, the statement and the report.
+func TestDecember31InLosAngeles(t *testing.T) {
+	app := newApp(t, "sqlite", appOptions{mail: true, env: map[string]string{"TIMEZONE": "America/Los_Angeles"}})
+	la, _ := time.LoadLocation("America/Los_Angeles")
+	at := time.Date(2025, 12, 31, 18, 0, 0, 0, la)
+	body := testenv.EventAt(t, "evt_nye", "checkout.session.completed", testenv.PaidSession(t, "cs_nye", "", "nye@example.com", 5000), at)
+	if code, resp := app.deliver(body, testenv.Sign(body, webhookSecret, time.Now())); code != 200 {
+		t.Fatalf("%d %s", code, resp)
+	}
+	rs := app.receipts(2025)
+	if len(rs) != 1 || !strings.HasPrefix(rs[0].Number, "2025-") || rs[0].TimeZone != "America/Los_Angeles" {
+		t.Fatalf("receipts of 2025: %+v", rs)
+	}
+	r := rs[0]
+	var pdf bytes.Buffer
+	if err := documents.New(app.URL, time.UTC).Receipt(&pdf, &r); err != nil {
+		t.Fatal(err)
+	}
+	if text := testenv.PDFText(t, pdf.Bytes()); !strings.Contains(text, "Date of gift: December 31, 2025") || strings.Contains(text, "January 1, 2026") {
+		t.Errorf("the PDF prints another day:\n%s", text)
+	}
+	if _, page := app.get(app.client(), "/receipts/verify/"+r.VerificationCode); !strings.Contains(page, r.IssuedAt.In(la).Format("January 2, 2006")) {
+		t.Errorf("the verification page prints the issue date in another zone")
+	}
+	msgs := app.Mail.WaitFor(1, 30*time.Second)
+	if text := app.Mail.Message(msgs[0].ID).Text; !strings.Contains(text, "on December 31, 2025") {
+		t.Errorf("the email prints another day:\n%s", text)
+	}
+	d, _ := app.Store.DonorByEmail(context.Background(), "nye@example.com")
+	staff := app.staffClient("fin@ledger.example", models.RoleStaff)
+	resp, err := staff.Get(app.URL + "/admin/donors/" + d.ID + "/statements/2025.pdf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if text := testenv.PDFText(t, st); !strings.Contains(text, r.Number+" 2025-12-31") {
+		t.Errorf("the statement prints another day:\n%s", text)
+	}
+	_, rows := readCSV(t, staff, app.URL+"/admin/reports/receipts.csv?year=2025")
+	if len(rows) != 2 || !strings.HasPrefix(rows[1][3], "2025-12-31T18:00:00-08:00") {
+		t.Errorf("the report's gift date: %q", rows)
+	}
+}
+
+// TestPretendReceiptsSayTest: a receipt paid in demo or Stripe test mode
+// says "TEST — not a receipt" on its PDF and its verification page; one
+// paid with real money does not.
+func TestPretendReceiptsSayTest(t *testing.T) {
+	app := newApp(t, "sqlite", appOptions{})
+	app.deliverObject("evt_test", "checkout.session.completed", testenv.PaidSession(t, "cs_test", "", "t@example.com", 1000))
+	live := testenv.PaidSession(t, "cs_live", "", "l@example.com", 1000)
+	live["livemode"] = true
+	app.deliverObject("evt_live", "checkout.session.completed", live)
+	rs := app.receipts(time.Now().In(app.Config.Location).Year())
+	if len(rs) != 2 || rs[0].Livemode || !rs[1].Livemode {
+		t.Fatalf("receipts: %+v", rs)
+	}
+	for i, r := range rs {
+		test := i == 0
+		_, page := app.get(app.client(), "/receipts/verify/"+r.VerificationCode)
+		var pdf bytes.Buffer
+		if err := documents.New(app.URL, nil).Receipt(&pdf, &r); err != nil {
+			t.Fatal(err)
+		}
+		text := testenv.PDFText(t, pdf.Bytes())
+		if strings.Contains(page, "TEST — not a receipt") != test || strings.Contains(text, "TEST — not a receipt") != test {
+			t.Errorf("receipt %s (test mode: %v): verification page or PDF wrong about it", r.Number, test)
+		}
+		if strings.Contains(page, "valid as issued") == test {
+			t.Errorf("receipt %s (test mode: %v): verification page says valid: %v", r.Number, test, !test)
+		}
+	}
 }

@@ -130,7 +130,7 @@ func New(d Deps) (*Server, error) {
 		csrfKey: derivedKey(key, "csrf"), secret: derivedKey(key, "server"),
 		cfg: d.Config, store: d.Store, gateway: d.Gateway, verifier: d.Verifier, demo: d.Demo,
 		log: d.Logger, now: d.Now, pages: pages, metrics: newMetrics(), admin: admin,
-		docs:    documents.New(d.Config.BaseURL.String()),
+		docs:    documents.New(d.Config.BaseURL.String(), d.Config.Location),
 		captcha: captcha, csp: csp, donateCSP: donateCSP,
 		limiter:       newIPLimiter(d.Config.DonateRatePerMinute, d.Config.DonateRateBurst, d.Now),
 		donateByEmail: newRateLimiter(rate.Limit(float64(d.Config.DonateEmailPerHour)/3600), d.Config.DonateEmailBurst, d.Now),

@@ -15,6 +15,7 @@ type verifyData struct {
 	Found                            bool
 	Number, IssuedBy, Issued, Amount string
 	Status, State, ReplacedBy        string
+	Test                             bool // demo or Stripe test mode
 }
 
 // verifyReceipt lets an auditor check a printed receipt by its code. It
@@ -32,9 +33,13 @@ func (s *Server) verifyReceipt(c *gin.Context) {
 		return
 	}
 	d.Found, d.Number, d.IssuedBy = true, r.Number, r.OrgName
-	d.Issued = r.IssuedAt.UTC().Format("January 2, 2006")
+	d.Issued = r.IssuedAt.In(s.docs.LocationOf(r)).Format("January 2, 2006")
+	d.Test = !r.Livemode
 	d.Amount = money.Display(r.Amount, r.Currency)
 	d.State, d.Status = "valid", "Valid"
+	if d.Test {
+		d.State, d.Status = "test", "TEST — not a receipt (made in demo or Stripe test mode; no money moved)"
+	}
 	if r.Status == models.ReceiptVoid {
 		d.State, d.Status = "void", "Void ("+r.VoidReason+")"
 		repl, err := s.store.ReplacementOf(c.Request.Context(), r.Number)

@@ -38,7 +38,7 @@ func TestReceiptRendersTheSameAfterChanges(t *testing.T) {
 				t.Fatal(err)
 			}
 			var buf bytes.Buffer
-			if err := documents.New(base).Receipt(&buf, r); err != nil {
+			if err := documents.New(base, nil).Receipt(&buf, r); err != nil {
 				t.Fatal(err)
 			}
 			return testenv.PDFText(t, buf.Bytes())

@@ -71,6 +71,7 @@ type emailData struct {
 	FixURL, Link             string
 	Year                     int
 	Total                    string
+	Test                     bool // demo or Stripe test mode: not a receipt
 }
 
 // Compose builds the email for m.
@@ -88,7 +89,8 @@ func (c *Composer) Compose(ctx context.Context, m *models.EmailMessage) (Message
 			return Message{}, err
 		}
 		d.Receipt, d.DonorName = r, r.DonorName
-		d.Amount, d.GiftDate = money.Display(r.Amount, r.Currency), r.GiftDate.UTC().Format("January 2, 2006")
+		d.Amount, d.GiftDate = money.Display(r.Amount, r.Currency), r.GiftDate.In(c.docs.LocationOf(r)).Format("January 2, 2006")
+		d.Test = !r.Livemode
 		d.Kind = map[string]string{"month": "monthly membership payment", "year": "yearly membership payment"}[r.Frequency]
 		if d.Kind == "" {
 			d.Kind = "gift"
@@ -127,7 +129,7 @@ func (c *Composer) Compose(ctx context.Context, m *models.EmailMessage) (Message
 		if err != nil {
 			return Message{}, err
 		}
-		d.DonorName, d.Year, d.Total = donor.Name, m.FiscalYear, st.TotalText()
+		d.DonorName, d.Year, d.Total, d.Test = donor.Name, m.FiscalYear, st.TotalText(), st.Test()
 		var pdf bytes.Buffer
 		if err := c.docs.Statement(&pdf, st); err != nil {
 			return Message{}, err
@@ -156,6 +158,9 @@ func (c *Composer) Compose(ctx context.Context, m *models.EmailMessage) (Message
 		return Message{}, err
 	}
 	out.Subject = strings.TrimSpace(subject.String())
+	if d.Test {
+		out.Subject = "[TEST — not a receipt] " + out.Subject
+	}
 	out.Text = strings.TrimSpace(text.String()) + "\n"
 	out.HTML = html.String()
 	return out, nil

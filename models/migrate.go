@@ -299,6 +299,14 @@ CREATE TABLE staff_sign_in_attempts (
 CREATE INDEX staff_sign_in_attempts_client ON staff_sign_in_attempts (client, created_at);
 CREATE INDEX staff_sign_in_attempts_pair ON staff_sign_in_attempts (email, client, created_at);
 `},
+	// A receipt freezes whether real money paid it (a demo or Stripe
+	// test-mode receipt says it is not one) and the time zone its dates
+	// print in. Receipts from before say '' and print in TIMEZONE.
+	{9, "receipt_livemode_and_time_zone", `
+ALTER TABLE receipts ADD COLUMN livemode BOOLEAN NOT NULL DEFAULT FALSE;
+UPDATE receipts SET livemode = TRUE WHERE gift_id IN (SELECT id FROM gifts WHERE livemode);
+ALTER TABLE receipts ADD COLUMN time_zone TEXT NOT NULL DEFAULT '';
+`},
 }
 
 func (m migration) sqlFor(dialect string) string {

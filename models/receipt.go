@@ -67,6 +67,22 @@ type Receipt struct {
 	Frequency              string
 	PlaceOfIssue           string
 	Signatory              string
+	// Livemode: real money paid it. A demo or Stripe test-mode receipt is
+	// printed as "TEST — not a receipt".
+	Livemode bool
+	TimeZone string // IANA name its dates print in; '' before it was kept
+}
+
+// Location is the time zone r's dates print in: the one frozen at issue,
+// or def for a receipt issued before zones were kept.
+func (r *Receipt) Location(def *time.Location) *time.Location {
+	if r.TimeZone == "" {
+		return def
+	}
+	if loc, err := time.LoadLocation(r.TimeZone); err == nil {
+		return loc
+	}
+	return def
 }
 
 // Benefit is what a donor received in return (a membership tier's
@@ -151,6 +167,8 @@ func (s *Store) issueReceipt(tx *gorm.DB, key string, g *Gift, donorID string, p
 		StripePaymentID:        paymentID,
 		VerificationCode:       code,
 		VerifyURL:              s.verifyURL(code),
+		Livemode:               g.Livemode,
+		TimeZone:               s.receipts.Location.String(),
 	}
 	if err := tx.Create(r).Error; err != nil {
 		return nil, translate(err)

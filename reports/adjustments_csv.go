@@ -21,7 +21,11 @@ type AdjustmentSource interface {
 
 // WriteAdjustmentsCSV writes every refund and dispute Stripe reported,
 // including those on payments we never saw (matched = no).
-func WriteAdjustmentsCSV(ctx context.Context, w io.Writer, src AdjustmentSource, unmatchedOnly bool) error {
+// Times are RFC 3339 in loc (TIMEZONE).
+func WriteAdjustmentsCSV(ctx context.Context, w io.Writer, src AdjustmentSource, unmatchedOnly bool, loc *time.Location) error {
+	if loc == nil {
+		loc = time.UTC
+	}
 	adj, err := src.Adjustments(ctx, unmatchedOnly)
 	if err != nil {
 		return err
@@ -35,7 +39,7 @@ func WriteAdjustmentsCSV(ctx context.Context, w io.Writer, src AdjustmentSource,
 		if a.GiftID != nil {
 			matched, giftID = "yes", *a.GiftID
 		}
-		row := []string{a.CreatedAt.UTC().Format(time.RFC3339), Text(a.Kind), matched, Text(giftID), Text(a.StripeChargeID),
+		row := []string{a.CreatedAt.In(loc).Format(time.RFC3339), Text(a.Kind), matched, Text(giftID), Text(a.StripeChargeID),
 			Text(a.StripePaymentIntentID), Text(a.StripeObjectID), money.FormatMajor(a.Amount, a.Currency), Text(a.Currency), Text(a.EventID)}
 		if err := cw.Write(row); err != nil {
 			return err

@@ -35,7 +35,14 @@ const flushEvery = 256
 
 // WriteReceiptsCSV writes an RFC 4180 CSV of the period's receipts, oldest
 // first, one row at a time so memory stays flat whatever the year's size.
-func WriteReceiptsCSV(ctx context.Context, w io.Writer, src ReceiptSource, p models.ReceiptPeriod) error {
+// Times are RFC 3339 in each receipt's frozen time zone (loc, TIMEZONE, for
+// receipts from before zones were kept), so the date a person reads is the
+// receipt's.
+func WriteReceiptsCSV(ctx context.Context, w io.Writer, src ReceiptSource, p models.ReceiptPeriod, loc *time.Location) error {
+	if loc == nil {
+		loc = time.UTC
+	}
+	zones := map[string]*time.Location{"": loc}
 	cw := csv.NewWriter(w)
 	if err := cw.Write(ReceiptColumns); err != nil {
 		return err
@@ -43,12 +50,17 @@ func WriteReceiptsCSV(ctx context.Context, w io.Writer, src ReceiptSource, p mod
 	row := make([]string, len(ReceiptColumns))
 	n := 0
 	err := src.EachReceipt(ctx, p, func(r *models.Receipt) error {
+		zone, ok := zones[r.TimeZone]
+		if !ok {
+			zone = r.Location(loc)
+			zones[r.TimeZone] = zone
+		}
 		voidedAt := ""
 		if r.VoidedAt != nil {
-			voidedAt = r.VoidedAt.UTC().Format(time.RFC3339)
+			voidedAt = r.VoidedAt.In(zone).Format(time.RFC3339)
 		}
 		row = append(row[:0],
-			Text(r.Number), Text(r.Status), r.IssuedAt.UTC().Format(time.RFC3339), r.GiftDate.UTC().Format(time.RFC3339),
+			Text(r.Number), Text(r.Status), r.IssuedAt.In(zone).Format(time.RFC3339), r.GiftDate.In(zone).Format(time.RFC3339),
 			strconv.Itoa(r.FiscalYear),
 			Text(r.DonorName), Text(r.DonorEmail),
 			Text(r.DonorAddressLine1), Text(r.DonorAddressCity), Text(r.DonorAddressPostalCode), Text(r.DonorAddressCountry),

@@ -74,7 +74,7 @@ func FuzzReceiptsCSV(f *testing.F) {
 			DonorAddressLine1: line1, DonorAddressCity: city, Currency: currency, VoidReason: reason,
 			Amount: amount, FeeCovered: fee, DeductibleAmount: amount - fee, Frequency: "once"}
 		var buf bytes.Buffer
-		if err := WriteReceiptsCSV(context.Background(), &buf, oneReceipt{r}, models.ReceiptPeriod{FiscalYear: 2026}); err != nil {
+		if err := WriteReceiptsCSV(context.Background(), &buf, oneReceipt{r}, models.ReceiptPeriod{FiscalYear: 2026}, nil); err != nil {
 			t.Fatal(err)
 		}
 		rows, err := csv.NewReader(&buf).ReadAll()

@@ -24,7 +24,7 @@ import (
 // donors' statements read from Postgres, rendered and zipped by the real
 // server as staff download them, with the server's peak RSS.
 func benchStatements(ctx context.Context, pg, bin string, sz sizes) ([]row, error) {
-	r := documents.New("https://news.example")
+	r := documents.New("https://news.example", nil)
 	st := documents.Statement{OrgName: "The Ledger", OrgAddress: "1 Press St", OrgTaxID: "12-3456789",
 		DonorName: "Zoë Łukasz", DonorAddress: "1 Main St, Springfield", FiscalYear: 2026}
 	cjk := st

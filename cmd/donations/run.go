@@ -243,7 +243,7 @@ func (a *app) exportReceipts(ctx context.Context, args []string) int {
 	}
 	return a.withLoadedStore(ctx, "receipts export", cfg, log, func(_ *config.Config, _ *slog.Logger, store *models.Store) error {
 		out := bufio.NewWriterSize(a.stdout, 64<<10)
-		if err := reports.WriteReceiptsCSV(ctx, out, store, period); err != nil {
+		if err := reports.WriteReceiptsCSV(ctx, out, store, period, cfg.Location); err != nil {
 			return err
 		}
 		return out.Flush()
@@ -352,8 +352,8 @@ func (a *app) exportAdjustments(ctx context.Context, args []string) int {
 	}) {
 		return exitUsage
 	}
-	return a.withStore(ctx, "adjustments export", func(_ *config.Config, _ *slog.Logger, store *models.Store) error {
-		return reports.WriteAdjustmentsCSV(ctx, a.stdout, store, unmatched)
+	return a.withStore(ctx, "adjustments export", func(cfg *config.Config, _ *slog.Logger, store *models.Store) error {
+		return reports.WriteAdjustmentsCSV(ctx, a.stdout, store, unmatched, cfg.Location)
 	})
 }
 

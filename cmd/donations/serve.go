@@ -207,7 +207,7 @@ func mailer(cfg *config.Config, store *models.Store) (*mail.Composer, jobs.Sende
 	composer, err := mail.NewComposer(mail.Org{
 		Name: cfg.Org.Name, Address: cfg.Org.Address, TaxID: cfg.Org.TaxID, Contact: cfg.ContactEmail,
 		BaseURL: cfg.BaseURL.String(), MessageIDDomain: cfg.BaseURL.Hostname(),
-	}, store, documents.New(cfg.BaseURL.String()))
+	}, store, documents.New(cfg.BaseURL.String(), cfg.Location))
 	if err != nil {
 		return nil, nil, err
 	}
