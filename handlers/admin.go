@@ -135,6 +135,12 @@ func safeNext(n string) string {
 func (s *Server) adminLogin(c *gin.Context) {
 	email := models.NormaliseEmail(c.PostForm("email"))
 	d := loginData{page: s.basePage(c), Email: email, Next: safeNext(c.PostForm("next"))}
+	if !validEmail(email) {
+		// No account has it: the same answer as any failure, nothing tried.
+		d.Error = "That email and password do not match an active staff account."
+		s.render(c, http.StatusUnauthorized, "admin_login", d)
+		return
+	}
 	token, _, err := s.admin.StaffSignIn(c.Request.Context(), email, c.PostForm("password"), c.ClientIP())
 	var throttled *models.ThrottledError
 	switch {

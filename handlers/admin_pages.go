@@ -388,7 +388,12 @@ func emailRows(ms []models.EmailMessage, loc *time.Location) []emailRow {
 
 func (s *Server) adminMerge(c *gin.Context) {
 	into := c.Param("id")
-	from, err := s.admin.DonorByEmail(c.Request.Context(), c.PostForm("from_email"))
+	fromEmail := strings.TrimSpace(c.PostForm("from_email"))
+	if !validEmail(fromEmail) {
+		s.renderDonor(c, into, "", "Enter the other record's email address, like name@example.com.", http.StatusUnprocessableEntity)
+		return
+	}
+	from, err := s.admin.DonorByEmail(c.Request.Context(), fromEmail)
 	if errors.Is(err, models.ErrNotFound) {
 		s.renderDonor(c, into, "", "No donor has that email.", http.StatusUnprocessableEntity)
 		return
@@ -429,7 +434,7 @@ func (s *Server) adminResend(c *gin.Context) {
 
 func (s *Server) adminVoid(c *gin.Context) {
 	reason := strings.TrimSpace(c.PostForm("reason"))
-	if reason == "" || len(reason) > 300 {
+	if checkText(reason, 300, true) != "" {
 		s.errorPage(c, http.StatusUnprocessableEntity, "A reason is needed", "Voiding a receipt needs a reason (at most 300 characters). Go back and give one.")
 		return
 	}
@@ -654,7 +659,11 @@ func (s *Server) adminAddStaff(c *gin.Context) {
 }
 
 func (s *Server) adminDisableStaff(c *gin.Context) {
-	email := c.PostForm("email")
+	email := strings.TrimSpace(c.PostForm("email"))
+	if !validEmail(email) {
+		s.renderStaff(c, "That is not an account's email address.", nil, http.StatusUnprocessableEntity)
+		return
+	}
 	if models.NormaliseEmail(email) == currentStaff(c).Email {
 		s.renderStaff(c, "You cannot disable your own account.", nil, http.StatusUnprocessableEntity)
 		return

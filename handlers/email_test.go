@@ -24,6 +24,7 @@ func TestReceiptEmailWithPDF(t *testing.T) {
 		app := newApp(t, db, appOptions{mail: true})
 		s := testenv.PaidSession(t, "cs_mail", "", "zoe@example.com", 2606)
 		s["customer_details"].(map[string]any)["name"] = "Zoë Łukasz 王芳"
+		s["livemode"] = true // a real receipt; test-mode ones say so (TestPretendReceiptsSayTest)
 		ev := testenv.Event(t, "evt_mail", "checkout.session.completed", s, "2023-10-16")
 		if code, body := app.deliver(ev, testenv.Sign(ev, webhookSecret, time.Now())); code != 200 {
 			t.Fatalf("%d %s", code, body)

@@ -81,9 +81,10 @@ func redactedPath(c *gin.Context) string {
 // maxFormBody caps a posted form; ours are a few hundred bytes.
 const maxFormBody = 64 << 10
 
-// rejectUnreadable answers 400 to a path, query or form that holds a NUL
-// or is not UTF-8: no page of ours means anything by them, and Postgres
-// refuses to store them (which would be a 500 further in).
+// rejectUnreadable answers 400 to a path or query that holds a NUL or is
+// not UTF-8: no page of ours means anything by them, and Postgres refuses
+// to store them (which would be a 500 further in). Posted forms are each
+// handler's to check, so that the error shows next to its field.
 func (s *Server) rejectUnreadable(c *gin.Context) {
 	bad := !printableInput(c.Request.URL.Path)
 	for k, vs := range c.Request.URL.Query() {
@@ -92,23 +93,13 @@ func (s *Server) rejectUnreadable(c *gin.Context) {
 			bad = bad || !printableInput(v)
 		}
 	}
-	if !bad && c.Request.Method == http.MethodPost && strings.HasPrefix(c.ContentType(), "application/x-www-form-urlencoded") {
-		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxFormBody)
-		if err := c.Request.ParseForm(); err != nil {
-			s.errorPage(c, http.StatusBadRequest, "This form could not be read", "Please go back, reload the page and try again.")
-			return
-		}
-		for k, vs := range c.Request.PostForm {
-			bad = bad || !printableInput(k)
-			for _, v := range vs {
-				bad = bad || !printableInput(v)
-			}
-		}
-	}
 	if bad {
 		s.errorPage(c, http.StatusBadRequest, "This address could not be read",
 			"It contains characters no page here uses. Please check the link and try again.")
 		return
+	}
+	if c.Request.Method == http.MethodPost && strings.HasPrefix(c.ContentType(), "application/x-www-form-urlencoded") {
+		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxFormBody)
 	}
 	c.Next()
 }

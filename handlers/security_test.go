@@ -58,9 +58,9 @@ func TestAccessLogHoldsNoSecrets(t *testing.T) {
 	}
 }
 
-// TestNulBytesAreBadRequests: a NUL (or invalid UTF-8) anywhere in a path,
-// a query or a form is the client's mistake, answered 400, never a 500
-// from the database refusing it.
+// TestNulBytesAreBadRequests: a NUL (or invalid UTF-8) in a path or a
+// query is the client's mistake, answered 400; in a form, a 4xx with the
+// form's own message; never a 500 from the database refusing it.
 func TestNulBytesAreBadRequests(t *testing.T) {
 	forEachDB(t, func(t *testing.T, db string) {
 		app := newApp(t, db, appOptions{demo: true})
@@ -74,13 +74,13 @@ func TestNulBytesAreBadRequests(t *testing.T) {
 		}
 		token := app.csrfToken(c, "/admin/login")
 		resp, _ := app.post(c, "/admin/login", url.Values{"csrf_token": {token}, "email": {"a\x00@example.org"}, "password": {"x"}})
-		if resp.StatusCode != http.StatusBadRequest {
-			t.Errorf("POST /admin/login with a NUL: %d, want 400", resp.StatusCode)
+		if resp.StatusCode != http.StatusUnauthorized {
+			t.Errorf("POST /admin/login with a NUL: %d, want 401", resp.StatusCode)
 		}
 		token = app.csrfToken(c, "/account")
 		resp, _ = app.post(c, "/account/sign-in", url.Values{"csrf_token": {token}, "email": {"a@example.org\x00"}})
-		if resp.StatusCode != http.StatusBadRequest {
-			t.Errorf("POST /account/sign-in with a NUL: %d, want 400", resp.StatusCode)
+		if resp.StatusCode != http.StatusUnprocessableEntity {
+			t.Errorf("POST /account/sign-in with a NUL: %d, want 422 (a message next to the field)", resp.StatusCode)
 		}
 	})
 }

@@ -14,8 +14,9 @@ func TestReceiptVerificationPage(t *testing.T) {
 		app := newApp(t, db, appOptions{})
 		c := app.client()
 		deliver := app.deliverObject
-		deliver("evt_v1", "checkout.session.completed", testenv.PaidSession(t, "cs_v1", "", "private@example.com", 5000))
-		deliver("evt_v2", "checkout.session.completed", testenv.PaidSession(t, "cs_v2", "", "private@example.com", 3000))
+		live := func(s map[string]any) map[string]any { s["livemode"] = true; return s } // real money: real receipts
+		deliver("evt_v1", "checkout.session.completed", live(testenv.PaidSession(t, "cs_v1", "", "private@example.com", 5000)))
+		deliver("evt_v2", "checkout.session.completed", live(testenv.PaidSession(t, "cs_v2", "", "private@example.com", 3000)))
 		deliver("evt_v3", "charge.refunded", testenv.Charge(t, "ch_v1", "pi_cs_v1", "", 5000, 1000))
 		deliver("evt_v4", "charge.refunded", testenv.Charge(t, "ch_v2", "pi_cs_v2", "", 3000, 3000))
 		rs := app.receipts(time.Now().UTC().Year())
