@@ -18,6 +18,7 @@ import (
 
 	"github.com/joho/godotenv"
 
+	"github.com/indienews/donations/models"
 	"github.com/indienews/donations/money"
 )
 
@@ -48,7 +49,7 @@ type Config struct {
 	StripeWebhookSecrets []string
 	StripeAPIBase        string
 
-	Org Org
+	Org models.Org
 
 	Currency        string
 	FiscalYearStart MonthDay
@@ -74,7 +75,7 @@ type Config struct {
 	Captcha             Captcha
 	FrameAncestors      []string // origins that may embed the donate form; empty: none
 
-	Tiers []Tier
+	Tiers []models.Tier
 
 	SMTPURL      string // empty: emails are kept as unsent
 	MailFrom     string
@@ -87,15 +88,6 @@ type Config struct {
 	LogFormat string
 }
 
-// Tier is a membership level: a yearly minimum and the benefits it brings,
-// with their fair market value per year.
-type Tier struct {
-	Name         string
-	MinPerYear   int64
-	Description  string
-	ValuePerYear int64
-}
-
 // Captcha is the optional human check on the donate form: Cloudflare
 // Turnstile or hCaptcha, which share one siteverify protocol.
 type Captcha struct {
@@ -103,17 +95,31 @@ type Captcha struct {
 	SiteKey   string
 	SecretKey string
 	VerifyURL string // the provider's siteverify endpoint unless overridden
+	CaptchaProvider
+}
+
+// CaptchaProvider is what the page, the CSP and the check need to know of
+// one provider's widget.
+type CaptchaProvider struct {
+	Field   string // the form field the widget fills in with its token
+	Class   string // the element class the widget's script looks for
+	Script  string // the widget's script
+	Origins string // what the CSP must allow for that script and its frame
+	Verify  string // the provider's siteverify endpoint
+}
+
+// captchaProviders is everything known of each provider, in one place.
+var captchaProviders = map[string]CaptchaProvider{
+	"turnstile": {Field: "cf-turnstile-response", Class: "cf-turnstile",
+		Script: "https://challenges.cloudflare.com/turnstile/v0/api.js", Origins: "https://challenges.cloudflare.com",
+		Verify: "https://challenges.cloudflare.com/turnstile/v0/siteverify"},
+	"hcaptcha": {Field: "h-captcha-response", Class: "h-captcha",
+		Script: "https://js.hcaptcha.com/1/api.js", Origins: "https://*.hcaptcha.com https://hcaptcha.com",
+		Verify: "https://api.hcaptcha.com/siteverify"},
 }
 
 // Enabled reports whether the donate form asks for the check.
 func (c Captcha) Enabled() bool { return c.Provider != "" }
-
-// Org is what receipts print about the organisation.
-type Org struct {
-	Name    string
-	TaxID   string
-	Address string
-}
 
 // MonthDay is the first day of the fiscal year.
 type MonthDay struct {
@@ -166,6 +172,15 @@ func LoopbackURL(u *url.URL) bool {
 	return err == nil && ip.IsLoopback()
 }
 
+// Receipts are the settings receipts are issued and numbered with.
+func (c *Config) Receipts() models.ReceiptSettings {
+	return models.ReceiptSettings{
+		Org: c.Org, Prefix: c.ReceiptPrefix, FiscalYearStart: c.FiscalYearStart, Location: c.Location,
+		Tiers: c.Tiers, Rules: c.ReceiptRules, PlaceOfIssue: c.PlaceOfIssue, Signatory: c.Signatory,
+		VerifyBase: strings.TrimRight(c.BaseURL.String(), "/") + "/receipts/verify/",
+	}
+}
+
 // SQLitePath is where the embedded database lives.
 func (c *Config) SQLitePath() string { return filepath.Join(c.DataDir, "donations.db") }
 
@@ -200,7 +215,7 @@ func Load(getenv Getenv) (*Config, error) {
 		DataDir:         l.str("DATA_DIR", "./data"),
 		StripeSecretKey: l.str("STRIPE_SECRET_KEY", ""),
 		StripeAPIBase:   l.str("STRIPE_API_BASE", ""),
-		Org: Org{
+		Org: models.Org{
 			Name:    l.str("ORG_NAME", "Your Newsroom"),
 			TaxID:   l.str("ORG_TAX_ID", ""),
 			Address: l.str("ORG_ADDRESS", ""),
@@ -472,9 +487,9 @@ func (l *loader) duration(name, def string, zeroOK bool) time.Duration {
 
 // tiers reads "Name|min per year|benefit description|value per year",
 // separated by semicolons, amounts in major units.
-func (l *loader) tiers(name, currency string) []Tier {
+func (l *loader) tiers(name, currency string) []models.Tier {
 	raw := l.str(name, "")
-	var out []Tier
+	var out []models.Tier
 	for _, entry := range strings.Split(raw, ";") {
 		if strings.TrimSpace(entry) == "" {
 			continue
@@ -493,15 +508,9 @@ func (l *loader) tiers(name, currency string) []Tier {
 			l.fail(name, "entry %q: amounts must be numbers in major units", entry)
 			continue
 		}
-		out = append(out, Tier{Name: strings.TrimSpace(parts[0]), MinPerYear: minimum, Description: strings.TrimSpace(parts[2]), ValuePerYear: value})
+		out = append(out, models.Tier{Name: strings.TrimSpace(parts[0]), MinPerYear: minimum, Description: strings.TrimSpace(parts[2]), ValuePerYear: value})
 	}
 	return out
-}
-
-// captchaVerifyURLs are the providers' siteverify endpoints.
-var captchaVerifyURLs = map[string]string{
-	"turnstile": "https://challenges.cloudflare.com/turnstile/v0/siteverify",
-	"hcaptcha":  "https://api.hcaptcha.com/siteverify",
 }
 
 func (l *loader) captcha() Captcha {
@@ -510,7 +519,8 @@ func (l *loader) captcha() Captcha {
 	}
 	c := Captcha{Provider: l.oneOf("CAPTCHA_PROVIDER", "turnstile", "turnstile", "hcaptcha")}
 	c.SiteKey, c.SecretKey = l.str("CAPTCHA_SITE_KEY", ""), l.str("CAPTCHA_SECRET_KEY", "")
-	c.VerifyURL = l.str("CAPTCHA_VERIFY_URL", captchaVerifyURLs[c.Provider])
+	c.CaptchaProvider = captchaProviders[c.Provider]
+	c.VerifyURL = l.str("CAPTCHA_VERIFY_URL", c.CaptchaProvider.Verify)
 	if c.SiteKey == "" || strings.ContainsAny(c.SiteKey, "\"'<> ") {
 		l.fail("CAPTCHA_SITE_KEY", "is required when CAPTCHA_PROVIDER is set: the public key from the provider's dashboard")
 	}

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/indienews/donations/models"
 )
 
 func TestFiscalYear(t *testing.T) {
@@ -61,7 +63,7 @@ func TestMembershipTiers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []Tier{{"Supporter", 6000, "", 0}, {"Insider", 12000, "Tote bag and events", 2550}}
+	want := []models.Tier{{Name: "Supporter", MinPerYear: 6000}, {Name: "Insider", MinPerYear: 12000, Description: "Tote bag and events", ValuePerYear: 2550}}
 	if len(c.Tiers) != 2 || c.Tiers[0] != want[0] || c.Tiers[1] != want[1] {
 		t.Fatalf("tiers = %+v", c.Tiers)
 	}
@@ -164,7 +166,9 @@ func TestBaseURLFollowsAddr(t *testing.T) {
 			t.Errorf("ADDR=%q: BASE_URL %v (%v), want %s", addr, c.BaseURL, err, want)
 		}
 	}
-	c, err := Load(func(k string) string { return map[string]string{"ADDR": ":9000", "BASE_URL": "http://localhost:7000"}[k] })
+	c, err := Load(func(k string) string {
+		return map[string]string{"ADDR": ":9000", "BASE_URL": "http://localhost:7000"}[k]
+	})
 	if err != nil || c.BaseURL.String() != "http://localhost:7000" || c.BaseURLFromAddr {
 		t.Errorf("a set BASE_URL wins: %v %v", c.BaseURL, err)
 	}

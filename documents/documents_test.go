@@ -100,7 +100,7 @@ func TestStatementTakesTheYearsFrozenOrganisation(t *testing.T) {
 	old, newer := *sample(), *sample()
 	old.OrgName, old.IssuedAt = "The Older Name", old.IssuedAt.AddDate(0, -1, 0)
 	newer.Number, newer.OrgName, newer.OrgTaxID, newer.WordingVersion = "2026-000043", "The Ledger Society", "1234-5678 RR0001", "ca-1"
-	st := NewStatement(Org{Name: "Renamed Since", Address: "Elsewhere", TaxID: "99-9999999"},
+	st := NewStatement(models.Org{Name: "Renamed Since", Address: "Elsewhere", TaxID: "99-9999999"},
 		&models.Donor{Name: "Zoë Łukasz 王芳"}, 2026, []models.Receipt{old, newer})
 	var buf bytes.Buffer
 	if err := New("https://news.example", nil).Statement(&buf, st); err != nil {

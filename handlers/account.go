@@ -1,36 +1,20 @@
 package handlers
 
 import (
-	"bytes"
 	"errors"
-	"fmt"
 	"html/template"
 	"net/http"
 	"sort"
-	"strconv"
 	"strings"
-	"time"
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/indienews/donations/documents"
 	"github.com/indienews/donations/models"
 	"github.com/indienews/donations/money"
 	"github.com/indienews/donations/payments"
 )
 
 const sessionCookie = "donor_session"
-
-type signInData struct {
-	page
-	Email, Error, Notice string
-	Sent                 bool
-}
-
-type confirmData struct {
-	page
-	Token string
-}
 
 type accountMembership struct {
 	ID, Amount, Interval, Status, PeriodEnd string
@@ -70,28 +54,6 @@ type accountGift struct {
 	ReceiptID, ReceiptNumber   string
 }
 
-// signedInDonor returns the donor of the request's session, or nil.
-func (s *Server) signedInDonor(c *gin.Context) *models.Donor {
-	token, err := c.Cookie(sessionCookie)
-	if err != nil || token == "" {
-		return nil
-	}
-	d, err := s.store.SessionDonor(c.Request.Context(), token)
-	if err != nil {
-		if !errors.Is(err, models.ErrNotFound) && !errors.Is(err, models.ErrExpired) {
-			s.logger(c).Error("reading donor session", "err", err)
-		}
-		s.setSessionCookie(c, "", -1)
-		return nil
-	}
-	return d
-}
-
-func (s *Server) setSessionCookie(c *gin.Context, value string, maxAge int) {
-	http.SetCookie(c.Writer, &http.Cookie{Name: sessionCookie, Value: value, Path: "/account", MaxAge: maxAge,
-		HttpOnly: true, Secure: s.cfg.BaseURL.Scheme == "https", SameSite: http.SameSiteLaxMode})
-}
-
 // account shows the signed-in donor's page, or the sign-in form.
 func (s *Server) account(c *gin.Context) {
 	donor := s.signedInDonor(c)
@@ -114,7 +76,7 @@ func (s *Server) renderAccountWith(c *gin.Context, donor *models.Donor, notice s
 		Profile: s.profileData(c, "/account/profile", "my details", p, errs)}
 	ms, err := s.store.MembershipsOfDonor(ctx, donor.ID)
 	if err != nil {
-		s.fail(c, err)
+		s.error(c, err)
 		return
 	}
 	for _, m := range ms {
@@ -128,7 +90,7 @@ func (s *Server) renderAccountWith(c *gin.Context, donor *models.Donor, notice s
 	}
 	rs, err := s.store.AllReceiptsOfDonor(ctx, donor.ID)
 	if err != nil {
-		s.fail(c, err)
+		s.error(c, err)
 		return
 	}
 	inForce := map[string]models.Receipt{}
@@ -139,7 +101,7 @@ func (s *Server) renderAccountWith(c *gin.Context, donor *models.Donor, notice s
 	}
 	gifts, err := s.store.GiftsOfDonor(ctx, donor.ID)
 	if err != nil {
-		s.fail(c, err)
+		s.error(c, err)
 		return
 	}
 	for _, g := range gifts {
@@ -173,9 +135,9 @@ func (s *Server) renderAccountWith(c *gin.Context, donor *models.Donor, notice s
 
 func giftKind(frequency string) string {
 	switch frequency {
-	case "month":
+	case models.FrequencyMonth:
 		return "Monthly membership"
-	case "year":
+	case models.FrequencyYear:
 		return "Yearly membership"
 	}
 	return "One-time gift"
@@ -210,63 +172,6 @@ func membershipStatus(s string) string {
 	return strings.ReplaceAll(s, "_", " ")
 }
 
-// requestSignIn emails a sign-in link. It answers the same whether or not
-// the address is known, so the form reveals nothing about who gave.
-func (s *Server) requestSignIn(c *gin.Context) {
-	email := strings.TrimSpace(c.PostForm("email"))
-	d := signInData{page: s.basePage(c), Email: email}
-	if !validEmail(email) {
-		d.Error = "Enter an email address like name@example.com."
-		s.render(c, http.StatusUnprocessableEntity, "account_signin", d)
-		return
-	}
-	if ok, wait := s.signInByEmail.allow(models.NormaliseEmail(email)); !ok {
-		c.Header("Retry-After", retryAfterSeconds(wait))
-		d.Notice = "We sent several links to this address recently. Please use the newest one, or wait " + humanWait(wait) + "."
-		s.render(c, http.StatusTooManyRequests, "account_signin", d)
-		return
-	}
-	if err := s.store.RequestSignIn(c.Request.Context(), email); err != nil {
-		s.fail(c, err)
-		return
-	}
-	d.Sent = true
-	s.render(c, http.StatusOK, "account_signin", d)
-}
-
-// confirmSignIn asks for a click before spending the token: mail scanners
-// that open links must not use up the donor's link.
-func (s *Server) confirmSignIn(c *gin.Context) {
-	s.render(c, http.StatusOK, "account_confirm", confirmData{page: s.basePage(c), Token: c.Param("token")})
-}
-
-func (s *Server) signIn(c *gin.Context) {
-	session, donor, err := s.store.SignIn(c.Request.Context(), c.Param("token"))
-	if errors.Is(err, models.ErrExpired) || errors.Is(err, models.ErrNotFound) {
-		d := signInData{page: s.basePage(c), Notice: "This sign-in link has expired or was used already. Ask for a new one below."}
-		s.render(c, http.StatusGone, "account_signin", d)
-		return
-	}
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	s.setSessionCookie(c, session, int(models.SessionHardTTL/time.Second))
-	s.logger(c).Info("donor signed in", "donor_id", donor.ID)
-	c.Redirect(http.StatusSeeOther, "/account")
-}
-
-func (s *Server) signOut(c *gin.Context) {
-	if token, err := c.Cookie(sessionCookie); err == nil && token != "" {
-		if err := s.store.SignOut(c.Request.Context(), token); err != nil {
-			s.fail(c, err)
-			return
-		}
-	}
-	s.setSessionCookie(c, "", -1)
-	c.Redirect(http.StatusSeeOther, "/account")
-}
-
 // updateProfile saves the signed-in donor's name and address: the one way,
 // besides staff, that a donor's record changes.
 func (s *Server) updateProfile(c *gin.Context) {
@@ -279,78 +184,12 @@ func (s *Server) updateProfile(c *gin.Context) {
 		s.renderAccountWith(c, donor, "", http.StatusUnprocessableEntity, p, errs)
 		return
 	}
-	if err := s.store.UpdateDonorProfile(c.Request.Context(), donor.ID, p, "", ""); err != nil {
-		s.fail(c, err)
+	if err := s.store.UpdateDonorProfile(c.Request.Context(), donor.ID, p, nil); err != nil {
+		s.error(c, err)
 		return
 	}
 	s.setFlash(c, "Your details are saved.")
 	c.Redirect(http.StatusSeeOther, "/account#your-details")
-}
-
-// requireDonor answers for pages that need a signed-in donor.
-func (s *Server) requireDonor(c *gin.Context) *models.Donor {
-	d := s.signedInDonor(c)
-	if d == nil {
-		c.Redirect(http.StatusSeeOther, "/account")
-		c.Abort()
-	}
-	return d
-}
-
-// receiptPDF serves one of the signed-in donor's receipts.
-func (s *Server) receiptPDF(c *gin.Context) {
-	donor := s.requireDonor(c)
-	if donor == nil {
-		return
-	}
-	id := strings.TrimSuffix(c.Param("file"), ".pdf")
-	r, err := s.store.ReceiptByID(c.Request.Context(), id)
-	if errors.Is(err, models.ErrNotFound) || (err == nil && (r.DonorID == nil || *r.DonorID != donor.ID)) {
-		// Someone else's receipt looks exactly like a missing one.
-		s.errorPage(c, http.StatusNotFound, "Receipt not found", "There is no such receipt on your account.")
-		return
-	}
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	var buf bytes.Buffer
-	if err := s.docs.Receipt(&buf, r); err != nil {
-		s.fail(c, err)
-		return
-	}
-	s.sendPDF(c, "receipt-"+r.Number+".pdf", buf.Bytes())
-}
-
-// statementPDF serves the signed-in donor's year-end statement.
-func (s *Server) statementPDF(c *gin.Context) {
-	donor := s.requireDonor(c)
-	if donor == nil {
-		return
-	}
-	fy, err := strconv.Atoi(strings.TrimSuffix(c.Param("file"), ".pdf"))
-	if err != nil || fy < 1900 || fy > 9999 {
-		s.errorPage(c, http.StatusNotFound, "Statement not found", "There is no such statement.")
-		return
-	}
-	rs, err := s.store.ReceiptsOfDonor(c.Request.Context(), donor.ID, fy)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	st := documents.NewStatement(documents.Org{Name: s.cfg.Org.Name, Address: s.cfg.Org.Address, TaxID: s.cfg.Org.TaxID}, donor, fy, rs)
-	var buf bytes.Buffer
-	if err := s.docs.Statement(&buf, st); err != nil {
-		s.fail(c, err)
-		return
-	}
-	s.sendPDF(c, fmt.Sprintf("statement-%d.pdf", fy), buf.Bytes())
-}
-
-func (s *Server) sendPDF(c *gin.Context, name string, data []byte) {
-	c.Header("Content-Disposition", `attachment; filename="`+name+`"`)
-	c.Header("Cache-Control", "private, no-store")
-	c.Data(http.StatusOK, "application/pdf", data)
 }
 
 // portal sends a member to Stripe's Customer Portal to change their card
@@ -362,7 +201,7 @@ func (s *Server) portal(c *gin.Context) {
 	}
 	ms, err := s.store.MembershipsOfDonor(c.Request.Context(), donor.ID)
 	if err != nil {
-		s.fail(c, err)
+		s.error(c, err)
 		return
 	}
 	var customer string

@@ -33,7 +33,7 @@ func (a *testApp) emailedLink(to string, n int) string {
 }
 
 func TestDonorAccount(t *testing.T) {
-	forEachDB(t, func(t *testing.T, db string) {
+	testenv.ForEachDB(t, func(t *testing.T, db string) {
 		app := newApp(t, db, appOptions{mail: true})
 		// A member with a receipt, and another donor.
 		in := testenv.Invoice(t, testenv.InvoiceSpec{ID: "in_acc", Subscription: "sub_acc", Customer: "cus_acc", Charge: "ch_acc",

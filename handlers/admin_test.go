@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -25,7 +26,7 @@ const staffPassword = "correct horse battery"
 // staffClient signs in a new account of role and returns its client.
 func (a *testApp) staffClient(email, role string) *http.Client {
 	a.t.Helper()
-	if _, err := a.Store.AddStaff(context.Background(), email, staffPassword, role); err != nil {
+	if _, err := a.Store.AddStaff(context.Background(), email, staffPassword, role, models.CommandLine); err != nil {
 		a.t.Fatal(err)
 	}
 	c := a.client()
@@ -109,7 +110,7 @@ func TestEveryAdminRouteRefusesTheWrongPeople(t *testing.T) {
 func TestStaffLoginGrowingDelay(t *testing.T) {
 	clock := newClock(time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC))
 	app := newApp(t, "sqlite", appOptions{clock: clock, env: map[string]string{"TRUSTED_PROXIES": "127.0.0.1"}})
-	if _, err := app.Store.AddStaff(context.Background(), "fin@ledger.example", staffPassword, models.RoleAdmin); err != nil {
+	if _, err := app.Store.AddStaff(context.Background(), "fin@ledger.example", staffPassword, models.RoleAdmin, models.CommandLine); err != nil {
 		t.Fatal(err)
 	}
 	c := app.client()
@@ -190,10 +191,10 @@ func TestStaffLoginGrowingDelay(t *testing.T) {
 // counted as they start: at most the free attempts on the account are
 // checked, and the rest wait. Before, all 25 were checked.
 func TestStaffLoginRaceIsCounted(t *testing.T) {
-	forEachDB(t, func(t *testing.T, db string) {
+	testenv.ForEachDB(t, func(t *testing.T, db string) {
 		// The clock stands still, so no delay runs out during the burst.
 		app := newApp(t, db, appOptions{clock: newClock(time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC))})
-		if _, err := app.Store.AddStaff(context.Background(), "fin@ledger.example", staffPassword, models.RoleAdmin); err != nil {
+		if _, err := app.Store.AddStaff(context.Background(), "fin@ledger.example", staffPassword, models.RoleAdmin, models.CommandLine); err != nil {
 			t.Fatal(err)
 		}
 		c := app.client()
@@ -239,7 +240,7 @@ func TestStaffLoginRaceIsCounted(t *testing.T) {
 // stopped after 20 attempts, even with the right password at the end.
 func TestStaffLoginThrottledPerIP(t *testing.T) {
 	app := newApp(t, "sqlite", appOptions{})
-	if _, err := app.Store.AddStaff(context.Background(), "fin@ledger.example", staffPassword, models.RoleAdmin); err != nil {
+	if _, err := app.Store.AddStaff(context.Background(), "fin@ledger.example", staffPassword, models.RoleAdmin, models.CommandLine); err != nil {
 		t.Fatal(err)
 	}
 	c := app.client()
@@ -260,9 +261,9 @@ func TestStaffLoginThrottledPerIP(t *testing.T) {
 // server throttle the same account on another (or after a restart): the
 // count lives in the database.
 func TestStaffLoginThrottleHoldsAcrossInstances(t *testing.T) {
-	forEachDB(t, func(t *testing.T, db string) {
+	testenv.ForEachDB(t, func(t *testing.T, db string) {
 		app := newApp(t, db, appOptions{})
-		if _, err := app.Store.AddStaff(context.Background(), "fin@ledger.example", staffPassword, models.RoleAdmin); err != nil {
+		if _, err := app.Store.AddStaff(context.Background(), "fin@ledger.example", staffPassword, models.RoleAdmin, models.CommandLine); err != nil {
 			t.Fatal(err)
 		}
 		c := app.client()
@@ -284,7 +285,7 @@ func TestStaffLoginThrottleHoldsAcrossInstances(t *testing.T) {
 			t.Fatalf("the other instance let the account try again: %d", resp.StatusCode)
 		}
 		// Another account from another client is not held up.
-		if _, err := app.Store.AddStaff(context.Background(), "aud@ledger.example", staffPassword, models.RoleStaff); err != nil {
+		if _, err := app.Store.AddStaff(context.Background(), "aud@ledger.example", staffPassword, models.RoleStaff, models.CommandLine); err != nil {
 			t.Fatal(err)
 		}
 		if resp, _ := second.post(c2, "/admin/login", url.Values{"csrf_token": {second.csrfToken(c2, "/admin/login")},
@@ -325,7 +326,7 @@ func readCSV(t *testing.T, c *http.Client, u string) (*http.Response, [][]string
 }
 
 func TestReportsCellByCell(t *testing.T) {
-	forEachDB(t, func(t *testing.T, db string) {
+	testenv.ForEachDB(t, func(t *testing.T, db string) {
 		app := newApp(t, db, appOptions{})
 		seedLedger(t, app)
 		c := app.staffClient("fin@ledger.example", models.RoleStaff)
@@ -423,7 +424,7 @@ func TestReportsCellByCell(t *testing.T) {
 }
 
 func TestMergeKeepsEveryReceiptAndTotal(t *testing.T) {
-	forEachDB(t, func(t *testing.T, db string) {
+	testenv.ForEachDB(t, func(t *testing.T, db string) {
 		app := newApp(t, db, appOptions{})
 		seedLedger(t, app)
 		ctx := context.Background()
@@ -436,9 +437,10 @@ func TestMergeKeepsEveryReceiptAndTotal(t *testing.T) {
 		}
 		c := app.staffClient("admin@ledger.example", models.RoleAdmin)
 		_, page := app.get(c, "/admin/donors/"+ann.ID)
-		resp, body := app.post(c, "/admin/donors/"+ann.ID+"/merge", url.Values{"csrf_token": {csrfField.FindStringSubmatch(page)[1]}, "from_email": {"ann.other@example.com"}})
-		if resp.StatusCode != 200 || !strings.Contains(body, "moved 1 gifts, 1 receipts") {
-			t.Fatalf("merge: %d\n%s", resp.StatusCode, body)
+		body := app.postRedirected(c, "/admin/donors/"+ann.ID+"/merge", url.Values{"csrf_token": {csrfField.FindStringSubmatch(page)[1]}, "from_email": {"ann.other@example.com"}},
+			"/admin/donors/"+ann.ID)
+		if !strings.Contains(body, "moved 1 gifts, 1 receipts") {
+			t.Fatalf("merge:\n%s", body)
 		}
 		rs, _ := app.Store.AllReceiptsOfDonor(ctx, ann.ID)
 		if len(rs) != 3 || len(app.receipts(time.Now().UTC().Year())) != before {
@@ -484,17 +486,17 @@ func TestAdminActionsOnReceiptsAndEmails(t *testing.T) {
 	_, page := app.get(c, "/admin/donors/"+bob.ID)
 	token := csrfField.FindStringSubmatch(page)[1]
 	before, _ := app.Store.DonorEmails(ctx, bob.ID)
-	resp, body := app.post(c, "/admin/receipts/"+rs[0].ID+"/resend", url.Values{"csrf_token": {token}})
+	body := app.postRedirected(c, "/admin/receipts/"+rs[0].ID+"/resend", url.Values{"csrf_token": {token}}, "/admin/donors/"+bob.ID)
 	after, _ := app.Store.DonorEmails(ctx, bob.ID)
-	if resp.StatusCode != 200 || !strings.Contains(body, "will be sent again") || len(after) != len(before)+1 {
-		t.Fatalf("resend: %d, %d emails before, %d after", resp.StatusCode, len(before), len(after))
+	if !strings.Contains(body, "will be sent again") || len(after) != len(before)+1 {
+		t.Fatalf("resend: %d emails before, %d after", len(before), len(after))
 	}
 	if resp, _ := app.post(c, "/admin/receipts/"+rs[0].ID+"/void", url.Values{"csrf_token": {token}, "reason": {""}}); resp.StatusCode != http.StatusUnprocessableEntity {
 		t.Fatalf("void without a reason: %d", resp.StatusCode)
 	}
-	resp, body = app.post(c, "/admin/receipts/"+rs[0].ID+"/void", url.Values{"csrf_token": {token}, "reason": {"gift returned by cheque"}})
-	if resp.StatusCode != 200 || !strings.Contains(body, "void: voided by staff: gift returned by cheque") {
-		t.Fatalf("void: %d\n%s", resp.StatusCode, body)
+	body = app.postRedirected(c, "/admin/receipts/"+rs[0].ID+"/void", url.Values{"csrf_token": {token}, "reason": {"gift returned by cheque"}}, "/admin/donors/"+bob.ID)
+	if !strings.Contains(body, "void: voided by staff: gift returned by cheque") || !strings.Contains(body, "is void.") {
+		t.Fatalf("void:\n%s", body)
 	}
 	if resp, _ := app.post(c, "/admin/receipts/"+rs[0].ID+"/void", url.Values{"csrf_token": {token}, "reason": {"again"}}); resp.StatusCode != http.StatusConflict {
 		t.Fatalf("second void: %d", resp.StatusCode)
@@ -536,6 +538,25 @@ func TestAdminActionsOnReceiptsAndEmails(t *testing.T) {
 	}
 }
 
+// postRedirected posts a form that must succeed with a 303 to want (post,
+// redirect, get), then loads that page and returns it: it shows what the
+// action did, once.
+func (a *testApp) postRedirected(c *http.Client, path string, form url.Values, want string) string {
+	a.t.Helper()
+	resp, body := a.post(c, path, form)
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != want {
+		a.t.Fatalf("POST %s: %d to %q, want 303 to %s\n%s", path, resp.StatusCode, resp.Header.Get("Location"), want, body)
+	}
+	resp, page := a.get(c, want)
+	if resp.StatusCode != http.StatusOK || !strings.Contains(page, `id="notice"`) {
+		a.t.Fatalf("GET %s after POST %s: %d, no notice", want, path, resp.StatusCode)
+	}
+	if _, again := a.get(c, want); strings.Contains(again, `id="notice"`) {
+		a.t.Fatalf("the notice on %s shows twice", want)
+	}
+	return page
+}
+
 // giftTotal adds up a donor's paid gifts.
 func giftTotal(t *testing.T, app *testApp, donorID string) int64 {
 	t.Helper()
@@ -574,5 +595,41 @@ func TestDonorWithManyGifts(t *testing.T) {
 	_, list := app.get(c, "/admin/gifts?donor="+donor.ID)
 	if !strings.Contains(list, "USD: 55 gifts, $550.00") || !strings.Contains(list, `name="donor" value="`+donor.ID+`"`) || !strings.Contains(list, "page=2") {
 		t.Fatalf("gifts filtered to the donor:\n%s", list)
+	}
+}
+
+// TestStaffAccountsPostRedirectGet: adding and disabling accounts answer
+// 303 to the list, which says what happened once (a reload repeats
+// nothing); a change that did not happen leaves no audit row.
+func TestStaffAccountsPostRedirectGet(t *testing.T) {
+	app := newApp(t, "sqlite", appOptions{})
+	ctx := context.Background()
+	c := app.staffClient("admin@ledger.example", models.RoleAdmin)
+	token := app.csrfToken(c, "/admin/staff")
+	page := app.postRedirected(c, "/admin/staff", url.Values{"csrf_token": {token}, "email": {"new@ledger.example"}, "role": {"staff"}}, "/admin/staff")
+	m := regexp.MustCompile(`shown only now: ([A-Za-z0-9]+)`).FindStringSubmatch(page)
+	if m == nil {
+		t.Fatalf("the generated password is not shown:\n%s", page)
+	}
+	if resp, _ := app.post(app.client(), "/admin/login", url.Values{"csrf_token": {token}}); resp.StatusCode != http.StatusForbidden {
+		t.Fatal("a form token worked without its cookie")
+	}
+	newcomer := app.client()
+	if resp, _ := app.post(newcomer, "/admin/login", url.Values{"csrf_token": {app.csrfToken(newcomer, "/admin/login")},
+		"email": {"new@ledger.example"}, "password": {m[1]}}); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("the shown password does not sign in: %d", resp.StatusCode)
+	}
+	page = app.postRedirected(c, "/admin/staff/disable", url.Values{"csrf_token": {token}, "email": {"new@ledger.example"}}, "/admin/staff")
+	if !strings.Contains(page, "Disabled new@ledger.example.") {
+		t.Fatalf("disable:\n%s", page)
+	}
+	before, _ := app.Store.AuditLog(ctx, 100)
+	if resp, body := app.post(c, "/admin/staff/disable", url.Values{"csrf_token": {token}, "email": {"nobody@ledger.example"}}); resp.StatusCode != http.StatusNotFound ||
+		!strings.Contains(body, "There is no staff account nobody@ledger.example.") {
+		t.Fatalf("disabling an unknown account: %d", resp.StatusCode)
+	}
+	after, _ := app.Store.AuditLog(ctx, 100)
+	if len(after) != len(before) {
+		t.Fatalf("an audit row for a change that did not happen: %+v", after[0])
 	}
 }

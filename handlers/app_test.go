@@ -9,8 +9,8 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
+	"path/filepath"
 	"regexp"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -24,6 +24,7 @@ import (
 	"github.com/indienews/donations/mail"
 	"github.com/indienews/donations/models"
 	"github.com/indienews/donations/payments"
+	"github.com/indienews/donations/server"
 	"github.com/indienews/donations/testenv"
 )
 
@@ -81,12 +82,17 @@ func newApp(t testing.TB, db string, o appOptions) *testApp {
 	}
 	base := "http://" + ln.Addr().String()
 	pgURL, sqlitePath := testenv.DatabaseURLs(t, db)
+	dataDir := t.TempDir()
+	if sqlitePath != "" {
+		dataDir = filepath.Dir(sqlitePath)
+	}
 	env := map[string]string{
-		"BASE_URL": base, "DATABASE_URL": pgURL, "DATA_DIR": t.TempDir(),
+		"BASE_URL": base, "DATABASE_URL": pgURL, "DATA_DIR": dataDir,
 		"ORG_NAME": "The Ledger", "ORG_TAX_ID": "12-3456789", "ORG_ADDRESS": "1 Press St, Springfield",
 		"SECRET_KEY":             "0123456789abcdef0123456789abcdef",
 		"DONATE_RATE_PER_MINUTE": "1000", "DONATE_RATE_BURST": "1000",
 		"DONATE_EMAIL_PER_HOUR": "100000", "DONATE_EMAIL_BURST": "1000",
+		"RECONCILE_EVERY": "off", "METRICS_ADDR": "off",
 	}
 	app := &testApp{t: t, URL: base}
 	if !o.demo {
@@ -99,6 +105,11 @@ func newApp(t testing.TB, db string, o appOptions) *testApp {
 		app.Stripe = testenv.NewRecorder(t, target)
 		env["STRIPE_API_BASE"] = app.Stripe.URL
 	}
+	if o.mail {
+		app.Mail = testenv.StartMailpit(t)
+		env["SMTP_URL"], env["MAIL_FROM"] = app.Mail.SMTPURL(), "The Ledger <receipts@ledger.example>"
+		env["ORG_CONTACT_EMAIL"] = "help@ledger.example"
+	}
 	for k, v := range o.env {
 		env[k] = v
 	}
@@ -106,59 +117,31 @@ func newApp(t testing.TB, db string, o appOptions) *testApp {
 	if err != nil {
 		t.Fatalf("config: %v", err)
 	}
-	if sqlitePath != "" {
-		cfg.DataDir = strings.TrimSuffix(sqlitePath, "/donations.db")
-	}
 	var now func() time.Time
 	if o.clock != nil {
 		now = o.clock.Now
-	}
-	store, err := models.Open(context.Background(), models.Options{
-		DatabaseURL: cfg.DatabaseURL, SQLitePath: cfg.SQLitePath(), Now: now,
-		Receipts: models.ReceiptSettings{OrgName: cfg.Org.Name, OrgTaxID: cfg.Org.TaxID, OrgAddress: cfg.Org.Address,
-			FiscalYearStart: cfg.FiscalYearStart, Location: cfg.Location},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
-	if _, err := store.Migrate(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	if err := jobs.Migrate(context.Background(), store); err != nil {
-		t.Fatal(err)
 	}
 	log := slog.New(slog.NewTextHandler(output(t), &slog.HandlerOptions{Level: slog.LevelWarn}))
 	if o.logs != nil {
 		log = slog.New(slog.NewTextHandler(o.logs, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	}
-	deps := handlers.Deps{Config: cfg, Store: store, Logger: log, Now: now}
-	if o.demo {
-		demo, err := payments.NewDemo(base, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		deps.Demo, deps.Gateway, deps.Verifier = demo, demo, payments.NewVerifier(demo.Secret())
-	} else {
-		deps.Gateway = payments.NewStripe(cfg.StripeSecretKey, cfg.StripeAPIBase, nil)
-		deps.Verifier = payments.NewVerifier(webhookSecret)
-	}
-	if o.mail {
-		app.Mail = testenv.StartMailpit(t)
-		startMailJobs(t, store, cfg, app.Mail, log)
-	} else {
-		// Jobs are queued as serve queues them, and nothing works them.
-		queue, err := jobs.NewRunner(store, jobs.Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		store.UseQueue(queue)
-	}
-	srv, err := handlers.New(deps)
+	// The service as serve assembles it; only with mail does it work its
+	// jobs (without, they are queued and wait, as tests of the queue need).
+	srv, err := server.Open(context.Background(), cfg, server.Options{Logger: log, Now: now, NoWork: !o.mail,
+		FetchPoll: 100 * time.Millisecond, Retry: quickRetry{}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	app.Handler, app.Server = srv.Handler(), srv
+	t.Cleanup(func() {
+		if err := srv.Close(); err != nil {
+			t.Logf("closing the server: %v", err)
+		}
+	})
+	if err := srv.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	store := srv.Store
+	app.Handler, app.Server = srv.HTTP.Handler(), srv.HTTP
 	hs := httptest.NewUnstartedServer(app.Handler)
 	hs.Listener.Close()
 	hs.Listener = ln
@@ -221,12 +204,6 @@ func validForm(token string) url.Values {
 	}
 }
 
-func forEachDB(t *testing.T, fn func(t *testing.T, db string)) {
-	for _, db := range testenv.Databases {
-		t.Run(db, func(t *testing.T) { fn(t, db) })
-	}
-}
-
 // quickRetry retries a failed job after a second, not River's minutes.
 type quickRetry struct{}
 
@@ -235,7 +212,7 @@ func (quickRetry) NextRetry(*rivertype.JobRow) time.Time { return time.Now().Add
 // startMailJobs runs the job engine that sends email, as serve does.
 func startMailJobs(t testing.TB, store *models.Store, cfg *config.Config, mp *testenv.Mailpit, log *slog.Logger) *jobs.Runner {
 	t.Helper()
-	composer, err := mail.NewComposer(mail.Org{Name: cfg.Org.Name, Address: cfg.Org.Address, Contact: "help@ledger.example",
+	composer, err := mail.NewComposer(mail.Settings{Org: cfg.Org, Contact: "help@ledger.example",
 		BaseURL: cfg.BaseURL.String()}, store, documents.New(cfg.BaseURL.String(), cfg.Location))
 	if err != nil {
 		t.Fatal(err)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/indienews/donations/models"
 	"github.com/indienews/donations/testenv"
 )
 
@@ -148,7 +149,7 @@ func TestBrowserShowsFieldErrors(t *testing.T) {
 func TestBrowserStaffFindsDonorAndDownloadsReport(t *testing.T) {
 	app := newApp(t, "postgres", appOptions{})
 	seedLedger(t, app)
-	if _, err := app.Store.AddStaff(t.Context(), "fin@ledger.example", staffPassword, "staff"); err != nil {
+	if _, err := app.Store.AddStaff(t.Context(), "fin@ledger.example", staffPassword, "staff", models.CommandLine); err != nil {
 		t.Fatal(err)
 	}
 	ctx := testenv.Browser(t)

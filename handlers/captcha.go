@@ -23,22 +23,6 @@ type captchaVerifier struct {
 	client *http.Client
 }
 
-// captchaProvider is what the page, the CSP and the check need to know of
-// one provider's widget.
-type captchaProvider struct {
-	field   string // the form field the widget fills in with its token
-	class   string // the element class the widget's script looks for
-	script  string // the widget's script
-	origins string // what the CSP must allow for that script and its frame
-}
-
-var captchaProviders = map[string]captchaProvider{
-	"turnstile": {field: "cf-turnstile-response", class: "cf-turnstile",
-		script: "https://challenges.cloudflare.com/turnstile/v0/api.js", origins: "https://challenges.cloudflare.com"},
-	"hcaptcha": {field: "h-captcha-response", class: "h-captcha",
-		script: "https://js.hcaptcha.com/1/api.js", origins: "https://*.hcaptcha.com https://hcaptcha.com"},
-}
-
 var errCaptchaUnavailable = errors.New("captcha provider unavailable")
 
 // verify reports whether token passes. A provider that cannot be reached

@@ -23,11 +23,10 @@ type demoData struct {
 func (s *Server) demoGift(c *gin.Context) (*models.Gift, bool) {
 	gr, err := s.store.GiftBySession(c.Request.Context(), c.Param("session"))
 	if errors.Is(err, models.ErrNotFound) {
-		s.errorPage(c, http.StatusNotFound, "Checkout not found", "This demo checkout does not exist or has expired.")
-		return nil, false
+		err = models.Errorf(models.ErrNotFound, "This demo checkout does not exist or has expired.")
 	}
 	if err != nil {
-		s.fail(c, err)
+		s.error(c, err)
 		return nil, false
 	}
 	if gr.Gift.Status == models.GiftPaid {
@@ -58,18 +57,18 @@ func (s *Server) demoPay(c *gin.Context) {
 	}
 	events, err := s.demo.PaidEvents(payments.DemoPayment{
 		SessionID: *g.StripeSessionID, GiftID: g.ID, Email: g.Email, Name: g.Name,
-		Address:  payments.Address{Line1: g.Address.Line1, City: g.Address.City, PostalCode: g.Address.PostalCode, Country: g.Address.Country},
+		Address:  g.Address,
 		Currency: g.Currency, AmountTotal: g.TotalAmount, Interval: demoInterval(g.Frequency),
 		Metadata: map[string]string{"gift_id": g.ID},
 	})
 	if err != nil {
-		s.fail(c, err)
+		s.error(c, err)
 		return
 	}
 	for _, ev := range events {
 		status, out := s.receiveEvent(c.Request.Context(), s.logger(c), ev.Body, ev.Header)
 		if status != http.StatusOK {
-			s.fail(c, fmt.Errorf("demo event: %d %s", status, out.message))
+			s.error(c, fmt.Errorf("demo event: %d %s", status, out.message))
 			return
 		}
 	}
@@ -77,7 +76,7 @@ func (s *Server) demoPay(c *gin.Context) {
 }
 
 func demoInterval(frequency string) string {
-	if frequency == "once" {
+	if frequency == models.FrequencyOnce {
 		return ""
 	}
 	return frequency

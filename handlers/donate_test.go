@@ -45,7 +45,7 @@ func TestDonatePageAndRedirect(t *testing.T) {
 }
 
 func TestDonateCreatesCheckoutSessionOnStripeMock(t *testing.T) {
-	forEachDB(t, func(t *testing.T, db string) {
+	testenv.ForEachDB(t, func(t *testing.T, db string) {
 		app := newApp(t, db, appOptions{})
 		c := app.client()
 		form := validForm(app.csrfToken(c, "/donate"))
@@ -235,7 +235,7 @@ func TestStripeFailureRerendersCalmly(t *testing.T) {
 		_, _ = w.Write([]byte(`{"error":{"type":"invalid_request_error","message":"SECRET STRIPE DETAIL"}}`))
 	}))
 	defer broken.Close()
-	forEachDB(t, func(t *testing.T, db string) {
+	testenv.ForEachDB(t, func(t *testing.T, db string) {
 		app := newApp(t, db, appOptions{stripeURL: broken.URL})
 		c := app.client()
 		resp, body := app.post(c, "/donate", validForm(app.csrfToken(c, "/donate")))

@@ -20,7 +20,7 @@ import (
 // TestReceiptEmailWithPDF pays a gift and reads the email mailpit received:
 // recipient, subject, both parts, and the attached PDF's text.
 func TestReceiptEmailWithPDF(t *testing.T) {
-	forEachDB(t, func(t *testing.T, db string) {
+	testenv.ForEachDB(t, func(t *testing.T, db string) {
 		app := newApp(t, db, appOptions{mail: true})
 		s := testenv.PaidSession(t, "cs_mail", "", "zoe@example.com", 2606)
 		s["customer_details"].(map[string]any)["name"] = "Zoë Łukasz 王芳"
@@ -140,7 +140,7 @@ func TestSMTPServerDiesBetweenMessages(t *testing.T) {
 //
 // Two job engines (two server instances) work the same queue.
 func TestOneEmailForConcurrentCopies(t *testing.T) {
-	forEachDB(t, func(t *testing.T, db string) {
+	testenv.ForEachDB(t, func(t *testing.T, db string) {
 		app := newApp(t, db, appOptions{mail: true})
 		// A second server instance's job engine on the same database,
 		// sending through the same SMTP server.
@@ -280,11 +280,11 @@ func queuedWithoutJob(t *testing.T, app *testApp, name string) string {
 // job queue (as `donations reconcile` was before it had one) waits as
 // queued; the server's periodic sweep gives it a job and it is sent, once.
 func TestQueuedEmailWithoutJobIsSwept(t *testing.T) {
-	forEachDB(t, func(t *testing.T, db string) {
+	testenv.ForEachDB(t, func(t *testing.T, db string) {
 		app := newApp(t, db, appOptions{})
 		queuedWithoutJob(t, app, "orphan")
 		mp := testenv.StartMailpit(t)
-		composer, err := mail.NewComposer(mail.Org{Name: "The Ledger", BaseURL: app.URL}, app.Store, documents.New(app.URL, nil))
+		composer, err := mail.NewComposer(mail.Settings{Org: models.Org{Name: "The Ledger"}, BaseURL: app.URL}, app.Store, documents.New(app.URL, nil))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -320,7 +320,7 @@ func TestQueuedEmailWithoutJobIsSwept(t *testing.T) {
 // claimed. Neither the job's retry nor the sweep sends it again; staff see
 // it as unconfirmed, and their Retry sends it once.
 func TestCrashWhileSendingNeverSendsTwice(t *testing.T) {
-	forEachDB(t, func(t *testing.T, db string) {
+	testenv.ForEachDB(t, func(t *testing.T, db string) {
 		app := newApp(t, db, appOptions{})
 		id := queuedWithoutJob(t, app, "crash")
 		// What a sender killed mid-send leaves behind.

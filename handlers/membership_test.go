@@ -62,7 +62,7 @@ func TestDonateMonthlyCreatesSubscriptionCheckout(t *testing.T) {
 // TestConcurrentCopiesOfEachEventType sends 20 simultaneous copies of each
 // membership, refund and dispute event: each applies once.
 func TestConcurrentCopiesOfEachEventType(t *testing.T) {
-	forEachDB(t, func(t *testing.T, db string) {
+	testenv.ForEachDB(t, func(t *testing.T, db string) {
 		app := newApp(t, db, appOptions{})
 		at := time.Now().Add(-time.Minute)
 		inv := func(id, reason string, amount int64) map[string]any {

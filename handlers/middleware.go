@@ -118,7 +118,7 @@ func (s *Server) recoverPanics(c *gin.Context) {
 			}
 			// The stack goes to the log only, never into the response.
 			s.logger(c).Error("panic", "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
-			s.fail(c, fmt.Errorf("panic: %v", p))
+			s.error(c, fmt.Errorf("panic: %v", p))
 		}
 	}()
 	c.Next()
@@ -132,7 +132,7 @@ func (s *Server) recoverPanics(c *gin.Context) {
 func contentSecurityPolicies(cfg *config.Config) (string, string) {
 	script, frame := "'self'", "'none'"
 	if cfg.Captcha.Enabled() {
-		origin := captchaProviders[cfg.Captcha.Provider].origins
+		origin := cfg.Captcha.Origins
 		script += " " + origin
 		frame = origin
 	}

@@ -70,7 +70,7 @@ func (s *Server) basePage(c *gin.Context) page {
 func (s *Server) render(c *gin.Context, status int, name string, data any) {
 	t, ok := s.pages.pages[name]
 	if !ok {
-		s.fail(c, fmt.Errorf("no page %q", name))
+		s.error(c, fmt.Errorf("no page %q", name))
 		return
 	}
 	var buf bytes.Buffer
@@ -81,22 +81,4 @@ func (s *Server) render(c *gin.Context, status int, name string, data any) {
 	}
 	c.Header("Cache-Control", "no-store")
 	c.Data(status, "text/html; charset=utf-8", buf.Bytes())
-}
-
-type errorData struct {
-	page
-	Title, Message, RequestID string
-}
-
-// errorPage renders a plain page for a problem the person can understand.
-func (s *Server) errorPage(c *gin.Context, status int, title, message string) {
-	s.render(c, status, "error", errorData{page: s.basePage(c), Title: title, Message: message, RequestID: c.GetString(ctxRequestID)})
-	c.Abort()
-}
-
-// fail logs an internal error with its context and shows a calm 500.
-func (s *Server) fail(c *gin.Context, err error) {
-	s.logger(c).Error("request failed", "err", err)
-	s.errorPage(c, http.StatusInternalServerError, "Something went wrong",
-		"We could not finish that just now. Nothing was charged. Please try again in a minute.")
 }

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"fmt"
 	"io/fs"
 	"net/http"
 	"strings"
@@ -12,13 +13,15 @@ import (
 )
 
 // routes is the whole URL space at a glance.
-func (s *Server) routes() http.Handler {
+func (s *Server) routes() (*gin.Engine, error) {
 	gin.SetMode(gin.ReleaseMode) // gin's debug mode prints routes and warnings on every start
 	r := gin.New()
 	r.HandleMethodNotAllowed = true
 	// Only listed proxies may set X-Forwarded-For; otherwise a card tester
 	// could pick a new "client IP" per request and dodge the rate limit.
-	_ = r.SetTrustedProxies(s.cfg.TrustedProxies)
+	if err := r.SetTrustedProxies(s.cfg.TrustedProxies); err != nil {
+		return nil, fmt.Errorf("TRUSTED_PROXIES: %w", err)
+	}
 	r.Use(s.requestID, s.accessLog, s.recoverPanics, s.securityHeaders, s.rejectUnreadable)
 	r.NoRoute(func(c *gin.Context) {
 		s.errorPage(c, http.StatusNotFound, "Page not found", "There is nothing at this address.")
@@ -36,7 +39,10 @@ func (s *Server) routes() http.Handler {
 	}
 	r.POST("/webhooks/stripe", s.stripeWebhook)
 
-	static, _ := fs.Sub(templates.Files, "static")
+	static, err := fs.Sub(templates.Files, "static")
+	if err != nil {
+		return nil, err
+	}
 	files := http.StripPrefix("/static", http.FileServerFS(static))
 	r.GET("/static/*file", func(c *gin.Context) {
 		if strings.HasSuffix(c.Param("file"), "/") {
@@ -67,10 +73,8 @@ func (s *Server) routes() http.Handler {
 		pages.GET("/demo/checkout/:session", s.demoCheckout)
 		pages.POST("/demo/checkout/:session/pay", s.demoPay)
 	}
-	if s.admin != nil {
-		s.adminRoutes(r)
-	}
-	return r
+	s.adminRoutes(r)
+	return r, nil
 }
 
 // adminRoutes is the staff area. Everything but sign-in and setup needs a

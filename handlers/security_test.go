@@ -62,7 +62,7 @@ func TestAccessLogHoldsNoSecrets(t *testing.T) {
 // query is the client's mistake, answered 400; in a form, a 4xx with the
 // form's own message; never a 500 from the database refusing it.
 func TestNulBytesAreBadRequests(t *testing.T) {
-	forEachDB(t, func(t *testing.T, db string) {
+	testenv.ForEachDB(t, func(t *testing.T, db string) {
 		app := newApp(t, db, appOptions{demo: true})
 		c := app.client()
 		for _, path := range []string{"/receipts/verify/%00", "/donate/thanks?session_id=%00", "/demo/checkout/%00",
@@ -119,7 +119,7 @@ func TestRateLimitsKeyIPv6By64(t *testing.T) {
 // once put markup on the staff dashboard through it); and the dashboard,
 // built by html/template, escapes whatever a stored currency holds.
 func TestCurrencyIsCheckedAndTheChartEscaped(t *testing.T) {
-	forEachDB(t, func(t *testing.T, db string) {
+	testenv.ForEachDB(t, func(t *testing.T, db string) {
 		app := newApp(t, db, appOptions{})
 		markup := `"><img src=x onerror=alert(1)>`
 		obj := testenv.PaidSession(t, "cs_evil", "", "evil@example.com", 250000)
@@ -224,7 +224,7 @@ func (a *testApp) donorClient(email string) *http.Client {
 // what the giver typed. Bob changes his details on his own page, and an
 // admin on his record, audited.
 func TestAGiftNeverRewritesTheDonor(t *testing.T) {
-	forEachDB(t, func(t *testing.T, db string) {
+	testenv.ForEachDB(t, func(t *testing.T, db string) {
 		app := newApp(t, db, appOptions{})
 		ctx := context.Background()
 		bob := testenv.PaidSession(t, "cs_bob", "", "bob@example.com", 5000)
@@ -298,7 +298,7 @@ func TestAGiftNeverRewritesTheDonor(t *testing.T) {
 // a known address wrote an email and a job and an unknown one only read,
 // which timing told apart.
 func TestSignInRequestDoesTheSameWorkForAnyAddress(t *testing.T) {
-	forEachDB(t, func(t *testing.T, db string) {
+	testenv.ForEachDB(t, func(t *testing.T, db string) {
 		app := newApp(t, db, appOptions{})
 		app.deliverObject("evt_known", "checkout.session.completed", testenv.PaidSession(t, "cs_known", "", "known@example.com", 1000))
 		count := func(q string) int {

@@ -1,10 +1,13 @@
-// Package handlers is the HTTP side: routes, middleware, forms and pages,
-// and the Stripe webhook. Handlers validate input and call the store and the
-// payment gateway; they never build SQL and never import stripe-go.
+// Package handlers is the HTTP side: routes (routes.go is the whole URL
+// space), middleware, the donor's pages (donate*, thanks, demo, verify,
+// account*), the staff area (admin_*, one file per resource, as miniflux's
+// internal/ui) and the Stripe webhook. Handlers validate input, call the
+// store and the payment gateway, redirect after a successful POST, and
+// turn every error into an answer in one place (errors.go). They never
+// build SQL and never import stripe-go.
 package handlers
 
 import (
-	"context"
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
@@ -23,37 +26,17 @@ import (
 	"github.com/indienews/donations/payments"
 )
 
-// Store is what the handlers need of the ledger.
-type Store interface {
-	CreateGift(ctx context.Context, g *models.Gift) error
-	AttachCheckoutSession(ctx context.Context, giftID, sessionID string) error
-	DiscardUnstartedGift(ctx context.Context, giftID string) error
-	GiftBySession(ctx context.Context, sessionID string) (*models.GiftWithReceipt, error)
-	ApplyEvent(ctx context.Context, ev models.EventRecord, effect models.Effect) (models.EventResult, error)
-	ReceiptByCode(ctx context.Context, code string) (*models.Receipt, error)
-	ReceiptByID(ctx context.Context, id string) (*models.Receipt, error)
-	ReceiptsOfDonor(ctx context.Context, donorID string, fy int) ([]models.Receipt, error)
-	AllReceiptsOfDonor(ctx context.Context, donorID string) ([]models.Receipt, error)
-	GiftsOfDonor(ctx context.Context, donorID string) ([]models.Gift, error)
-	MembershipsOfDonor(ctx context.Context, donorID string) ([]models.Membership, error)
-	RequestSignIn(ctx context.Context, email string) error
-	SignIn(ctx context.Context, token string) (string, *models.Donor, error)
-	SessionDonor(ctx context.Context, token string) (*models.Donor, error)
-	SignOut(ctx context.Context, token string) error
-	UpdateDonorProfile(ctx context.Context, donorID string, p models.DonorProfile, staffEmail, ip string) error
-	ReplacementOf(ctx context.Context, number string) (*models.Receipt, error)
-	Ping(ctx context.Context) error
-}
-
 // EventVerifier checks and decodes webhook bodies.
 type EventVerifier interface {
 	Parse(payload []byte, header string) (payments.Event, error)
 }
 
-// Deps are the Server's collaborators, all explicit.
+// Deps are the Server's collaborators, all explicit. The store is the
+// concrete one, as in miniflux: no interface mirrors it, so no feature can
+// be switched off by a type assertion that fails.
 type Deps struct {
 	Config   *config.Config
-	Store    Store
+	Store    *models.Store
 	Gateway  payments.Gateway
 	Verifier EventVerifier
 	Demo     *payments.Demo // nil unless demo mode
@@ -64,7 +47,7 @@ type Deps struct {
 // Server holds the dependencies every handler uses.
 type Server struct {
 	cfg      *config.Config
-	store    Store
+	store    *models.Store
 	gateway  payments.Gateway
 	verifier EventVerifier
 	demo     *payments.Demo
@@ -82,11 +65,10 @@ type Server struct {
 	docs           *documents.Renderer
 	// Sign-in links: per client IP against floods, per address so nobody
 	// can bury a donor's inbox.
-	signInByIP    *keyLimiter
-	signInByEmail *keyLimiter
-	// The staff area; nil when the store does not offer it.
-	admin          AdminStore
+	signInByIP     *keyLimiter
+	signInByEmail  *keyLimiter
 	csrfMiddleware gin.HandlerFunc
+	router         *gin.Engine
 	// csrfKey signs form tokens; secret signs flash messages. Both come
 	// from SECRET_KEY (random per process when it is unset in development).
 	csrfKey, secret []byte
@@ -113,7 +95,6 @@ func New(d Deps) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	admin, _ := d.Store.(AdminStore)
 	var captcha *captchaVerifier
 	if d.Config.Captcha.Enabled() {
 		captcha = &captchaVerifier{cfg: d.Config.Captcha, client: &http.Client{Timeout: 10 * time.Second}}
@@ -126,17 +107,23 @@ func New(d Deps) (*Server, error) {
 			return nil, err
 		}
 	}
-	return &Server{
+	srv := &Server{
 		csrfKey: derivedKey(key, "csrf"), secret: derivedKey(key, "server"),
 		cfg: d.Config, store: d.Store, gateway: d.Gateway, verifier: d.Verifier, demo: d.Demo,
-		log: d.Logger, now: d.Now, pages: pages, metrics: newMetrics(), admin: admin,
+		log: d.Logger, now: d.Now, pages: pages, metrics: newMetrics(),
 		docs:    documents.New(d.Config.BaseURL.String(), d.Config.Location),
 		captcha: captcha, csp: csp, donateCSP: donateCSP,
 		limiter:       newIPLimiter(d.Config.DonateRatePerMinute, d.Config.DonateRateBurst, d.Now),
 		donateByEmail: newRateLimiter(rate.Limit(float64(d.Config.DonateEmailPerHour)/3600), d.Config.DonateEmailBurst, d.Now),
 		signInByIP:    newIPLimiter(10, 5, d.Now),
 		signInByEmail: newRateLimiter(rate.Every(10*time.Minute), 3, d.Now),
-	}, nil
+	}
+	router, err := srv.routes()
+	if err != nil {
+		return nil, err
+	}
+	srv.router = router
+	return srv, nil
 }
 
 // derivedKey separates the uses of one SECRET_KEY.
@@ -147,14 +134,13 @@ func derivedKey(key []byte, purpose string) []byte {
 }
 
 // Handler returns the router with every middleware in place.
-func (s *Server) Handler() http.Handler { return s.routes() }
+func (s *Server) Handler() http.Handler { return s.router }
 
 // RouteTable lists every route as method and path, for the test that
 // proves each /admin route refuses the wrong people.
 func (s *Server) RouteTable() [][2]string {
-	engine, _ := s.routes().(*gin.Engine)
 	var out [][2]string
-	for _, r := range engine.Routes() {
+	for _, r := range s.router.Routes() {
 		out = append(out, [2]string{r.Method, r.Path})
 	}
 	return out

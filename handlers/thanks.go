@@ -32,12 +32,10 @@ func (s *Server) thanks(c *gin.Context) {
 	}
 	gr, err := s.store.GiftBySession(c.Request.Context(), sessionID)
 	if errors.Is(err, models.ErrNotFound) {
-		s.errorPage(c, http.StatusNotFound, "Gift not found",
-			"We could not find a gift for this link. If you gave, your receipt will arrive by email.")
-		return
+		err = models.Errorf(models.ErrNotFound, "We could not find a gift for this link. If you gave, your receipt will arrive by email.")
 	}
 	if err != nil {
-		s.fail(c, err)
+		s.error(c, err)
 		return
 	}
 	g := gr.Gift

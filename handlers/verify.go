@@ -29,7 +29,7 @@ func (s *Server) verifyReceipt(c *gin.Context) {
 		return
 	}
 	if err != nil {
-		s.fail(c, err)
+		s.error(c, err)
 		return
 	}
 	d.Found, d.Number, d.IssuedBy = true, r.Number, r.OrgName
@@ -47,7 +47,7 @@ func (s *Server) verifyReceipt(c *gin.Context) {
 		case err == nil:
 			d.State, d.Status, d.ReplacedBy = "replaced", "Replaced by "+repl.Number, repl.Number
 		case !errors.Is(err, models.ErrNotFound):
-			s.fail(c, err)
+			s.error(c, err)
 			return
 		}
 	}

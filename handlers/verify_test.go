@@ -10,7 +10,7 @@ import (
 )
 
 func TestReceiptVerificationPage(t *testing.T) {
-	forEachDB(t, func(t *testing.T, db string) {
+	testenv.ForEachDB(t, func(t *testing.T, db string) {
 		app := newApp(t, db, appOptions{})
 		c := app.client()
 		deliver := app.deliverObject

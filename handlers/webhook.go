@@ -49,7 +49,6 @@ type webhookOutcome struct {
 	reason    string // for refusals: a short metric label
 	message   string
 	duplicate bool
-	result    models.EventResult
 }
 
 func (o webhookOutcome) body() gin.H {
@@ -99,5 +98,5 @@ func (s *Server) receiveEvent(ctx context.Context, log *slog.Logger, body []byte
 	}
 	s.metrics.webhookEvents.WithLabelValues(ev.Type, result).Inc()
 	log.Info("webhook event", "result", result, "outcome", res.Outcome)
-	return http.StatusOK, webhookOutcome{duplicate: res.Duplicate, result: res}
+	return http.StatusOK, webhookOutcome{duplicate: res.Duplicate}
 }

@@ -62,7 +62,7 @@ func (a *testApp) receipts(fy int) []models.Receipt {
 }
 
 func TestWebhookPaidFormGiftThenThanksPage(t *testing.T) {
-	forEachDB(t, func(t *testing.T, db string) {
+	testenv.ForEachDB(t, func(t *testing.T, db string) {
 		app := newApp(t, db, appOptions{})
 		ctx := context.Background()
 		g := &models.Gift{Frequency: "once", Amount: 2500, FeeAmount: 106, Currency: "usd", Email: "reader@example.com", Name: "Ada Reader"}
@@ -144,7 +144,7 @@ func TestWebhookRefusesBadDeliveries(t *testing.T) {
 }
 
 func TestWebhookStoresUnknownEventTypes(t *testing.T) {
-	forEachDB(t, func(t *testing.T, db string) {
+	testenv.ForEachDB(t, func(t *testing.T, db string) {
 		app := newApp(t, db, appOptions{})
 		ev := testenv.Event(t, "evt_plan", "plan.created", testenv.Fixture(t, "plan"), "2023-10-16")
 		code, body := app.deliver(ev, testenv.Sign(ev, webhookSecret, time.Now()))
@@ -159,7 +159,7 @@ func TestWebhookStoresUnknownEventTypes(t *testing.T) {
 }
 
 func TestWebhookConcurrentCopiesOfOneEvent(t *testing.T) {
-	forEachDB(t, func(t *testing.T, db string) {
+	testenv.ForEachDB(t, func(t *testing.T, db string) {
 		app := newApp(t, db, appOptions{})
 		ev := paidEvent(t, "evt_twins", "cs_twins", "", "twin@example.com", 5000)
 		sig := testenv.Sign(ev, webhookSecret, time.Now())
@@ -190,7 +190,7 @@ func TestWebhookConcurrentCopiesOfOneEvent(t *testing.T) {
 }
 
 func TestWebhookConcurrentDistinctEventsNumberWithoutGaps(t *testing.T) {
-	forEachDB(t, func(t *testing.T, db string) {
+	testenv.ForEachDB(t, func(t *testing.T, db string) {
 		app := newApp(t, db, appOptions{})
 		const n = 200
 		var wg sync.WaitGroup

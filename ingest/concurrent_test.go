@@ -56,7 +56,7 @@ func (h *harness) deliverTogether(events ...[]byte) int {
 // of one charge, a refund racing the payment it is about, and a dispute
 // opening and closing together. Each ends as in Stripe's order.
 func TestEventsOfOnePaymentAtOnce(t *testing.T) {
-	forEachDB(t, func(t *testing.T, db string) {
+	testenv.ForEachDB(t, func(t *testing.T, db string) {
 		h := newHarness(t, db)
 		ctx := context.Background()
 		const rounds = 15
@@ -108,7 +108,7 @@ func TestEventsOfOnePaymentAtOnce(t *testing.T) {
 // TestMembershipEventsAtOnce delivers a member's whole lifecycle at the
 // same instant, over and over: it ends as in Stripe's order every time.
 func TestMembershipEventsAtOnce(t *testing.T) {
-	forEachDB(t, func(t *testing.T, db string) {
+	testenv.ForEachDB(t, func(t *testing.T, db string) {
 		h := newHarness(t, db)
 		ctx := context.Background()
 		for n := 0; n < 15; n++ {

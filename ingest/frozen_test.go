@@ -17,12 +17,12 @@ import (
 // organisation's settings and the donor's details, and renders it again:
 // the text is what it was on the day it was issued.
 func TestReceiptRendersTheSameAfterChanges(t *testing.T) {
-	forEachDB(t, func(t *testing.T, db string) {
+	testenv.ForEachDB(t, func(t *testing.T, db string) {
 		ctx := context.Background()
 		pg, sqlitePath := testenv.DatabaseURLs(t, db)
 		open := func(org string, rules string, base string) *models.Store {
 			s, err := models.Open(ctx, models.Options{DatabaseURL: pg, SQLitePath: sqlitePath,
-				Receipts: models.ReceiptSettings{OrgName: org, OrgAddress: org + " Street", FiscalYearStart: config.MonthDay{Month: time.January, Day: 1},
+				Receipts: models.ReceiptSettings{Org: models.Org{Name: org, Address: org + " Street"}, FiscalYearStart: config.MonthDay{Month: time.January, Day: 1},
 					Location: time.UTC, Rules: rules, VerifyBase: base + "/receipts/verify/"}})
 			if err != nil {
 				t.Fatal(err)

@@ -26,7 +26,7 @@ func newHarness(t *testing.T, db string, tiers ...models.Tier) *harness {
 	t.Helper()
 	pg, sqlitePath := testenv.DatabaseURLs(t, db)
 	s, err := models.Open(context.Background(), models.Options{DatabaseURL: pg, SQLitePath: sqlitePath,
-		Receipts: models.ReceiptSettings{OrgName: "The Ledger", FiscalYearStart: config.MonthDay{Month: time.January, Day: 1},
+		Receipts: models.ReceiptSettings{Org: models.Org{Name: "The Ledger"}, FiscalYearStart: config.MonthDay{Month: time.January, Day: 1},
 			Location: time.UTC, Tiers: tiers}})
 	if err != nil {
 		t.Fatal(err)
@@ -50,12 +50,6 @@ func (h *harness) deliver(body []byte) models.EventResult {
 		h.t.Fatalf("apply %s %s: %v", ev.Type, ev.ID, err)
 	}
 	return res
-}
-
-func forEachDB(t *testing.T, fn func(t *testing.T, db string)) {
-	for _, db := range testenv.Databases {
-		t.Run(db, func(t *testing.T) { fn(t, db) })
-	}
 }
 
 var t0 = time.Date(2026, 2, 1, 12, 0, 0, 0, time.UTC)
@@ -111,7 +105,7 @@ func permutations(n int) [][]int {
 // every order (720) on SQLite and a random sample on Postgres, and checks
 // each ends in the state Stripe's order gives.
 func TestMembershipLifecycleInEveryOrder(t *testing.T) {
-	forEachDB(t, func(t *testing.T, db string) {
+	testenv.ForEachDB(t, func(t *testing.T, db string) {
 		h := newHarness(t, db)
 		perms := permutations(6)
 		if db == "postgres" {
@@ -177,7 +171,7 @@ func TestMembershipLifecycleInEveryOrder(t *testing.T) {
 // second pass changes nothing, and a redelivery under new event ids
 // still gives one receipt per paid invoice.
 func TestMemberMonthReplayedTwice(t *testing.T) {
-	forEachDB(t, func(t *testing.T, db string) {
+	testenv.ForEachDB(t, func(t *testing.T, db string) {
 		h := newHarness(t, db)
 		ctx := context.Background()
 		form := &models.Gift{Frequency: "month", Amount: 2000, Currency: "usd", Email: "month@example.com", Name: "Month Member"}
@@ -237,7 +231,7 @@ func TestMemberMonthReplayedTwice(t *testing.T) {
 }
 
 func TestMembershipTierBenefitOnReceipts(t *testing.T) {
-	forEachDB(t, func(t *testing.T, db string) {
+	testenv.ForEachDB(t, func(t *testing.T, db string) {
 		h := newHarness(t, db,
 			models.Tier{Name: "Supporter", MinPerYear: 6000},
 			models.Tier{Name: "Insider", MinPerYear: 12000, Description: "Tote bag and two events", ValuePerYear: 2500})
@@ -285,7 +279,7 @@ func receiptsOf(t *testing.T, h *harness, giftID string) string {
 }
 
 func TestRefundsVoidAndReplaceInAChain(t *testing.T) {
-	forEachDB(t, func(t *testing.T, db string) {
+	testenv.ForEachDB(t, func(t *testing.T, db string) {
 		h := newHarness(t, db)
 		g := paidCheckout(t, h, "refund", 10000)
 		pi := *g.StripePaymentIntentID
@@ -317,7 +311,7 @@ func TestRefundsVoidAndReplaceInAChain(t *testing.T) {
 }
 
 func TestDisputesVoidAndRestore(t *testing.T) {
-	forEachDB(t, func(t *testing.T, db string) {
+	testenv.ForEachDB(t, func(t *testing.T, db string) {
 		h := newHarness(t, db)
 		won := paidCheckout(t, h, "won", 5000)
 		lost := paidCheckout(t, h, "lost", 3000)
@@ -351,7 +345,7 @@ func TestDisputesVoidAndRestore(t *testing.T) {
 }
 
 func TestRefundsAndDisputesOfUnknownPaymentsAreRecorded(t *testing.T) {
-	forEachDB(t, func(t *testing.T, db string) {
+	testenv.ForEachDB(t, func(t *testing.T, db string) {
 		h := newHarness(t, db)
 		h.deliver(testenv.EventAt(t, "evt_u1", "charge.refunded", testenv.Charge(t, "ch_old", "pi_old", "", 4000, 4000), t0))
 		h.deliver(testenv.EventAt(t, "evt_u2", "charge.dispute.created", testenv.Dispute(t, "dp_old", "ch_old2", "", "needs_response", 900), t0))
@@ -373,7 +367,7 @@ func TestRefundsAndDisputesOfUnknownPaymentsAreRecorded(t *testing.T) {
 // and a dispute can arrive before the payment they are about. They wait,
 // and apply when the payment is recorded: the end is as in Stripe's order.
 func TestRefundAndDisputeBeforeThePayment(t *testing.T) {
-	forEachDB(t, func(t *testing.T, db string) {
+	testenv.ForEachDB(t, func(t *testing.T, db string) {
 		inOrder, reversed := newHarness(t, db), newHarness(t, db)
 		pi := "pi_cs_early"
 		events := [][]byte{
@@ -407,7 +401,7 @@ func TestRefundAndDisputeBeforeThePayment(t *testing.T) {
 // covers it on every renewal (the receipt says so), until the amount
 // changes in the portal.
 func TestRenewalsKeepTheCoveredFee(t *testing.T) {
-	forEachDB(t, func(t *testing.T, db string) {
+	testenv.ForEachDB(t, func(t *testing.T, db string) {
 		h := newHarness(t, db)
 		ctx := context.Background()
 		form := &models.Gift{Frequency: "month", Amount: 2000, FeeAmount: 88, Currency: "usd", Email: "fee@example.com", Name: "Fee Member"}

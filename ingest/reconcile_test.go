@@ -22,7 +22,7 @@ func (l listed) ListCompletedCheckouts(context.Context, time.Time) ([]payments.L
 }
 
 func TestReconcileAppliesWhatWasMissedOnce(t *testing.T) {
-	forEachDB(t, func(t *testing.T, db string) {
+	testenv.ForEachDB(t, func(t *testing.T, db string) {
 		h := newHarness(t, db)
 		parse := func(body []byte) payments.Event {
 			ev, err := h.v.Parse(body, testenv.Sign(body, secret, time.Now()))

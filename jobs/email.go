@@ -75,12 +75,16 @@ func (w *emailWorker) Work(ctx context.Context, job *river.Job[SendEmailArgs]) e
 	}
 	msg, err := w.composer.Compose(ctx, m)
 	if err != nil {
-		_ = w.store.MarkEmailFailed(ctx, m.ID, models.EmailFailed, "composing: "+err.Error())
+		if merr := w.store.MarkEmailFailed(ctx, m.ID, models.EmailFailed, "composing: "+err.Error()); merr != nil {
+			log.Error("recording a failed email", "err", merr)
+		}
 		return err
 	}
 	if err := w.sender.Send(ctx, msg); err != nil {
 		log.Warn("email not sent; will retry", "attempt", job.Attempt, "err", err)
-		_ = w.store.MarkEmailFailed(ctx, m.ID, models.EmailFailed, err.Error())
+		if merr := w.store.MarkEmailFailed(ctx, m.ID, models.EmailFailed, err.Error()); merr != nil {
+			log.Error("recording a failed email", "err", merr)
+		}
 		return err
 	}
 	if err := w.store.MarkEmailSent(ctx, m.ID, msg.Subject); err != nil {

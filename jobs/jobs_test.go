@@ -48,7 +48,7 @@ func openStore(t *testing.T, db string) (*models.Store, string, string) {
 func open(t *testing.T, pg, sqlitePath string) *models.Store {
 	t.Helper()
 	s, err := models.Open(context.Background(), models.Options{DatabaseURL: pg, SQLitePath: sqlitePath,
-		Receipts: models.ReceiptSettings{OrgName: "The Ledger", FiscalYearStart: config.MonthDay{Month: time.January, Day: 1}, Location: time.UTC}})
+		Receipts: models.ReceiptSettings{Org: models.Org{Name: "The Ledger"}, FiscalYearStart: config.MonthDay{Month: time.January, Day: 1}, Location: time.UTC}})
 	if err != nil {
 		t.Fatal(err)
 	}

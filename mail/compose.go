@@ -24,17 +24,18 @@ type Source interface {
 	IssueLoginToken(ctx context.Context, email string) (string, error)
 }
 
-// Org is what every email says about the organisation.
-type Org struct {
-	Name, Address, TaxID string
-	Contact              string // where donors can write
-	BaseURL              string
-	MessageIDDomain      string
+// Settings are what every email says about the organisation and where
+// its links lead.
+type Settings struct {
+	Org             models.Org
+	Contact         string // where donors can write
+	BaseURL         string
+	MessageIDDomain string
 }
 
 // Composer turns a queued message into an email.
 type Composer struct {
-	org  Org
+	set  Settings
 	src  Source
 	docs *documents.Renderer
 	text map[string]*texttemplate.Template
@@ -45,8 +46,8 @@ var kinds = []string{models.EmailReceipt, models.EmailReplacement, models.EmailV
 	models.EmailPaymentFailed, models.EmailStatement, models.EmailSignIn}
 
 // NewComposer parses every email template once.
-func NewComposer(org Org, src Source, docs *documents.Renderer) (*Composer, error) {
-	c := &Composer{org: org, src: src, docs: docs, text: map[string]*texttemplate.Template{}, html: map[string]*htmltemplate.Template{}}
+func NewComposer(set Settings, src Source, docs *documents.Renderer) (*Composer, error) {
+	c := &Composer{set: set, src: src, docs: docs, text: map[string]*texttemplate.Template{}, html: map[string]*htmltemplate.Template{}}
 	for _, k := range kinds {
 		t, err := texttemplate.ParseFS(templates.Files, "email/"+k+".txt", "email/footer.txt")
 		if err != nil {
@@ -76,8 +77,8 @@ type emailData struct {
 
 // Compose builds the email for m.
 func (c *Composer) Compose(ctx context.Context, m *models.EmailMessage) (Message, error) {
-	d := emailData{Org: c.org.Name, OrgAddress: c.org.Address, Contact: c.org.Contact,
-		AccountURL: c.org.BaseURL + "/account", Link: m.Link}
+	d := emailData{Org: c.set.Org.Name, OrgAddress: c.set.Org.Address, Contact: c.set.Contact,
+		AccountURL: c.set.BaseURL + "/account", Link: m.Link}
 	out := Message{To: m.ToAddress, MessageID: c.messageID(m.DedupeKey)}
 	switch m.Kind {
 	case models.EmailReceipt, models.EmailReplacement, models.EmailVoid:
@@ -91,10 +92,7 @@ func (c *Composer) Compose(ctx context.Context, m *models.EmailMessage) (Message
 		d.Receipt, d.DonorName = r, r.DonorName
 		d.Amount, d.GiftDate = money.Display(r.Amount, r.Currency), r.GiftDate.In(c.docs.LocationOf(r)).Format("January 2, 2006")
 		d.Test = !r.Livemode
-		d.Kind = map[string]string{"month": "monthly membership payment", "year": "yearly membership payment"}[r.Frequency]
-		if d.Kind == "" {
-			d.Kind = "gift"
-		}
+		d.Kind = models.PaymentKind(r.Frequency)
 		d.VerifyURL = c.docs.VerifyURL(r)
 		if m.Kind == models.EmailReplacement {
 			d.Reason = "a partial refund or a settled dispute"
@@ -125,7 +123,7 @@ func (c *Composer) Compose(ctx context.Context, m *models.EmailMessage) (Message
 		if err != nil {
 			return Message{}, err
 		}
-		st, err := c.statement(ctx, donor, m.FiscalYear)
+		st, err := documents.StatementOf(ctx, c.src, c.set.Org, donor, m.FiscalYear)
 		if err != nil {
 			return Message{}, err
 		}
@@ -142,7 +140,7 @@ func (c *Composer) Compose(ctx context.Context, m *models.EmailMessage) (Message
 		if err != nil {
 			return Message{}, err
 		}
-		d.Link = c.org.BaseURL + "/account/sign-in/" + token
+		d.Link = c.set.BaseURL + "/account/sign-in/" + token
 	default:
 		return Message{}, fmt.Errorf("unknown email kind %q", m.Kind)
 	}
@@ -183,19 +181,10 @@ func (c *Composer) replaced(ctx context.Context, r *models.Receipt) (*models.Rec
 	return nil, nil
 }
 
-// Statement gathers a donor's year for the statement PDF.
-func (c *Composer) statement(ctx context.Context, donor *models.Donor, fy int) (documents.Statement, error) {
-	rs, err := c.src.ReceiptsOfDonor(ctx, donor.ID, fy)
-	if err != nil {
-		return documents.Statement{}, err
-	}
-	return documents.NewStatement(documents.Org{Name: c.org.Name, Address: c.org.Address, TaxID: c.org.TaxID}, donor, fy, rs), nil
-}
-
 // messageID is stable per dedupe key: a repeated send carries the same id.
 func (c *Composer) messageID(key string) string {
 	sum := sha256.Sum256([]byte(key))
-	domain := c.org.MessageIDDomain
+	domain := c.set.MessageIDDomain
 	if domain == "" {
 		domain = "donations.invalid"
 	}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/indienews/donations/models"
+	"github.com/indienews/donations/testenv"
 )
 
 // clock is a test's own time.
@@ -20,7 +21,7 @@ func (c *clock) now() time.Time          { c.mu.Lock(); defer c.mu.Unlock(); ret
 func (c *clock) advance(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
 
 func TestSignInTokensAndSessionsExpire(t *testing.T) {
-	forEachDB(t, func(t *testing.T, db string) {
+	testenv.ForEachDB(t, func(t *testing.T, db string) {
 		ctx := context.Background()
 		clk := &clock{t: time.Date(2026, 5, 1, 9, 0, 0, 0, time.UTC)}
 		s := openStoreAt(t, db, "", clk.now)
@@ -80,26 +81,26 @@ func TestSignInTokensAndSessionsExpire(t *testing.T) {
 }
 
 func TestStaffSessionsExpireAndSetupLink(t *testing.T) {
-	forEachDB(t, func(t *testing.T, db string) {
+	testenv.ForEachDB(t, func(t *testing.T, db string) {
 		ctx := context.Background()
 		clk := &clock{t: time.Date(2026, 5, 1, 9, 0, 0, 0, time.UTC)}
 		s := openStoreAt(t, db, "", clk.now)
 		// The setup link makes the first admin, once, within the hour.
 		link, _ := s.CreateSetupLink(ctx)
 		clk.advance(61 * time.Minute)
-		if _, err := s.CompleteSetup(ctx, link, "late@ledger.example", "a long enough password"); !errors.Is(err, models.ErrExpired) {
+		if _, err := s.CompleteSetup(ctx, link, "late@ledger.example", "a long enough password", "192.0.2.1"); !errors.Is(err, models.ErrExpired) {
 			t.Fatalf("setup after an hour: %v", err)
 		}
 		link, _ = s.CreateSetupLink(ctx)
-		if _, err := s.CompleteSetup(ctx, link, "first@ledger.example", "a long enough password"); err != nil {
+		if _, err := s.CompleteSetup(ctx, link, "first@ledger.example", "a long enough password", "192.0.2.1"); err != nil {
 			t.Fatal(err)
 		}
-		if s.SetupValid(ctx, link) {
-			t.Fatal("setup link still valid after use")
+		if ok, err := s.SetupValid(ctx, link); ok || err != nil {
+			t.Fatalf("setup link still valid after use (%v)", err)
 		}
 		again, _ := s.CreateSetupLink(ctx)
-		if s.SetupValid(ctx, again) {
-			t.Fatal("a setup link works although an account exists")
+		if ok, err := s.SetupValid(ctx, again); ok || err != nil {
+			t.Fatalf("a setup link works although an account exists (%v)", err)
 		}
 		// Sessions end after 30 idle minutes, and after 12 hours in any case.
 		token, _, err := s.StaffSignIn(ctx, "First@Ledger.example", "a long enough password", "192.0.2.1")
@@ -127,7 +128,7 @@ func TestStaffSessionsExpireAndSetupLink(t *testing.T) {
 		if _, _, err := s.StaffSignIn(ctx, "first@ledger.example", "wrong", "192.0.2.1"); !errors.Is(err, models.ErrBadCredentials) {
 			t.Fatalf("wrong password: %v", err)
 		}
-		if err := s.DisableStaff(ctx, "first@ledger.example"); err != nil {
+		if err := s.DisableStaff(ctx, "first@ledger.example", models.CommandLine); err != nil {
 			t.Fatal(err)
 		}
 		if _, _, err := s.StaffSignIn(ctx, "first@ledger.example", "a long enough password", "192.0.2.1"); !errors.Is(err, models.ErrBadCredentials) {
@@ -140,7 +141,7 @@ func TestStaffSessionsExpireAndSetupLink(t *testing.T) {
 // ann@, a new gift from ann.other@ and a sign-in with it both land on
 // Ann's record, and merging Ann further carries the old address along.
 func TestMergedEmailStaysWithItsDonor(t *testing.T) {
-	forEachDB(t, func(t *testing.T, db string) {
+	testenv.ForEachDB(t, func(t *testing.T, db string) {
 		ctx := context.Background()
 		s := openStore(t, db, "")
 		now := time.Now().UTC()
@@ -152,11 +153,11 @@ func TestMergedEmailStaysWithItsDonor(t *testing.T) {
 		ann, _ := s.DonorByEmail(ctx, "ann@example.com")
 		other, _ := s.DonorByEmail(ctx, "ann.other@example.com")
 		third, _ := s.DonorByEmail(ctx, "ann.third@example.com")
-		if _, err := s.MergeDonors(ctx, other.ID, ann.ID, "staff@example.org"); err != nil {
+		if _, err := s.MergeDonors(ctx, "ann.other@example.com", ann.ID, models.Actor{Email: "staff@example.org"}); err != nil {
 			t.Fatal(err)
 		}
 		// Ann is then merged into the third record: ann.other@ follows.
-		if _, err := s.MergeDonors(ctx, ann.ID, third.ID, "staff@example.org"); err != nil {
+		if _, err := s.MergeDonors(ctx, "ann@example.com", third.ID, models.Actor{Email: "staff@example.org"}); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := s.ApplyEvent(ctx, event("evt_m_later", "checkout.session.completed"), paid("cs_m_later", "", "Ann.Other@example.com", 2500, now)); err != nil {
@@ -204,7 +205,7 @@ func TestMergedEmailStaysWithItsDonor(t *testing.T) {
 func TestPasswordChecksAreCapped(t *testing.T) {
 	ctx := context.Background()
 	s := openStoreAt(t, "sqlite", "", nil)
-	if _, err := s.AddStaff(ctx, "fin@ledger.example", "a long enough password", models.RoleAdmin); err != nil {
+	if _, err := s.AddStaff(ctx, "fin@ledger.example", "a long enough password", models.RoleAdmin, models.CommandLine); err != nil {
 		t.Fatal(err)
 	}
 	release := s.HoldPasswordChecks()

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -95,11 +96,11 @@ func pairDelay(failures int) time.Duration {
 // long to wait first.
 func (s *Store) reserveSignIn(ctx context.Context, email, client string) (string, error) {
 	id := uuid.NewString()
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.transaction(ctx, func(tx *Tx) error {
 		if err := s.xactLocks(tx, signInLockClass, []string{"client:" + client, "pair:" + email + "|" + client}); err != nil {
 			return err
 		}
-		now := s.now().UTC()
+		now := tx.now
 		since := now.Add(-SignInWindow)
 		var byClient int64
 		if err := tx.Model(&staffSignInAttempt{}).
@@ -178,13 +179,13 @@ func (s *Store) StaffSignIn(ctx context.Context, email, password, ip string) (st
 	if err != nil {
 		return "", nil, err
 	}
-	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		now := s.now().UTC()
+	err = s.transaction(ctx, func(tx *Tx) error {
+		now := tx.now
 		if !ok {
 			if err := tx.Model(&staffSignInAttempt{}).Where("id = ?", attempt).Update("outcome", attemptFailed).Error; err != nil {
 				return err
 			}
-			return s.audit(tx, now, email, ActionSignInFailed, "", ip)
+			return s.audit(tx, Actor{Email: email, IP: ip}, ActionSignInFailed, "")
 		}
 		if err := tx.Model(&staffSignInAttempt{}).Where("id = ?", attempt).Update("outcome", attemptSucceeded).Error; err != nil {
 			return err
@@ -196,7 +197,7 @@ func (s *Store) StaffSignIn(ctx context.Context, email, password, ip string) (st
 		if err := tx.Model(&StaffUser{}).Where("id = ?", u.ID).Update("last_login_at", now).Error; err != nil {
 			return err
 		}
-		return s.audit(tx, now, u.Email, ActionSignedIn, "", ip)
+		return s.audit(tx, Actor{Email: u.Email, IP: ip}, ActionSignedIn, "")
 	})
 	if err != nil {
 		return "", nil, fmt.Errorf("staff sign-in: recording the outcome: %w", err)
@@ -217,7 +218,10 @@ func (s *Store) checkPassword(ctx context.Context, email, password string) (bool
 	if err != nil && !errors.Is(err, gorm.ErrRecordNotFound) {
 		return false, nil, err
 	}
-	hash := s.dummyHash()
+	hash, err := s.dummyHash()
+	if err != nil {
+		return false, nil, err
+	}
 	if known {
 		hash = []byte(u.PasswordHash)
 	}
@@ -243,8 +247,8 @@ const (
 )
 
 // audit appends to the audit log inside tx, the transaction of the change
-// it records.
-func (s *Store) audit(tx *gorm.DB, at time.Time, staffEmail, action, detail, ip string) error {
-	return tx.Create(&AuditEntry{ID: uuid.NewString(), StaffEmail: staffEmail, Action: action,
-		Detail: detail, IP: ip, CreatedAt: at}).Error
+// it records, so the row exists exactly when the change does.
+func (s *Store) audit(tx *Tx, by Actor, action, detail string) error {
+	return tx.Create(&AuditEntry{ID: uuid.NewString(), StaffEmail: by.Email, Action: action,
+		Detail: strings.TrimSpace(detail), IP: by.IP, CreatedAt: tx.now}).Error
 }

@@ -1,17 +1,29 @@
-// Package models owns the ledger: the gorm models, every query and every
-// transaction. Callers say what they want (RecordCheckoutPaid, CreateGift);
-// they never build SQL or open transactions themselves. It knows nothing of
-// HTTP or Stripe's types, and it returns typed errors, never HTTP statuses.
+// Package models owns the data: the gorm models, every query and every
+// transaction. Callers say what they want (ApplyEvent, CreateGift); they
+// never build SQL or open transactions themselves. It knows nothing of
+// HTTP or Stripe's types, and it returns typed errors (errors.go), never
+// HTTP statuses. Its files say which part each belongs to:
+//
+//   - ledger_*: donors, gifts, receipts, memberships, refunds and
+//     disputes, the events that change them (ApplyEvent and its effects)
+//     and the locks that keep them in order; money lives here.
+//   - staff_*: staff accounts, sessions, sign-in and its throttle, the
+//     audit log.
+//   - donor_signin.go: donors' sign-in links and sessions.
+//   - outbox_email.go: the exactly-once email outbox.
+//   - stats_dashboard.go: the staff dashboard's figures.
+//   - store.go, tx.go, errors.go, schema.go: opening the database, one
+//     clock reading per transaction, typed errors, migrations.
 package models
 
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -27,18 +39,18 @@ const (
 	DialectSQLite   = "sqlite"
 )
 
-// Typed errors callers can test with errors.Is.
-var (
-	ErrNotFound = errors.New("not found")
-	ErrConflict = errors.New("conflict")
-)
+// Org is what receipts, statements, emails and pages say about the
+// organisation.
+type Org struct {
+	Name    string
+	TaxID   string
+	Address string
+}
 
 // ReceiptSettings are what receipts freeze about the organisation and how
 // they are numbered.
 type ReceiptSettings struct {
-	OrgName         string
-	OrgTaxID        string
-	OrgAddress      string
+	Org             Org
 	Prefix          string
 	FiscalYearStart FiscalStart
 	Location        *time.Location
@@ -77,6 +89,7 @@ type Store struct {
 
 	dummyOnce sync.Once
 	dummy     []byte
+	dummyErr  error
 	// passwordChecks holds a token per bcrypt comparison running now.
 	passwordChecks chan struct{}
 }
@@ -175,15 +188,27 @@ func (s *Store) Ping(ctx context.Context) error {
 // Close releases the pool.
 func (s *Store) Close() error { return s.sqlDB.Close() }
 
-// translate maps driver errors onto our typed ones.
-func translate(err error) error {
-	switch {
-	case err == nil:
-		return nil
-	case errors.Is(err, gorm.ErrRecordNotFound):
-		return ErrNotFound
-	case errors.Is(err, gorm.ErrDuplicatedKey):
-		return fmt.Errorf("%w: %v", ErrConflict, err)
+// Page is a page of a list.
+type Page struct {
+	Number, Size int
+}
+
+func (p Page) offset() int {
+	if p.Number < 1 {
+		p.Number = 1
 	}
-	return err
+	return (p.Number - 1) * p.limit()
+}
+
+func (p Page) limit() int {
+	if p.Size < 1 || p.Size > 200 {
+		return 50
+	}
+	return p.Size
+}
+
+// likePattern escapes a search term for LIKE.
+func likePattern(q string) string {
+	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+	return "%" + strings.ToLower(r.Replace(strings.TrimSpace(q))) + "%"
 }

@@ -28,7 +28,7 @@ func openStoreAt(t *testing.T, db string, fyStart string, now func() time.Time) 
 	}
 	s, err := models.Open(context.Background(), models.Options{
 		DatabaseURL: pgURL, SQLitePath: sqlitePath, Now: now,
-		Receipts: models.ReceiptSettings{OrgName: "The Ledger", OrgTaxID: "12-3456789", OrgAddress: "1 Press St",
+		Receipts: models.ReceiptSettings{Org: models.Org{Name: "The Ledger", TaxID: "12-3456789", Address: "1 Press St"},
 			FiscalYearStart: md, Location: time.UTC},
 	})
 	if err != nil {
@@ -41,14 +41,8 @@ func openStoreAt(t *testing.T, db string, fyStart string, now func() time.Time) 
 	return s
 }
 
-func forEachDB(t *testing.T, fn func(t *testing.T, db string)) {
-	for _, db := range testenv.Databases {
-		t.Run(db, func(t *testing.T) { fn(t, db) })
-	}
-}
-
 func TestMigrateIsIdempotent(t *testing.T) {
-	forEachDB(t, func(t *testing.T, db string) {
+	testenv.ForEachDB(t, func(t *testing.T, db string) {
 		s := openStore(t, db, "")
 		applied, err := s.Migrate(context.Background())
 		if err != nil {
@@ -72,7 +66,7 @@ func event(id, typ string) models.EventRecord {
 }
 
 func TestFormGiftPaidOnceWithFrozenReceipt(t *testing.T) {
-	forEachDB(t, func(t *testing.T, db string) {
+	testenv.ForEachDB(t, func(t *testing.T, db string) {
 		ctx := context.Background()
 		s := openStore(t, db, "")
 		g := &models.Gift{Frequency: "once", Amount: 2500, FeeAmount: 106, Currency: "usd", Email: " Zoe@Example.com ",
@@ -152,7 +146,7 @@ func countReceipts(t *testing.T, s *models.Store, fy int) int {
 }
 
 func TestPaymentLinkSessionWithoutLocalRowIsRecorded(t *testing.T) {
-	forEachDB(t, func(t *testing.T, db string) {
+	testenv.ForEachDB(t, func(t *testing.T, db string) {
 		ctx := context.Background()
 		s := openStore(t, db, "")
 		res, err := s.ApplyEvent(ctx, event("evt_pl", "checkout.session.completed"), paid("cs_pl", "", "Link@Example.com", 5000, time.Now()))
@@ -171,7 +165,7 @@ func TestPaymentLinkSessionWithoutLocalRowIsRecorded(t *testing.T) {
 }
 
 func TestDelayedPaymentThenSuccessOrFailure(t *testing.T) {
-	forEachDB(t, func(t *testing.T, db string) {
+	testenv.ForEachDB(t, func(t *testing.T, db string) {
 		ctx := context.Background()
 		s := openStore(t, db, "")
 		for i, final := range []string{"succeeded", "failed"} {
@@ -209,7 +203,7 @@ func TestDelayedPaymentThenSuccessOrFailure(t *testing.T) {
 }
 
 func TestFiscalYearNamedByTheYearItEnds(t *testing.T) {
-	forEachDB(t, func(t *testing.T, db string) {
+	testenv.ForEachDB(t, func(t *testing.T, db string) {
 		ctx := context.Background()
 		s := openStore(t, db, "07-01")
 		cases := []struct {
@@ -234,7 +228,7 @@ func TestFiscalYearNamedByTheYearItEnds(t *testing.T) {
 }
 
 func TestRejectedEventStoresNothing(t *testing.T) {
-	forEachDB(t, func(t *testing.T, db string) {
+	testenv.ForEachDB(t, func(t *testing.T, db string) {
 		ctx := context.Background()
 		s := openStore(t, db, "")
 		bad := paid("cs_bad", "", "x@example.com", 0, time.Now())

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/indienews/donations/models"
 	"github.com/stripe/stripe-go/v76/webhook"
 )
 
@@ -74,7 +75,7 @@ type DemoPayment struct {
 	GiftID      string
 	Email       string
 	Name        string
-	Address     Address
+	Address     models.Address
 	Currency    string
 	AmountTotal int64
 	Interval    string // "" for a one-time gift; month or year for a membership
@@ -198,10 +199,4 @@ func randomID(prefix string) (string, error) {
 		return "", err
 	}
 	return prefix + hex.EncodeToString(b), nil
-}
-
-// SignForTest signs a body as Stripe would, for tests and benchmarks that
-// must produce valid Stripe-Signature headers without importing stripe-go.
-func SignForTest(body []byte, secret string, at time.Time) string {
-	return webhook.GenerateTestSignedPayload(&webhook.UnsignedPayload{Payload: body, Secret: secret, Timestamp: at}).Header
 }

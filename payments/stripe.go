@@ -129,7 +129,7 @@ func (s *Stripe) ListEvents(ctx context.Context, since time.Time) ([]Listed, err
 				Reason: fmt.Sprintf("API version %q, expected %q", ev.APIVersion, APIVersion)})
 			continue
 		}
-		dec, err := Decode(*ev)
+		dec, err := decode(*ev)
 		if err != nil {
 			out = append(out, Listed{Event: Event{ID: ev.ID, Type: string(ev.Type)}, Reason: err.Error()})
 			continue
@@ -161,9 +161,11 @@ func (s *Stripe) ListCompletedCheckouts(ctx context.Context, since time.Time) ([
 		if cs.Status != stripe.CheckoutSessionStatusComplete {
 			continue // asked for complete ones only; never trust a list blindly
 		}
+		created := unix(cs.Created)
 		out = append(out, Listed{Event: Event{
 			ID: "reconcile:" + cs.ID, Type: "checkout.session.completed", APIVersion: APIVersion,
-			Livemode: cs.Livemode, Created: unix(cs.Created), Checkout: checkoutFrom(cs),
+			Livemode: cs.Livemode, Created: created, Currency: string(cs.Currency),
+			Effect: checkoutEffect("checkout.session.completed", cs, created),
 		}})
 	}
 	if err := it.Err(); err != nil {

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/indienews/donations/models"
 	"github.com/stripe/stripe-go/v76/webhook"
 )
 
@@ -25,7 +26,7 @@ func TestDemoEventVerifiesAndDecodes(t *testing.T) {
 		t.Fatalf("demo session %+v %v", sess, err)
 	}
 	events, err := d.PaidEvents(DemoPayment{SessionID: sess.ID, GiftID: "g1", Email: "a@example.com", Name: "Ann",
-		Address: Address{Line1: "1 Main St", City: "Town", Country: "US"}, Currency: "usd", AmountTotal: 2606})
+		Address: models.Address{Line1: "1 Main St", City: "Town", Country: "US"}, Currency: "usd", AmountTotal: 2606})
 	if err != nil || len(events) != 1 {
 		t.Fatal(events, err)
 	}
@@ -36,11 +37,13 @@ func TestDemoEventVerifiesAndDecodes(t *testing.T) {
 	if err != nil {
 		t.Fatalf("demo event does not verify: %v", err)
 	}
-	c := ev.Checkout
-	if ev.Type != "checkout.session.completed" || ev.APIVersion != APIVersion || c == nil ||
-		c.SessionID != sess.ID || c.ClientReferenceID != "g1" || c.PaymentStatus != "paid" || c.Mode != "payment" ||
+	// A paid one-time checkout: the ledger's CheckoutPaid.
+	paid, ok := ev.Effect.(models.CheckoutPaid)
+	c := paid.CheckoutPayment
+	if ev.Type != "checkout.session.completed" || ev.APIVersion != APIVersion || !ok || ev.Currency != "usd" ||
+		c.SessionID != sess.ID || c.ClientReferenceID != "g1" ||
 		c.AmountTotal != 2606 || c.Currency != "usd" || c.Email != "a@example.com" || c.Name != "Ann" ||
-		c.Address.City != "Town" || c.PaymentIntentID == "" || !ev.Created.Equal(now) {
+		c.Address.City != "Town" || c.PaymentIntentID == "" || !ev.Created.Equal(now) || !c.At.Equal(now) {
 		t.Fatalf("decoded demo event: %+v / %+v", ev, c)
 	}
 	// Another process's demo secret does not verify it.
@@ -55,7 +58,7 @@ func TestVerifierRotationAndErrors(t *testing.T) {
 		"api_version": APIVersion, "created": time.Now().Unix(), "data": map[string]any{"object": map[string]any{"id": "cus_1"}}})
 	v := NewVerifier("whsec_old", "whsec_new")
 	for _, secret := range []string{"whsec_old", "whsec_new"} {
-		if ev, err := v.Parse(payload, sign(payload, secret, time.Now())); err != nil || ev.ID != "evt_1" || ev.Checkout != nil {
+		if ev, err := v.Parse(payload, sign(payload, secret, time.Now())); err != nil || ev.ID != "evt_1" || ev.Effect != (models.Ignore{Reason: "no handler for customer.created"}) {
 			t.Fatalf("signed with %s: %+v %v", secret, ev, err)
 		}
 	}
@@ -90,8 +93,9 @@ func TestDemoMembershipEvents(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	events, err := d.PaidEvents(DemoPayment{SessionID: "cs_demo_x", GiftID: "g1", Email: "m@example.com", Name: "Mem",
-		Currency: "usd", AmountTotal: 1500, Interval: "year", Metadata: map[string]string{"gift_id": "g1"}})
+	const giftUUID = "7d0c4f3e-3b7a-4c61-9d6e-2f1a8b9c0d1e"
+	events, err := d.PaidEvents(DemoPayment{SessionID: "cs_demo_x", GiftID: giftUUID, Email: "m@example.com", Name: "Mem",
+		Currency: "usd", AmountTotal: 1500, Interval: "year", Metadata: map[string]string{"gift_id": giftUUID}})
 	if err != nil || len(events) != 3 {
 		t.Fatalf("%d events, %v", len(events), err)
 	}
@@ -103,20 +107,21 @@ func TestDemoMembershipEvents(t *testing.T) {
 			t.Fatal(err)
 		}
 		types = append(types, ev.Type)
-		switch {
-		case ev.Checkout != nil:
-			if ev.Checkout.Mode != "subscription" || ev.Checkout.SubscriptionID == "" {
-				t.Errorf("checkout %+v", ev.Checkout)
+		switch e := ev.Effect.(type) {
+		case models.CheckoutSubscription:
+			if e.SubscriptionID == "" || e.CustomerID == "" {
+				t.Errorf("checkout %+v", e)
 			}
-		case ev.Subscription != nil:
-			if ev.Subscription.Interval != "year" || ev.Subscription.Amount != 1500 || ev.Subscription.Status != "active" {
-				t.Errorf("subscription %+v", ev.Subscription)
+		case models.SubscriptionChanged:
+			if e.Interval != "year" || e.Amount != 1500 || e.Status != "active" || e.GiftID != giftUUID {
+				t.Errorf("subscription %+v", e)
 			}
-		case ev.Invoice != nil:
-			in := ev.Invoice
-			if in.AmountPaid != 1500 || in.BillingReason != "subscription_create" || in.Metadata["gift_id"] != "g1" || in.Interval != "year" || in.SubscriptionID == "" {
-				t.Errorf("invoice %+v", in)
+		case models.InvoicePaid:
+			if e.AmountPaid != 1500 || e.BillingReason != "subscription_create" || e.GiftID != giftUUID || e.Interval != "year" || e.SubscriptionID == "" {
+				t.Errorf("invoice %+v", e)
 			}
+		default:
+			t.Errorf("%s: effect %T", ev.Type, e)
 		}
 	}
 	if strings.Join(types, ",") != "checkout.session.completed,customer.subscription.created,invoice.paid" {

@@ -6,6 +6,7 @@ package reports
 import (
 	"context"
 	"encoding/csv"
+	"errors"
 	"io"
 	"strconv"
 	"strings"
@@ -16,8 +17,8 @@ import (
 	"github.com/indienews/donations/money"
 )
 
-// ReceiptColumns is the receipts report's header, shared by the command and
-// (later) the staff area's download.
+// ReceiptColumns is the receipts report's header, the same in the command's
+// export and the staff area's download.
 var ReceiptColumns = []string{
 	"number", "status", "issued_at", "gift_date", "fiscal_year",
 	"donor_name", "donor_email",
@@ -99,4 +100,31 @@ func Text(s string) string {
 		return "'" + s
 	}
 	return s
+}
+
+// ParsePeriod reads a report's period as people give it, on the command
+// line or in the staff area: a fiscal year, or a first and a last date
+// (inclusive) read in loc. The label names it in file names.
+func ParsePeriod(year, from, to string, loc *time.Location) (models.ReceiptPeriod, string, error) {
+	switch {
+	case year != "" && (from != "" || to != ""):
+		return models.ReceiptPeriod{}, "", errors.New("give either a fiscal year or a date range, not both")
+	case year != "":
+		y, err := strconv.Atoi(year)
+		if err != nil || y < 1900 || y > 9999 {
+			return models.ReceiptPeriod{}, "", errors.New("the fiscal year must be a year such as 2026")
+		}
+		return models.ReceiptPeriod{FiscalYear: y}, year, nil
+	case from != "" && to != "":
+		f, err1 := time.ParseInLocation("2006-01-02", from, loc)
+		t, err2 := time.ParseInLocation("2006-01-02", to, loc)
+		if err1 != nil || err2 != nil {
+			return models.ReceiptPeriod{}, "", errors.New("dates must look like 2026-01-31")
+		}
+		if t.Before(f) {
+			return models.ReceiptPeriod{}, "", errors.New("the end must not be before the start")
+		}
+		return models.ReceiptPeriod{From: f, To: t.AddDate(0, 0, 1)}, from + "_" + to, nil
+	}
+	return models.ReceiptPeriod{}, "", errors.New("choose a fiscal year, or a first and a last date")
 }

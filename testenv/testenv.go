@@ -169,3 +169,11 @@ func dataDir() string {
 	_, file, _, _ := runtime.Caller(0)
 	return filepath.Join(filepath.Dir(file), "testdata")
 }
+
+// ForEachDB runs fn as a subtest on each database in Databases.
+func ForEachDB(t *testing.T, fn func(t *testing.T, db string)) {
+	t.Helper()
+	for _, db := range Databases {
+		t.Run(db, func(t *testing.T) { fn(t, db) })
+	}
+}

@@ -25,7 +25,7 @@ import (
 // server as staff download them, with the server's peak RSS.
 func benchStatements(ctx context.Context, pg, bin string, sz sizes) ([]row, error) {
 	r := documents.New("https://news.example", nil)
-	st := documents.Statement{OrgName: "The Ledger", OrgAddress: "1 Press St", OrgTaxID: "12-3456789",
+	st := documents.Statement{Org: models.Org{Name: "The Ledger", Address: "1 Press St", TaxID: "12-3456789"},
 		DonorName: "Zoë Łukasz", DonorAddress: "1 Main St, Springfield", FiscalYear: 2026}
 	cjk := st
 	cjk.DonorName = "王芳"
@@ -38,7 +38,7 @@ func benchStatements(ctx context.Context, pg, bin string, sz sizes) ([]row, erro
 			money.Display(rec.Amount, "usd"), money.Display(rec.DeductibleAmount, "usd")))
 	}
 	cjk.Receipts = st.Receipts
-	head := []string{st.OrgName, st.OrgAddress, "Year-end giving statement, fiscal year 2026"}
+	head := []string{st.Org.Name, st.Org.Address, "Year-end giving statement, fiscal year 2026"}
 	latinLines := append(append(append([]string{}, head...), "Donor: "+st.DonorName), lines...)
 	cjkLines := append(append(append([]string{}, head...), "Donor: "+cjk.DonorName), lines...)
 	i := 0
@@ -70,9 +70,9 @@ func benchStatements(ctx context.Context, pg, bin string, sz sizes) ([]row, erro
 		return nil, err
 	}
 	defer drop()
-	err = store.SeedDonorsForBenchmark(ctx, sz.Statements, 12, 2026)
+	err = seedDonors(ctx, store, sz.Statements, 12, 2026)
 	if err == nil {
-		_, err = store.AddStaff(ctx, "bench@example.org", "a bench password only", models.RoleAdmin)
+		_, err = store.AddStaff(ctx, "bench@example.org", "a bench password only", models.RoleAdmin, models.CommandLine)
 	}
 	var session string
 	if err == nil {

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"github.com/indienews/donations/models"
 	"io"
 	"net"
 	"net/http"
@@ -12,6 +11,8 @@ import (
 	"os/exec"
 	"strings"
 	"time"
+
+	"github.com/indienews/donations/models"
 )
 
 // countingWriter counts bytes and lines without keeping them.
@@ -83,12 +84,12 @@ func benchExport(ctx context.Context, pg, bin string, sz sizes) ([]row, error) {
 		return nil, err
 	}
 	defer drop()
-	if err := store.SeedReceiptsForBenchmark(ctx, sz.Receipts, 2026); err != nil {
+	if err := seedReceipts(ctx, store, sz.Receipts, 2026); err != nil {
 		store.Close()
 		return nil, err
 	}
 	// A staff session for the HTTP download, made as signing in makes it.
-	if _, err := store.AddStaff(ctx, "bench@example.org", "a bench password only", models.RoleAdmin); err != nil {
+	if _, err := store.AddStaff(ctx, "bench@example.org", "a bench password only", models.RoleAdmin, models.CommandLine); err != nil {
 		store.Close()
 		return nil, err
 	}

@@ -21,6 +21,7 @@ import (
 	"github.com/indienews/donations/jobs"
 	"github.com/indienews/donations/models"
 	"github.com/indienews/donations/payments"
+	"github.com/indienews/donations/testenv"
 )
 
 // freshSchema makes an empty schema and returns a URL that uses it.
@@ -65,7 +66,7 @@ func freshStore(ctx context.Context, pg string) (store *models.Store, dbURL, sch
 
 func openBenchStore(ctx context.Context, dbURL string) (*models.Store, error) {
 	s, err := models.Open(ctx, models.Options{DatabaseURL: dbURL, MaxConns: 20,
-		Receipts: models.ReceiptSettings{OrgName: "Bench", FiscalYearStart: config.MonthDay{Month: 1, Day: 1}}})
+		Receipts: models.ReceiptSettings{Org: models.Org{Name: "Bench"}, FiscalYearStart: config.MonthDay{Month: 1, Day: 1}}})
 	if err != nil {
 		return nil, err
 	}
@@ -231,7 +232,7 @@ func sameLedger(ctx context.Context, db *sql.DB, distinct int) error {
 }
 
 func sign(d *payments.Demo, body []byte) string {
-	return payments.SignForTest(body, d.Secret(), time.Now())
+	return testenv.Sign(body, d.Secret(), time.Now())
 }
 
 // concurrently runs fn(0..n-1) on workers goroutines and returns calls/s.

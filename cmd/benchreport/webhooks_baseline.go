@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/indienews/donations/jobs"
+	"github.com/indienews/donations/models"
 	"github.com/indienews/donations/payments"
 )
 
@@ -61,7 +62,11 @@ const (
 
 func (d *directSQL) apply(ctx context.Context, ev payments.Event, mode baselineMode) error {
 	replay := mode == replayOurs
-	cs := ev.Checkout
+	paid, ok := ev.Effect.(models.CheckoutPaid)
+	if !ok {
+		return fmt.Errorf("%s: not a paid checkout (%T)", ev.ID, ev.Effect)
+	}
+	cs := paid.CheckoutPayment
 	tx, err := d.db.BeginTx(ctx, nil)
 	if err != nil {
 		return err

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"flag"
@@ -10,14 +9,10 @@ import (
 	"log/slog"
 	"runtime/debug"
 	"strings"
-	"time"
 
 	"github.com/indienews/donations/config"
-	"github.com/indienews/donations/ingest"
-	"github.com/indienews/donations/jobs"
 	"github.com/indienews/donations/models"
-	"github.com/indienews/donations/payments"
-	"github.com/indienews/donations/reports"
+	"github.com/indienews/donations/server"
 )
 
 const usage = `donations: donations and memberships for independent newsrooms
@@ -138,50 +133,12 @@ func (a *app) load() (*config.Config, *slog.Logger, bool) {
 
 func newLogger(cfg *config.Config, w io.Writer) *slog.Logger {
 	var level slog.Level
-	_ = level.UnmarshalText([]byte(cfg.LogLevel))
+	_ = level.UnmarshalText([]byte(cfg.LogLevel)) // config.Load allowed only the four names slog reads
 	opts := &slog.HandlerOptions{Level: level}
 	if cfg.LogFormat == "json" {
 		return slog.New(slog.NewJSONHandler(w, opts))
 	}
 	return slog.New(slog.NewTextHandler(w, opts))
-}
-
-// openStore opens the configured database and brings its schema up to date.
-func openStore(ctx context.Context, cfg *config.Config, log *slog.Logger) (*models.Store, error) {
-	store, err := models.Open(ctx, models.Options{
-		DatabaseURL: cfg.DatabaseURL,
-		SQLitePath:  cfg.SQLitePath(),
-		Logger:      log,
-		Receipts: models.ReceiptSettings{
-			OrgName: cfg.Org.Name, OrgTaxID: cfg.Org.TaxID, OrgAddress: cfg.Org.Address,
-			Prefix: cfg.ReceiptPrefix, FiscalYearStart: cfg.FiscalYearStart, Location: cfg.Location,
-			Tiers: tiers(cfg.Tiers), Rules: cfg.ReceiptRules, PlaceOfIssue: cfg.PlaceOfIssue, Signatory: cfg.Signatory,
-			VerifyBase: strings.TrimRight(cfg.BaseURL.String(), "/") + "/receipts/verify/",
-		},
-	})
-	if err != nil {
-		return nil, err
-	}
-	applied, err := store.Migrate(ctx)
-	if err != nil {
-		store.Close()
-		return nil, err
-	}
-	for _, m := range applied {
-		log.Info("migration applied", "migration", m)
-	}
-	if err := jobs.Migrate(ctx, store); err != nil {
-		store.Close()
-		return nil, err
-	}
-	return store, nil
-}
-
-func databaseName(cfg *config.Config) string {
-	if cfg.DatabaseURL == "" {
-		return "sqlite " + cfg.SQLitePath()
-	}
-	return "postgres " + redactURL(cfg.DatabaseURL)
 }
 
 // withStore loads the settings, opens the migrated store and runs fn; a
@@ -197,13 +154,16 @@ func (a *app) withStore(ctx context.Context, name string, fn func(cfg *config.Co
 // withLoadedStore is withStore for a command that read the settings itself.
 func (a *app) withLoadedStore(ctx context.Context, name string, cfg *config.Config, log *slog.Logger,
 	fn func(cfg *config.Config, log *slog.Logger, store *models.Store) error) int {
-	store, err := openStore(ctx, cfg, log)
+	store, err := server.OpenStore(ctx, cfg, log, nil)
 	if err != nil {
 		fmt.Fprintf(a.stderr, "donations %s: %v\n", name, err)
 		return exitError
 	}
-	defer store.Close()
-	if err := fn(cfg, log, store); err != nil {
+	err = fn(cfg, log, store)
+	if cerr := store.Close(); cerr != nil {
+		err = errors.Join(err, cerr)
+	}
+	if err != nil {
 		fmt.Fprintf(a.stderr, "donations %s: %v\n", name, err)
 		return exitError
 	}
@@ -215,62 +175,9 @@ func (a *app) migrate(ctx context.Context, args []string) int {
 		return exitUsage
 	}
 	return a.withStore(ctx, "migrate", func(cfg *config.Config, _ *slog.Logger, _ *models.Store) error {
-		fmt.Fprintf(a.stdout, "schema up to date on %s\n", databaseName(cfg))
+		fmt.Fprintf(a.stdout, "schema up to date on %s\n", server.DatabaseName(cfg))
 		return nil
 	})
-}
-
-func (a *app) exportReceipts(ctx context.Context, args []string) int {
-	var year int
-	var from, to string
-	if !a.flags("receipts export", args, func(fs *flag.FlagSet) {
-		fs.IntVar(&year, "year", 0, "fiscal year (named by the calendar year it ends in)")
-		fs.StringVar(&from, "from", "", "first gift date, YYYY-MM-DD")
-		fs.StringVar(&to, "to", "", "last gift date, YYYY-MM-DD (inclusive)")
-	}) {
-		return exitUsage
-	}
-	// Dates are read in the organisation's time zone; check them before
-	// touching the database.
-	cfg, log, ok := a.load()
-	if !ok {
-		return exitError
-	}
-	period, err := exportPeriod(year, from, to, cfg.Location)
-	if err != nil {
-		fmt.Fprintf(a.stderr, "donations receipts export: %v\n\n%s", err, usage)
-		return exitUsage
-	}
-	return a.withLoadedStore(ctx, "receipts export", cfg, log, func(_ *config.Config, _ *slog.Logger, store *models.Store) error {
-		out := bufio.NewWriterSize(a.stdout, 64<<10)
-		if err := reports.WriteReceiptsCSV(ctx, out, store, period, cfg.Location); err != nil {
-			return err
-		}
-		return out.Flush()
-	})
-}
-
-func exportPeriod(year int, from, to string, loc *time.Location) (models.ReceiptPeriod, error) {
-	switch {
-	case year != 0 && (from != "" || to != ""):
-		return models.ReceiptPeriod{}, errors.New("give either --year or --from and --to, not both")
-	case year != 0:
-		if year < 1900 || year > 9999 {
-			return models.ReceiptPeriod{}, fmt.Errorf("--year %d is not a year", year)
-		}
-		return models.ReceiptPeriod{FiscalYear: year}, nil
-	case from != "" && to != "":
-		f, err1 := time.ParseInLocation("2006-01-02", from, loc)
-		t, err2 := time.ParseInLocation("2006-01-02", to, loc)
-		if err1 != nil || err2 != nil {
-			return models.ReceiptPeriod{}, errors.New("--from and --to must be dates like 2026-01-31")
-		}
-		if t.Before(f) {
-			return models.ReceiptPeriod{}, errors.New("--to is before --from")
-		}
-		return models.ReceiptPeriod{From: f, To: t.AddDate(0, 0, 1)}, nil
-	}
-	return models.ReceiptPeriod{}, errors.New("--year YYYY (or --from and --to) is required")
 }
 
 func versionString() string {
@@ -299,189 +206,4 @@ func versionString() string {
 		}
 	}
 	return out
-}
-
-func tiers(in []config.Tier) []models.Tier {
-	out := make([]models.Tier, 0, len(in))
-	for _, t := range in {
-		out = append(out, models.Tier{Name: t.Name, MinPerYear: t.MinPerYear, Description: t.Description, ValuePerYear: t.ValuePerYear})
-	}
-	return out
-}
-
-func (a *app) reconcile(ctx context.Context, args []string) int {
-	var since time.Duration
-	if !a.flags("reconcile", args, func(fs *flag.FlagSet) {
-		fs.DurationVar(&since, "since", 72*time.Hour, "how far back to look (Stripe keeps events for 30 days)")
-	}) {
-		return exitUsage
-	}
-	if since <= 0 || since > 30*24*time.Hour {
-		fmt.Fprintf(a.stderr, "donations reconcile: --since must be between 1s and 720h\n\n%s", usage)
-		return exitUsage
-	}
-	return a.withStore(ctx, "reconcile", func(cfg *config.Config, log *slog.Logger, store *models.Store) error {
-		if cfg.StripeSecretKey == "" {
-			return errors.New("STRIPE_SECRET_KEY is not set: there is no Stripe account to reconcile with (demo mode)")
-		}
-		// Receipts issued here are emailed by the running server's workers:
-		// an insert-only job client puts each send job in the event's
-		// transaction.
-		runner, err := jobs.NewRunner(store, jobs.Options{Logger: log})
-		if err != nil {
-			return err
-		}
-		store.UseQueue(runner)
-		stripe := payments.NewStripe(cfg.StripeSecretKey, cfg.StripeAPIBase, log)
-		sum, err := ingest.Reconcile(ctx, stripe, store, time.Now().Add(-since))
-		sum.Write(a.stdout)
-		if err != nil {
-			return err
-		}
-		if !sum.OK() {
-			return fmt.Errorf("%d events failed to apply", len(sum.Failed))
-		}
-		return nil
-	})
-}
-
-func (a *app) exportAdjustments(ctx context.Context, args []string) int {
-	var unmatched bool
-	if !a.flags("adjustments export", args, func(fs *flag.FlagSet) {
-		fs.BoolVar(&unmatched, "unmatched", false, "only refunds and disputes on payments we never saw")
-	}) {
-		return exitUsage
-	}
-	return a.withStore(ctx, "adjustments export", func(cfg *config.Config, _ *slog.Logger, store *models.Store) error {
-		return reports.WriteAdjustmentsCSV(ctx, a.stdout, store, unmatched, cfg.Location)
-	})
-}
-
-func (a *app) sendStatements(ctx context.Context, args []string) int {
-	var year int
-	var dryRun bool
-	if !a.flags("statements send", args, func(fs *flag.FlagSet) {
-		fs.IntVar(&year, "year", 0, "fiscal year (named by the calendar year it ends in)")
-		fs.BoolVar(&dryRun, "dry-run", false, "only count and show a sample")
-	}) {
-		return exitUsage
-	}
-	if year < 1900 || year > 9999 {
-		fmt.Fprintf(a.stderr, "donations statements send: --year YYYY is required\n\n%s", usage)
-		return exitUsage
-	}
-	return a.withStore(ctx, "statements send", func(cfg *config.Config, log *slog.Logger, store *models.Store) error {
-		// An insert-only job client: the running server's workers send them.
-		runner, err := jobs.NewRunner(store, jobs.Options{Logger: log})
-		if err != nil {
-			return err
-		}
-		store.UseQueue(runner)
-		plan, err := store.QueueStatements(ctx, year, dryRun)
-		if err != nil {
-			return err
-		}
-		if dryRun {
-			fmt.Fprintf(a.stdout, "dry run: %d donors have receipts in fiscal year %d; %d would be sent now (%d were queued before); nothing was queued\n",
-				len(plan.Donors), year, len(plan.Donors)-plan.Before, plan.Before)
-		} else {
-			fmt.Fprintf(a.stdout, "queued %d statements for fiscal year %d (%d donors; %d were queued before)\n",
-				plan.Queued, year, len(plan.Donors), plan.Before)
-		}
-		for i, d := range plan.Donors {
-			if i == 5 {
-				fmt.Fprintf(a.stdout, "  ... and %d more\n", len(plan.Donors)-5)
-				break
-			}
-			fmt.Fprintf(a.stdout, "  %s <%s>\n", d.Name, d.Email)
-		}
-		return nil
-	})
-}
-
-func (a *app) staff(ctx context.Context, args []string) int {
-	if len(args) == 0 {
-		fmt.Fprint(a.stderr, "donations staff: expected add, list or disable\n\n"+usage)
-		return exitUsage
-	}
-	sub, args := args[0], args[1:]
-	var email, role string
-	define := func(fs *flag.FlagSet) {
-		if sub != "list" {
-			fs.StringVar(&email, "email", "", "the account's email")
-		}
-		if sub == "add" {
-			fs.StringVar(&role, "role", models.RoleStaff, "admin or staff")
-		}
-	}
-	switch sub {
-	case "add", "list", "disable":
-	default:
-		fmt.Fprintf(a.stderr, "donations staff: unknown subcommand %q\n\n%s", sub, usage)
-		return exitUsage
-	}
-	if !a.flags("staff "+sub, args, define) {
-		return exitUsage
-	}
-	if sub != "list" && !strings.Contains(email, "@") {
-		fmt.Fprintf(a.stderr, "donations staff %s: --email is required\n\n%s", sub, usage)
-		return exitUsage
-	}
-	if sub == "add" && role != models.RoleAdmin && role != models.RoleStaff {
-		fmt.Fprintf(a.stderr, "donations staff add: --role must be admin or staff\n\n%s", usage)
-		return exitUsage
-	}
-	return a.withStore(ctx, "staff "+sub, func(_ *config.Config, _ *slog.Logger, store *models.Store) error {
-		switch sub {
-		case "list":
-			users, err := store.StaffList(ctx)
-			if err != nil {
-				return err
-			}
-			for _, u := range users {
-				state := "active"
-				if u.Disabled {
-					state = "disabled"
-				}
-				fmt.Fprintf(a.stdout, "%s\t%s\t%s\n", u.Email, u.Role, state)
-			}
-			return nil
-		case "disable":
-			if err := store.DisableStaff(ctx, email); err != nil {
-				return err
-			}
-			fmt.Fprintf(a.stdout, "disabled %s\n", email)
-			return store.Audit(ctx, "command line", "disabled staff", email, "")
-		}
-		password, err := readPassword(a.stdin)
-		if err != nil {
-			return err
-		}
-		generated := password == ""
-		if generated {
-			if password, err = models.GeneratePassword(); err != nil {
-				return err
-			}
-		}
-		if _, err := store.AddStaff(ctx, email, password, role); err != nil {
-			return err
-		}
-		fmt.Fprintf(a.stdout, "added %s as %s\n", email, role)
-		if generated {
-			fmt.Fprintf(a.stdout, "password (shown only now): %s\n", password)
-		}
-		return store.Audit(ctx, "command line", "added staff", email+" as "+role, "")
-	})
-}
-
-// readPassword takes the first line of stdin; empty means "generate one".
-func readPassword(r io.Reader) (string, error) {
-	if r == nil {
-		return "", nil
-	}
-	line, err := bufio.NewReader(io.LimitReader(r, 1024)).ReadString('\n')
-	if err != nil && !errors.Is(err, io.EOF) {
-		return "", err
-	}
-	return strings.TrimRight(line, "\r\n"), nil
 }

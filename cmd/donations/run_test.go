@@ -20,6 +20,7 @@ import (
 
 	"github.com/indienews/donations/config"
 	"github.com/indienews/donations/models"
+	"github.com/indienews/donations/server"
 	"github.com/indienews/donations/testenv"
 )
 
@@ -113,7 +114,7 @@ func TestMigrateOnBothDatabases(t *testing.T) {
 }
 
 func TestDatabasePasswordNeverLogged(t *testing.T) {
-	got := databaseName(&config.Config{DatabaseURL: "postgres://app:s3cret@db.internal:5432/donations?sslmode=require"})
+	got := server.DatabaseName(&config.Config{DatabaseURL: "postgres://app:s3cret@db.internal:5432/donations?sslmode=require"})
 	if strings.Contains(got, "s3cret") || !strings.Contains(got, "db.internal") {
 		t.Fatalf("databaseName = %q", got)
 	}
@@ -126,7 +127,7 @@ func seed(t *testing.T, env map[string]string, gifts []seedGift) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	store, err := openStore(context.Background(), cfg, slog.New(slog.DiscardHandler))
+	store, err := server.OpenStore(context.Background(), cfg, slog.New(slog.DiscardHandler), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -204,7 +205,7 @@ func TestReceiptsExportCSV(t *testing.T) {
 			// A refund on a payment we never saw is reported, and one on ours
 			// voids and replaces its receipt in the export.
 			cfg, _ := config.Load(func(k string) string { return env[k] })
-			store, err := openStore(context.Background(), cfg, slog.New(slog.DiscardHandler))
+			store, err := server.OpenStore(context.Background(), cfg, slog.New(slog.DiscardHandler), nil)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"gorm.io/gorm"
 )
 
 // Kinds of payment adjustment.
@@ -49,14 +48,14 @@ func (s *Store) Adjustments(ctx context.Context, unmatchedOnly bool) ([]Adjustme
 		q = q.Where("gift_id IS NULL")
 	}
 	var out []Adjustment
-	return out, translate(q.Find(&out).Error)
+	return out, wrap(q.Find(&out).Error, "adjustments: list")
 }
 
 // ReceiptsOfGift lists every receipt of a gift, in issue order.
 func (s *Store) ReceiptsOfGift(ctx context.Context, giftID string) ([]Receipt, error) {
 	var out []Receipt
 	err := s.db.WithContext(ctx).Where("gift_id = ?", giftID).Order("issued_at, sequence").Find(&out).Error
-	return out, translate(err)
+	return out, wrap(err, "receipts: of gift %s", giftID)
 }
 
 // ChargeRef names the Stripe payment a refund or dispute is about.
@@ -94,7 +93,7 @@ type DisputeClosed struct {
 }
 
 // giftForCharge finds the gift a charge belongs to, nil if none.
-func giftForCharge(tx *gorm.DB, ref ChargeRef) (*Gift, error) {
+func giftForCharge(tx *Tx, ref ChargeRef) (*Gift, error) {
 	for _, q := range []struct{ col, val string }{
 		{"stripe_charge_id", ref.ChargeID}, {"stripe_payment_intent_id", ref.PaymentIntentID}, {"stripe_invoice_id", ref.InvoiceID},
 	} {
@@ -112,17 +111,17 @@ func giftForCharge(tx *gorm.DB, ref ChargeRef) (*Gift, error) {
 	return nil, nil
 }
 
-func (s *Store) recordAdjustment(tx *gorm.DB, kind string, ev EventRecord, g *Gift, ref ChargeRef, objectID string, amount int64, currency string) error {
+func (s *Store) recordAdjustment(tx *Tx, kind string, ev EventRecord, g *Gift, ref ChargeRef, objectID string, amount int64, currency string) error {
 	a := Adjustment{ID: uuid.NewString(), Kind: kind, EventID: ev.ID, StripeChargeID: ref.ChargeID,
 		StripePaymentIntentID: ref.PaymentIntentID, StripeObjectID: objectID, Amount: amount, Currency: currency,
-		CreatedAt: s.now().UTC()}
+		CreatedAt: tx.now}
 	if g != nil {
 		a.GiftID = &g.ID
 	}
 	return tx.Create(&a).Error
 }
 
-func (e ChargeRefunded) apply(s *Store, tx *gorm.DB, ev EventRecord, res *EventResult) error {
+func (e ChargeRefunded) apply(s *Store, tx *Tx, ev EventRecord, res *EventResult) error {
 	g, err := giftForCharge(tx, e.ChargeRef)
 	if err != nil {
 		return err
@@ -138,13 +137,13 @@ func (e ChargeRefunded) apply(s *Store, tx *gorm.DB, ev EventRecord, res *EventR
 }
 
 // refundGift applies a charge's cumulative refunded amount to its gift.
-func (s *Store) refundGift(tx *gorm.DB, g *Gift, chargeID string, amountRefunded int64, res *EventResult) error {
+func (s *Store) refundGift(tx *Tx, g *Gift, chargeID string, amountRefunded int64, res *EventResult) error {
 	if amountRefunded <= g.RefundedAmount {
 		res.Outcome, res.NoChange = fmt.Sprintf("gift %s: refund of %d already applied", g.ID, amountRefunded), true
 		return nil
 	}
 	refunded := min(amountRefunded, g.TotalAmount)
-	up := map[string]any{"refunded_amount": refunded, "updated_at": s.now().UTC()}
+	up := map[string]any{"refunded_amount": refunded, "updated_at": tx.now}
 	if g.StripeChargeID == nil && chargeID != "" {
 		up["stripe_charge_id"] = chargeID
 	}
@@ -154,7 +153,7 @@ func (s *Store) refundGift(tx *gorm.DB, g *Gift, chargeID string, amountRefunded
 	if err := tx.Model(&Gift{}).Where("id = ?", g.ID).Updates(up).Error; err != nil {
 		return err
 	}
-	old, err := currentReceipt(tx, g.ID)
+	old, err := currentReceipt(tx.DB, g.ID)
 	if err != nil {
 		return err
 	}
@@ -183,7 +182,7 @@ func (s *Store) refundGift(tx *gorm.DB, g *Gift, chargeID string, amountRefunded
 	return s.queueReceiptEmail(tx, EmailReplacement, r)
 }
 
-func (e DisputeOpened) apply(s *Store, tx *gorm.DB, ev EventRecord, res *EventResult) error {
+func (e DisputeOpened) apply(s *Store, tx *Tx, ev EventRecord, res *EventResult) error {
 	g, err := giftForCharge(tx, e.ChargeRef)
 	if err != nil {
 		return err
@@ -199,17 +198,17 @@ func (e DisputeOpened) apply(s *Store, tx *gorm.DB, ev EventRecord, res *EventRe
 }
 
 // openDispute flags a gift as disputed and voids its receipt.
-func (s *Store) openDispute(tx *gorm.DB, g *Gift, res *EventResult) error {
+func (s *Store) openDispute(tx *Tx, g *Gift, res *EventResult) error {
 	// Closed already (the close arrived first), or flagged already.
 	if g.DisputeStatus != "" {
 		res.Outcome, res.NoChange = fmt.Sprintf("gift %s: dispute already %s", g.ID, g.DisputeStatus), true
 		return nil
 	}
-	if err := tx.Model(&Gift{}).Where("id = ?", g.ID).Updates(map[string]any{"dispute_status": DisputeOpen, "updated_at": s.now().UTC()}).Error; err != nil {
+	if err := tx.Model(&Gift{}).Where("id = ?", g.ID).Updates(map[string]any{"dispute_status": DisputeOpen, "updated_at": tx.now}).Error; err != nil {
 		return err
 	}
 	res.Outcome = fmt.Sprintf("gift %s disputed", g.ID)
-	old, err := currentReceipt(tx, g.ID)
+	old, err := currentReceipt(tx.DB, g.ID)
 	if err != nil || old == nil {
 		return err
 	}
@@ -220,7 +219,7 @@ func (s *Store) openDispute(tx *gorm.DB, g *Gift, res *EventResult) error {
 	return s.queueReceiptEmail(tx, EmailVoid, old)
 }
 
-func (e DisputeClosed) apply(s *Store, tx *gorm.DB, ev EventRecord, res *EventResult) error {
+func (e DisputeClosed) apply(s *Store, tx *Tx, ev EventRecord, res *EventResult) error {
 	g, err := giftForCharge(tx, e.ChargeRef)
 	if err != nil {
 		return err
@@ -240,7 +239,7 @@ func (e DisputeClosed) apply(s *Store, tx *gorm.DB, ev EventRecord, res *EventRe
 }
 
 // closeDispute settles a gift's dispute.
-func (s *Store) closeDispute(tx *gorm.DB, g *Gift, disputeID string, won bool, res *EventResult) error {
+func (s *Store) closeDispute(tx *Tx, g *Gift, disputeID string, won bool, res *EventResult) error {
 	status := DisputeLost
 	if won {
 		status = DisputeWon
@@ -249,11 +248,11 @@ func (s *Store) closeDispute(tx *gorm.DB, g *Gift, disputeID string, won bool, r
 		res.Outcome, res.NoChange = fmt.Sprintf("gift %s: dispute already %s", g.ID, g.DisputeStatus), true
 		return nil
 	}
-	if err := tx.Model(&Gift{}).Where("id = ?", g.ID).Updates(map[string]any{"dispute_status": status, "updated_at": s.now().UTC()}).Error; err != nil {
+	if err := tx.Model(&Gift{}).Where("id = ?", g.ID).Updates(map[string]any{"dispute_status": status, "updated_at": tx.now}).Error; err != nil {
 		return err
 	}
 	res.Outcome = fmt.Sprintf("gift %s: dispute %s", g.ID, status)
-	current, err := currentReceipt(tx, g.ID)
+	current, err := currentReceipt(tx.DB, g.ID)
 	if err != nil {
 		return err
 	}
@@ -289,7 +288,7 @@ func (s *Store) closeDispute(tx *gorm.DB, g *Gift, disputeID string, won bool, r
 // applyPendingAdjustments replays the refunds and disputes that arrived
 // before the payment they are about (delivery is unordered), once the gift
 // they belong to exists and is paid.
-func (s *Store) applyPendingAdjustments(tx *gorm.DB, g *Gift) error {
+func (s *Store) applyPendingAdjustments(tx *Tx, g *Gift) error {
 	refs := []string{}
 	q := tx.Where("gift_id IS NULL")
 	cond := tx.Where("1 = 0")

@@ -3,6 +3,7 @@ package models
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 
@@ -73,8 +74,8 @@ func (s *Store) UseQueue(q Enqueuer) { s.queue = q }
 
 // queueEmail records a message under its dedupe key and enqueues its job,
 // in tx. A key seen before adds nothing: that is the at-most-once point.
-func (s *Store) queueEmail(tx *gorm.DB, m EmailMessage) error {
-	now := s.now().UTC()
+func (s *Store) queueEmail(tx *Tx, m EmailMessage) error {
+	now := tx.now
 	m.ID = uuid.NewString()
 	m.Status = EmailQueued
 	m.CreatedAt, m.UpdatedAt = now, now
@@ -103,14 +104,14 @@ func (s *Store) QueuedEmailsBefore(ctx context.Context, t time.Time, limit int) 
 	var ids []string
 	err := s.db.WithContext(ctx).Model(&EmailMessage{}).Where("status = ? AND created_at < ?", EmailQueued, t.UTC()).
 		Order("created_at").Limit(limit).Pluck("id", &ids).Error
-	return ids, translate(err)
+	return ids, wrap(err, "emails: queued before %s", t.Format(time.RFC3339))
 }
 
 // EmailByID returns one message.
 func (s *Store) EmailByID(ctx context.Context, id string) (*EmailMessage, error) {
 	var m EmailMessage
 	if err := s.db.WithContext(ctx).Where("id = ?", id).Take(&m).Error; err != nil {
-		return nil, translate(err)
+		return nil, wrap(err, "emails: %s", id)
 	}
 	return &m, nil
 }
@@ -122,7 +123,7 @@ func (s *Store) Emails(ctx context.Context, status string) ([]EmailMessage, erro
 		q = q.Where("status = ?", status)
 	}
 	var out []EmailMessage
-	return out, translate(q.Find(&out).Error)
+	return out, wrap(q.Find(&out).Error, "emails: list %q", status)
 }
 
 // ClaimEmail marks a message as being sent, so that two jobs for one
@@ -134,7 +135,7 @@ func (s *Store) ClaimEmail(ctx context.Context, id string) (bool, error) {
 	res := s.db.WithContext(ctx).Model(&EmailMessage{}).
 		Where("id = ? AND status IN ?", id, []string{EmailQueued, EmailFailed, EmailUnsent}).
 		Updates(map[string]any{"status": EmailSending, "updated_at": now})
-	return res.RowsAffected == 1, translate(res.Error)
+	return res.RowsAffected == 1, wrap(res.Error, "emails: claim %s", id)
 }
 
 // MarkUnconfirmed turns claims older than SendingGrace into unconfirmed
@@ -145,47 +146,55 @@ func (s *Store) MarkUnconfirmed(ctx context.Context) (int64, error) {
 		Where("status = ? AND updated_at < ?", EmailSending, now.Add(-SendingGrace)).
 		Updates(map[string]any{"status": EmailUnconfirmed, "updated_at": now,
 			"last_error": "the sender stopped while sending: it may or may not have arrived, so it was not sent again by itself"})
-	return res.RowsAffected, translate(res.Error)
+	return res.RowsAffected, wrap(res.Error, "emails: mark unconfirmed")
 }
 
 // RetryEmail queues an unsent, failed or unconfirmed message again
-// (staff's button).
-func (s *Store) RetryEmail(ctx context.Context, id string) error {
-	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+// (staff's button), with its audit row, in one transaction: a message
+// that is not waiting for a retry changes nothing and records nothing.
+func (s *Store) RetryEmail(ctx context.Context, id string, by Actor) error {
+	err := s.transaction(ctx, func(tx *Tx) error {
 		res := tx.Model(&EmailMessage{}).Where("id = ? AND status IN ?", id, []string{EmailFailed, EmailUnsent, EmailUnconfirmed}).
-			Updates(map[string]any{"status": EmailQueued, "updated_at": s.now().UTC()})
+			Updates(map[string]any{"status": EmailQueued, "updated_at": tx.now})
 		if res.Error != nil {
 			return res.Error
 		}
 		if res.RowsAffected == 0 {
-			return ErrConflict
+			return Errorf(ErrConflict, "That email is not waiting to be sent again (it was sent, or is queued already).")
 		}
-		if s.queue == nil {
-			return nil
+		if s.queue != nil {
+			sqlTx, ok := tx.Statement.ConnPool.(*sql.Tx)
+			if !ok {
+				return fmt.Errorf("not inside a transaction")
+			}
+			if err := s.queue.EnqueueEmailTx(tx.Statement.Context, sqlTx, id); err != nil {
+				return err
+			}
 		}
-		return s.queue.EnqueueEmailTx(tx.Statement.Context, tx.Statement.ConnPool.(*sql.Tx), id)
+		return s.audit(tx, by, "retried email", id)
 	})
+	return wrap(err, "emails: retry %s", id)
 }
 
 // MarkEmailSent records that the SMTP server took the message.
 func (s *Store) MarkEmailSent(ctx context.Context, id, subject string) error {
 	now := s.now().UTC()
-	return translate(s.db.WithContext(ctx).Model(&EmailMessage{}).Where("id = ?", id).Updates(map[string]any{
+	return wrap(s.db.WithContext(ctx).Model(&EmailMessage{}).Where("id = ?", id).Updates(map[string]any{
 		"status": EmailSent, "subject": subject, "sent_at": now, "updated_at": now, "last_error": "",
 		"attempts": gorm.Expr("attempts + 1"),
-	}).Error)
+	}).Error, "emails: mark %s sent", id)
 }
 
 // MarkEmailFailed records a failed attempt; status is EmailFailed (to be
 // retried) or EmailUnsent (no SMTP configured).
 func (s *Store) MarkEmailFailed(ctx context.Context, id, status, reason string) error {
-	return translate(s.db.WithContext(ctx).Model(&EmailMessage{}).Where("id = ? AND status <> ?", id, EmailSent).Updates(map[string]any{
+	return wrap(s.db.WithContext(ctx).Model(&EmailMessage{}).Where("id = ? AND status <> ?", id, EmailSent).Updates(map[string]any{
 		"status": status, "last_error": reason, "updated_at": s.now().UTC(), "attempts": gorm.Expr("attempts + 1"),
-	}).Error)
+	}).Error, "emails: mark %s %s", id, status)
 }
 
 // queueReceiptEmail sends the donor the receipt r under kind, once.
-func (s *Store) queueReceiptEmail(tx *gorm.DB, kind string, r *Receipt) error {
+func (s *Store) queueReceiptEmail(tx *Tx, kind string, r *Receipt) error {
 	return s.queueEmail(tx, EmailMessage{
 		DedupeKey: "receipt:" + r.ID + ":" + kind, Kind: kind, ToAddress: r.DonorEmail,
 		ReceiptID: &r.ID, DonorID: r.DonorID, FiscalYear: r.FiscalYear,
@@ -212,10 +221,10 @@ func (s *Store) QueueStatements(ctx context.Context, fy int, dryRun bool) (State
 		var before int64
 		err := s.db.WithContext(ctx).Model(&EmailMessage{}).Where("kind = ? AND fiscal_year = ?", EmailStatement, fy).Count(&before).Error
 		plan.Before = int(before)
-		return plan, translate(err)
+		return plan, wrap(err, "statements: queue %d", fy)
 	}
 	for _, d := range donors {
-		err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		err := s.transaction(ctx, func(tx *Tx) error {
 			var before int64
 			key := fmt.Sprintf("statement:%s:%d", d.ID, fy)
 			if err := tx.Model(&EmailMessage{}).Where("dedupe_key = ?", key).Count(&before).Error; err != nil {
@@ -233,4 +242,30 @@ func (s *Store) QueueStatements(ctx context.Context, fy int, dryRun bool) (State
 		}
 	}
 	return plan, nil
+}
+
+// ResendReceipt sends a receipt to its donor again (staff's request): a
+// new message, so it is not deduplicated against the first, and an audit
+// row, in one transaction.
+func (s *Store) ResendReceipt(ctx context.Context, receiptID string, by Actor) (*Receipt, error) {
+	var r Receipt
+	err := s.transaction(ctx, func(tx *Tx) error {
+		if err := tx.Where("id = ?", receiptID).Take(&r).Error; errors.Is(err, gorm.ErrRecordNotFound) {
+			return Errorf(ErrNotFound, "There is no such receipt.")
+		} else if err != nil {
+			return err
+		}
+		kind := EmailReceipt
+		if r.Status == ReceiptVoid {
+			kind = EmailVoid
+		} else if r.Replaces != "" {
+			kind = EmailReplacement
+		}
+		if err := s.queueEmail(tx, EmailMessage{DedupeKey: "receipt:" + r.ID + ":resend:" + uuid.NewString(), Kind: kind,
+			ToAddress: r.DonorEmail, ReceiptID: &r.ID, DonorID: r.DonorID, FiscalYear: r.FiscalYear}); err != nil {
+			return err
+		}
+		return s.audit(tx, by, "resent receipt", r.Number)
+	})
+	return &r, wrap(err, "receipts: resend %s", receiptID)
 }

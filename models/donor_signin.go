@@ -2,13 +2,13 @@ package models
 
 import (
 	"context"
-	"database/sql"
-	"fmt"
 	"crypto/rand"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/google/uuid"
@@ -74,7 +74,7 @@ func (s *Store) RequestSignIn(ctx context.Context, email string) error {
 	if s.queue == nil {
 		return ErrNoQueue
 	}
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.transaction(ctx, func(tx *Tx) error {
 		sqlTx, ok := tx.Statement.ConnPool.(*sql.Tx)
 		if !ok {
 			return fmt.Errorf("not inside a transaction")
@@ -100,7 +100,7 @@ func (s *Store) SendSignInLink(ctx context.Context, email string) error {
 	}
 	// The link goes to the address typed, which may be one staff merged
 	// into d: it is the inbox the donor is looking at.
-	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return s.transaction(ctx, func(tx *Tx) error {
 		return s.queueEmail(tx, EmailMessage{DedupeKey: "signin:" + uuid.NewString(), Kind: EmailSignIn,
 			ToAddress: NormaliseEmail(email), DonorID: &d.ID})
 	})
@@ -134,7 +134,7 @@ func (s *Store) IssueLoginToken(ctx context.Context, email string) (string, erro
 	now := s.now().UTC()
 	row := donorLoginToken{ID: uuid.NewString(), TokenHash: hash, Email: NormaliseEmail(email), ExpiresAt: now.Add(LoginTokenTTL), CreatedAt: now}
 	if err := s.db.WithContext(ctx).Create(&row).Error; err != nil {
-		return "", translate(err)
+		return "", wrap(err, "sign-in: issue a link token")
 	}
 	return plain, nil
 }
@@ -144,8 +144,8 @@ func (s *Store) IssueLoginToken(ctx context.Context, email string) (string, erro
 func (s *Store) SignIn(ctx context.Context, token string) (string, *Donor, error) {
 	var session string
 	var donor Donor
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		now := s.now().UTC()
+	err := s.transaction(ctx, func(tx *Tx) error {
+		now := tx.now
 		res := tx.Model(&donorLoginToken{}).Where("token_hash = ? AND used_at IS NULL AND expires_at > ?", hashToken(token), now).
 			Update("used_at", now)
 		if res.Error != nil {
@@ -158,7 +158,7 @@ func (s *Store) SignIn(ctx context.Context, token string) (string, *Donor, error
 		if err := tx.Where("token_hash = ?", hashToken(token)).Take(&t).Error; err != nil {
 			return err
 		}
-		d, err := donorOfEmail(tx, t.Email)
+		d, err := donorOfEmail(tx.DB, t.Email)
 		if err != nil {
 			return err
 		}
@@ -172,7 +172,7 @@ func (s *Store) SignIn(ctx context.Context, token string) (string, *Donor, error
 			CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(SessionHardTTL)}).Error
 	})
 	if err != nil {
-		return "", nil, translate(err)
+		return "", nil, wrap(err, "sign-in: spend a link")
 	}
 	return session, &donor, nil
 }
@@ -183,11 +183,13 @@ func (s *Store) SessionDonor(ctx context.Context, token string) (*Donor, error) 
 	var sess donorSession
 	err := s.db.WithContext(ctx).Where("token_hash = ?", hashToken(token)).Take(&sess).Error
 	if err != nil {
-		return nil, translate(err)
+		return nil, wrap(err, "donor sessions: look up")
 	}
 	now := s.now().UTC()
 	if now.After(sess.ExpiresAt) || now.Sub(sess.LastSeenAt) > SessionIdleTTL {
-		_ = s.db.WithContext(ctx).Where("id = ?", sess.ID).Delete(&donorSession{}).Error
+		if err := s.db.WithContext(ctx).Where("id = ?", sess.ID).Delete(&donorSession{}).Error; err != nil {
+			return nil, wrap(err, "donor sessions: end an expired one")
+		}
 		return nil, ErrExpired
 	}
 	if now.Sub(sess.LastSeenAt) > sessionTouchGap {
@@ -200,7 +202,7 @@ func (s *Store) SessionDonor(ctx context.Context, token string) (*Donor, error) 
 
 // SignOut ends a session.
 func (s *Store) SignOut(ctx context.Context, token string) error {
-	return translate(s.db.WithContext(ctx).Where("token_hash = ?", hashToken(token)).Delete(&donorSession{}).Error)
+	return wrap(s.db.WithContext(ctx).Where("token_hash = ?", hashToken(token)).Delete(&donorSession{}).Error, "donor sessions: sign out")
 }
 
 // GiftsOfDonor lists a donor's paid and refunded gifts, newest first.
@@ -208,12 +210,12 @@ func (s *Store) GiftsOfDonor(ctx context.Context, donorID string) ([]Gift, error
 	var out []Gift
 	err := s.db.WithContext(ctx).Where("donor_id = ? AND status IN ?", donorID, []string{GiftPaid, GiftRefunded}).
 		Order("paid_at DESC").Find(&out).Error
-	return out, translate(err)
+	return out, wrap(err, "gifts: of donor %s", donorID)
 }
 
 // AllReceiptsOfDonor lists every receipt of a donor, newest first.
 func (s *Store) AllReceiptsOfDonor(ctx context.Context, donorID string) ([]Receipt, error) {
 	var out []Receipt
 	err := s.db.WithContext(ctx).Where("donor_id = ?", donorID).Order("fiscal_year DESC, sequence DESC").Find(&out).Error
-	return out, translate(err)
+	return out, wrap(err, "receipts: of donor %s", donorID)
 }

@@ -49,7 +49,7 @@ type Membership struct {
 func (s *Store) MembershipBySubscription(ctx context.Context, subID string) (*Membership, error) {
 	var m Membership
 	if err := s.db.WithContext(ctx).Where("stripe_subscription_id = ?", subID).Take(&m).Error; err != nil {
-		return nil, translate(err)
+		return nil, wrap(err, "memberships: of subscription %s", subID)
 	}
 	return &m, nil
 }
@@ -58,7 +58,7 @@ func (s *Store) MembershipBySubscription(ctx context.Context, subID string) (*Me
 func (s *Store) GiftsOfMembership(ctx context.Context, membershipID string) ([]Gift, error) {
 	var gs []Gift
 	err := s.db.WithContext(ctx).Where("membership_id = ?", membershipID).Order("paid_at, created_at").Find(&gs).Error
-	return gs, translate(err)
+	return gs, wrap(err, "gifts: of membership %s", membershipID)
 }
 
 // SubscriptionState is a snapshot of a subscription from a
@@ -118,8 +118,8 @@ type CheckoutSubscription struct {
 
 // ensureMembership finds or creates the membership of a subscription. Any
 // of its events may come first, so each can create it.
-func (s *Store) ensureMembership(tx *gorm.DB, subID string, seed Membership) (*Membership, error) {
-	now := s.now().UTC()
+func (s *Store) ensureMembership(tx *Tx, subID string, seed Membership) (*Membership, error) {
+	now := tx.now
 	seed.ID = uuid.NewString()
 	seed.StripeSubscriptionID = subID
 	if seed.Status == "" {
@@ -181,7 +181,7 @@ func (s *Store) assignTier(m *Membership) {
 }
 
 func paymentsPerYear(interval string) int64 {
-	if interval == "month" {
+	if interval == FrequencyMonth {
 		return 12
 	}
 	return 1
@@ -200,7 +200,7 @@ func benefitPerPayment(m *Membership) Benefit {
 // the event that says so. A snapshot applies when it is not older than the
 // state held; a status inferred from an invoice only when strictly newer, so
 // a snapshot of the same second wins. Canceled is final.
-func (s *Store) setStatus(tx *gorm.DB, m *Membership, status string, at time.Time, snap *SubscriptionState) (bool, error) {
+func (s *Store) setStatus(tx *Tx, m *Membership, status string, at time.Time, snap *SubscriptionState) (bool, error) {
 	if m.Status == MembershipCanceled && status != MembershipCanceled {
 		return false, nil
 	}
@@ -210,7 +210,7 @@ func (s *Store) setStatus(tx *gorm.DB, m *Membership, status string, at time.Tim
 			return false, nil
 		}
 	}
-	up := map[string]any{"status": status, "state_as_of": at.UTC(), "updated_at": s.now().UTC()}
+	up := map[string]any{"status": status, "state_as_of": at.UTC(), "updated_at": tx.now}
 	if snap != nil {
 		up["cancel_at_period_end"] = snap.CancelAtPeriodEnd
 		up["current_period_end"] = timeOrNil(snap.CurrentPeriodEnd)
@@ -244,7 +244,7 @@ func timeOrNil(t time.Time) any {
 	return t.UTC()
 }
 
-func (e SubscriptionChanged) apply(s *Store, tx *gorm.DB, ev EventRecord, res *EventResult) error {
+func (e SubscriptionChanged) apply(s *Store, tx *Tx, ev EventRecord, res *EventResult) error {
 	st := e.SubscriptionState
 	if st.SubscriptionID == "" {
 		return fmt.Errorf("%w: subscription event without an id", ErrRejected)
@@ -276,7 +276,7 @@ func (e SubscriptionChanged) apply(s *Store, tx *gorm.DB, ev EventRecord, res *E
 	return nil
 }
 
-func (e CheckoutSubscription) apply(s *Store, tx *gorm.DB, ev EventRecord, res *EventResult) error {
+func (e CheckoutSubscription) apply(s *Store, tx *Tx, ev EventRecord, res *EventResult) error {
 	if e.SubscriptionID == "" {
 		return fmt.Errorf("%w: subscription checkout %s without a subscription", ErrRejected, e.SessionID)
 	}
@@ -308,7 +308,7 @@ func (e CheckoutSubscription) apply(s *Store, tx *gorm.DB, ev EventRecord, res *
 	}
 	if g.ID != "" {
 		err := tx.Model(&Gift{}).Where("id = ?", g.ID).Updates(map[string]any{
-			"membership_id": m.ID, "stripe_session_id": e.SessionID, "donor_id": seed.DonorID, "updated_at": s.now().UTC(),
+			"membership_id": m.ID, "stripe_session_id": e.SessionID, "donor_id": seed.DonorID, "updated_at": tx.now,
 		}).Error
 		if err != nil {
 			return translate(err)
@@ -320,7 +320,7 @@ func (e CheckoutSubscription) apply(s *Store, tx *gorm.DB, ev EventRecord, res *
 
 // invoiceMembership is the membership an invoice belongs to; nil (and an
 // outcome) for an invoice that is not a subscription's.
-func (s *Store) invoiceMembership(tx *gorm.DB, p InvoicePayment, res *EventResult) (*Membership, error) {
+func (s *Store) invoiceMembership(tx *Tx, p InvoicePayment, res *EventResult) (*Membership, error) {
 	if p.SubscriptionID == "" {
 		res.Outcome = "ignored: invoice " + p.InvoiceID + " is not a membership's"
 		return nil, nil
@@ -330,7 +330,7 @@ func (s *Store) invoiceMembership(tx *gorm.DB, p InvoicePayment, res *EventResul
 	})
 }
 
-func (e InvoicePaid) apply(s *Store, tx *gorm.DB, ev EventRecord, res *EventResult) error {
+func (e InvoicePaid) apply(s *Store, tx *Tx, ev EventRecord, res *EventResult) error {
 	p := e.InvoicePayment
 	m, err := s.invoiceMembership(tx, p, res)
 	if err != nil || m == nil {
@@ -370,7 +370,7 @@ func (e InvoicePaid) apply(s *Store, tx *gorm.DB, ev EventRecord, res *EventResu
 			}
 		}
 	}
-	now := s.now().UTC()
+	now := tx.now
 	paidAt := ev.Created.UTC()
 	isNew := g.ID == ""
 	if isNew {
@@ -385,7 +385,12 @@ func (e InvoicePaid) apply(s *Store, tx *gorm.DB, ev EventRecord, res *EventResu
 	}
 	if g.Email == "" && m.DonorID != nil {
 		var d Donor
-		if err := tx.Where("id = ?", *m.DonorID).Take(&d).Error; err == nil {
+		// Find, not Take: a missing row is no error, and any other error
+		// ends the transaction here rather than at the next statement.
+		if err := tx.Where("id = ?", *m.DonorID).Limit(1).Find(&d).Error; err != nil {
+			return err
+		}
+		if d.ID != "" {
 			g.Email, g.Name, g.Address = d.Email, firstNonEmpty(g.Name, d.Name), d.Address
 		}
 	}
@@ -415,7 +420,7 @@ func (e InvoicePaid) apply(s *Store, tx *gorm.DB, ev EventRecord, res *EventResu
 	g.Amount, g.TotalAmount = p.AmountPaid-g.FeeAmount, p.AmountPaid
 	g.StripeInvoiceID, g.StripeChargeID, g.StripePaymentIntentID = &p.InvoiceID, nullable(p.ChargeID), nullable(p.PaymentIntentID)
 	g.Livemode, g.UpdatedAt = p.Livemode, now
-	if g.Frequency == "" || g.Frequency == "once" {
+	if g.Frequency == "" || g.Frequency == FrequencyOnce {
 		g.Frequency = intervalOr(p.Interval, m.BillingInterval)
 	}
 	if isNew {
@@ -446,7 +451,7 @@ func (e InvoicePaid) apply(s *Store, tx *gorm.DB, ev EventRecord, res *EventResu
 	return nil
 }
 
-func (e InvoiceFailed) apply(s *Store, tx *gorm.DB, ev EventRecord, res *EventResult) error {
+func (e InvoiceFailed) apply(s *Store, tx *Tx, ev EventRecord, res *EventResult) error {
 	p := e.InvoicePayment
 	m, err := s.invoiceMembership(tx, p, res)
 	if err != nil || m == nil {
@@ -470,7 +475,10 @@ func (e InvoiceFailed) apply(s *Store, tx *gorm.DB, ev EventRecord, res *EventRe
 	var donorID *string
 	if m.DonorID != nil {
 		var d Donor
-		if err := tx.Where("id = ?", *m.DonorID).Take(&d).Error; err == nil {
+		if err := tx.Where("id = ?", *m.DonorID).Limit(1).Find(&d).Error; err != nil {
+			return err
+		}
+		if d.ID != "" {
 			to, donorID = d.Email, &d.ID
 		}
 	}
@@ -490,7 +498,7 @@ func intervalOr(a, b string) string {
 	if b != "" {
 		return b
 	}
-	return "month"
+	return FrequencyMonth
 }
 
 func firstNonEmpty(vals ...string) string {
@@ -502,18 +510,9 @@ func firstNonEmpty(vals ...string) string {
 	return ""
 }
 
-// MembershipByID returns one membership.
-func (s *Store) MembershipByID(ctx context.Context, id string) (*Membership, error) {
-	var m Membership
-	if err := s.db.WithContext(ctx).Where("id = ?", id).Take(&m).Error; err != nil {
-		return nil, translate(err)
-	}
-	return &m, nil
-}
-
 // MembershipsOfDonor lists a donor's memberships, newest first.
 func (s *Store) MembershipsOfDonor(ctx context.Context, donorID string) ([]Membership, error) {
 	var out []Membership
 	err := s.db.WithContext(ctx).Where("donor_id = ?", donorID).Order("created_at DESC").Find(&out).Error
-	return out, translate(err)
+	return out, wrap(err, "memberships: of donor %s", donorID)
 }

@@ -2,7 +2,6 @@ package models
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"time"
 
@@ -20,6 +19,25 @@ const (
 	GiftFailed     = "failed"
 	GiftRefunded   = "refunded" // refunded in full
 )
+
+// How often a gift recurs: once, or a membership's interval.
+const (
+	FrequencyOnce  = "once"
+	FrequencyMonth = "month"
+	FrequencyYear  = "year"
+)
+
+// PaymentKind names a payment of frequency as receipts and emails print
+// it: "gift", "monthly membership payment" or "yearly membership payment".
+func PaymentKind(frequency string) string {
+	switch frequency {
+	case FrequencyMonth:
+		return "monthly membership payment"
+	case FrequencyYear:
+		return "yearly membership payment"
+	}
+	return "gift"
+}
 
 // Where a gift row came from.
 const (
@@ -89,7 +107,7 @@ func (s *Store) CreateGift(ctx context.Context, g *Gift) error {
 	g.Source = SourceForm
 	g.Email = NormaliseEmail(g.Email)
 	g.TotalAmount = g.Amount + g.FeeAmount
-	return translate(s.db.WithContext(ctx).Create(g).Error)
+	return wrap(s.db.WithContext(ctx).Create(g).Error, "gifts: create")
 }
 
 // AttachCheckoutSession remembers which Checkout Session belongs to a gift,
@@ -99,13 +117,13 @@ func (s *Store) AttachCheckoutSession(ctx context.Context, giftID, sessionID str
 		Where("id = ? AND stripe_session_id IS NULL", giftID).
 		Updates(map[string]any{"stripe_session_id": sessionID, "updated_at": s.now().UTC()})
 	if res.Error != nil {
-		return translate(res.Error)
+		return wrap(res.Error, "gifts: attach session %s to %s", sessionID, giftID)
 	}
 	if res.RowsAffected == 0 {
 		// The webhook may have attached it already; that is the same session.
 		var g Gift
 		if err := s.db.WithContext(ctx).Where("id = ?", giftID).Take(&g).Error; err != nil {
-			return translate(err)
+			return wrap(err, "gifts: attach session %s to %s", sessionID, giftID)
 		}
 		if g.StripeSessionID == nil || *g.StripeSessionID != sessionID {
 			return ErrConflict
@@ -120,22 +138,19 @@ type GiftWithReceipt struct {
 	Receipt *Receipt
 }
 
-// GiftBySession finds a gift and its current receipt by Checkout Session id.
+// GiftBySession finds a gift and its receipt in force by Checkout Session
+// id.
 func (s *Store) GiftBySession(ctx context.Context, sessionID string) (*GiftWithReceipt, error) {
 	var out GiftWithReceipt
-	err := s.db.WithContext(ctx).Where("stripe_session_id = ?", sessionID).Take(&out.Gift).Error
+	db := s.db.WithContext(ctx)
+	if err := db.Where("stripe_session_id = ?", sessionID).Take(&out.Gift).Error; err != nil {
+		return nil, wrap(err, "gifts: by session %s", sessionID)
+	}
+	r, err := currentReceipt(db, out.Gift.ID)
 	if err != nil {
-		return nil, translate(err)
+		return nil, wrap(err, "gifts: receipt of %s", out.Gift.ID)
 	}
-	var r Receipt
-	err = s.db.WithContext(ctx).Where("gift_id = ? AND status = ?", out.Gift.ID, ReceiptIssued).
-		Order("sequence DESC").Limit(1).Find(&r).Error
-	if err != nil {
-		return nil, translate(err)
-	}
-	if r.ID != "" {
-		out.Receipt = &r
-	}
+	out.Receipt = r
 	return &out, nil
 }
 
@@ -143,7 +158,7 @@ func (s *Store) GiftBySession(ctx context.Context, sessionID string) (*GiftWithR
 func (s *Store) GiftByID(ctx context.Context, id string) (*Gift, error) {
 	var g Gift
 	if err := s.db.WithContext(ctx).Where("id = ?", id).Take(&g).Error; err != nil {
-		return nil, translate(err)
+		return nil, wrap(err, "gifts: %s", id)
 	}
 	return &g, nil
 }
@@ -157,8 +172,8 @@ func (s *Store) GiftByID(ctx context.Context, id string) (*Gift, error) {
 //
 // An email staff merged into another donor keeps belonging to that donor:
 // the id returned is the surviving record's.
-func (s *Store) upsertDonor(tx *gorm.DB, email, name string, addr Address) (string, error) {
-	now := s.now().UTC()
+func (s *Store) upsertDonor(tx *Tx, email, name string, addr Address) (string, error) {
+	now := tx.now
 	var id string
 	err := tx.Raw(`INSERT INTO donors (id, email, name, address_line1, address_city, address_postal_code, address_country, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -176,46 +191,42 @@ type DonorProfile struct {
 }
 
 // UpdateDonorProfile sets a donor's name and address: from their own
-// signed-in page (staffEmail "") or by staff, which the audit log records
-// in the same transaction. Receipts already issued keep what they froze.
-func (s *Store) UpdateDonorProfile(ctx context.Context, donorID string, p DonorProfile, staffEmail, ip string) error {
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		now := s.now().UTC()
+// signed-in page (by is nil) or by staff, which the audit log records in
+// the same transaction. Receipts already issued keep what they froze.
+func (s *Store) UpdateDonorProfile(ctx context.Context, donorID string, p DonorProfile, by *Actor) error {
+	err := s.transaction(ctx, func(tx *Tx) error {
 		res := tx.Model(&Donor{}).Where("id = ? AND merged_into IS NULL", donorID).Updates(map[string]any{
 			"name": p.Name, "address_line1": p.Address.Line1, "address_city": p.Address.City,
-			"address_postal_code": p.Address.PostalCode, "address_country": p.Address.Country, "updated_at": now,
+			"address_postal_code": p.Address.PostalCode, "address_country": p.Address.Country, "updated_at": tx.now,
 		})
 		if res.Error != nil {
 			return res.Error
 		}
 		if res.RowsAffected == 0 {
-			return ErrNotFound
+			return Errorf(ErrNotFound, "There is no such donor.")
 		}
-		if staffEmail == "" {
+		if by == nil {
 			return nil
 		}
-		return s.audit(tx, now, staffEmail, "edited donor", donorID, ip)
+		return s.audit(tx, *by, "edited donor", donorID)
 	})
-	if err != nil {
-		return fmt.Errorf("donors: update profile of %s: %w", donorID, translate(err))
-	}
-	return nil
+	return wrap(err, "donors: update profile of %s", donorID)
 }
 
 // DiscardUnstartedGift removes a pending gift that never reached the
 // payment provider (Checkout creation failed), so no half-made gift stays.
 // A gift with a session, or any other status, is never deleted.
 func (s *Store) DiscardUnstartedGift(ctx context.Context, giftID string) error {
-	return translate(s.db.WithContext(ctx).
+	return wrap(s.db.WithContext(ctx).
 		Where("id = ? AND status = ? AND stripe_session_id IS NULL", giftID, GiftPending).
-		Delete(&Gift{}).Error)
+		Delete(&Gift{}).Error, "gifts: discard %s", giftID)
 }
 
 // DonorByID returns one donor.
 func (s *Store) DonorByID(ctx context.Context, id string) (*Donor, error) {
 	var d Donor
 	if err := s.db.WithContext(ctx).Where("id = ?", id).Take(&d).Error; err != nil {
-		return nil, translate(err)
+		return nil, wrap(err, "donors: %s", id)
 	}
 	return &d, nil
 }
@@ -224,7 +235,70 @@ func (s *Store) DonorByID(ctx context.Context, id string) (*Donor, error) {
 func (s *Store) DonorByEmail(ctx context.Context, email string) (*Donor, error) {
 	var d Donor
 	if err := s.db.WithContext(ctx).Where("email = ?", NormaliseEmail(email)).Take(&d).Error; err != nil {
-		return nil, translate(err)
+		return nil, wrap(err, "donors: by email")
 	}
 	return &d, nil
+}
+
+// GiftFilter narrows the gifts list.
+type GiftFilter struct {
+	From, To  time.Time // paid_at in [From, To); zero: open
+	Status    string
+	Paid      bool // paid or refunded since: money that came in
+	Frequency string
+	Min, Max  int64 // total amount, minor units; zero: open
+	DonorID   string
+}
+
+func (f GiftFilter) apply(db *gorm.DB) *gorm.DB {
+	db = db.Where("status IN ?", []string{GiftPaid, GiftRefunded, GiftFailed, GiftProcessing})
+	if !f.From.IsZero() {
+		db = db.Where("paid_at >= ?", f.From.UTC())
+	}
+	if !f.To.IsZero() {
+		db = db.Where("paid_at < ?", f.To.UTC())
+	}
+	if f.Status != "" {
+		db = db.Where("status = ?", f.Status)
+	}
+	if f.Paid {
+		db = db.Where("status IN ?", []string{GiftPaid, GiftRefunded})
+	}
+	if f.Frequency != "" {
+		db = db.Where("frequency = ?", f.Frequency)
+	}
+	if f.Min > 0 {
+		db = db.Where("total_amount >= ?", f.Min)
+	}
+	if f.Max > 0 {
+		db = db.Where("total_amount <= ?", f.Max)
+	}
+	if f.DonorID != "" {
+		db = db.Where("donor_id = ?", f.DonorID)
+	}
+	return db
+}
+
+// CurrencyTotal is a sum in one currency.
+type CurrencyTotal struct {
+	Currency string
+	Count    int64
+	Amount   int64
+	Refunded int64
+}
+
+// ListGifts returns a page of gifts matching f, newest first, with the
+// totals of everything that matches.
+func (s *Store) ListGifts(ctx context.Context, f GiftFilter, p Page) ([]Gift, []CurrencyTotal, error) {
+	var gifts []Gift
+	err := f.apply(s.db.WithContext(ctx).Model(&Gift{})).Order("paid_at DESC, created_at DESC").
+		Offset(p.offset()).Limit(p.limit()).Find(&gifts).Error
+	if err != nil {
+		return nil, nil, wrap(err, "gifts: list")
+	}
+	var totals []CurrencyTotal
+	err = f.apply(s.db.WithContext(ctx).Model(&Gift{})).
+		Select("currency, COUNT(*) AS count, COALESCE(SUM(total_amount), 0) AS amount, COALESCE(SUM(refunded_amount), 0) AS refunded").
+		Group("currency").Order("currency").Scan(&totals).Error
+	return gifts, totals, wrap(err, "gifts: list")
 }

@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"context"
 	"errors"
 	"net/http"
 	"net/url"
@@ -11,51 +10,24 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/indienews/donations/models"
-	"github.com/indienews/donations/reports"
 )
 
+// The staff area's doors: the session check every /admin page sits
+// behind, sign-in, sign-out and the first admin's setup link.
+
 const staffCookie = "staff_session"
-
-// AdminStore is what the staff area needs of the ledger.
-type AdminStore interface {
-	StaffSignIn(ctx context.Context, email, password, ip string) (string, *models.StaffUser, error)
-	StaffBySession(ctx context.Context, token string) (*models.StaffUser, error)
-	StaffSignOut(ctx context.Context, token string) error
-	SetupValid(ctx context.Context, token string) bool
-	CompleteSetup(ctx context.Context, token, email, password string) (*models.StaffUser, error)
-	AddStaff(ctx context.Context, email, password, role string) (*models.StaffUser, error)
-	StaffList(ctx context.Context) ([]models.StaffUser, error)
-	DisableStaff(ctx context.Context, email string) error
-	Audit(ctx context.Context, staffEmail, action, detail, ip string) error
-	AuditLog(ctx context.Context, limit int) ([]models.AuditEntry, error)
-
-	SearchDonors(ctx context.Context, q string, p models.Page) ([]models.Donor, int64, error)
-	DonorByID(ctx context.Context, id string) (*models.Donor, error)
-	DonorByEmail(ctx context.Context, email string) (*models.Donor, error)
-	DonorEmails(ctx context.Context, donorID string) ([]models.EmailMessage, error)
-	MergeDonors(ctx context.Context, fromID, intoID, staffEmail string) (models.Merge, error)
-	ListGifts(ctx context.Context, f models.GiftFilter, p models.Page) ([]models.Gift, []models.CurrencyTotal, error)
-	ResendReceipt(ctx context.Context, receiptID string) error
-	VoidReceiptByHand(ctx context.Context, receiptID, reason string) (*models.Receipt, error)
-	Emails(ctx context.Context, status string) ([]models.EmailMessage, error)
-	RetryEmail(ctx context.Context, id string) error
-	Summary(ctx context.Context, from, to time.Time, loc *time.Location) ([]models.SummaryRow, error)
-	ActiveMembers(ctx context.Context) (models.MemberStats, error)
-	DonorsWithReceipts(ctx context.Context, fy int) ([]models.Donor, error)
-	reports.ReceiptSource
-	reports.AdjustmentSource
-}
 
 // adminPage is what every staff page's layout needs.
 type adminPage struct {
 	page
 	StaffEmail string
 	IsAdmin    bool
+	Notice     string // the one-time message a redirect left (see flash.go)
 }
 
 func (s *Server) adminBase(c *gin.Context) adminPage {
 	u := currentStaff(c)
-	return adminPage{page: s.basePage(c), StaffEmail: u.Email, IsAdmin: u.Role == models.RoleAdmin}
+	return adminPage{page: s.basePage(c), StaffEmail: u.Email, IsAdmin: u.Role == models.RoleAdmin, Notice: s.takeFlash(c)}
 }
 
 func currentStaff(c *gin.Context) *models.StaffUser {
@@ -66,20 +38,25 @@ func currentStaff(c *gin.Context) *models.StaffUser {
 	return &models.StaffUser{}
 }
 
+// actor is the signed-in staff member, for the audit log.
+func actor(c *gin.Context) models.Actor {
+	return models.Actor{Email: currentStaff(c).Email, IP: c.ClientIP()}
+}
+
 // requireStaff lets a request through only with a live staff session of at
 // least role; every /admin route but sign-in and setup sits behind it.
 func (s *Server) requireStaff(role string) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		var u *models.StaffUser
 		if token, err := c.Cookie(staffCookie); err == nil && token != "" {
-			found, err := s.admin.StaffBySession(c.Request.Context(), token)
+			found, err := s.store.StaffBySession(c.Request.Context(), token)
 			switch {
 			case err == nil:
 				u = found
 			case errors.Is(err, models.ErrNotFound), errors.Is(err, models.ErrExpired):
 				s.setStaffCookie(c, "", -1)
 			default:
-				s.fail(c, err)
+				s.error(c, err)
 				return
 			}
 		}
@@ -106,10 +83,15 @@ func (s *Server) setStaffCookie(c *gin.Context, value string, maxAge int) {
 		HttpOnly: true, Secure: s.cfg.BaseURL.Scheme == "https", SameSite: http.SameSiteLaxMode})
 }
 
-func (s *Server) audit(c *gin.Context, action, detail string) {
-	if err := s.admin.Audit(c.Request.Context(), currentStaff(c).Email, action, detail, c.ClientIP()); err != nil {
-		s.logger(c).Error("writing audit log", "action", action, "err", err)
+// auditDownload records a download in the audit log before it starts. A
+// download changes nothing, so it has no transaction to share; if the row
+// cannot be written, nothing is downloaded.
+func (s *Server) auditDownload(c *gin.Context, action, detail string) bool {
+	if err := s.store.Audit(c.Request.Context(), actor(c), action, detail); err != nil {
+		s.error(c, err)
+		return false
 	}
+	return true
 }
 
 type loginData struct {
@@ -141,7 +123,7 @@ func (s *Server) adminLogin(c *gin.Context) {
 		s.render(c, http.StatusUnauthorized, "admin_login", d)
 		return
 	}
-	token, _, err := s.admin.StaffSignIn(c.Request.Context(), email, c.PostForm("password"), c.ClientIP())
+	token, _, err := s.store.StaffSignIn(c.Request.Context(), email, c.PostForm("password"), c.ClientIP())
 	var throttled *models.ThrottledError
 	switch {
 	case errors.As(err, &throttled):
@@ -159,7 +141,7 @@ func (s *Server) adminLogin(c *gin.Context) {
 		s.render(c, http.StatusUnauthorized, "admin_login", d)
 		return
 	case err != nil:
-		s.fail(c, err)
+		s.error(c, err)
 		return
 	}
 	s.setStaffCookie(c, token, int(models.StaffSessionHard/time.Second))
@@ -168,7 +150,10 @@ func (s *Server) adminLogin(c *gin.Context) {
 
 func (s *Server) adminLogout(c *gin.Context) {
 	if token, err := c.Cookie(staffCookie); err == nil {
-		_ = s.admin.StaffSignOut(c.Request.Context(), token)
+		if err := s.store.StaffSignOut(c.Request.Context(), token); err != nil {
+			s.error(c, err)
+			return
+		}
 	}
 	s.setStaffCookie(c, "", -1)
 	c.Redirect(http.StatusSeeOther, "/admin/login")
@@ -183,7 +168,12 @@ type setupData struct {
 
 func (s *Server) adminSetupForm(c *gin.Context) {
 	d := setupData{page: s.basePage(c), Token: c.Param("token")}
-	d.Expired = !s.admin.SetupValid(c.Request.Context(), d.Token)
+	valid, err := s.store.SetupValid(c.Request.Context(), d.Token)
+	if err != nil {
+		s.error(c, err)
+		return
+	}
+	d.Expired = !valid
 	status := http.StatusOK
 	if d.Expired {
 		status = http.StatusGone
@@ -203,16 +193,15 @@ func (s *Server) adminSetup(c *gin.Context) {
 		s.render(c, http.StatusUnprocessableEntity, "admin_setup", d)
 		return
 	}
-	u, err := s.admin.CompleteSetup(c.Request.Context(), d.Token, d.Email, c.PostForm("password"))
+	_, err := s.store.CompleteSetup(c.Request.Context(), d.Token, d.Email, c.PostForm("password"), c.ClientIP())
 	if errors.Is(err, models.ErrExpired) {
 		d.Expired = true
 		s.render(c, http.StatusGone, "admin_setup", d)
 		return
 	}
 	if err != nil {
-		s.fail(c, err)
+		s.error(c, err)
 		return
 	}
-	_ = s.admin.Audit(c.Request.Context(), u.Email, "created the first admin account", "", c.ClientIP())
 	c.Redirect(http.StatusSeeOther, "/admin/login")
 }

@@ -4,8 +4,6 @@ import (
 	"hash/fnv"
 	"slices"
 	"strings"
-
-	"gorm.io/gorm"
 )
 
 // Events about one payment can be delivered at the same instant: Stripe
@@ -64,7 +62,7 @@ func (Ignore) lockKeys() []string { return nil }
 const signInLockClass = 0x73676e // "sgn"
 
 // lockPayments takes the advisory locks for keys until tx ends.
-func (s *Store) lockPayments(tx *gorm.DB, keys []string) error {
+func (s *Store) lockPayments(tx *Tx, keys []string) error {
 	return s.xactLocks(tx, paymentLockClass, keys)
 }
 
@@ -72,7 +70,7 @@ func (s *Store) lockPayments(tx *gorm.DB, keys []string) error {
 // Locks are taken in the order of their hashed keys, the same in every
 // transaction, so two transactions sharing more than one key cannot
 // deadlock each other.
-func (s *Store) xactLocks(tx *gorm.DB, class int, keys []string) error {
+func (s *Store) xactLocks(tx *Tx, class int, keys []string) error {
 	if s.dialect != DialectPostgres || len(keys) == 0 {
 		return nil
 	}

@@ -49,7 +49,7 @@ var ErrRejected = errors.New("event rejected")
 // Effect is what an event does to the ledger. Only this package implements
 // it, so every effect runs inside ApplyEvent's transaction.
 type Effect interface {
-	apply(s *Store, tx *gorm.DB, ev EventRecord, res *EventResult) error
+	apply(s *Store, tx *Tx, ev EventRecord, res *EventResult) error
 	// lockKeys names the Stripe objects the effect is about (see lock.go).
 	lockKeys() []string
 }
@@ -59,11 +59,11 @@ type Effect interface {
 // fails, nothing is stored, so the sender's retry starts clean.
 func (s *Store) ApplyEvent(ctx context.Context, ev EventRecord, effect Effect) (EventResult, error) {
 	var res EventResult
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.transaction(ctx, func(tx *Tx) error {
 		res = EventResult{}
 		row := stripeEvent{
 			ID: ev.ID, Type: ev.Type, APIVersion: ev.APIVersion, Livemode: ev.Livemode,
-			CreatedAt: ev.Created.UTC(), ReceivedAt: s.now().UTC(), Outcome: "processing",
+			CreatedAt: ev.Created.UTC(), ReceivedAt: tx.now, Outcome: "processing",
 		}
 		// On Postgres a concurrent twin blocks here on the unique index until
 		// the first commits, then inserts nothing.
@@ -89,7 +89,7 @@ func (s *Store) ApplyEvent(ctx context.Context, ev EventRecord, effect Effect) (
 		return tx.Model(&stripeEvent{}).Where("id = ?", ev.ID).Update("outcome", res.Outcome).Error
 	})
 	if err != nil {
-		return EventResult{}, translate(err)
+		return EventResult{}, wrap(err, "events: apply %s (%s)", ev.ID, ev.Type)
 	}
 	return res, nil
 }
@@ -98,7 +98,7 @@ func (s *Store) ApplyEvent(ctx context.Context, ev EventRecord, effect Effect) (
 func (s *Store) EventOutcome(ctx context.Context, id string) (string, error) {
 	var row stripeEvent
 	if err := s.db.WithContext(ctx).Where("id = ?", id).Take(&row).Error; err != nil {
-		return "", translate(err)
+		return "", wrap(err, "events: outcome of %s", id)
 	}
 	return row.Outcome, nil
 }
@@ -131,12 +131,12 @@ type CheckoutFailed struct{ CheckoutPayment }
 // Ignore records an event we accept but that changes nothing.
 type Ignore struct{ Reason string }
 
-func (e Ignore) apply(_ *Store, _ *gorm.DB, _ EventRecord, res *EventResult) error {
+func (e Ignore) apply(_ *Store, _ *Tx, _ EventRecord, res *EventResult) error {
 	res.Outcome = "ignored: " + e.Reason
 	return nil
 }
 
-func (e CheckoutPaid) apply(s *Store, tx *gorm.DB, ev EventRecord, res *EventResult) error {
+func (e CheckoutPaid) apply(s *Store, tx *Tx, ev EventRecord, res *EventResult) error {
 	p := e.CheckoutPayment
 	if p.AmountTotal <= 0 || p.Currency == "" {
 		return fmt.Errorf("%w: paid session %s has no amount or currency", ErrRejected, p.SessionID)
@@ -177,7 +177,7 @@ func (e CheckoutPaid) apply(s *Store, tx *gorm.DB, ev EventRecord, res *EventRes
 	}
 	paidAt := p.At.UTC()
 	if paidAt.IsZero() {
-		paidAt = s.now().UTC()
+		paidAt = tx.now
 	}
 	// The status guard is the exactly-once point for the payment itself: two
 	// different events for one session (completed, then async succeeded) can
@@ -198,7 +198,7 @@ func (e CheckoutPaid) apply(s *Store, tx *gorm.DB, ev EventRecord, res *EventRes
 		"stripe_payment_intent_id": nullable(p.PaymentIntentID),
 		"livemode":                 p.Livemode,
 		"paid_at":                  paidAt,
-		"updated_at":               s.now().UTC(),
+		"updated_at":               tx.now,
 	})
 	if upd.Error != nil {
 		return translate(upd.Error)
@@ -228,13 +228,13 @@ func (e CheckoutPaid) apply(s *Store, tx *gorm.DB, ev EventRecord, res *EventRes
 	return nil
 }
 
-func (e CheckoutProcessing) apply(s *Store, tx *gorm.DB, ev EventRecord, res *EventResult) error {
+func (e CheckoutProcessing) apply(s *Store, tx *Tx, ev EventRecord, res *EventResult) error {
 	g, err := s.checkoutGift(tx, e.CheckoutPayment)
 	if err != nil {
 		return err
 	}
 	upd := tx.Model(&Gift{}).Where("id = ? AND status = ?", g.ID, GiftPending).
-		Updates(map[string]any{"status": GiftProcessing, "stripe_session_id": e.SessionID, "updated_at": s.now().UTC()})
+		Updates(map[string]any{"status": GiftProcessing, "stripe_session_id": e.SessionID, "updated_at": tx.now})
 	if upd.Error != nil {
 		return translate(upd.Error)
 	}
@@ -245,13 +245,13 @@ func (e CheckoutProcessing) apply(s *Store, tx *gorm.DB, ev EventRecord, res *Ev
 	return nil
 }
 
-func (e CheckoutFailed) apply(s *Store, tx *gorm.DB, ev EventRecord, res *EventResult) error {
+func (e CheckoutFailed) apply(s *Store, tx *Tx, ev EventRecord, res *EventResult) error {
 	g, err := s.checkoutGift(tx, e.CheckoutPayment)
 	if err != nil {
 		return err
 	}
 	upd := tx.Model(&Gift{}).Where("id = ? AND status IN ?", g.ID, []string{GiftPending, GiftProcessing}).
-		Updates(map[string]any{"status": GiftFailed, "stripe_session_id": e.SessionID, "updated_at": s.now().UTC()})
+		Updates(map[string]any{"status": GiftFailed, "stripe_session_id": e.SessionID, "updated_at": tx.now})
 	if upd.Error != nil {
 		return translate(upd.Error)
 	}
@@ -265,7 +265,7 @@ func (e CheckoutFailed) apply(s *Store, tx *gorm.DB, ev EventRecord, res *EventR
 // checkoutGift finds the gift a session belongs to: by our id in
 // client_reference_id, else by session id, else it records a new gift from
 // the session's own data (a Payment Link, or a row lost before install).
-func (s *Store) checkoutGift(tx *gorm.DB, p CheckoutPayment) (*Gift, error) {
+func (s *Store) checkoutGift(tx *Tx, p CheckoutPayment) (*Gift, error) {
 	var g Gift
 	if _, err := uuid.Parse(p.ClientReferenceID); err == nil {
 		err := tx.Where("id = ?", p.ClientReferenceID).Take(&g).Error
@@ -286,10 +286,10 @@ func (s *Store) checkoutGift(tx *gorm.DB, p CheckoutPayment) (*Gift, error) {
 	if !errors.Is(err, gorm.ErrRecordNotFound) {
 		return nil, err
 	}
-	now := s.now().UTC()
+	now := tx.now
 	sid := p.SessionID
 	g = Gift{
-		ID: uuid.NewString(), Status: GiftPending, Source: SourceStripe, Frequency: "once",
+		ID: uuid.NewString(), Status: GiftPending, Source: SourceStripe, Frequency: FrequencyOnce,
 		Amount: p.AmountTotal, TotalAmount: p.AmountTotal, Currency: p.Currency,
 		Email: NormaliseEmail(p.Email), Name: p.Name, Address: p.Address,
 		StripeSessionID: &sid, Livemode: p.Livemode, CreatedAt: now, UpdatedAt: now,

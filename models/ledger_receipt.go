@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base32"
+	"errors"
 	"fmt"
 	"time"
 
@@ -95,7 +96,7 @@ type Benefit struct {
 // nextReceiptSequence takes the next number of fiscal year fy. The counter
 // row is locked until the transaction ends, which is what makes numbers
 // gap-free: a transaction that rolls back gives its number back.
-func nextReceiptSequence(tx *gorm.DB, fy int) (int64, error) {
+func nextReceiptSequence(tx *Tx, fy int) (int64, error) {
 	var seq int64
 	err := tx.Raw(`INSERT INTO receipt_counters (fiscal_year, last_number) VALUES (?, 1)
 		ON CONFLICT (fiscal_year) DO UPDATE SET last_number = receipt_counters.last_number + 1
@@ -109,6 +110,12 @@ func nextReceiptSequence(tx *gorm.DB, fy int) (int64, error) {
 	return seq, nil
 }
 
+// receiptNumber is how receipts are numbered: the prefix, the fiscal year
+// and the sequence within it, as PREFIX2026-000123.
+func (s *Store) receiptNumber(fy int, seq int64) string {
+	return fmt.Sprintf("%s%d-%06d", s.receipts.Prefix, fy, seq)
+}
+
 // verifyURL is the address printed on a receipt with code; ” when the
 // store was not told where the server answers.
 func (s *Store) verifyURL(code string) string {
@@ -120,8 +127,8 @@ func (s *Store) verifyURL(code string) string {
 
 // issueReceipt freezes and numbers a receipt for a paid gift inside tx.
 // key makes the issue idempotent: one receipt per (gift, reason) ever.
-func (s *Store) issueReceipt(tx *gorm.DB, key string, g *Gift, donorID string, paymentID string, b Benefit) (*Receipt, error) {
-	giftDate := s.now().UTC()
+func (s *Store) issueReceipt(tx *Tx, key string, g *Gift, donorID string, paymentID string, b Benefit) (*Receipt, error) {
+	giftDate := tx.now
 	if g.PaidAt != nil {
 		giftDate = g.PaidAt.UTC()
 	}
@@ -136,13 +143,13 @@ func (s *Store) issueReceipt(tx *gorm.DB, key string, g *Gift, donorID string, p
 	}
 	r := &Receipt{
 		ID:                     uuid.NewString(),
-		Number:                 fmt.Sprintf("%s%d-%06d", s.receipts.Prefix, fy, seq),
+		Number:                 s.receiptNumber(fy, seq),
 		FiscalYear:             fy,
 		Sequence:               seq,
 		IssueKey:               key,
 		GiftID:                 g.ID,
 		Status:                 ReceiptIssued,
-		IssuedAt:               s.now().UTC(),
+		IssuedAt:               tx.now,
 		GiftDate:               giftDate,
 		DonorID:                &donorID,
 		DonorName:              g.Name,
@@ -158,9 +165,9 @@ func (s *Store) issueReceipt(tx *gorm.DB, key string, g *Gift, donorID string, p
 		BenefitValue:           b.Value,
 		DeductibleAmount:       max(0, g.TotalAmount-b.Value),
 		Frequency:              g.Frequency,
-		OrgName:                s.receipts.OrgName,
-		OrgTaxID:               s.receipts.OrgTaxID,
-		OrgAddress:             s.receipts.OrgAddress,
+		OrgName:                s.receipts.Org.Name,
+		OrgTaxID:               s.receipts.Org.TaxID,
+		OrgAddress:             s.receipts.Org.Address,
 		WordingVersion:         s.wordingVersion(),
 		PlaceOfIssue:           s.receipts.PlaceOfIssue,
 		Signatory:              s.receipts.Signatory,
@@ -177,7 +184,8 @@ func (s *Store) issueReceipt(tx *gorm.DB, key string, g *Gift, donorID string, p
 }
 
 // currentReceipt is a gift's receipt in force, or nil when none is (voided
-// by a refund or dispute and not replaced).
+// by a refund or dispute and not replaced). It is the one definition of
+// "in force": the newest issued receipt of the gift.
 func currentReceipt(tx *gorm.DB, giftID string) (*Receipt, error) {
 	var r Receipt
 	err := tx.Where("gift_id = ? AND status = ?", giftID, ReceiptIssued).Order("issued_at DESC, sequence DESC").Limit(1).Find(&r).Error
@@ -188,7 +196,7 @@ func currentReceipt(tx *gorm.DB, giftID string) (*Receipt, error) {
 }
 
 // latestReceipt is a gift's newest receipt whatever its status.
-func latestReceipt(tx *gorm.DB, giftID string) (*Receipt, error) {
+func latestReceipt(tx *Tx, giftID string) (*Receipt, error) {
 	var r Receipt
 	err := tx.Where("gift_id = ?", giftID).Order("issued_at DESC, sequence DESC").Limit(1).Find(&r).Error
 	if err != nil || r.ID == "" {
@@ -198,8 +206,8 @@ func latestReceipt(tx *gorm.DB, giftID string) (*Receipt, error) {
 }
 
 // voidReceipt marks r void. Receipts are never deleted.
-func (s *Store) voidReceipt(tx *gorm.DB, r *Receipt, reason string) error {
-	now := s.now().UTC()
+func (s *Store) voidReceipt(tx *Tx, r *Receipt, reason string) error {
+	now := tx.now
 	res := tx.Model(&Receipt{}).Where("id = ? AND status = ?", r.ID, ReceiptIssued).
 		Updates(map[string]any{"status": ReceiptVoid, "void_reason": reason, "voided_at": now})
 	if res.Error != nil {
@@ -212,7 +220,7 @@ func (s *Store) voidReceipt(tx *gorm.DB, r *Receipt, reason string) error {
 // replaceReceipt issues the receipt that replaces old for a new amount: the
 // donor and organisation details stay as old froze them, it takes the next
 // number of the gift's fiscal year and names old in Replaces.
-func (s *Store) replaceReceipt(tx *gorm.DB, key string, old *Receipt, amount int64) (*Receipt, error) {
+func (s *Store) replaceReceipt(tx *Tx, key string, old *Receipt, amount int64) (*Receipt, error) {
 	seq, err := nextReceiptSequence(tx, old.FiscalYear)
 	if err != nil {
 		return nil, err
@@ -224,12 +232,12 @@ func (s *Store) replaceReceipt(tx *gorm.DB, key string, old *Receipt, amount int
 	r := *old
 	r.ID = uuid.NewString()
 	r.Sequence = seq
-	r.Number = fmt.Sprintf("%s%d-%06d", s.receipts.Prefix, old.FiscalYear, seq)
+	r.Number = s.receiptNumber(old.FiscalYear, seq)
 	r.IssueKey = key
 	r.Status = ReceiptIssued
 	r.VoidReason, r.VoidedAt = "", nil
 	r.Replaces = old.Number
-	r.IssuedAt = s.now().UTC()
+	r.IssuedAt = tx.now
 	r.Amount = amount
 	r.FeeCovered = min(old.FeeCovered, amount)
 	r.DeductibleAmount = max(0, amount-old.BenefitValue)
@@ -257,7 +265,7 @@ func verificationCode() (string, error) {
 func (s *Store) ReceiptByCode(ctx context.Context, code string) (*Receipt, error) {
 	var r Receipt
 	if err := s.db.WithContext(ctx).Where("verification_code = ?", code).Take(&r).Error; err != nil {
-		return nil, translate(err)
+		return nil, wrap(err, "receipts: by verification code")
 	}
 	return &r, nil
 }
@@ -266,7 +274,7 @@ func (s *Store) ReceiptByCode(ctx context.Context, code string) (*Receipt, error
 func (s *Store) ReplacementOf(ctx context.Context, number string) (*Receipt, error) {
 	var r Receipt
 	if err := s.db.WithContext(ctx).Where("replaces = ?", number).Take(&r).Error; err != nil {
-		return nil, translate(err)
+		return nil, wrap(err, "receipts: replacement of %s", number)
 	}
 	return &r, nil
 }
@@ -275,7 +283,7 @@ func (s *Store) ReplacementOf(ctx context.Context, number string) (*Receipt, err
 func (s *Store) ReceiptByID(ctx context.Context, id string) (*Receipt, error) {
 	var r Receipt
 	if err := s.db.WithContext(ctx).Where("id = ?", id).Take(&r).Error; err != nil {
-		return nil, translate(err)
+		return nil, wrap(err, "receipts: %s", id)
 	}
 	return &r, nil
 }
@@ -285,7 +293,7 @@ func (s *Store) ReceiptByID(ctx context.Context, id string) (*Receipt, error) {
 func (s *Store) ReceiptsOfDonor(ctx context.Context, donorID string, fy int) ([]Receipt, error) {
 	var out []Receipt
 	err := s.db.WithContext(ctx).Where("donor_id = ? AND fiscal_year = ?", donorID, fy).Order("sequence").Find(&out).Error
-	return out, translate(err)
+	return out, wrap(err, "receipts: of donor %s in %d", donorID, fy)
 }
 
 // DonorsWithReceipts lists the donors who have receipts in fiscal year fy.
@@ -294,5 +302,29 @@ func (s *Store) DonorsWithReceipts(ctx context.Context, fy int) ([]Donor, error)
 	err := s.db.WithContext(ctx).Where("id IN (?)",
 		s.db.Model(&Receipt{}).Select("donor_id").Where("fiscal_year = ? AND donor_id IS NOT NULL", fy)).
 		Order("email").Find(&out).Error
-	return out, translate(err)
+	return out, wrap(err, "donors: with receipts in %d", fy)
+}
+
+// VoidReceiptByHand voids a receipt with staff's reason (no replacement),
+// emails the donor, and records it in the audit log, in one transaction.
+func (s *Store) VoidReceiptByHand(ctx context.Context, receiptID, reason string, by Actor) (*Receipt, error) {
+	var r Receipt
+	err := s.transaction(ctx, func(tx *Tx) error {
+		if err := tx.Where("id = ?", receiptID).Take(&r).Error; errors.Is(err, gorm.ErrRecordNotFound) {
+			return Errorf(ErrNotFound, "There is no such receipt.")
+		} else if err != nil {
+			return err
+		}
+		if r.Status != ReceiptIssued {
+			return Errorf(ErrConflict, "Receipt %s is void already.", r.Number)
+		}
+		if err := s.voidReceipt(tx, &r, "voided by staff: "+reason); err != nil {
+			return err
+		}
+		if err := s.queueReceiptEmail(tx, EmailVoid, &r); err != nil {
+			return err
+		}
+		return s.audit(tx, by, "voided receipt", r.Number+": "+reason)
+	})
+	return &r, wrap(err, "receipts: void %s", firstNonEmpty(r.Number, receiptID))
 }

@@ -42,13 +42,13 @@ func (s *Store) Summary(ctx context.Context, from, to time.Time, loc *time.Locat
 		Select("paid_at, currency, total_amount, refunded_amount, dispute_status").
 		Where("paid_at >= ? AND paid_at < ? AND status IN ?", from.UTC(), to.UTC(), []string{GiftPaid, GiftRefunded}).Rows()
 	if err != nil {
-		return nil, translate(err)
+		return nil, wrap(err, "summary: gifts from %s", from.Format("2006-01-02"))
 	}
+	defer cur.Close()
 	for cur.Next() {
 		var g giftFacts
 		if err := s.db.ScanRows(cur, &g); err != nil {
-			cur.Close()
-			return nil, err
+			return nil, wrap(err, "summary: read a gift")
 		}
 		r := row(g.PaidAt, g.Currency)
 		r.Gross += g.TotalAmount
@@ -58,12 +58,14 @@ func (s *Store) Summary(ctx context.Context, from, to time.Time, loc *time.Locat
 		}
 		r.Gifts++
 	}
-	cur.Close()
+	if err := cur.Err(); err != nil {
+		return nil, wrap(err, "summary: read gifts")
+	}
 	var ms []Membership
 	err = s.db.WithContext(ctx).Where("(started_at >= ? AND started_at < ?) OR (ended_at >= ? AND ended_at < ?)",
 		from.UTC(), to.UTC(), from.UTC(), to.UTC()).Find(&ms).Error
 	if err != nil {
-		return nil, translate(err)
+		return nil, wrap(err, "summary: memberships")
 	}
 	for _, m := range ms {
 		if m.StartedAt != nil && !m.StartedAt.Before(from) && m.StartedAt.Before(to) {
@@ -100,11 +102,11 @@ func (s *Store) ActiveMembers(ctx context.Context) (MemberStats, error) {
 	st := MemberStats{MRR: map[string]int64{}}
 	for _, m := range ms {
 		st.Active++
-		if m.BillingInterval == "year" {
+		if m.BillingInterval == FrequencyYear {
 			st.MRR[m.Currency] += m.Amount / 12
 		} else {
 			st.MRR[m.Currency] += m.Amount
 		}
 	}
-	return st, translate(err)
+	return st, wrap(err, "members: active")
 }

@@ -1,0 +1,67 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"flag"
+	"fmt"
+	"log/slog"
+	"strconv"
+
+	"github.com/indienews/donations/config"
+	"github.com/indienews/donations/models"
+	"github.com/indienews/donations/reports"
+)
+
+// donations receipts export and donations adjustments export: the
+// finance reports, as CSV on stdout.
+
+func (a *app) exportReceipts(ctx context.Context, args []string) int {
+	var year int
+	var from, to string
+	if !a.flags("receipts export", args, func(fs *flag.FlagSet) {
+		fs.IntVar(&year, "year", 0, "fiscal year (named by the calendar year it ends in)")
+		fs.StringVar(&from, "from", "", "first gift date, YYYY-MM-DD")
+		fs.StringVar(&to, "to", "", "last gift date, YYYY-MM-DD (inclusive)")
+	}) {
+		return exitUsage
+	}
+	// Dates are read in the organisation's time zone; check them before
+	// touching the database.
+	cfg, log, ok := a.load()
+	if !ok {
+		return exitError
+	}
+	if year == 0 && from == "" && to == "" {
+		fmt.Fprintf(a.stderr, "donations receipts export: --year YYYY (or --from and --to) is required\n\n%s", usage)
+		return exitUsage
+	}
+	yearText := ""
+	if year != 0 {
+		yearText = strconv.Itoa(year)
+	}
+	period, _, err := reports.ParsePeriod(yearText, from, to, cfg.Location)
+	if err != nil {
+		fmt.Fprintf(a.stderr, "donations receipts export: %v\n\n%s", err, usage)
+		return exitUsage
+	}
+	return a.withLoadedStore(ctx, "receipts export", cfg, log, func(_ *config.Config, _ *slog.Logger, store *models.Store) error {
+		out := bufio.NewWriterSize(a.stdout, 64<<10)
+		if err := reports.WriteReceiptsCSV(ctx, out, store, period, cfg.Location); err != nil {
+			return err
+		}
+		return out.Flush()
+	})
+}
+
+func (a *app) exportAdjustments(ctx context.Context, args []string) int {
+	var unmatched bool
+	if !a.flags("adjustments export", args, func(fs *flag.FlagSet) {
+		fs.BoolVar(&unmatched, "unmatched", false, "only refunds and disputes on payments we never saw")
+	}) {
+		return exitUsage
+	}
+	return a.withStore(ctx, "adjustments export", func(cfg *config.Config, _ *slog.Logger, store *models.Store) error {
+		return reports.WriteAdjustmentsCSV(ctx, a.stdout, store, unmatched, cfg.Location)
+	})
+}

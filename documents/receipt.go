@@ -1,0 +1,132 @@
+package documents
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/indienews/donations/models"
+	"github.com/indienews/donations/money"
+)
+
+// Receipt renders one receipt from its frozen snapshot.
+func (r *Renderer) Receipt(w io.Writer, rec *models.Receipt) error {
+	rules, _, _ := strings.Cut(rec.WordingVersion, "-")
+	loc := r.LocationOf(rec)
+	title := "Receipt " + rec.Number
+	if !rec.Livemode {
+		title = testMark + " " + rec.Number
+	}
+	d := newDoc(title)
+	if !rec.Livemode {
+		// Demo or Stripe test mode: no money moved, and it must not pass for
+		// a tax receipt anywhere it is printed or forwarded.
+		d.pdf.SetTextColor(180, 0, 0)
+		d.write(testMark, 16, true)
+		d.write("Made in demo or Stripe test mode: no money moved. This is not a receipt for tax purposes.", 10, false)
+		d.pdf.SetTextColor(0, 0, 0)
+		d.gap(2)
+	}
+	cur := rec.Currency
+	amt := func(v int64) string { return money.Display(v, cur) }
+
+	d.write(rec.OrgName, 16, true)
+	if rec.OrgAddress != "" {
+		d.write(rec.OrgAddress, 10, false)
+	}
+	if rec.OrgTaxID != "" {
+		d.field(taxIDLabel(rules), rec.OrgTaxID)
+	}
+	d.gap(4)
+	heading := "Donation receipt"
+	if rules == "ca" {
+		heading = "Official receipt for income tax purposes"
+	}
+	if !rec.Livemode {
+		d.write(testMark, 14, true)
+		d.write("In live mode this reads: "+heading, 9, false)
+	} else {
+		d.write(heading, 14, true)
+	}
+	if rec.Status == models.ReceiptVoid {
+		d.pdf.SetTextColor(180, 0, 0)
+		d.write("VOID — this receipt is cancelled: "+rec.VoidReason, 13, true)
+		d.pdf.SetTextColor(0, 0, 0)
+	}
+	if rec.Replaces != "" {
+		d.write("This receipt replaces receipt "+rec.Replaces+", which is cancelled.", 10, true)
+	}
+	d.rule()
+	d.field("Receipt number", rec.Number)
+	d.field("Date issued", date(rec.IssuedAt, loc))
+	if rules == "ca" && rec.PlaceOfIssue != "" {
+		d.field("Place of issue", rec.PlaceOfIssue)
+	}
+	d.field("Date of gift", date(rec.GiftDate, loc))
+	d.gap(2)
+	d.field("Donor", rec.DonorName)
+	if a := address(rec.DonorAddressLine1, rec.DonorAddressCity, rec.DonorAddressPostalCode, rec.DonorAddressCountry); a != "" {
+		d.field("Address", a)
+	}
+	d.gap(2)
+	kind := models.PaymentKind(rec.Frequency)
+	d.field("Amount received", amt(rec.Amount)+" ("+kind+")")
+	if rec.FeeCovered > 0 {
+		d.field("Of which the donor chose to cover card fees", amt(rec.FeeCovered))
+	}
+	if rec.BenefitValue > 0 {
+		label := "Goods or services provided"
+		if rules == "ca" {
+			label = "Advantage received"
+		}
+		d.field(label, rec.BenefitDescription+", valued at "+amt(rec.BenefitValue))
+	}
+	deductLabel := "Deductible amount"
+	if rules == "ca" {
+		deductLabel = "Eligible amount of gift for tax purposes"
+	}
+	d.field(deductLabel, amt(rec.DeductibleAmount))
+	d.gap(4)
+	d.write(statement(rules, rec), 10, false)
+	if rules == "ca" {
+		d.gap(2)
+		if rec.Signatory != "" {
+			d.field("Authorised signature", rec.Signatory)
+		}
+		d.write("Canada Revenue Agency: canada.ca/charities-giving", 9, false)
+	}
+	d.gap(4)
+	d.rule()
+	d.write(fmt.Sprintf("Verify this receipt: %s (code %s)", r.VerifyURL(rec), rec.VerificationCode), 8, false)
+	return d.output(w)
+}
+
+// statement is the wording the rule set requires.
+// taxIDLabel names the organisation's number as the rule set does.
+func taxIDLabel(rules string) string {
+	switch rules {
+	case "ca":
+		return "Charity registration number"
+	case "generic":
+		return "Tax ID"
+	}
+	return "Tax ID (EIN)"
+}
+
+func statement(rules string, rec *models.Receipt) string {
+	switch rules {
+	case "ca":
+		return "This is an official receipt for income tax purposes."
+	case "generic":
+		if rec.BenefitValue > 0 {
+			return "The deductible amount is the amount received less the value of the benefits provided."
+		}
+		return "Thank you for your gift. No goods or services were provided in exchange."
+	}
+	if rec.BenefitValue > 0 {
+		return fmt.Sprintf("In exchange for this contribution, %s was provided, with a good-faith estimated value of %s. "+
+			"The amount deductible for federal income tax purposes is limited to the excess of the contribution over that value.",
+			rec.BenefitDescription, money.Display(rec.BenefitValue, rec.Currency))
+	}
+	return "No goods or services were provided in exchange for this contribution."
+}

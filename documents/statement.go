@@ -1,0 +1,162 @@
+package documents
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+
+	"github.com/indienews/donations/models"
+	"github.com/indienews/donations/money"
+)
+
+// Statement is one donor's year.
+type Statement struct {
+	Org                     models.Org
+	Rules                   string // the receipts' rule set: us, ca or generic
+	DonorName, DonorAddress string
+	FiscalYear              int
+	Receipts                []models.Receipt
+}
+
+// StatementSource reads what a statement lists; *models.Store is one.
+type StatementSource interface {
+	ReceiptsOfDonor(ctx context.Context, donorID string, fy int) ([]models.Receipt, error)
+}
+
+// StatementOf assembles donor's statement of fiscal year fy from the
+// ledger: the one way the staff area, the donor's page and the email
+// build a statement.
+func StatementOf(ctx context.Context, src StatementSource, org models.Org, donor *models.Donor, fy int) (Statement, error) {
+	rs, err := src.ReceiptsOfDonor(ctx, donor.ID, fy)
+	if err != nil {
+		return Statement{}, fmt.Errorf("statement of %s for %d: %w", donor.ID, fy, err)
+	}
+	return NewStatement(org, donor, fy, rs), nil
+}
+
+// NewStatement assembles a donor's statement from their receipts of a year.
+func NewStatement(org models.Org, donor *models.Donor, fy int, rs []models.Receipt) Statement {
+	addr := address(donor.Address.Line1, donor.Address.City, donor.Address.PostalCode, donor.Address.Country)
+	st := Statement{Org: org,
+		DonorName: donor.Name, DonorAddress: addr, FiscalYear: fy, Receipts: rs}
+	// The organisation as the year's newest receipt froze it: a statement
+	// of a past year reads the same after the settings change.
+	var newest *models.Receipt
+	for i := range rs {
+		if newest == nil || rs[i].IssuedAt.After(newest.IssuedAt) {
+			newest = &rs[i]
+		}
+	}
+	if newest != nil {
+		st.Org = models.Org{Name: newest.OrgName, Address: newest.OrgAddress, TaxID: newest.OrgTaxID}
+		st.Rules, _, _ = strings.Cut(newest.WordingVersion, "-")
+	}
+	return st
+}
+
+// Test reports a statement of pretend money only: every receipt on it was
+// made in demo or Stripe test mode.
+func (st Statement) Test() bool {
+	for _, r := range st.Receipts {
+		if r.Livemode {
+			return false
+		}
+	}
+	return len(st.Receipts) > 0
+}
+
+// counts says whether r adds to the total: in force, and real money (or
+// the whole statement is a test one).
+func (st Statement) counts(r *models.Receipt) bool {
+	return r.Status == models.ReceiptIssued && (r.Livemode || st.Test())
+}
+
+// Total is the deductible sum of the year's receipts in force, per
+// currency (voids, and test receipts beside real ones, excluded).
+func (st Statement) Total() map[string]int64 {
+	out := map[string]int64{}
+	for i := range st.Receipts {
+		if r := &st.Receipts[i]; st.counts(r) {
+			out[r.Currency] += r.DeductibleAmount
+		}
+	}
+	return out
+}
+
+// TotalText writes Total for people: "$150.00" or "$150.00 + €20.00".
+func (st Statement) TotalText() string {
+	totals := st.Total()
+	if len(totals) == 0 {
+		return money.Display(0, "usd")
+	}
+	var parts []string
+	for _, cur := range sortedKeys(totals) {
+		parts = append(parts, money.Display(totals[cur], cur))
+	}
+	return strings.Join(parts, " + ")
+}
+
+func sortedKeys(m map[string]int64) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// Statement renders a year-end statement: every receipt of the fiscal
+// year, voids shown as void and left out of the total.
+func (r *Renderer) Statement(w io.Writer, st Statement) error {
+	title := fmt.Sprintf("Giving statement %d", st.FiscalYear)
+	if st.Test() {
+		title = testMark + ": " + title
+	}
+	d := newDoc(title)
+	if st.Test() {
+		d.pdf.SetTextColor(180, 0, 0)
+		d.write(testMark, 16, true)
+		d.write("Every gift on it was made in demo or Stripe test mode: no money moved.", 10, false)
+		d.pdf.SetTextColor(0, 0, 0)
+		d.gap(2)
+	}
+	d.write(st.Org.Name, 16, true)
+	if st.Org.Address != "" {
+		d.write(st.Org.Address, 10, false)
+	}
+	if st.Org.TaxID != "" {
+		d.field(taxIDLabel(st.Rules), st.Org.TaxID)
+	}
+	d.gap(4)
+	d.write(fmt.Sprintf("Year-end giving statement, fiscal year %d", st.FiscalYear), 14, true)
+	d.field("Donor", st.DonorName)
+	if st.DonorAddress != "" {
+		d.field("Address", st.DonorAddress)
+	}
+	d.rule()
+	for _, rec := range st.Receipts {
+		day := rec.GiftDate.In(r.LocationOf(&rec)).Format("2006-01-02")
+		line := fmt.Sprintf("%s   %s   %s   deductible %s", rec.Number, day,
+			money.Display(rec.Amount, rec.Currency), money.Display(rec.DeductibleAmount, rec.Currency))
+		if rec.Status == models.ReceiptVoid {
+			line = fmt.Sprintf("%s   %s   %s   VOID (%s), not counted", rec.Number, day,
+				money.Display(rec.Amount, rec.Currency), rec.VoidReason)
+		} else if rec.Replaces != "" {
+			line += "   (replaces " + rec.Replaces + ")"
+		}
+		if !st.counts(&rec) && rec.Status == models.ReceiptIssued {
+			line += "   TEST, not counted"
+		}
+		d.write(line, 10, false)
+	}
+	if len(st.Receipts) == 0 {
+		d.write("No gifts this year.", 10, false)
+	}
+	d.rule()
+	d.field("Total deductible amount", st.TotalText())
+	d.gap(3)
+	d.write("Each receipt listed was issued separately and can be checked at the address printed on it.", 9, false)
+	return d.output(w)
+}

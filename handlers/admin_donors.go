@@ -1,0 +1,221 @@
+package handlers
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/indienews/donations/documents"
+	"github.com/indienews/donations/models"
+	"github.com/indienews/donations/money"
+)
+
+// Donors: the search list, a donor's page, correcting their name and
+// address, merging two records of one person, and their statements.
+
+type donorRow struct{ ID, Name, Email, Since string }
+
+type donorsData struct {
+	adminPage
+	Q      string
+	Total  int64
+	Donors []donorRow
+	Pager  pager
+}
+
+func (s *Server) adminDonors(c *gin.Context) {
+	q := strings.TrimSpace(c.Query("q"))
+	if len(q) > 200 {
+		q = q[:200]
+	}
+	page := pageParam(c)
+	ds, total, err := s.store.SearchDonors(c.Request.Context(), q, models.Page{Number: page, Size: perPage})
+	if err != nil {
+		s.error(c, err)
+		return
+	}
+	d := donorsData{adminPage: s.adminBase(c), Q: q, Total: total, Pager: makePager(c, page, total)}
+	for _, x := range ds {
+		d.Donors = append(d.Donors, donorRow{ID: x.ID, Name: x.Name, Email: x.Email, Since: x.CreatedAt.In(s.cfg.Location).Format("2006-01-02")})
+	}
+	s.render(c, http.StatusOK, "admin_donors", d)
+}
+
+type receiptRow struct {
+	ID, Number, Amount, Status string
+	Issued                     bool
+}
+
+type donorData struct {
+	adminPage
+	Profile     profileData
+	Donor       *models.Donor
+	Address     string
+	MergeError  string
+	Memberships []accountMembershipRow
+	Gifts       []giftRow // the newest perPage
+	GiftCount   int64
+	GiftTotals  []string // per currency, of all their gifts
+	Receipts    []receiptRow
+	Years       []int
+	Emails      []emailRow
+}
+
+type accountMembershipRow struct{ Amount, BillingInterval, Status string }
+
+func (s *Server) adminDonor(c *gin.Context) {
+	s.renderDonor(c, c.Param("id"), "", http.StatusOK)
+}
+
+// adminDonorProfile is staff correcting a donor's name and address.
+func (s *Server) adminDonorProfile(c *gin.Context) {
+	id := c.Param("id")
+	p, errs := profileForm(c)
+	if len(errs) > 0 {
+		s.renderDonorWith(c, id, "", http.StatusUnprocessableEntity, &p, errs)
+		return
+	}
+	by := actor(c)
+	if err := s.store.UpdateDonorProfile(c.Request.Context(), id, p, &by); err != nil {
+		s.error(c, err)
+		return
+	}
+	s.setFlash(c, "Saved the donor's name and address.")
+	c.Redirect(http.StatusSeeOther, "/admin/donors/"+url.PathEscape(id))
+}
+
+// donorOrAnswer loads a donor, or answers 404 (or 500) and returns nil.
+func (s *Server) donorOrAnswer(c *gin.Context, id string) *models.Donor {
+	donor, err := s.store.DonorByID(c.Request.Context(), id)
+	if err != nil {
+		s.error(c, err)
+		return nil
+	}
+	if donor.MergedInto != nil {
+		// An old link to a merged record leads to the person's record.
+		c.Redirect(http.StatusSeeOther, "/admin/donors/"+url.PathEscape(*donor.MergedInto))
+		c.Abort()
+		return nil
+	}
+	return donor
+}
+
+func (s *Server) renderDonor(c *gin.Context, id, mergeErr string, status int) {
+	s.renderDonorWith(c, id, mergeErr, status, nil, nil)
+}
+
+// renderDonorWith renders a donor's page; typed, when not nil, is what
+// the profile form held, with its errors.
+func (s *Server) renderDonorWith(c *gin.Context, id, mergeErr string, status int, typed *models.DonorProfile, errs fieldErrors) {
+	ctx := c.Request.Context()
+	donor := s.donorOrAnswer(c, id)
+	if donor == nil {
+		return
+	}
+	profile := models.DonorProfile{Name: donor.Name, Address: donor.Address}
+	if typed != nil {
+		profile = *typed
+	}
+	d := donorData{adminPage: s.adminBase(c), Donor: donor, MergeError: mergeErr,
+		Profile: s.profileData(c, "/admin/donors/"+url.PathEscape(donor.ID)+"/profile", "name and address", profile, errs),
+		Address: strings.Trim(strings.Join([]string{donor.Address.Line1, donor.Address.City, donor.Address.PostalCode, donor.Address.Country}, ", "), ", ")}
+	ms, err := s.store.MembershipsOfDonor(ctx, id)
+	if err != nil {
+		s.error(c, err)
+		return
+	}
+	for _, m := range ms {
+		d.Memberships = append(d.Memberships, accountMembershipRow{money.Display(m.Amount, m.Currency), m.BillingInterval, m.Status})
+	}
+	gifts, totals, err := s.store.ListGifts(ctx, models.GiftFilter{DonorID: id}, models.Page{Number: 1, Size: perPage})
+	if err != nil {
+		s.error(c, err)
+		return
+	}
+	d.Gifts = s.giftRows(gifts)
+	for _, t := range totals {
+		d.GiftCount += t.Count
+		d.GiftTotals = append(d.GiftTotals, fmt.Sprintf("%d gifts, %s (refunded %s)", t.Count, money.Display(t.Amount, t.Currency), money.Display(t.Refunded, t.Currency)))
+	}
+	rs, err := s.store.AllReceiptsOfDonor(ctx, id)
+	if err != nil {
+		s.error(c, err)
+		return
+	}
+	years := map[int]bool{}
+	for _, r := range rs {
+		st := r.Status
+		if r.Status == models.ReceiptVoid {
+			st = "void: " + r.VoidReason
+		} else if r.Replaces != "" {
+			st = "issued, replaces " + r.Replaces
+		}
+		d.Receipts = append(d.Receipts, receiptRow{ID: r.ID, Number: r.Number, Amount: money.Display(r.Amount, r.Currency), Status: st, Issued: r.Status == models.ReceiptIssued})
+		if !years[r.FiscalYear] {
+			years[r.FiscalYear] = true
+			d.Years = append(d.Years, r.FiscalYear)
+		}
+	}
+	emails, err := s.store.DonorEmails(ctx, id)
+	if err != nil {
+		s.error(c, err)
+		return
+	}
+	d.Emails = emailRows(emails, s.cfg.Location)
+	s.render(c, status, "admin_donor", d)
+}
+
+// adminMerge merges another record (found by its email) into this donor,
+// then shows the result on the donor's page (post, redirect, get).
+func (s *Server) adminMerge(c *gin.Context) {
+	into := c.Param("id")
+	fromEmail := strings.TrimSpace(c.PostForm("from_email"))
+	if !validEmail(fromEmail) {
+		s.renderDonor(c, into, "Enter the other record's email address, like name@example.com.", http.StatusUnprocessableEntity)
+		return
+	}
+	m, err := s.store.MergeDonors(c.Request.Context(), fromEmail, into, actor(c))
+	if errors.Is(err, models.ErrConflict) || (errors.Is(err, models.ErrNotFound) && models.Message(err) == "No donor has that email.") {
+		// A mistake in the form: said next to it.
+		s.renderDonor(c, into, models.Message(err), http.StatusUnprocessableEntity)
+		return
+	}
+	if err != nil {
+		s.error(c, err)
+		return
+	}
+	s.setFlash(c, fmt.Sprintf("Merged %s: moved %d gifts, %d receipts and %d memberships.", m.FromEmail, m.Gifts, m.Receipts, m.Memberships))
+	c.Redirect(http.StatusSeeOther, "/admin/donors/"+url.PathEscape(into))
+}
+
+// adminDonorStatement is one donor's statement of a fiscal year.
+func (s *Server) adminDonorStatement(c *gin.Context) {
+	fy, err := strconv.Atoi(strings.TrimSuffix(c.Param("file"), ".pdf"))
+	if err != nil || fy < 1900 || fy > 9999 {
+		s.error(c, models.Errorf(models.ErrNotFound, "There is no such statement."))
+		return
+	}
+	donor := s.donorOrAnswer(c, c.Param("id"))
+	if donor == nil {
+		return
+	}
+	st, err := documents.StatementOf(c.Request.Context(), s.store, s.cfg.Org, donor, fy)
+	var buf bytes.Buffer
+	if err == nil {
+		err = s.docs.Statement(&buf, st)
+	}
+	if err != nil {
+		s.error(c, err)
+		return
+	}
+	if !s.auditDownload(c, "downloaded statement", fmt.Sprintf("%s %d", donor.Email, fy)) {
+		return
+	}
+	s.sendPDF(c, fmt.Sprintf("statement-%d-%s.pdf", fy, donor.ID), buf.Bytes())
+}

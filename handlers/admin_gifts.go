@@ -1,0 +1,137 @@
+package handlers
+
+import (
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/indienews/donations/models"
+	"github.com/indienews/donations/money"
+)
+
+// The gifts list, with its filters and totals.
+
+// giftRow is a gift as the staff area's tables show it.
+type giftRow struct {
+	Date, Name, Amount, Frequency, Status string
+	DonorID                               string
+}
+
+func (s *Server) giftRows(gs []models.Gift) []giftRow {
+	out := make([]giftRow, 0, len(gs))
+	for _, g := range gs {
+		r := giftRow{Name: g.Name, Amount: money.Display(g.TotalAmount, g.Currency), Frequency: g.Frequency, Status: g.Status}
+		if g.PaidAt != nil {
+			r.Date = g.PaidAt.In(s.cfg.Location).Format("2006-01-02")
+		}
+		if g.DonorID != nil {
+			r.DonorID = *g.DonorID
+		}
+		if g.RefundedAmount > 0 && g.Status == models.GiftPaid {
+			r.Status = "partly refunded (" + money.Display(g.RefundedAmount, g.Currency) + ")"
+		}
+		if g.DisputeStatus != "" {
+			r.Status += ", dispute " + g.DisputeStatus
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+type giftFilterForm struct{ From, To, Status, Frequency, Min, Max, Donor string }
+
+type giftTotalRow struct {
+	Currency, Amount, Refunded string
+	Count                      int64
+}
+
+type giftsData struct {
+	adminPage
+	F                     giftFilterForm
+	Statuses, Frequencies []string
+	Error                 string
+	Totals                []giftTotalRow
+	Gifts                 []giftRow
+	Pager                 pager
+}
+
+// parseGiftFilter reads the gifts list's filters; a bad value is reported,
+// never a 500.
+func (s *Server) parseGiftFilter(c *gin.Context) (models.GiftFilter, giftFilterForm, string) {
+	f := giftFilterForm{From: c.Query("from"), To: c.Query("to"), Status: c.Query("status"), Frequency: c.Query("frequency"),
+		Min: c.Query("min"), Max: c.Query("max"), Donor: c.Query("donor")}
+	var mf models.GiftFilter
+	var problems []string
+	if len(f.Donor) > 64 {
+		problems = append(problems, "Unknown donor.")
+	} else {
+		mf.DonorID = f.Donor // one donor's gifts, from their page
+	}
+	if f.From != "" {
+		t, err := time.ParseInLocation("2006-01-02", f.From, s.cfg.Location)
+		if err != nil {
+			problems = append(problems, "From must be a date like 2026-01-31.")
+		}
+		mf.From = t
+	}
+	if f.To != "" {
+		t, err := time.ParseInLocation("2006-01-02", f.To, s.cfg.Location)
+		if err != nil {
+			problems = append(problems, "To must be a date like 2026-01-31.")
+		} else {
+			mf.To = t.AddDate(0, 0, 1)
+		}
+	}
+	switch f.Status {
+	case "", models.GiftPaid, models.GiftRefunded, models.GiftFailed, models.GiftProcessing:
+		mf.Status = f.Status
+	default:
+		problems = append(problems, "Unknown status.")
+	}
+	switch f.Frequency {
+	case "", models.FrequencyOnce, models.FrequencyMonth, models.FrequencyYear:
+		mf.Frequency = f.Frequency
+	default:
+		problems = append(problems, "Unknown frequency.")
+	}
+	for _, a := range []struct {
+		raw  string
+		into *int64
+		name string
+	}{{f.Min, &mf.Min, "Min"}, {f.Max, &mf.Max, "Max"}} {
+		if a.raw != "" {
+			v, err := money.ParseMajor(a.raw, s.cfg.Currency)
+			if err != nil {
+				problems = append(problems, a.name+" must be an amount like 25.")
+			}
+			*a.into = v
+		}
+	}
+	return mf, f, strings.Join(problems, " ")
+}
+
+func (s *Server) adminGifts(c *gin.Context) {
+	mf, f, problem := s.parseGiftFilter(c)
+	d := giftsData{adminPage: s.adminBase(c), F: f, Error: problem,
+		Statuses:    []string{"", models.GiftPaid, models.GiftRefunded, models.GiftFailed, models.GiftProcessing},
+		Frequencies: []string{"", models.FrequencyOnce, models.FrequencyMonth, models.FrequencyYear}}
+	if problem != "" {
+		s.render(c, http.StatusUnprocessableEntity, "admin_gifts", d)
+		return
+	}
+	page := pageParam(c)
+	gifts, totals, err := s.store.ListGifts(c.Request.Context(), mf, models.Page{Number: page, Size: perPage})
+	if err != nil {
+		s.error(c, err)
+		return
+	}
+	var count int64
+	for _, t := range totals {
+		count += t.Count
+		d.Totals = append(d.Totals, giftTotalRow{strings.ToUpper(t.Currency), money.Display(t.Amount, t.Currency), money.Display(t.Refunded, t.Currency), t.Count})
+	}
+	d.Gifts, d.Pager = s.giftRows(gifts), makePager(c, page, count)
+	s.render(c, http.StatusOK, "admin_gifts", d)
+}

@@ -1,0 +1,218 @@
+package handlers
+
+import (
+	"errors"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+	"github.com/indienews/donations/models"
+	"github.com/indienews/donations/money"
+)
+
+// The donate form: what was typed, checked, and what the page shows.
+
+// donateForm is the donate form as the person typed it; kept as text so a
+// re-rendered form shows exactly what they entered.
+type donateForm struct {
+	Amount            string // the chosen amount: a typed one wins over a preset
+	OtherAmount       string // what the "other amount" field held
+	Frequency         string
+	Email             string
+	Name              string
+	AddressLine1      string
+	AddressCity       string
+	AddressPostalCode string
+	AddressCountry    string
+	CoverFee          bool
+	DedicationType    string
+	DedicationName    string
+	Anonymous         bool
+}
+type presetOption struct {
+	Value, Label string
+	Checked      bool
+}
+type donateData struct {
+	page
+	Form           donateForm
+	Errors         fieldErrors
+	Notice         string
+	Presets        []presetOption
+	AddressFields  []addressField
+	CurrencyUpper  string
+	Symbol         string
+	Exponent       int
+	Min, Max       string
+	FeeBasisPoints int64
+	FeeFixed       int64
+	FeeDescription string
+	FeeExample     string
+	Captcha        *captchaWidget // nil: no human check
+	// Embedded: the form leaves the frame on submit, since Checkout
+	// refuses to open inside one.
+	Embedded bool
+}
+
+// captchaWidget is what the page needs to show the provider's widget.
+type captchaWidget struct {
+	Class, SiteKey, Script string
+}
+
+const (
+	maxNameLen    = 200
+	maxAddressLen = 200
+	maxEmailLen   = 254
+)
+
+// parseDonateForm reads the posted fields. A person may both tick a preset
+// and type an amount (without JavaScript they cannot untick); the typed
+// "other amount" comes last in the form and wins.
+func parseDonateForm(c *gin.Context) donateForm {
+	f := donateForm{
+		Frequency:         strings.TrimSpace(c.PostForm("frequency")),
+		Email:             strings.TrimSpace(c.PostForm("email")),
+		Name:              strings.TrimSpace(c.PostForm("name")),
+		AddressLine1:      strings.TrimSpace(c.PostForm("address_line1")),
+		AddressCity:       strings.TrimSpace(c.PostForm("address_city")),
+		AddressPostalCode: strings.TrimSpace(c.PostForm("address_postal_code")),
+		AddressCountry:    strings.TrimSpace(c.PostForm("address_country")),
+		CoverFee:          checked(c.PostForm("cover_fee")),
+		DedicationType:    strings.TrimSpace(c.PostForm("dedication_type")),
+		DedicationName:    strings.TrimSpace(c.PostForm("dedication_name")),
+		Anonymous:         checked(c.PostForm("anonymous")),
+	}
+	amounts := c.PostFormArray("amount")
+	for _, a := range amounts {
+		if a = strings.TrimSpace(a); a != "" {
+			f.Amount = a
+		}
+	}
+	// The last "amount" value is the text field's when both were sent.
+	if len(amounts) > 1 {
+		f.OtherAmount = strings.TrimSpace(amounts[len(amounts)-1])
+	} else if f.Amount != "" {
+		f.OtherAmount = f.Amount
+	}
+	if f.Frequency == "" {
+		f.Frequency = models.FrequencyOnce
+	}
+	return f
+}
+
+// validDonation is a checked form, ready to become a gift.
+type validDonation struct {
+	amount int64 // the gift itself, minor units
+	fee    int64 // added when the donor covers the fee
+	form   donateForm
+}
+
+func (s *Server) validateDonation(f donateForm) (validDonation, fieldErrors) {
+	errs := fieldErrors{}
+	cur := s.cfg.Currency
+	amount, err := money.ParseMajor(f.Amount, cur)
+	switch {
+	case errors.Is(err, money.ErrEmpty):
+		errs["amount"] = "Choose an amount or type your own."
+	case err != nil:
+		errs["amount"] = "Enter the amount as a number, like 25 or 25.00."
+	case amount < s.cfg.DonationMin:
+		errs["amount"] = "The smallest gift we can take online is " + money.Display(s.cfg.DonationMin, cur) + "."
+	case amount > s.cfg.DonationMax:
+		errs["amount"] = "For gifts above " + money.Display(s.cfg.DonationMax, cur) + ", please contact us directly."
+	}
+	switch f.Frequency {
+	case models.FrequencyOnce, models.FrequencyMonth, models.FrequencyYear:
+	default:
+		errs["frequency"] = "Choose how often to give."
+	}
+	if f.Email == "" {
+		errs["email"] = "Enter your email address, so we can send your receipt."
+	} else if !validEmail(f.Email) {
+		errs["email"] = "Enter an email address like name@example.com."
+	}
+	if msg := checkText(f.Name, maxNameLen, true); msg != "" {
+		errs["name"] = strings.Replace(msg, "this", "your name", 1)
+	}
+	checkAddress(errs, models.Address{Line1: f.AddressLine1, City: f.AddressCity, PostalCode: f.AddressPostalCode, Country: f.AddressCountry})
+	switch f.DedicationType {
+	case "":
+		if f.DedicationName != "" {
+			errs["dedication_type"] = "Choose \u201cin honour of\u201d or \u201cin memory of\u201d, or clear the name."
+		}
+	case "honor", "memory":
+		if f.DedicationName == "" {
+			errs["dedication_name"] = "Enter the name of the person this gift honours."
+		}
+	default:
+		errs["dedication_type"] = "Choose one of the dedication options."
+	}
+	if f.DedicationName != "" {
+		if msg := checkText(f.DedicationName, maxNameLen, false); msg != "" {
+			errs["dedication_name"] = msg
+		}
+	}
+	if len(errs) > 0 {
+		return validDonation{}, errs
+	}
+	v := validDonation{amount: amount, form: f}
+	if f.CoverFee {
+		v.fee = s.cfg.Fee.CoverAmount(amount)
+	}
+	return v, nil
+}
+func (s *Server) donateData(c *gin.Context, f donateForm, errs fieldErrors) donateData {
+	cur := s.cfg.Currency
+	d := donateData{
+		page: s.basePage(c), Form: f, Errors: errs,
+		CurrencyUpper: strings.ToUpper(cur), Exponent: money.Exponent(cur),
+		Min: money.Display(s.cfg.DonationMin, cur), Max: money.Display(s.cfg.DonationMax, cur),
+		FeeBasisPoints: s.cfg.Fee.BasisPoints, FeeFixed: s.cfg.Fee.FixedMinor,
+		FeeDescription: feeDescription(s.cfg.Fee, cur),
+		Embedded:       len(s.cfg.FrameAncestors) > 0,
+	}
+	if s.captcha != nil {
+		d.Captcha = &captchaWidget{Class: s.cfg.Captcha.Class, SiteKey: s.cfg.Captcha.SiteKey, Script: s.cfg.Captcha.Script}
+	}
+	d.Symbol = strings.TrimSuffix(money.Display(0, cur), money.FormatMajor(0, cur))
+	if strings.HasPrefix(d.Symbol, "0") || d.Symbol == money.Display(0, cur) {
+		d.Symbol = ""
+	}
+	chosen := f.Amount
+	if f.OtherAmount != "" {
+		chosen = ""
+	}
+	example := int64(0)
+	for _, p := range s.cfg.PresetAmounts {
+		plain := money.FormatMajor(p, cur)
+		plain = strings.TrimSuffix(strings.TrimSuffix(plain, "00"), ".")
+		// Whole amounts read better without cents on a button: "$25", not "$25.00".
+		label := strings.TrimSuffix(money.Display(p, cur), ".00")
+		opt := presetOption{Value: plain, Label: label, Checked: chosen == plain}
+		d.Presets = append(d.Presets, opt)
+		if opt.Checked || (example == 0 && p >= 2500) {
+			example = p
+		}
+	}
+	if example > 0 {
+		fee := s.cfg.Fee.CoverAmount(example)
+		d.FeeExample = "On a " + money.Display(example, cur) + " gift it adds " + money.Display(fee, cur) + "."
+	}
+	d.AddressFields = addressFields(models.Address{Line1: f.AddressLine1, City: f.AddressCity,
+		PostalCode: f.AddressPostalCode, Country: f.AddressCountry}, errs)
+	return d
+}
+
+func feeDescription(f money.Fee, cur string) string {
+	pct := money.FormatMajor(f.BasisPoints, "usd") // basis points print as a percentage with two decimals
+	pct = strings.TrimSuffix(strings.TrimRight(pct, "0"), ".")
+	return pct + "% + " + money.Display(f.FixedMinor, cur)
+}
+func dedicationLine(f donateForm) string {
+	switch f.DedicationType {
+	case "honor":
+		return "In honour of " + f.DedicationName
+	case "memory":
+		return "In memory of " + f.DedicationName
+	}
+	return ""
+}

@@ -1,0 +1,26 @@
+package models
+
+import (
+	"context"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// Tx is one transaction and the one time it happens at: every row it
+// writes carries the same instant, as wtf's Tx.now does, however long the
+// transaction takes.
+type Tx struct {
+	*gorm.DB
+	now time.Time
+}
+
+// transaction runs fn in one transaction, reading the clock once.
+func (s *Store) transaction(ctx context.Context, fn func(tx *Tx) error) error {
+	return s.db.WithContext(ctx).Transaction(func(db *gorm.DB) error {
+		now := s.now().UTC()
+		// gorm's own created_at and updated_at take the same instant.
+		db = db.Session(&gorm.Session{NowFunc: func() time.Time { return now }})
+		return fn(&Tx{DB: db, now: now})
+	})
+}
