@@ -245,6 +245,9 @@ func (nopGateway) CreateCheckout(context.Context, payments.CheckoutRequest) (pay
 	return payments.CheckoutSession{}, payments.ErrGateway
 }
 func (nopGateway) Mode() string { return "none" }
+func (nopGateway) Resolve(context.Context, payments.Event) (payments.Event, error) {
+	return payments.Event{}, payments.ErrGateway
+}
 func (nopGateway) Portal(context.Context, string, string) (string, error) {
 	return "", payments.ErrNoPortal
 }

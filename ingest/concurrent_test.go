@@ -31,7 +31,7 @@ func (h *harness) deliverTogether(events ...[]byte) int {
 			defer wg.Done()
 			<-start
 			for try := 0; ; try++ {
-				_, err := ingest.Apply(context.Background(), h.store, ev)
+				_, err := ingest.Apply(context.Background(), h.store, h.resolver, ev)
 				if err == nil {
 					return
 				}

@@ -18,10 +18,33 @@ import (
 // Store is what ingesting needs of the ledger.
 type Store interface {
 	ApplyEvent(ctx context.Context, ev models.EventRecord, effect models.Effect) (models.EventResult, error)
+	EventRecorded(ctx context.Context, id string) (bool, error)
 }
 
-// Apply records ev and its effect in one transaction.
-func Apply(ctx context.Context, store Store, ev payments.Event) (models.EventResult, error) {
+// Resolver retrieves the object of an event that came in another API
+// version (a notice); payments.Gateway is one.
+type Resolver interface {
+	Resolve(ctx context.Context, ev payments.Event) (payments.Event, error)
+}
+
+// Apply records ev and its effect in one transaction. An event of another
+// API version is first resolved: its object retrieved at ours; a failure
+// there is payments.ErrGateway, which the webhook answers with a 5xx.
+func Apply(ctx context.Context, store Store, resolver Resolver, ev payments.Event) (models.EventResult, error) {
+	if ev.Notice != nil {
+		// A redelivery need not cost a call to Stripe; one racing its twin
+		// still finds the id taken inside ApplyEvent.
+		known, err := store.EventRecorded(ctx, ev.ID)
+		if err != nil {
+			return models.EventResult{}, err
+		}
+		if known {
+			return models.EventResult{Duplicate: true, Outcome: "duplicate"}, nil
+		}
+		if ev, err = resolver.Resolve(ctx, ev); err != nil {
+			return models.EventResult{}, err
+		}
+	}
 	if ev.Currency != "" && !money.Supported(ev.Currency) {
 		// Staff pages print currencies; nothing Stripe sends looks like this.
 		return models.EventResult{}, fmt.Errorf("%w: %s %s is in currency %q, not an ISO 4217 code we accept", models.ErrRejected, ev.Type, ev.ID, ev.Currency)

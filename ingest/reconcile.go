@@ -11,10 +11,12 @@ import (
 	"github.com/indienews/donations/payments"
 )
 
-// Lister reads what Stripe knows for a window; *payments.Stripe is one.
+// Lister reads what Stripe knows for a window, and retrieves the objects
+// of events in other API versions; *payments.Stripe is one.
 type Lister interface {
 	ListEvents(ctx context.Context, since time.Time) ([]payments.Listed, error)
 	ListCompletedCheckouts(ctx context.Context, since time.Time) ([]payments.Listed, error)
+	Resolver
 }
 
 // Summary is what a reconciliation saw and did.
@@ -22,8 +24,9 @@ type Summary struct {
 	Seen     int
 	New      int      // applied now: a missed webhook healed
 	Known    int      // recorded already
+	Skipped  []string // "evt_x (type): reason": recorded, changing nothing (a type we do not handle, an object gone)
 	Rejected []string // "evt_x (type): reason": reported, not applied
-	Failed   []string // could not be applied; a later run retries them
+	Failed   []string // could not be applied (or its object not retrieved); a later run retries them
 }
 
 // OK reports whether nothing failed.
@@ -31,7 +34,10 @@ func (s Summary) OK() bool { return len(s.Failed) == 0 }
 
 // Write prints the summary for a person.
 func (s Summary) Write(w io.Writer) {
-	fmt.Fprintf(w, "seen %d, new %d, already known %d, rejected %d, failed %d\n", s.Seen, s.New, s.Known, len(s.Rejected), len(s.Failed))
+	fmt.Fprintf(w, "seen %d, new %d, already known %d, skipped %d, rejected %d, failed %d\n", s.Seen, s.New, s.Known, len(s.Skipped), len(s.Rejected), len(s.Failed))
+	for _, r := range s.Skipped {
+		fmt.Fprintf(w, "skipped: %s\n", r)
+	}
 	for _, r := range s.Rejected {
 		fmt.Fprintf(w, "rejected: %s\n", r)
 	}
@@ -41,8 +47,9 @@ func (s Summary) Write(w io.Writer) {
 }
 
 // Reconcile lists Stripe's events and completed Checkout Sessions since
-// the given time and runs each through Apply, the webhook's own path: what
-// was recorded already changes nothing, what was missed is applied now.
+// the given time and runs each through Apply, the webhook's own path,
+// whatever API version an event is in: what was recorded already changes
+// nothing, what was missed is applied now.
 func Reconcile(ctx context.Context, lister Lister, store Store, since time.Time) (Summary, error) {
 	var sum Summary
 	events, err := lister.ListEvents(ctx, since)
@@ -60,7 +67,7 @@ func Reconcile(ctx context.Context, lister Lister, store Store, since time.Time)
 			sum.Rejected = append(sum.Rejected, label+": "+l.Reason)
 			continue
 		}
-		res, err := Apply(ctx, store, l.Event)
+		res, err := Apply(ctx, store, lister, l.Event)
 		switch {
 		case errors.Is(err, models.ErrRejected):
 			sum.Rejected = append(sum.Rejected, label+": "+err.Error())
@@ -71,6 +78,8 @@ func Reconcile(ctx context.Context, lister Lister, store Store, since time.Time)
 			sum.Failed = append(sum.Failed, label+": "+err.Error())
 		case res.Duplicate || res.NoChange:
 			sum.Known++
+		case res.Ignored:
+			sum.Skipped = append(sum.Skipped, label+": "+res.Outcome)
 		default:
 			sum.New++
 		}

@@ -12,7 +12,10 @@ import (
 	"github.com/indienews/donations/testenv"
 )
 
-type listed struct{ events, sessions []payments.Listed }
+type listed struct {
+	events, sessions []payments.Listed
+	ingest.Resolver
+}
 
 func (l listed) ListEvents(context.Context, time.Time) ([]payments.Listed, error) {
 	return l.events, nil
@@ -46,7 +49,7 @@ func TestReconcileAppliesWhatWasMissedOnce(t *testing.T) {
 		// The completed session of the arrived event, as listing sessions finds it.
 		sess := parse(arrived)
 		sess.ID = "reconcile:cs_arrived"
-		l := listed{events: missed, sessions: []payments.Listed{{Event: sess}}}
+		l := listed{events: missed, sessions: []payments.Listed{{Event: sess}}, Resolver: h.resolver}
 
 		sum, err := ingest.Reconcile(context.Background(), l, h.store, t0.Add(-time.Hour))
 		if err != nil || sum.Seen != 5 || sum.New != 2 || sum.Known != 2 || len(sum.Rejected) != 1 || !sum.OK() {
@@ -58,7 +61,7 @@ func TestReconcileAppliesWhatWasMissedOnce(t *testing.T) {
 		}
 		var b strings.Builder
 		sum.Write(&b)
-		if !strings.Contains(b.String(), "seen 5, new 0, already known 4, rejected 1, failed 0") || !strings.Contains(b.String(), "evt_old (invoice.paid)") {
+		if !strings.Contains(b.String(), "seen 5, new 0, already known 4, skipped 0, rejected 1, failed 0") || !strings.Contains(b.String(), "evt_old (invoice.paid)") {
 			t.Fatalf("summary text:\n%s", b.String())
 		}
 	})

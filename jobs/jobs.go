@@ -79,7 +79,7 @@ func (w *reconcileWorker) Work(ctx context.Context, job *river.Job[ReconcileArgs
 		level = slog.LevelWarn
 	}
 	w.log.Log(ctx, level, "reconciled with Stripe", "since", since, "seen", sum.Seen, "new", sum.New,
-		"known", sum.Known, "rejected", len(sum.Rejected), "failed", len(sum.Failed))
+		"known", sum.Known, "skipped", len(sum.Skipped), "rejected", len(sum.Rejected), "failed", len(sum.Failed))
 	if !sum.OK() {
 		return fmt.Errorf("%d events failed to apply: %v", len(sum.Failed), sum.Failed)
 	}

@@ -38,6 +38,7 @@ func (stripeEvent) TableName() string { return "stripe_events" }
 type EventResult struct {
 	Duplicate bool   // the event id was already recorded; nothing changed
 	NoChange  bool   // a new event id, but its facts were already recorded
+	Ignored   bool   // recorded, and by its nature it changes nothing
 	Outcome   string // a short sentence for logs and staff
 	Receipt   *Receipt
 }
@@ -77,7 +78,7 @@ func (s *Store) ApplyEvent(ctx context.Context, ev EventRecord, effect Effect) (
 			return nil
 		}
 		if effect == nil {
-			res.Outcome = "ignored: no effect for " + ev.Type
+			res.Outcome, res.Ignored = "ignored: no effect for "+ev.Type, true
 		} else {
 			if err := s.lockPayments(tx, effect.lockKeys()); err != nil {
 				return err
@@ -92,6 +93,14 @@ func (s *Store) ApplyEvent(ctx context.Context, ev EventRecord, effect Effect) (
 		return EventResult{}, wrap(err, "events: apply %s (%s)", ev.ID, ev.Type)
 	}
 	return res, nil
+}
+
+// EventRecorded reports whether an event id was recorded already: a
+// redelivered notice need not be retrieved again.
+func (s *Store) EventRecorded(ctx context.Context, id string) (bool, error) {
+	var n int64
+	err := s.db.WithContext(ctx).Model(&stripeEvent{}).Where("id = ?", id).Count(&n).Error
+	return n > 0, wrap(err, "events: is %s recorded", id)
 }
 
 // EventOutcome returns what was recorded for an event id.
@@ -132,7 +141,7 @@ type CheckoutFailed struct{ CheckoutPayment }
 type Ignore struct{ Reason string }
 
 func (e Ignore) apply(_ *Store, _ *Tx, _ EventRecord, res *EventResult) error {
-	res.Outcome = "ignored: " + e.Reason
+	res.Outcome, res.Ignored = "ignored: "+e.Reason, true
 	return nil
 }
 

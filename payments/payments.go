@@ -46,6 +46,9 @@ type Gateway interface {
 	// Portal opens a Stripe Customer Portal session where a member changes
 	// their card or cancels, returning its URL.
 	Portal(ctx context.Context, customerID, returnURL string) (string, error)
+	// Resolve gives an event that came as a Notice its effect, from its
+	// object retrieved at our API version; other events pass unchanged.
+	Resolve(ctx context.Context, ev Event) (Event, error)
 }
 
 // ErrNoPortal is the demo's answer: there is no Stripe to manage cards in.
@@ -57,6 +60,8 @@ var ErrGateway = errors.New("payment gateway error")
 
 // Event is a verified webhook event, in the ledger's own terms: its
 // envelope, the currency its object is in, and what it does (Effect).
+// An event in another API version than ours arrives as a Notice instead,
+// with no Effect until Resolve retrieved its object.
 type Event struct {
 	ID         string
 	Type       string
@@ -65,4 +70,12 @@ type Event struct {
 	Created    time.Time
 	Currency   string // the object's, "" when it has none
 	Effect     models.Effect
+	Notice     *Notice
+}
+
+// Notice names the object an event of another API version is about:
+// only the envelope of such an event is read.
+type Notice struct {
+	Object string // checkout.session, invoice, subscription, charge or dispute
+	ID     string
 }

@@ -2,6 +2,7 @@ package payments
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"slices"
@@ -115,7 +116,9 @@ type Listed struct {
 
 // ListEvents pages through Stripe's Events API (30 days of history) from
 // since, oldest first. Listed events keep the API version they were created
-// with, and listing checks none: a mismatch is reported, never applied.
+// with (usually the account's default): one in our version is decoded
+// inline, any other is a notice that Apply resolves by retrieving its
+// object, as for the webhook.
 func (s *Stripe) ListEvents(ctx context.Context, since time.Time) ([]Listed, error) {
 	params := &stripe.EventListParams{CreatedRange: &stripe.RangeQueryParams{GreaterThanOrEqual: since.Unix()}}
 	params.Context = ctx
@@ -124,14 +127,13 @@ func (s *Stripe) ListEvents(ctx context.Context, since time.Time) ([]Listed, err
 	it := s.api.Events.List(params)
 	for it.Next() {
 		ev := it.Event()
-		if ev.APIVersion != APIVersion {
-			out = append(out, Listed{Event: Event{ID: ev.ID, Type: string(ev.Type), APIVersion: ev.APIVersion},
-				Reason: fmt.Sprintf("API version %q, expected %q", ev.APIVersion, APIVersion)})
-			continue
+		raw, err := json.Marshal(ev)
+		var dec Event
+		if err == nil {
+			dec, err = ParseEvent(raw)
 		}
-		dec, err := decode(*ev)
 		if err != nil {
-			out = append(out, Listed{Event: Event{ID: ev.ID, Type: string(ev.Type)}, Reason: err.Error()})
+			out = append(out, Listed{Event: Event{ID: ev.ID, Type: string(ev.Type), APIVersion: ev.APIVersion}, Reason: err.Error()})
 			continue
 		}
 		out = append(out, Listed{Event: dec})

@@ -1,11 +1,14 @@
 package payments
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
+	"github.com/indienews/donations/models"
 	"github.com/stripe/stripe-go/v76"
 	"github.com/stripe/stripe-go/v76/webhook"
 )
@@ -16,14 +19,6 @@ var (
 	ErrStale     = errors.New("signature timestamp outside tolerance")
 	ErrMalformed = errors.New("malformed event")
 )
-
-// APIVersionError is a correctly signed event of another API version: its
-// objects would decode wrongly, so it is refused loudly.
-type APIVersionError struct{ Got string }
-
-func (e *APIVersionError) Error() string {
-	return fmt.Sprintf("event API version %q, expected %q", e.Got, APIVersion)
-}
 
 // Verifier checks Stripe-Signature headers and decodes events.
 type Verifier struct {
@@ -43,21 +38,17 @@ func NewVerifier(secrets ...string) *Verifier {
 	return v
 }
 
-// Parse verifies the signature (and its age), checks the API version and
-// decodes the event into our types.
+// Parse verifies the signature (and its age), whatever the event's API
+// version, and reads the event: inline when it is in our version, as a
+// notice to retrieve its object otherwise (see ParseEvent).
 func (v *Verifier) Parse(payload []byte, header string) (Event, error) {
 	if len(v.secrets) == 0 {
 		return Event{}, fmt.Errorf("%w: no webhook secret configured", ErrSignature)
 	}
-	var ev stripe.Event
 	var err error
 	for _, secret := range v.secrets {
-		// The version check is ours, after the signature, so a mismatch is
-		// told apart from a forgery.
-		ev, err = webhook.ConstructEventWithOptions(payload, header, secret, webhook.ConstructEventOptions{
-			Tolerance:                v.tolerance,
-			IgnoreAPIVersionMismatch: true,
-		})
+		// The signature covers the raw body: nothing of it is read before.
+		err = webhook.ValidatePayloadWithTolerance(payload, header, secret, v.tolerance)
 		if err == nil || errors.Is(err, webhook.ErrTooOld) {
 			break
 		}
@@ -66,14 +57,95 @@ func (v *Verifier) Parse(payload []byte, header string) (Event, error) {
 	case err == nil:
 	case errors.Is(err, webhook.ErrTooOld):
 		return Event{}, ErrStale
-	case errors.Is(err, webhook.ErrNotSigned), errors.Is(err, webhook.ErrInvalidHeader), errors.Is(err, webhook.ErrNoValidSignature):
-		return Event{}, fmt.Errorf("%w: %v", ErrSignature, err)
 	default:
-		// Signed correctly but not JSON stripe-go can read.
+		return Event{}, fmt.Errorf("%w: %v", ErrSignature, err)
+	}
+	return ParseEvent(payload)
+}
+
+// envelope is what every API version's event shares, and all we read of
+// an event in a version other than ours.
+type envelope struct {
+	ID         string `json:"id"`
+	Type       string `json:"type"`
+	APIVersion string `json:"api_version"`
+	Created    int64  `json:"created"`
+	Livemode   bool   `json:"livemode"`
+	Data       struct {
+		Object struct {
+			Object string `json:"object"`
+			ID     string `json:"id"`
+		} `json:"object"`
+	} `json:"data"`
+}
+
+// ParseEvent reads a verified event body. An event in our API version
+// (2023-10-16) is decoded inline: the fast path. Any other version moved
+// fields (an invoice's subscription now sits under parent, its charge is
+// gone), so its object is never decoded with our types: the event becomes
+// a notice naming the object, which Resolve retrieves at our version.
+func ParseEvent(payload []byte) (Event, error) {
+	var env envelope
+	if err := json.Unmarshal(payload, &env); err != nil {
 		return Event{}, fmt.Errorf("%w: %v", ErrMalformed, err)
 	}
-	if ev.APIVersion != APIVersion {
-		return Event{}, &APIVersionError{Got: ev.APIVersion}
+	if env.ID == "" || env.Type == "" {
+		return Event{}, fmt.Errorf("%w: event without id or type", ErrMalformed)
 	}
-	return decode(ev)
+	if env.APIVersion == APIVersion {
+		var ev stripe.Event
+		if err := json.Unmarshal(payload, &ev); err != nil {
+			return Event{}, fmt.Errorf("%w: %v", ErrMalformed, err)
+		}
+		return decode(ev)
+	}
+	return notice(env)
+}
+
+// notice is an event of another API version: its envelope, and what to
+// retrieve. A type we do not handle needs no retrieval: it changes
+// nothing.
+func notice(env envelope) (Event, error) {
+	out := Event{ID: env.ID, Type: env.Type, APIVersion: env.APIVersion, Livemode: env.Livemode,
+		Created: time.Unix(env.Created, 0).UTC()}
+	want, handled := handledObject[env.Type]
+	if !handled {
+		out.Effect = models.Ignore{Reason: "no handler for " + env.Type}
+		return out, nil
+	}
+	obj := env.Data.Object
+	if obj.ID == "" || (obj.Object != "" && obj.Object != want) {
+		return Event{}, fmt.Errorf("%w: %s names %q %q, not a %s", ErrMalformed, env.Type, obj.Object, obj.ID, want)
+	}
+	out.Notice = &Notice{Object: want, ID: obj.ID}
+	return out, nil
+}
+
+// handledObject is every event type the ledger acts on, with the object
+// type it carries.
+var handledObject = map[string]string{
+	"checkout.session.completed":               "checkout.session",
+	"checkout.session.async_payment_succeeded": "checkout.session",
+	"checkout.session.async_payment_failed":    "checkout.session",
+	"invoice.paid":                             "invoice",
+	"invoice.payment_failed":                   "invoice",
+	"customer.subscription.created":            "subscription",
+	"customer.subscription.updated":            "subscription",
+	"customer.subscription.deleted":            "subscription",
+	"customer.subscription.paused":             "subscription",
+	"customer.subscription.resumed":            "subscription",
+	"charge.refunded":                          "charge",
+	"charge.dispute.created":                   "dispute",
+	"charge.dispute.closed":                    "dispute",
+}
+
+// HandledEvents lists the event types the server acts on, sorted: what the
+// webhook endpoint subscribes to.
+func HandledEvents() []string {
+	out := make([]string, 0, len(handledObject))
+	for t := range handledObject {
+		out = append(out, t)
+	}
+	slices.Sort(out)
+	return out
 }

@@ -68,11 +68,12 @@ func TestVerifierRotationAndErrors(t *testing.T) {
 	if _, err := v.Parse(payload, sign(payload, "whsec_new", time.Now().Add(-10*time.Minute))); !errors.Is(err, ErrStale) {
 		t.Fatalf("old timestamp: %v", err)
 	}
+	// Another API version is verified like ours; a type nobody handles
+	// changes nothing, and needs nothing retrieved.
 	old, _ := json.Marshal(map[string]any{"id": "evt_2", "object": "event", "type": "customer.created",
 		"api_version": "2020-08-27", "created": time.Now().Unix(), "data": map[string]any{"object": map[string]any{}}})
-	var verErr *APIVersionError
-	if _, err := v.Parse(old, sign(old, "whsec_new", time.Now())); !errors.As(err, &verErr) || verErr.Got != "2020-08-27" {
-		t.Fatalf("version mismatch: %v", err)
+	if ev, err := v.Parse(old, sign(old, "whsec_new", time.Now())); err != nil || ev.Notice != nil || ev.Effect != (models.Ignore{Reason: "no handler for customer.created"}) {
+		t.Fatalf("an unhandled type in another version: %+v %v", ev, err)
 	}
 }
 
@@ -139,5 +140,29 @@ func TestVerifierRefusesAnEmptyKey(t *testing.T) {
 		if _, err := NewVerifier(secrets...).Parse(payload, forged); !errors.Is(err, ErrSignature) {
 			t.Errorf("secrets %q: a body signed with an empty key gave %v, want ErrSignature", secrets, err)
 		}
+	}
+}
+
+// TestNewerVersionIsANoticeNeverDecoded: an event of a handled type in
+// another API version is only its envelope and the object to retrieve;
+// nothing of its object is decoded with our version's types, whatever it
+// says.
+func TestNewerVersionIsANoticeNeverDecoded(t *testing.T) {
+	payload, _ := json.Marshal(map[string]any{"id": "evt_n", "object": "event", "type": "invoice.paid", "api_version": "2025-03-31.basil",
+		"created": 1767225600, "livemode": true, "data": map[string]any{"object": map[string]any{"id": "in_n", "object": "invoice",
+			"amount_paid": 1, "currency": "<b>", "parent": map[string]any{"subscription_details": map[string]any{"subscription": "sub_n"}}}}})
+	ev, err := NewVerifier("whsec_n").Parse(payload, sign(payload, "whsec_n", time.Now()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ev.Effect != nil || ev.Currency != "" || ev.Notice == nil || *ev.Notice != (Notice{Object: "invoice", ID: "in_n"}) ||
+		ev.ID != "evt_n" || ev.Type != "invoice.paid" || !ev.Livemode || ev.Created.Unix() != 1767225600 || ev.APIVersion != "2025-03-31.basil" {
+		t.Fatalf("parsed %+v", ev)
+	}
+	// A notice whose object is not what its type carries is malformed.
+	bad, _ := json.Marshal(map[string]any{"id": "evt_b", "type": "invoice.paid", "api_version": "2025-03-31.basil",
+		"data": map[string]any{"object": map[string]any{"id": "ch_1", "object": "charge"}}})
+	if _, err := ParseEvent(bad); !errors.Is(err, ErrMalformed) {
+		t.Fatalf("an invoice event naming a charge: %v", err)
 	}
 }
