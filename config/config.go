@@ -48,6 +48,10 @@ type Config struct {
 	// any body "verify".
 	StripeWebhookSecrets []string
 	StripeAPIBase        string
+	// StripePortalConfiguration is the Customer Portal configuration the
+	// donor page opens (made by `donations stripe setup`); "": the default.
+	StripePortalConfiguration string
+	PrivacyURL, TermsURL      string
 
 	Org models.Org
 
@@ -240,6 +244,11 @@ func Load(getenv Getenv) (*Config, error) {
 		c.BaseURL = l.baseURL("BASE_URL", "http://localhost:8080")
 	}
 	c.StripeWebhookSecrets = l.webhookSecrets("STRIPE_WEBHOOK_SECRET")
+	c.StripePortalConfiguration = l.str("STRIPE_PORTAL_CONFIGURATION", "")
+	if p := c.StripePortalConfiguration; p != "" && (!strings.HasPrefix(p, "bpc_") || strings.ContainsAny(p, " ,")) {
+		l.fail("STRIPE_PORTAL_CONFIGURATION", "must be a Customer Portal configuration id (bpc_...), as `donations stripe setup` prints it")
+	}
+	c.PrivacyURL, c.TermsURL = l.pageURL("PRIVACY_URL"), l.pageURL("TERMS_URL")
 	c.MetricsAddr = l.str("METRICS_ADDR", "127.0.0.1:9090")
 	if c.MetricsAddr == "off" {
 		c.MetricsAddr = ""
@@ -356,9 +365,6 @@ func Load(getenv Getenv) (*Config, error) {
 
 	if c.StripeSecretKey != "" && !strings.HasPrefix(c.StripeSecretKey, "sk_") && !strings.HasPrefix(c.StripeSecretKey, "rk_") {
 		l.fail("STRIPE_SECRET_KEY", "must be a secret or restricted key (sk_... or rk_...)")
-	}
-	if c.StripeSecretKey != "" && len(c.StripeWebhookSecrets) == 0 {
-		l.fail("STRIPE_WEBHOOK_SECRET", "is required when STRIPE_SECRET_KEY is set (whsec_... from the webhook endpoint)")
 	}
 	if c.StripeSecretKey == "" && !c.Production() && !c.Demo && !LoopbackURL(c.BaseURL) {
 		// Demo mode lets anyone "pay" and get receipts: never by accident
@@ -531,6 +537,29 @@ func (l *loader) captcha() Captcha {
 		l.fail("CAPTCHA_VERIFY_URL", "must be an http(s) URL")
 	}
 	return c
+}
+
+// ForServing checks what only the web server needs: the commands run with
+// a Stripe key alone (`donations stripe setup` is how the webhook secret
+// is made).
+func (c *Config) ForServing() error {
+	if c.StripeSecretKey != "" && len(c.StripeWebhookSecrets) == 0 {
+		return errors.New("STRIPE_WEBHOOK_SECRET is required when STRIPE_SECRET_KEY is set (whsec_... from the webhook endpoint; `donations stripe setup` makes one and prints it)")
+	}
+	return nil
+}
+
+// pageURL reads an optional absolute http(s) URL of a page people open.
+func (l *loader) pageURL(name string) string {
+	raw := l.str(name, "")
+	if raw == "" {
+		return ""
+	}
+	if u, err := url.Parse(raw); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || strings.ContainsAny(raw, "\"'<> ") {
+		l.fail(name, "must be an absolute http(s) URL such as https://www.example.org/privacy, got %q", raw)
+		return ""
+	}
+	return raw
 }
 
 // baseURLFromAddr is the address a browser on this machine reaches ADDR at.

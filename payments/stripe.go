@@ -18,7 +18,14 @@ type Stripe struct {
 	api     *client.API
 	key     string
 	apiBase string
+	// portalConfig is the Customer Portal configuration portal sessions
+	// use ("": the account's default).
+	portalConfig string
 }
+
+// UsePortalConfiguration makes portal sessions use configuration id (the
+// one `donations stripe setup` made), not the account's default.
+func (s *Stripe) UsePortalConfiguration(id string) { s.portalConfig = id }
 
 // NewStripe builds a client with no package-level state: its own backends,
 // pointed at apiBase when set (stripe-mock in tests).
@@ -99,6 +106,9 @@ func (s *Stripe) CreateCheckout(ctx context.Context, req CheckoutRequest) (Check
 // Portal creates a Customer Portal session for a member.
 func (s *Stripe) Portal(ctx context.Context, customerID, returnURL string) (string, error) {
 	params := &stripe.BillingPortalSessionParams{Customer: stripe.String(customerID), ReturnURL: stripe.String(returnURL)}
+	if s.portalConfig != "" {
+		params.Configuration = stripe.String(s.portalConfig)
+	}
 	params.Context = ctx
 	sess, err := s.api.BillingPortalSessions.New(params)
 	if err != nil {

@@ -86,6 +86,9 @@ func Open(ctx context.Context, cfg *config.Config, o Options) (*Server, error) {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
+	if err := cfg.ForServing(); err != nil {
+		return nil, err
+	}
 	store, err := OpenStore(ctx, cfg, o.Logger, o.Now)
 	if err != nil {
 		return nil, err
@@ -110,6 +113,7 @@ func (s *Server) assemble(o Options) error {
 		deps.Demo, deps.Gateway, deps.Verifier = demo, demo, payments.NewVerifier(demo.Secret())
 	} else {
 		s.Stripe = payments.NewStripe(cfg.StripeSecretKey, cfg.StripeAPIBase, log)
+		s.Stripe.UsePortalConfiguration(cfg.StripePortalConfiguration)
 		deps.Gateway, deps.Verifier = s.Stripe, payments.NewVerifier(cfg.StripeWebhookSecrets...)
 		if cfg.ReconcileEvery > 0 {
 			lister = s.Stripe

@@ -3,11 +3,15 @@ package testenv
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -27,12 +31,25 @@ type StripeDouble struct {
 	objects map[string]any // request path -> object, or nil for one that is gone
 	calls   []string       // "GET /v1/invoices/in_1"
 	down    bool           // answer 503 to everything, as an outage would
+	// collections are resources the double keeps state for, by base path.
+	collections map[string]*collection
+	// forbidden answers a restricted key's 403 on a path prefix, naming
+	// the permission it lacks.
+	forbidden map[string]string
+}
+
+// collection is one resource's objects, kept as Stripe keeps them.
+type collection struct {
+	prefix string
+	next   int
+	order  []string
+	byID   map[string]map[string]any
 }
 
 // NewStripeDouble starts a double in front of stripe-mock at mockURL.
 func NewStripeDouble(t testing.TB, mockURL string) *StripeDouble {
 	t.Helper()
-	d := &StripeDouble{objects: map[string]any{}}
+	d := &StripeDouble{objects: map[string]any{}, collections: map[string]*collection{}}
 	client := &http.Client{Timeout: 30 * time.Second}
 	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
@@ -40,9 +57,23 @@ func NewStripeDouble(t testing.TB, mockURL string) *StripeDouble {
 		d.calls = append(d.calls, r.Method+" "+r.URL.Path)
 		obj, known := d.objects[r.URL.Path]
 		down := d.down
+		var lacks string
+		for prefix, perm := range d.forbidden {
+			if strings.HasPrefix(r.URL.Path, prefix) {
+				lacks = perm
+			}
+		}
 		d.mu.Unlock()
 		if down {
 			http.Error(w, `{"error": {"type": "api_error", "message": "down for the test"}}`, http.StatusServiceUnavailable)
+			return
+		}
+		if lacks != "" {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusForbidden)
+			json.NewEncoder(w).Encode(map[string]any{"error": map[string]any{"type": "invalid_request_error",
+				"message": "The provided key 'rk_test_***' does not have the required permissions for this endpoint on account 'acct_1'. " +
+					"Having the '" + lacks + "' permission would allow this request to continue."}})
 			return
 		}
 		req, err := http.NewRequestWithContext(r.Context(), r.Method, mockURL+r.URL.RequestURI(), bytes.NewReader(body))
@@ -61,6 +92,13 @@ func NewStripeDouble(t testing.TB, mockURL string) *StripeDouble {
 		defer resp.Body.Close()
 		answer, _ := io.ReadAll(resp.Body)
 		w.Header().Set("Content-Type", "application/json")
+		if resp.StatusCode < 300 {
+			if out, status, ok := d.collectionAnswer(r, body, answer); ok {
+				w.WriteHeader(status)
+				json.NewEncoder(w).Encode(out)
+				return
+			}
+		}
 		switch {
 		case resp.StatusCode >= 300 || r.Method != http.MethodGet || !known:
 			w.WriteHeader(resp.StatusCode)
@@ -92,6 +130,17 @@ func (d *StripeDouble) Gone(path string) {
 	d.objects[path] = nil
 }
 
+// Forbid answers requests under prefix as Stripe answers a restricted key
+// that lacks permission.
+func (d *StripeDouble) Forbid(prefix, permission string) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.forbidden == nil {
+		d.forbidden = map[string]string{}
+	}
+	d.forbidden[prefix] = permission
+}
+
 // SetDown makes the double answer every request with 503 (true), or
 // work again (false).
 func (d *StripeDouble) SetDown(down bool) {
@@ -116,6 +165,129 @@ func (d *StripeDouble) Count(call string) int {
 		}
 	}
 	return n
+}
+
+// Collection makes the double keep the objects of the resource at base
+// ("/v1/webhook_endpoints") as Stripe would: POST base creates one
+// (stripe-mock's answer, with the fields sent and an id of prefix), POST
+// base/id updates it, DELETE base/id deletes it, GET lists or reads them.
+// stripe-mock still validates every call first.
+func (d *StripeDouble) Collection(base, prefix string) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.collections[base] = &collection{prefix: prefix, byID: map[string]map[string]any{}}
+}
+
+// Objects lists what a collection holds now.
+func (d *StripeDouble) Objects(base string) []map[string]any {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	c := d.collections[base]
+	var out []map[string]any
+	for _, id := range c.order {
+		out = append(out, c.byID[id])
+	}
+	return out
+}
+
+// collectionAnswer answers a call on a collection, when it is one.
+func (d *StripeDouble) collectionAnswer(r *http.Request, body, mockAnswer []byte) (any, int, bool) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for base, c := range d.collections {
+		id, ok := strings.CutPrefix(r.URL.Path, base)
+		if !ok || (id != "" && !strings.HasPrefix(id, "/")) {
+			continue
+		}
+		id = strings.TrimPrefix(id, "/")
+		form, _ := url.ParseQuery(string(body))
+		switch {
+		case r.Method == http.MethodGet && id == "":
+			var data []any
+			for _, k := range c.order {
+				data = append(data, c.byID[k])
+			}
+			return map[string]any{"object": "list", "url": base, "has_more": false, "data": data}, http.StatusOK, true
+		case r.Method == http.MethodPost && id == "":
+			var obj map[string]any
+			if err := json.Unmarshal(mockAnswer, &obj); err != nil {
+				return nil, 0, false
+			}
+			c.next++
+			obj["id"] = fmt.Sprintf("%s%d", c.prefix, c.next)
+			if obj["object"] == "webhook_endpoint" { // Stripe shows its secret on creation only
+				obj["secret"] = fmt.Sprintf("whsec_double_%d", c.next)
+				obj["status"] = "enabled"
+			}
+			applyForm(obj, form)
+			c.byID[obj["id"].(string)] = obj
+			c.order = append(c.order, obj["id"].(string))
+			return obj, http.StatusOK, true
+		}
+		obj, known := c.byID[id]
+		if !known {
+			return map[string]any{"error": map[string]any{"type": "invalid_request_error", "code": "resource_missing"}}, http.StatusNotFound, true
+		}
+		switch r.Method {
+		case http.MethodPost:
+			applyForm(obj, form)
+			return obj, http.StatusOK, true
+		case http.MethodDelete:
+			delete(c.byID, id)
+			c.order = slices.DeleteFunc(c.order, func(k string) bool { return k == id })
+			return map[string]any{"id": id, "deleted": true}, http.StatusOK, true
+		}
+		return obj, http.StatusOK, true
+	}
+	return nil, 0, false
+}
+
+// applyForm lays form-encoded fields (a[b][0]=x) over obj, as Stripe
+// reads them; "disabled" is a webhook endpoint's status.
+func applyForm(obj map[string]any, form url.Values) {
+	keys := make([]string, 0, len(form))
+	for k := range form {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	lists := map[string]bool{}
+	for _, k := range keys {
+		path := strings.FieldsFunc(k, func(r rune) bool { return r == '[' || r == ']' })
+		if len(path) == 0 || path[0] == "expand" {
+			continue
+		}
+		if path[0] == "disabled" {
+			obj["status"] = map[bool]string{true: "disabled", false: "enabled"}[form.Get(k) == "true"]
+			continue
+		}
+		var v any = form.Get(k)
+		if v == "true" || v == "false" {
+			v = v == "true"
+		}
+		node := obj
+		for i, seg := range path[:len(path)-1] {
+			if _, err := strconv.Atoi(path[i+1]); err == nil {
+				// A list: sent whole, so it replaces what was there.
+				listKey := strings.Join(path[:i+1], ".")
+				if !lists[listKey] {
+					node[seg] = []any{}
+					lists[listKey] = true
+				}
+				node[seg] = append(node[seg].([]any), v)
+				node = nil
+				break
+			}
+			next, ok := node[seg].(map[string]any)
+			if !ok {
+				next = map[string]any{}
+				node[seg] = next
+			}
+			node = next
+		}
+		if node != nil {
+			node[path[len(path)-1]] = v
+		}
+	}
 }
 
 // NewerAPIVersion is the version events of a newer account are in.

@@ -32,6 +32,8 @@ Usage:
   donations staff list                   list staff accounts
   donations staff disable --email E      disable an account and end its sessions
   donations reconcile [--since 72h]      apply Stripe events and completed checkouts that were missed
+  donations stripe setup [--dry-run]     check the Stripe key; create or update the webhook endpoint and the
+                                         Customer Portal configuration this server needs (a second run changes nothing)
   donations version                      print the version
   donations help                         print this help
 
@@ -73,6 +75,8 @@ func run(ctx context.Context, args []string, getenv config.Getenv, stdin io.Read
 		return exitUsage
 	case "reconcile":
 		return a.reconcile(ctx, args)
+	case "stripe":
+		return a.stripe(ctx, args)
 	case "staff":
 		return a.staff(ctx, args)
 	case "adjustments":

@@ -19,6 +19,10 @@ func (a *app) serve(ctx context.Context, args []string) int {
 	if !ok {
 		return exitError
 	}
+	if err := cfg.ForServing(); err != nil {
+		fmt.Fprintf(a.stderr, "donations: invalid configuration:\n  %v\n", err)
+		return exitError
+	}
 	if err := serve(ctx, cfg, log, nil); err != nil {
 		log.Error("server stopped", "err", err)
 		return exitError
