@@ -121,7 +121,7 @@ func (s *Server) adminDashboard(c *gin.Context) {
 		s.error(c, err)
 		return
 	}
-	d.Latest = s.giftRows(latest)
+	d.Latest = s.giftRows(latest, nil)
 	s.render(c, http.StatusOK, "admin_dashboard", d)
 }
 

@@ -138,7 +138,12 @@ func (s *Server) renderDonorWith(c *gin.Context, id, mergeErr string, status int
 		s.error(c, err)
 		return
 	}
-	d.Gifts = s.giftRows(gifts)
+	fees, err := s.store.FeesOfGifts(ctx, gifts)
+	if err != nil {
+		s.error(c, err)
+		return
+	}
+	d.Gifts = s.giftRows(gifts, fees)
 	for _, t := range totals {
 		d.GiftCount += t.Count
 		d.GiftTotals = append(d.GiftTotals, fmt.Sprintf("%d gifts, %s (refunded %s)", t.Count, money.Display(t.Amount, t.Currency), money.Display(t.Refunded, t.Currency)))

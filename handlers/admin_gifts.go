@@ -1,7 +1,9 @@
 package handlers
 
 import (
+	"maps"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -13,16 +15,23 @@ import (
 
 // The gifts list, with its filters and totals.
 
-// giftRow is a gift as the staff area's tables show it.
+// giftRow is a gift as the staff area's tables show it: gross in the
+// gift's currency, Stripe's fee and the net in the currency it settled in
+// (blank until known).
 type giftRow struct {
 	Date, Name, Amount, Frequency, Status string
+	Fee, Net                              string
 	DonorID                               string
 }
 
-func (s *Server) giftRows(gs []models.Gift) []giftRow {
+// giftRows lays out gifts; fees are their balance transactions, by gift.
+func (s *Server) giftRows(gs []models.Gift, fees map[string]models.BalanceTxn) []giftRow {
 	out := make([]giftRow, 0, len(gs))
 	for _, g := range gs {
 		r := giftRow{Name: g.Name, Amount: money.Display(g.TotalAmount, g.Currency), Frequency: g.Frequency, Status: g.Status}
+		if bt, ok := fees[g.ID]; ok {
+			r.Fee, r.Net = money.Display(bt.Fee, bt.Currency), money.Display(bt.Net, bt.Currency)
+		}
 		if g.PaidAt != nil {
 			r.Date = g.PaidAt.In(s.cfg.Location).Format("2006-01-02")
 		}
@@ -47,12 +56,16 @@ type giftTotalRow struct {
 	Count                      int64
 }
 
+// feeTotalRow sums the fees and nets shown, per settlement currency.
+type feeTotalRow struct{ Currency, Fee, Net string }
+
 type giftsData struct {
 	adminPage
 	F                     giftFilterForm
 	Statuses, Frequencies []string
 	Error                 string
 	Totals                []giftTotalRow
+	FeeTotals             []feeTotalRow // of the gifts on this page
 	Gifts                 []giftRow
 	Pager                 pager
 }
@@ -132,6 +145,19 @@ func (s *Server) adminGifts(c *gin.Context) {
 		count += t.Count
 		d.Totals = append(d.Totals, giftTotalRow{strings.ToUpper(t.Currency), money.Display(t.Amount, t.Currency), money.Display(t.Refunded, t.Currency), t.Count})
 	}
-	d.Gifts, d.Pager = s.giftRows(gifts), makePager(c, page, count)
+	fees, err := s.store.FeesOfGifts(c.Request.Context(), gifts)
+	if err != nil {
+		s.error(c, err)
+		return
+	}
+	sums := map[string][2]int64{}
+	for _, bt := range fees {
+		v := sums[bt.Currency]
+		sums[bt.Currency] = [2]int64{v[0] + bt.Fee, v[1] + bt.Net}
+	}
+	for _, cur := range slices.Sorted(maps.Keys(sums)) {
+		d.FeeTotals = append(d.FeeTotals, feeTotalRow{strings.ToUpper(cur), money.Display(sums[cur][0], cur), money.Display(sums[cur][1], cur)})
+	}
+	d.Gifts, d.Pager = s.giftRows(gifts, fees), makePager(c, page, count)
 	s.render(c, http.StatusOK, "admin_gifts", d)
 }

@@ -93,7 +93,8 @@ func (s *Server) adjustmentsCSV(c *gin.Context) {
 }
 
 // summaryColumns is the monthly summary report's header.
-var summaryColumns = []string{"month", "currency", "gross", "refunds", "disputed", "net", "gifts", "new_members", "cancelled_members"}
+var summaryColumns = []string{"month", "currency", "gross", "refunds", "disputed", "net", "gifts", "new_members", "cancelled_members",
+	"stripe_fees", "net_after_fees", "gifts_with_fees_known"}
 
 func (s *Server) summaryCSV(c *gin.Context) {
 	y, ok := s.fiscalYearParam(c, "summary")
@@ -115,7 +116,8 @@ func (s *Server) summaryCSV(c *gin.Context) {
 	for _, r := range rows {
 		f := func(v int64) string { return money.FormatMajor(v, r.Currency) }
 		if err := w.Write([]string{r.Month, reports.Text(r.Currency), f(r.Gross), f(r.Refunds), f(r.Disputed), f(r.Net),
-			strconv.FormatInt(r.Gifts, 10), strconv.FormatInt(r.NewMembers, 10), strconv.FormatInt(r.CancelledMembers, 10)}); err != nil {
+			strconv.FormatInt(r.Gifts, 10), strconv.FormatInt(r.NewMembers, 10), strconv.FormatInt(r.CancelledMembers, 10),
+			f(r.Fees), f(r.Net - r.Fees), strconv.FormatInt(r.FeesKnown, 10)}); err != nil {
 			s.error(c, err)
 			return
 		}
@@ -167,5 +169,23 @@ func (s *Server) statementsZip(c *gin.Context) {
 	}
 	if err := z.Close(); err != nil {
 		s.logger(c).Error("statements zip", "err", err)
+	}
+}
+
+// payoutsCSV lists each payout arriving in the period with every balance
+// transaction it carried, each tied to its gift or marked unmatched.
+func (s *Server) payoutsCSV(c *gin.Context) {
+	p, label, err := reports.ParsePeriod("", c.Query("from"), c.Query("to"), s.cfg.Location)
+	if err != nil {
+		s.errorPage(c, http.StatusBadRequest, "Check the report's dates", sentence(err.Error()))
+		return
+	}
+	if !s.auditDownload(c, "downloaded report", "payouts "+label) {
+		return
+	}
+	attachment(c, "payouts-"+label+".csv", "text/csv; charset=utf-8")
+	c.Status(http.StatusOK)
+	if err := reports.WritePayoutsCSV(c.Request.Context(), c.Writer, s.store, p.From, p.To, s.cfg.Location); err != nil {
+		s.logger(c).Error("writing payouts report", "err", err)
 	}
 }

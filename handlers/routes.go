@@ -99,6 +99,7 @@ func (s *Server) adminRoutes(r *gin.Engine) {
 	staff.GET("/reports/receipts.csv", s.receiptsCSV)
 	staff.GET("/reports/summary.csv", s.summaryCSV)
 	staff.GET("/reports/adjustments.csv", s.adjustmentsCSV)
+	staff.GET("/reports/payouts.csv", s.payoutsCSV)
 	staff.GET("/reports/statements.zip", s.statementsZip)
 
 	admin := r.Group("/admin", s.csrf(), s.requireStaff(models.RoleAdmin))

@@ -16,7 +16,16 @@ import (
 type Lister interface {
 	ListEvents(ctx context.Context, since time.Time) ([]payments.Listed, error)
 	ListCompletedCheckouts(ctx context.Context, since time.Time) ([]payments.Listed, error)
+	PaymentFees(ctx context.Context, paymentIntentID, chargeID string) (models.PaymentFees, error)
 	Resolver
+}
+
+// ReconcileStore is what reconciling needs of the ledger: applying events,
+// and filling in the fees of payments recorded without them.
+type ReconcileStore interface {
+	Store
+	PaymentsWithoutFees(ctx context.Context, since time.Time, limit int) ([]models.Gift, error)
+	RecordPaymentFees(ctx context.Context, giftID string, f models.PaymentFees) error
 }
 
 // Summary is what a reconciliation saw and did.
@@ -27,6 +36,7 @@ type Summary struct {
 	Skipped  []string // "evt_x (type): reason": recorded, changing nothing (a type we do not handle, an object gone)
 	Rejected []string // "evt_x (type): reason": reported, not applied
 	Failed   []string // could not be applied (or its object not retrieved); a later run retries them
+	Fees     int      // payments whose fee and net were filled in
 }
 
 // OK reports whether nothing failed.
@@ -34,7 +44,8 @@ func (s Summary) OK() bool { return len(s.Failed) == 0 }
 
 // Write prints the summary for a person.
 func (s Summary) Write(w io.Writer) {
-	fmt.Fprintf(w, "seen %d, new %d, already known %d, skipped %d, rejected %d, failed %d\n", s.Seen, s.New, s.Known, len(s.Skipped), len(s.Rejected), len(s.Failed))
+	fmt.Fprintf(w, "seen %d, new %d, already known %d, skipped %d, rejected %d, failed %d; fees filled in for %d payments\n",
+		s.Seen, s.New, s.Known, len(s.Skipped), len(s.Rejected), len(s.Failed), s.Fees)
 	for _, r := range s.Skipped {
 		fmt.Fprintf(w, "skipped: %s\n", r)
 	}
@@ -50,7 +61,10 @@ func (s Summary) Write(w io.Writer) {
 // the given time and runs each through Apply, the webhook's own path,
 // whatever API version an event is in: what was recorded already changes
 // nothing, what was missed is applied now.
-func Reconcile(ctx context.Context, lister Lister, store Store, since time.Time) (Summary, error) {
+//
+// Then it fills in the fee and net of payments of the window that were
+// recorded without them (their events came inline, with no retrieval).
+func Reconcile(ctx context.Context, lister Lister, store ReconcileStore, since time.Time) (Summary, error) {
 	var sum Summary
 	events, err := lister.ListEvents(ctx, since)
 	if err != nil {
@@ -84,5 +98,38 @@ func Reconcile(ctx context.Context, lister Lister, store Store, since time.Time)
 			sum.New++
 		}
 	}
-	return sum, nil
+	return sum, fillFees(ctx, lister, store, since, &sum)
+}
+
+// fillFees reads, for each paid gift of the window without one, its
+// charge's balance transaction.
+func fillFees(ctx context.Context, lister Lister, store ReconcileStore, since time.Time, sum *Summary) error {
+	gifts, err := store.PaymentsWithoutFees(ctx, since, 1000)
+	if err != nil {
+		return err
+	}
+	for _, g := range gifts {
+		pi, ch := "", ""
+		if g.StripePaymentIntentID != nil {
+			pi = *g.StripePaymentIntentID
+		}
+		if g.StripeChargeID != nil {
+			ch = *g.StripeChargeID
+		}
+		f, err := lister.PaymentFees(ctx, pi, ch)
+		if err == nil {
+			err = store.RecordPaymentFees(ctx, g.ID, f)
+		}
+		if err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			sum.Failed = append(sum.Failed, fmt.Sprintf("fees of gift %s: %v", g.ID, err))
+			continue
+		}
+		if f.Txn != nil {
+			sum.Fees++
+		}
+	}
+	return nil
 }

@@ -59,7 +59,7 @@ func (ReconcileArgs) Kind() string { return "reconcile_stripe" }
 type reconcileWorker struct {
 	river.WorkerDefaults[ReconcileArgs]
 	lister ingest.Lister
-	store  ingest.Store
+	store  ingest.ReconcileStore
 	log    *slog.Logger
 	now    func() time.Time
 }
@@ -89,7 +89,7 @@ func (w *reconcileWorker) Work(ctx context.Context, job *river.Job[ReconcileArgs
 // Options configure the runner.
 type Options struct {
 	Lister ingest.Lister // nil: no reconciliation (demo mode)
-	Store  ingest.Store
+	Store  ingest.ReconcileStore
 	Every  time.Duration // 0: no reconciliation
 	Window time.Duration
 	Logger *slog.Logger

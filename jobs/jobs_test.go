@@ -39,6 +39,11 @@ func (f *fakeStripe) ListCompletedCheckouts(ctx context.Context, since time.Time
 	return nil, nil
 }
 
+// PaymentFees: none known.
+func (f *fakeStripe) PaymentFees(context.Context, string, string) (models.PaymentFees, error) {
+	return models.PaymentFees{}, nil
+}
+
 // Resolve: the events listed here are all in our API version.
 func (f *fakeStripe) Resolve(ctx context.Context, ev payments.Event) (payments.Event, error) {
 	if ev.Notice != nil {

@@ -124,6 +124,9 @@ type CheckoutPayment struct {
 	Address           Address
 	Livemode          bool
 	At                time.Time // when the payment happened
+	// Fees is the payment's charge and balance transaction, when the
+	// session was retrieved with them; empty for an inline event.
+	Fees PaymentFees
 }
 
 // CheckoutPaid fulfils a paid session: the gift becomes paid, the donor is
@@ -229,6 +232,12 @@ func (e CheckoutPaid) apply(s *Store, tx *Tx, ev EventRecord, res *EventResult) 
 		return err
 	}
 	g.StripeSessionID, g.StripePaymentIntentID = &p.SessionID, nullable(p.PaymentIntentID)
+	if err := recordPaymentFees(tx, g.ID, p.Fees); err != nil {
+		return err
+	}
+	if p.Fees.ChargeID != "" && g.StripeChargeID == nil {
+		g.StripeChargeID = &p.Fees.ChargeID
+	}
 	if err := s.applyPendingAdjustments(tx, g); err != nil {
 		return err
 	}

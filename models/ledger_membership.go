@@ -95,6 +95,7 @@ type InvoicePayment struct {
 	HostedURL       string
 	GiftID          string // our form gift, from the subscription's metadata
 	Livemode        bool
+	Fees            PaymentFees // when retrieved with its charge's balance transaction
 }
 
 // SubscriptionChanged applies a subscription snapshot.
@@ -441,6 +442,9 @@ func (e InvoicePaid) apply(s *Store, tx *Tx, ev EventRecord, res *EventResult) e
 		return err
 	}
 	if err := s.queueReceiptEmail(tx, EmailReceipt, r); err != nil {
+		return err
+	}
+	if err := recordPaymentFees(tx, g.ID, p.Fees); err != nil {
 		return err
 	}
 	if err := s.applyPendingAdjustments(tx, &g); err != nil {

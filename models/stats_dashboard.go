@@ -17,6 +17,12 @@ type SummaryRow struct {
 	Gifts            int64
 	NewMembers       int64
 	CancelledMembers int64
+	// Fees are Stripe's fees on those gifts, where they settled in this
+	// currency (a gift converted to another currency has its fee in that
+	// one: see the payouts report); FeesKnown counts the gifts whose fee is
+	// recorded.
+	Fees      int64
+	FeesKnown int64
 }
 
 // Summary adds up gifts paid in [from, to) by month and currency. Refunds
@@ -37,10 +43,13 @@ func (s *Store) Summary(ctx context.Context, from, to time.Time, loc *time.Locat
 		TotalAmount    int64
 		RefundedAmount int64
 		DisputeStatus  string
+		Fee            *int64
+		FeeCurrency    *string
 	}
-	cur, err := s.db.WithContext(ctx).Model(&Gift{}).
-		Select("paid_at, currency, total_amount, refunded_amount, dispute_status").
-		Where("paid_at >= ? AND paid_at < ? AND status IN ?", from.UTC(), to.UTC(), []string{GiftPaid, GiftRefunded}).Rows()
+	cur, err := s.db.WithContext(ctx).Table("gifts").
+		Select("gifts.paid_at, gifts.currency, gifts.total_amount, gifts.refunded_amount, gifts.dispute_status, b.fee, b.currency AS fee_currency").
+		Joins("LEFT JOIN balance_transactions b ON b.charge_id = gifts.stripe_charge_id AND b.type IN ('charge', 'payment')").
+		Where("gifts.paid_at >= ? AND gifts.paid_at < ? AND gifts.status IN ?", from.UTC(), to.UTC(), []string{GiftPaid, GiftRefunded}).Rows()
 	if err != nil {
 		return nil, wrap(err, "summary: gifts from %s", from.Format("2006-01-02"))
 	}
@@ -57,6 +66,10 @@ func (s *Store) Summary(ctx context.Context, from, to time.Time, loc *time.Locat
 			r.Disputed += g.TotalAmount - g.RefundedAmount
 		}
 		r.Gifts++
+		if g.Fee != nil && g.FeeCurrency != nil && *g.FeeCurrency == g.Currency {
+			r.Fees += *g.Fee
+			r.FeesKnown++
+		}
 	}
 	if err := cur.Err(); err != nil {
 		return nil, wrap(err, "summary: read gifts")

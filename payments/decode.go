@@ -51,6 +51,17 @@ func decode(ev stripe.Event) (Event, error) {
 			out.Currency = string(d.Currency)
 			out.Effect = disputeEffect(out.Type, &d)
 		}
+	case strings.HasPrefix(out.Type, "payout."):
+		// The event cannot say which balance transactions the payout
+		// carried: its lines are listed from Stripe whatever the version.
+		var po stripe.Payout
+		if err = unmarshal(ev, &po); err == nil && po.ID != "" {
+			if _, handled := handledObject[out.Type]; handled {
+				out.Notice = &Notice{Object: "payout", ID: po.ID}
+				return out, nil
+			}
+			out.Effect = models.Ignore{Reason: "no handler for " + out.Type}
+		}
 	case out.Type == "charge.refunded":
 		var ch stripe.Charge
 		if err = unmarshal(ev, &ch); err == nil && ch.ID != "" {
@@ -123,6 +134,7 @@ func checkoutPayment(cs *stripe.CheckoutSession, at time.Time) models.CheckoutPa
 	}
 	if cs.PaymentIntent != nil {
 		p.PaymentIntentID = cs.PaymentIntent.ID
+		p.Fees = chargeFees(cs.PaymentIntent.LatestCharge) // expanded on retrieval; empty inline
 	}
 	if d := cs.CustomerDetails; d != nil {
 		if d.Email != "" {
@@ -155,6 +167,7 @@ func invoiceEffect(typ string, in *stripe.Invoice) models.Effect {
 	}
 	if in.Charge != nil {
 		p.ChargeID = in.Charge.ID
+		p.Fees = chargeFees(in.Charge)
 	}
 	if in.PaymentIntent != nil {
 		p.PaymentIntentID = in.PaymentIntent.ID

@@ -2,7 +2,6 @@ package payments
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"github.com/stripe/stripe-go/v76"
@@ -25,6 +24,8 @@ func (s *Stripe) Resolve(ctx context.Context, ev Event) (Event, error) {
 	case "checkout.session":
 		p := &stripe.CheckoutSessionParams{}
 		p.Context = ctx
+		// The payment's fee and net come with it, recorded with the gift.
+		p.AddExpand("payment_intent.latest_charge.balance_transaction")
 		var cs *stripe.CheckoutSession
 		if cs, err = s.api.CheckoutSessions.Get(n.ID, p); err == nil {
 			ev.Currency, ev.Effect = string(cs.Currency), checkoutEffect(ev.Type, cs, ev.Created)
@@ -32,9 +33,15 @@ func (s *Stripe) Resolve(ctx context.Context, ev Event) (Event, error) {
 	case "invoice":
 		p := &stripe.InvoiceParams{}
 		p.Context = ctx
+		p.AddExpand("charge.balance_transaction")
 		var in *stripe.Invoice
 		if in, err = s.api.Invoices.Get(n.ID, p); err == nil {
 			ev.Currency, ev.Effect = string(in.Currency), invoiceEffect(ev.Type, in)
+		}
+	case "payout":
+		var rep models.PayoutReported
+		if rep, err = s.resolvePayout(ctx, n.ID); err == nil {
+			ev.Currency, ev.Effect = rep.Payout.Currency, rep
 		}
 	case "subscription":
 		p := &stripe.SubscriptionParams{}
@@ -60,9 +67,8 @@ func (s *Stripe) Resolve(ctx context.Context, ev Event) (Event, error) {
 	default:
 		return Event{}, fmt.Errorf("%w: %s names a %s, which nothing retrieves", ErrMalformed, ev.ID, n.Object)
 	}
-	var serr *stripe.Error
 	switch {
-	case errors.As(err, &serr) && serr.Code == stripe.ErrorCodeResourceMissing:
+	case isGone(err):
 		ev.Effect = models.Ignore{Reason: fmt.Sprintf("the %s %s no longer exists", n.Object, n.ID)}
 	case err != nil:
 		return Event{}, fmt.Errorf("%w: retrieving %s %s for %s: %v", ErrGateway, n.Object, n.ID, ev.ID, err)

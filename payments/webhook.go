@@ -137,6 +137,8 @@ var handledObject = map[string]string{
 	"charge.refunded":                          "charge",
 	"charge.dispute.created":                   "dispute",
 	"charge.dispute.closed":                    "dispute",
+	"payout.paid":                              "payout",
+	"payout.failed":                            "payout",
 }
 
 // HandledEvents lists the event types the server acts on, sorted: what the

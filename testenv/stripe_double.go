@@ -55,7 +55,11 @@ func NewStripeDouble(t testing.TB, mockURL string) *StripeDouble {
 		body, _ := io.ReadAll(r.Body)
 		d.mu.Lock()
 		d.calls = append(d.calls, r.Method+" "+r.URL.Path)
-		obj, known := d.objects[r.URL.Path]
+		key := r.URL.Path
+		if po := r.URL.Query().Get("payout"); po != "" {
+			key += "?payout=" + po // a payout's balance transactions
+		}
+		obj, known := d.objects[key]
 		down := d.down
 		var lacks string
 		for prefix, perm := range d.forbidden {
@@ -117,6 +121,8 @@ func NewStripeDouble(t testing.TB, mockURL string) *StripeDouble {
 }
 
 // Put makes GET path answer obj from now on (Stripe's state moving on).
+// A list of a payout's balance transactions is at
+// "/v1/balance_transactions?payout=po_...".
 func (d *StripeDouble) Put(path string, obj map[string]any) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
@@ -347,4 +353,13 @@ func newerFixture(t testing.TB, name string) map[string]any {
 func ObjectPath(name, id string) string {
 	return "/v1/" + map[string]string{"checkout.session": "checkout/sessions", "invoice": "invoices",
 		"subscription": "subscriptions", "charge": "charges", "dispute": "disputes"}[name] + "/" + strings.TrimSpace(id)
+}
+
+// List is a Stripe list object of data, as list endpoints answer.
+func List(path string, data ...map[string]any) map[string]any {
+	items := make([]any, len(data))
+	for i, d := range data {
+		items[i] = d
+	}
+	return map[string]any{"object": "list", "url": path, "has_more": false, "data": items}
 }

@@ -65,3 +65,31 @@ func (a *app) exportAdjustments(ctx context.Context, args []string) int {
 		return reports.WriteAdjustmentsCSV(ctx, a.stdout, store, unmatched, cfg.Location)
 	})
 }
+
+// exportPayouts writes the payouts that arrived between two dates, each
+// with every balance transaction it carried.
+func (a *app) exportPayouts(ctx context.Context, args []string) int {
+	var from, to string
+	if !a.flags("payouts export", args, func(fs *flag.FlagSet) {
+		fs.StringVar(&from, "from", "", "first arrival date, YYYY-MM-DD")
+		fs.StringVar(&to, "to", "", "last arrival date, YYYY-MM-DD (inclusive)")
+	}) {
+		return exitUsage
+	}
+	cfg, log, ok := a.load()
+	if !ok {
+		return exitError
+	}
+	if from == "" || to == "" {
+		fmt.Fprintf(a.stderr, "donations payouts export: --from and --to are required\n\n%s", usage)
+		return exitUsage
+	}
+	period, _, err := reports.ParsePeriod("", from, to, cfg.Location)
+	if err != nil {
+		fmt.Fprintf(a.stderr, "donations payouts export: %v\n\n%s", err, usage)
+		return exitUsage
+	}
+	return a.withLoadedStore(ctx, "payouts export", cfg, log, func(_ *config.Config, _ *slog.Logger, store *models.Store) error {
+		return reports.WritePayoutsCSV(ctx, a.stdout, store, period.From, period.To, cfg.Location)
+	})
+}

@@ -25,6 +25,9 @@ Usage:
                                          the same for gift dates in [from, to]
   donations adjustments export [--unmatched]
                                          refunds and disputes as CSV (--unmatched: on payments we never saw)
+  donations payouts export --from YYYY-MM-DD --to YYYY-MM-DD
+                                         Stripe's payouts arriving in [from, to] with every balance transaction in
+                                         them (gifts, refunds, disputes, fees), each tied to its gift or unmatched
   donations statements send --year YYYY [--dry-run]
                                          queue every donor's year-end statement email (once per donor and year)
   donations staff add --email E [--role admin|staff]
@@ -84,6 +87,12 @@ func run(ctx context.Context, args []string, getenv config.Getenv, stdin io.Read
 			return a.exportAdjustments(ctx, args[1:])
 		}
 		fmt.Fprint(stderr, "donations adjustments: expected a subcommand: export\n\n"+usage)
+		return exitUsage
+	case "payouts":
+		if len(args) > 0 && args[0] == "export" {
+			return a.exportPayouts(ctx, args[1:])
+		}
+		fmt.Fprint(stderr, "donations payouts: expected a subcommand: export\n\n"+usage)
 		return exitUsage
 	case "receipts":
 		if len(args) > 0 && args[0] == "export" {
