@@ -73,6 +73,7 @@ func (m *Mailpit) SMTPURL() string { return "smtp://" + m.SMTPAddr + "?tls=none"
 // MailSummary is one message as mailpit lists it.
 type MailSummary struct {
 	ID          string
+	MessageID   string
 	Subject     string
 	To          []struct{ Address string }
 	Attachments int
@@ -83,6 +84,14 @@ func (m *Mailpit) Messages() []MailSummary {
 	m.t.Helper()
 	var out struct{ Messages []MailSummary }
 	m.getJSON("/api/v1/messages", &out)
+	return out.Messages
+}
+
+// AllMessages lists every message received (Messages gives the newest 50).
+func (m *Mailpit) AllMessages() []MailSummary {
+	m.t.Helper()
+	var out struct{ Messages []MailSummary }
+	m.getJSON("/api/v1/messages?limit=100000", &out)
 	return out.Messages
 }
 

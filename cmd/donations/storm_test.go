@@ -6,11 +6,15 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"os"
 	"sync"
 	"sync/atomic"
@@ -26,7 +30,11 @@ const stormSecret = "whsec_storm"
 // stormHistory is a generated stretch of a newsroom's life, as Stripe
 // would report it, with what the ledger must say at the end.
 type stormHistory struct {
-	events   [][]byte
+	events [][]byte
+	steps  []stormStep // what each event is about, to send it in another API version
+	// final is each object as Stripe holds it at the end: what retrieving
+	// it for an event of another version returns.
+	final    map[string]map[string]any
 	gifts    int              // paid gifts expected
 	gross    map[string]int64 // per currency
 	refunds  map[string]int64
@@ -37,7 +45,7 @@ type stormHistory struct {
 
 func generateStorm(t *testing.T, nOnce, nMembers int) stormHistory {
 	h := stormHistory{gross: map[string]int64{}, refunds: map[string]int64{}, refunded: map[string]int64{},
-		disputed: map[string]string{}, members: map[string]string{}}
+		disputed: map[string]string{}, members: map[string]string{}, final: map[string]map[string]any{}}
 	t0 := time.Now().Add(-2 * time.Hour)
 	at := func(i int) time.Time { return t0.Add(time.Duration(i) * time.Second) }
 	for i := 0; i < nOnce; i++ {
@@ -101,7 +109,28 @@ func generateStorm(t *testing.T, nOnce, nMembers int) stormHistory {
 			h.members[sub] = "canceled"
 		}
 	}
+	// Record what each event is about, in the order Stripe's state moved.
+	for _, body := range h.events {
+		var ev struct {
+			ID, Type string
+			Created  int64
+			Data     struct{ Object map[string]any }
+		}
+		if err := json.Unmarshal(body, &ev); err != nil {
+			t.Fatal(err)
+		}
+		obj := ev.Data.Object
+		name, id := obj["object"].(string), obj["id"].(string)
+		h.steps = append(h.steps, stormStep{id: ev.ID, typ: ev.Type, objectName: name, objectID: id, at: time.Unix(ev.Created, 0)})
+		h.final[testenv.ObjectPath(name, id)] = obj
+	}
 	return h
+}
+
+// stormStep is what one event of the storm is about.
+type stormStep struct {
+	id, typ, objectName, objectID string
+	at                            time.Time
 }
 
 // TestWebhookStorm delivers a generated history with 30% duplicates in a
@@ -124,10 +153,44 @@ func TestWebhookStorm(t *testing.T) {
 	}
 	rng.Shuffle(len(deliveries), func(i, j int) { deliveries[i], deliveries[j] = deliveries[j], deliveries[i] })
 
+	// A quarter of the events arrive in the account's newer API version:
+	// their objects are retrieved, from Stripe as it stands at the end.
+	double := testenv.NewStripeDouble(t, testenv.StripeMock(t))
+	for path, obj := range hist.final {
+		double.Put(path, obj)
+	}
+	newer := map[string][]byte{}
+	for i, st := range hist.steps {
+		if i%4 == 1 {
+			newer[string(hist.events[i])] = testenv.NewerEvent(t, st.id, st.typ, st.objectName, st.objectID, st.at)
+		}
+	}
+	for i, d := range deliveries {
+		if n, ok := newer[string(d)]; ok {
+			deliveries[i] = n
+		}
+	}
+	mail := testenv.StartMailpit(t)
+
+	// Two instances on one Postgres, each working jobs (email, and the
+	// reconcile only its leader schedules), behind a round-robin proxy.
 	env := map[string]string{"DATABASE_URL": pg.URL(), "ADDR": "127.0.0.1:0", "METRICS_ADDR": "off", "DATA_DIR": t.TempDir(),
-		"STRIPE_SECRET_KEY": "sk_test_storm", "STRIPE_WEBHOOK_SECRET": stormSecret, "STRIPE_API_BASE": "http://127.0.0.1:9",
-		"RECONCILE_EVERY": "off"}
-	base, stop, done := startServe(t, env)
+		"STRIPE_SECRET_KEY": "sk_test_storm", "STRIPE_WEBHOOK_SECRET": stormSecret, "STRIPE_API_BASE": double.URL,
+		"RECONCILE_EVERY": "1m", "RECONCILE_WINDOW": "1m", "SMTP_URL": mail.SMTPURL(), "MAIL_FROM": "receipts@ledger.example"}
+	baseA, stopA, doneA := startServe(t, env)
+	baseB, stopB, doneB := startServe(t, env)
+	var turn atomic.Int64
+	proxy := httptest.NewServer(&httputil.ReverseProxy{Rewrite: func(r *httputil.ProxyRequest) {
+		target := baseA
+		if turn.Add(1)%2 == 0 {
+			target = baseB
+		}
+		u, _ := url.Parse(target)
+		r.SetURL(u)
+	}})
+	defer proxy.Close()
+	base := proxy.URL
+	start := time.Now()
 	client := &http.Client{Timeout: 30 * time.Second}
 
 	queue := make(chan []byte, len(deliveries))
@@ -194,19 +257,98 @@ func TestWebhookStorm(t *testing.T) {
 	case <-time.After(5 * time.Minute):
 		t.Fatalf("storm did not finish: %d of %d acknowledged", acked.Load(), total)
 	}
-	if resp, err := http.Get(base + "/readyz"); err != nil || resp.StatusCode != 200 {
-		t.Fatalf("/readyz after the restart: %v %v", resp, err)
+	elapsed := time.Since(start)
+	for _, b := range []string{baseA, baseB} {
+		if resp, err := http.Get(b + "/readyz"); err != nil || resp.StatusCode != 200 {
+			t.Fatalf("/readyz after the restart: %v %v", resp, err)
+		}
 	}
-	stop()
-	if err := <-done; err != nil {
-		t.Fatalf("serve: %v", err)
+	// Every email goes out, once, from whichever instance took its job.
+	waitForEmails(t, pg.URL(), 3*time.Minute)
+	for _, stop := range []context.CancelFunc{stopA, stopB} {
+		stop()
 	}
-	t.Logf("%d deliveries of %d events, %d retried (%d server errors while the database was away)",
-		total, len(hist.events), retried.Load(), serverErrors.Load())
+	for _, done := range []<-chan error{doneA, doneB} {
+		if err := <-done; err != nil {
+			t.Fatalf("serve: %v", err)
+		}
+	}
+	t.Logf("two instances: %d deliveries of %d events (%d in %s, retrieved) in %s, %.0f deliveries/s; %d retried (%d server errors while the database was away)",
+		total, len(hist.events), len(newer), testenv.NewerAPIVersion, elapsed.Round(time.Millisecond), float64(total)/elapsed.Seconds(),
+		retried.Load(), serverErrors.Load())
 	if retried.Load() == 0 {
 		t.Error("no delivery was retried: the database restart was not felt")
 	}
 	checkStorm(t, pg.URL(), hist)
+	checkOnceAcrossInstances(t, pg.URL(), mail)
+}
+
+// waitForEmails waits until no message is waiting to be sent.
+func waitForEmails(t *testing.T, url string, within time.Duration) {
+	db, err := sql.Open("pgx", url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	deadline := time.Now().Add(within)
+	for {
+		var waiting int64
+		// A message whose sender died with the database may stay "sending"
+		// (it is never resent by itself): it waits for nothing.
+		err := db.QueryRow(`SELECT COUNT(*) FROM email_messages WHERE status NOT IN ('sent', 'sending', 'unconfirmed')`).Scan(&waiting)
+		if err == nil && waiting == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d emails still waiting (%v)", waiting, err)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+// checkOnceAcrossInstances: each message reached the SMTP server once,
+// and one instance alone scheduled the reconciliation at a time.
+func checkOnceAcrossInstances(t *testing.T, url string, mail *testenv.Mailpit) {
+	db, err := sql.Open("pgx", url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var sent, uncertain int64
+	if err := db.QueryRow(`SELECT COUNT(*) FILTER (WHERE status = 'sent'), COUNT(*) FILTER (WHERE status IN ('sending', 'unconfirmed'))
+		FROM email_messages`).Scan(&sent, &uncertain); err != nil {
+		t.Fatal(err)
+	}
+	got := mail.AllMessages()
+	ids := map[string]int{}
+	for _, m := range got {
+		ids[m.MessageID]++
+	}
+	for id, n := range ids {
+		if n > 1 {
+			t.Errorf("message %s arrived %d times", id, n)
+		}
+	}
+	// A message recorded as sent arrived; one whose sender stopped while
+	// the database was away may or may not have.
+	if n := int64(len(got)); n < sent || n > sent+uncertain || sent == 0 {
+		t.Errorf("%d messages arrived for %d sent (%d uncertain)", n, sent, uncertain)
+	}
+	var leaders, overlapping, reconciles int64
+	if err := db.QueryRow(`SELECT COUNT(*) FROM river_leader`).Scan(&leaders); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.QueryRow(`SELECT COUNT(*) FROM river_job WHERE kind = 'reconcile_stripe'`).Scan(&reconciles); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.QueryRow(`SELECT COUNT(*) FROM river_job a JOIN river_job b ON a.id < b.id
+		WHERE a.kind = 'reconcile_stripe' AND b.kind = 'reconcile_stripe' AND a.attempted_at IS NOT NULL AND b.attempted_at IS NOT NULL
+		AND a.attempted_at < COALESCE(b.finalized_at, now()) AND b.attempted_at < COALESCE(a.finalized_at, now())`).Scan(&overlapping); err != nil {
+		t.Fatal(err)
+	}
+	if leaders > 1 || reconciles == 0 || overlapping != 0 {
+		t.Errorf("%d leaders, %d reconciliations (%d ran at once)", leaders, reconciles, overlapping)
+	}
 }
 
 func checkStorm(t *testing.T, url string, h stormHistory) {
