@@ -50,7 +50,7 @@ func (r *Renderer) Receipt(w io.Writer, rec *models.Receipt) error {
 	}
 	if rec.Status == models.ReceiptVoid {
 		d.pdf.SetTextColor(180, 0, 0)
-		d.write("VOID — this receipt is cancelled: "+rec.VoidReason, 13, true)
+		d.write("VOID — this receipt is cancelled: "+rec.VoidReasonText(), 13, true)
 		d.pdf.SetTextColor(0, 0, 0)
 	}
 	if rec.Replaces != "" {

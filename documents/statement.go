@@ -142,7 +142,7 @@ func (r *Renderer) Statement(w io.Writer, st Statement) error {
 			money.Display(rec.Amount, rec.Currency), money.Display(rec.DeductibleAmount, rec.Currency))
 		if rec.Status == models.ReceiptVoid {
 			line = fmt.Sprintf("%s   %s   %s   VOID (%s), not counted", rec.Number, day,
-				money.Display(rec.Amount, rec.Currency), rec.VoidReason)
+				money.Display(rec.Amount, rec.Currency), rec.VoidReasonText())
 		} else if rec.Replaces != "" {
 			line += "   (replaces " + rec.Replaces + ")"
 		}

@@ -118,7 +118,7 @@ func (s *Server) renderAccountWith(c *gin.Context, donor *models.Donor, notice s
 	for _, r := range rs {
 		status := "Valid"
 		if r.Status == models.ReceiptVoid {
-			status = "Void: " + r.VoidReason
+			status = "Void: " + r.VoidReasonText()
 		} else if r.Replaces != "" {
 			status = "Valid (replaces " + r.Replaces + ")"
 		}

@@ -157,7 +157,7 @@ func (s *Server) renderDonorWith(c *gin.Context, id, mergeErr string, status int
 	for _, r := range rs {
 		st := r.Status
 		if r.Status == models.ReceiptVoid {
-			st = "void: " + r.VoidReason
+			st = "void: " + r.VoidReasonText()
 		} else if r.Replaces != "" {
 			st = "issued, replaces " + r.Replaces
 		}

@@ -338,7 +338,7 @@ func TestReportsCellByCell(t *testing.T) {
 		n := func(i int) string { return fmt.Sprintf("%d-%06d", fy, i) }
 		// number, status, donor_name, frequency, amount, currency, deductible, replaces, void_reason
 		want := [][]string{
-			{n(1), "void", "'@Ann Formula", "once", "100.00", "usd", "100.00", "", "partially refunded (3000 of 10000)"},
+			{n(1), "void", "'@Ann Formula", "once", "100.00", "usd", "100.00", "", "partially refunded ($30.00 of $100.00)"},
 			{n(2), "void", "Sample Donor", "once", "25.00", "usd", "25.00", "", "refunded in full"},
 			{n(3), "issued", "Sample Donor", "once", "40.00", "eur", "40.00", "", ""},
 			{n(4), "issued", "'@Ann Formula", "once", "70.00", "usd", "70.00", n(1), ""},

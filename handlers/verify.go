@@ -41,7 +41,7 @@ func (s *Server) verifyReceipt(c *gin.Context) {
 		d.State, d.Status = "test", "TEST — not a receipt (made in demo or Stripe test mode; no money moved)"
 	}
 	if r.Status == models.ReceiptVoid {
-		d.State, d.Status = "void", "Void ("+r.VoidReason+")"
+		d.State, d.Status = "void", "Void ("+r.VoidReasonText()+")"
 		repl, err := s.store.ReplacementOf(c.Request.Context(), r.Number)
 		switch {
 		case err == nil:

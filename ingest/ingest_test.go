@@ -307,7 +307,7 @@ func TestRefundsVoidAndReplaceInAChain(t *testing.T) {
 			t.Fatalf("gift after full refund: %+v", g2)
 		}
 		rs, _ := h.store.ReceiptsOfGift(context.Background(), g.ID)
-		if rs[0].VoidReason != "partially refunded (2000 of 10000)" || rs[2].VoidReason != "refunded in full" || rs[2].VoidedAt == nil {
+		if rs[0].VoidReason != "partially refunded ($20.00 of $100.00)" || rs[2].VoidReason != "refunded in full" || rs[2].VoidedAt == nil {
 			t.Fatalf("void reasons: %q / %q", rs[0].VoidReason, rs[2].VoidReason)
 		}
 	})

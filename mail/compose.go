@@ -97,7 +97,7 @@ func (c *Composer) Compose(ctx context.Context, m *models.EmailMessage) (Message
 		if m.Kind == models.EmailReplacement {
 			d.Reason = "a partial refund or a settled dispute"
 			if old, err := c.replaced(ctx, r); err == nil && old != nil {
-				d.Reason = old.VoidReason
+				d.Reason = old.VoidReasonText()
 			}
 		}
 		var pdf bytes.Buffer

@@ -239,3 +239,22 @@ func TestClientKeyGroupsIPv6By64(t *testing.T) {
 		}
 	}
 }
+
+// TestVoidReasonsPrintMoney: a void reason says amounts as money, also
+// for receipts voided before reasons were written that way.
+func TestVoidReasonsPrintMoney(t *testing.T) {
+	for reason, want := range map[string]string{
+		"partially refunded (3000 of 10000)":     "partially refunded ($30.00 of $100.00)",
+		"partially refunded ($30.00 of $100.00)": "partially refunded ($30.00 of $100.00)",
+		"refunded in full":                       "refunded in full",
+	} {
+		r := models.Receipt{VoidReason: reason, Currency: "usd"}
+		if got := r.VoidReasonText(); got != want {
+			t.Errorf("%q printed %q, want %q", reason, got, want)
+		}
+	}
+	jpy := models.Receipt{VoidReason: "partially refunded (500 of 5000)", Currency: "jpy"}
+	if got := jpy.VoidReasonText(); got != "partially refunded (¥500 of ¥5,000)" {
+		t.Errorf("yen: %q", got)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/indienews/donations/money"
 )
 
 // Kinds of payment adjustment.
@@ -164,7 +165,7 @@ func (s *Store) refundGift(tx *Tx, g *Gift, chargeID string, amountRefunded int6
 	remaining := g.TotalAmount - refunded
 	reason := "refunded in full"
 	if remaining > 0 {
-		reason = fmt.Sprintf("partially refunded (%d of %d)", refunded, g.TotalAmount)
+		reason = fmt.Sprintf("partially refunded (%s of %s)", money.Display(refunded, g.Currency), money.Display(g.TotalAmount, g.Currency))
 	}
 	if err := s.voidReceipt(tx, old, reason); err != nil {
 		return err

@@ -6,9 +6,12 @@ import (
 	"encoding/base32"
 	"errors"
 	"fmt"
+	"regexp"
+	"strconv"
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/indienews/donations/money"
 	"gorm.io/gorm"
 )
 
@@ -72,6 +75,25 @@ type Receipt struct {
 	// printed as "TEST — not a receipt".
 	Livemode bool
 	TimeZone string // IANA name its dates print in; '' before it was kept
+}
+
+// legacyRefundReason is how void reasons spelled a partial refund before
+// they printed money: "partially refunded (3000 of 10000)", in minor units.
+var legacyRefundReason = regexp.MustCompile(`^partially refunded \((\d+) of (\d+)\)$`)
+
+// VoidReasonText is the void reason as a person reads it: amounts as
+// money, also on receipts voided before reasons were written that way.
+func (r *Receipt) VoidReasonText() string {
+	m := legacyRefundReason.FindStringSubmatch(r.VoidReason)
+	if m == nil {
+		return r.VoidReason
+	}
+	refunded, err1 := strconv.ParseInt(m[1], 10, 64)
+	total, err2 := strconv.ParseInt(m[2], 10, 64)
+	if err1 != nil || err2 != nil {
+		return r.VoidReason
+	}
+	return fmt.Sprintf("partially refunded (%s of %s)", money.Display(refunded, r.Currency), money.Display(total, r.Currency))
 }
 
 // Location is the time zone r's dates print in: the one frozen at issue,

@@ -68,7 +68,7 @@ func WriteReceiptsCSV(ctx context.Context, w io.Writer, src ReceiptSource, p mod
 			Text(r.Frequency), money.FormatMajor(r.Amount, r.Currency), Text(r.Currency),
 			money.FormatMajor(r.DeductibleAmount, r.Currency), money.FormatMajor(r.FeeCovered, r.Currency),
 			money.FormatMajor(r.BenefitValue, r.Currency),
-			Text(r.StripePaymentID), Text(r.Replaces), Text(r.VoidReason), voidedAt,
+			Text(r.StripePaymentID), Text(r.Replaces), Text(r.VoidReasonText()), voidedAt,
 		)
 		if err := cw.Write(row); err != nil {
 			return err

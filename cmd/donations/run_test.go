@@ -236,7 +236,7 @@ func TestReceiptsExportCSV(t *testing.T) {
 			}
 			_, out, _ = runCmd(t, env, "receipts", "export", "--year", "2026")
 			rows, _ = csv.NewReader(strings.NewReader(out)).ReadAll()
-			if len(rows) != 4 || rows[2][1] != "void" || rows[2][len(rows[2])-2] != "partially refunded (606 of 2606)" ||
+			if len(rows) != 4 || rows[2][1] != "void" || rows[2][len(rows[2])-2] != "partially refunded ($6.06 of $26.06)" ||
 				rows[3][0] != "2026-000003" || rows[3][1] != "issued" || rows[3][12] != "20.00" || rows[3][len(rows[3])-3] != "2026-000002" {
 				t.Errorf("export after a partial refund: %q", rows)
 			}
