@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -188,6 +189,12 @@ func (c *Config) Receipts() models.ReceiptSettings {
 // SQLitePath is where the embedded database lives.
 func (c *Config) SQLitePath() string { return filepath.Join(c.DataDir, "donations.db") }
 
+// defaultOrgName is what receipts say until ORG_NAME is set.
+const defaultOrgName = "Your Newsroom"
+
+// craNumber is a CRA charity registration number: nine digits, RR, four.
+var craNumber = regexp.MustCompile(`^[0-9]{9}RR[0-9]{4}$`)
+
 // Getenv looks a variable up; os.Getenv fits.
 type Getenv func(string) string
 
@@ -220,7 +227,7 @@ func Load(getenv Getenv) (*Config, error) {
 		StripeSecretKey: l.str("STRIPE_SECRET_KEY", ""),
 		StripeAPIBase:   l.str("STRIPE_API_BASE", ""),
 		Org: models.Org{
-			Name:    l.str("ORG_NAME", "Your Newsroom"),
+			Name:    l.str("ORG_NAME", defaultOrgName),
 			TaxID:   l.str("ORG_TAX_ID", ""),
 			Address: l.str("ORG_ADDRESS", ""),
 		},
@@ -376,8 +383,29 @@ func Load(getenv Getenv) (*Config, error) {
 			l.fail("STRIPE_API_BASE", "must be an http(s) URL such as http://127.0.0.1:12111")
 		}
 	}
-	if c.ReceiptRules == "ca" && (c.PlaceOfIssue == "" || c.Signatory == "" || c.Org.TaxID == "") {
-		l.fail("RECEIPT_RULES", "ca needs RECEIPT_PLACE_OF_ISSUE, RECEIPT_SIGNATORY and ORG_TAX_ID (the registration number) for official receipts")
+	// Settings that would print invalid receipts are refused here, not
+	// discovered by a donor's accountant.
+	if c.ReceiptRules == "ca" {
+		if c.PlaceOfIssue == "" || c.Signatory == "" || c.Org.TaxID == "" {
+			l.fail("RECEIPT_RULES", "ca needs RECEIPT_PLACE_OF_ISSUE, RECEIPT_SIGNATORY and ORG_TAX_ID (the registration number) for official receipts")
+		}
+		if c.Org.Address == "" {
+			l.fail("ORG_ADDRESS", "is required with RECEIPT_RULES=ca: an official receipt prints the charity's address as registered")
+		}
+		if c.Org.TaxID != "" && !craNumber.MatchString(strings.ReplaceAll(c.Org.TaxID, " ", "")) {
+			l.fail("ORG_TAX_ID", "must be a CRA registration number such as 123456789RR0001 with RECEIPT_RULES=ca, got %q", c.Org.TaxID)
+		}
+		if c.Currency != "cad" {
+			l.fail("CURRENCY", "must be cad with RECEIPT_RULES=ca: an official receipt states the amount in Canadian dollars")
+		}
+	}
+	if c.ReceiptRules == "us" && c.Production() {
+		if c.Org.Name == defaultOrgName {
+			l.fail("ORG_NAME", "must be the organisation's legal name in production: receipts print it")
+		}
+		if c.Org.TaxID == "" {
+			l.fail("ORG_TAX_ID", "is required with RECEIPT_RULES=us in production: receipts print the EIN")
+		}
 	}
 	if c.Production() {
 		if c.StripeSecretKey == "" {
@@ -512,6 +540,17 @@ func (l *loader) tiers(name, currency string) []models.Tier {
 		}
 		if err1 != nil || err2 != nil {
 			l.fail(name, "entry %q: amounts must be numbers in major units", entry)
+			continue
+		}
+		desc := strings.TrimSpace(parts[2])
+		switch {
+		case desc != "" && value == 0:
+			// It would print "no goods or services" for goods it names.
+			l.fail(name, "entry %q: a tier whose benefits are described needs their fair market value per year", entry)
+			continue
+		case desc == "" && value > 0:
+			// It would print ", valued at $X" with nothing before it.
+			l.fail(name, "entry %q: a tier with a benefit value needs the benefits described", entry)
 			continue
 		}
 		out = append(out, models.Tier{Name: strings.TrimSpace(parts[0]), MinPerYear: minimum, Description: strings.TrimSpace(parts[2]), ValuePerYear: value})

@@ -201,3 +201,43 @@ func TestMetricsSettings(t *testing.T) {
 		}
 	}
 }
+
+func TestSettingsThatPrintInvalidReceiptsAreRefused(t *testing.T) {
+	ca := map[string]string{"RECEIPT_RULES": "ca", "CURRENCY": "cad", "ORG_ADDRESS": "12 Rue Saint-Paul, Montréal QC H2Y 1Z5",
+		"ORG_TAX_ID": "123456789RR0001", "RECEIPT_PLACE_OF_ISSUE": "Montréal, Québec", "RECEIPT_SIGNATORY": "Jeanne Trésorière"}
+	load := func(base map[string]string, k, v string) error {
+		env := map[string]string{}
+		for a, b := range base {
+			env[a] = b
+		}
+		env[k] = v
+		_, err := Load(func(x string) string { return env[x] })
+		return err
+	}
+	if err := load(ca, "DATA_DIR", "./data"); err != nil {
+		t.Fatalf("valid ca settings: %v", err)
+	}
+	for _, c := range []struct{ k, v, name string }{
+		{"ORG_ADDRESS", "", "ORG_ADDRESS"}, {"ORG_TAX_ID", "12-3456789", "ORG_TAX_ID"}, {"ORG_TAX_ID", "123456789RC0001", "ORG_TAX_ID"},
+		{"CURRENCY", "usd", "CURRENCY"},
+	} {
+		if err := load(ca, c.k, c.v); err == nil || !strings.Contains(err.Error(), c.name) {
+			t.Errorf("ca with %s=%q: %v", c.k, c.v, err)
+		}
+	}
+	prod := map[string]string{"APP_ENV": "production", "BASE_URL": "https://give.example.org", "SECRET_KEY": "9f86d081884c7d659a2feaa0c55ad015",
+		"STRIPE_SECRET_KEY": "sk_live_x", "STRIPE_WEBHOOK_SECRET": "whsec_x", "ORG_NAME": "The Ledger", "ORG_TAX_ID": "12-3456789"}
+	if err := load(prod, "RECEIPT_RULES", "us"); err != nil {
+		t.Fatalf("valid us production settings: %v", err)
+	}
+	for _, c := range []struct{ k, v, name string }{{"ORG_NAME", "", "ORG_NAME"}, {"ORG_TAX_ID", "", "ORG_TAX_ID"}} {
+		if err := load(prod, c.k, c.v); err == nil || !strings.Contains(err.Error(), c.name) {
+			t.Errorf("us production with %s=%q: %v", c.k, c.v, err)
+		}
+	}
+	for _, tiers := range []string{"Insider|120|Tote bag|", "Insider|120|Tote bag|0", "Insider|120||25"} {
+		if err := load(nil, "MEMBERSHIP_TIERS", tiers); err == nil || !strings.Contains(err.Error(), "MEMBERSHIP_TIERS") {
+			t.Errorf("tiers %q accepted: %v", tiers, err)
+		}
+	}
+}
