@@ -243,9 +243,21 @@ func TestMembershipTierBenefitOnReceipts(t *testing.T) {
 			Amount: 1500, Paid: true, Email: "tier@example.com", Name: "Tier Member", Interval: "month"}), t0))
 		r := res.Receipt
 		// $15 a month is $180 a year: Insider. $25 a year of benefits is
-		// $2.08 a month, so each receipt's deductible is $12.92.
-		if r == nil || r.BenefitDescription != "Tote bag and two events" || r.BenefitValue != 208 || r.DeductibleAmount != 1292 || r.Amount != 1500 {
+		// $2.08 and a third a month: the first four payments of a year
+		// carry $2.09, so the first receipt's deductible is $12.91.
+		if r == nil || r.BenefitDescription != "Tote bag and two events" || r.BenefitValue != 209 || r.DeductibleAmount != 1291 || r.Amount != 1500 {
 			t.Fatalf("receipt %+v", r)
+		}
+		// A year of twelve payments carries the $25 exactly.
+		total := r.BenefitValue
+		for k := 2; k <= 12; k++ {
+			res := h.deliver(testenv.EventAt(t, fmt.Sprintf("evt_tier_%d", k), "invoice.paid", testenv.Invoice(t, testenv.InvoiceSpec{
+				ID: fmt.Sprintf("in_tier_%d", k), Subscription: "sub_tier", Customer: "cus_tier", Charge: fmt.Sprintf("ch_tier_%d", k),
+				BillingReason: "subscription_cycle", Amount: 1500, Paid: true, Email: "tier@example.com", Interval: "month"}), t0.AddDate(0, k-1, 0)))
+			total += res.Receipt.BenefitValue
+		}
+		if total != 2500 {
+			t.Fatalf("a year's receipts carry %d of benefits, want 2500", total)
 		}
 		m, _ := h.store.MembershipBySubscription(context.Background(), "sub_tier")
 		if m.TierName != "Insider" {

@@ -188,13 +188,22 @@ func paymentsPerYear(interval string) int64 {
 	return 1
 }
 
-// benefitPerPayment spreads a tier's yearly value over the year's payments.
-func benefitPerPayment(m *Membership) Benefit {
+// benefitPerPayment is the share of a tier's yearly value that the k-th
+// payment (from 0) of a membership carries. The year's payments share it
+// exactly: the value divided by their number, and the first (value mod
+// number) of each year a minor unit more, so twelve monthly receipts add
+// up to the yearly value to the cent ($25 a year: four of $2.09, eight of
+// $2.08).
+func benefitPerPayment(m *Membership, k int64) Benefit {
 	if m.BenefitValuePerYear == 0 {
 		return Benefit{}
 	}
 	n := paymentsPerYear(m.BillingInterval)
-	return Benefit{Description: m.BenefitDescription, Value: (m.BenefitValuePerYear + n/2) / n}
+	share := m.BenefitValuePerYear / n
+	if k%n < m.BenefitValuePerYear%n {
+		share++
+	}
+	return Benefit{Description: m.BenefitDescription, Value: share}
 }
 
 // setStatus moves a membership to status as of at, the Stripe-side time of
@@ -437,7 +446,14 @@ func (e InvoicePaid) apply(s *Store, tx *Tx, ev EventRecord, res *EventResult) e
 		}
 	}
 	paymentID := firstNonEmpty(p.PaymentIntentID, p.ChargeID, p.InvoiceID)
-	r, err := s.issueReceipt(tx, "invoice:"+p.InvoiceID, &g, donorID, paymentID, benefitPerPayment(m))
+	// Which payment of the membership this is, for its share of the
+	// year's benefit value.
+	var earlier int64
+	if err := tx.Model(&Gift{}).Where("membership_id = ? AND id <> ? AND status IN ?", m.ID, g.ID, []string{GiftPaid, GiftRefunded}).
+		Count(&earlier).Error; err != nil {
+		return err
+	}
+	r, err := s.issueReceipt(tx, "invoice:"+p.InvoiceID, &g, donorID, paymentID, benefitPerPayment(m, earlier))
 	if err != nil {
 		return err
 	}
