@@ -118,3 +118,24 @@ func TestStatementTakesTheYearsFrozenOrganisation(t *testing.T) {
 		}
 	}
 }
+
+// TestCanadianStatementSaysEligibleAndSummary: a ca year's statement speaks
+// of the eligible amount and says it is a summary, not an official receipt.
+func TestCanadianStatementSaysEligibleAndSummary(t *testing.T) {
+	rec := sample()
+	rec.WordingVersion, rec.Currency = "ca-1", "cad"
+	st := NewStatement(models.Org{Name: "Le Registre"}, &models.Donor{Name: "Zoë"}, 2026, []models.Receipt{*rec})
+	var buf bytes.Buffer
+	if err := New("https://news.example", nil).Statement(&buf, st); err != nil {
+		t.Fatal(err)
+	}
+	text := testenv.PDFText(t, buf.Bytes())
+	for _, want := range []string{"eligible CA$26.06", "Total eligible amount", "not itself an official receipt"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("statement lacks %q:\n%s", want, text)
+		}
+	}
+	if strings.Contains(text, "deductible") {
+		t.Errorf("a ca statement says deductible:\n%s", text)
+	}
+}

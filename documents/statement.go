@@ -73,6 +73,15 @@ func (st Statement) counts(r *models.Receipt) bool {
 	return r.Status == models.ReceiptIssued && (r.Livemode || st.Test())
 }
 
+// deductibleWord is what the rule set calls the part of a gift that counts
+// for tax: the CRA's "eligible amount", elsewhere "deductible".
+func (st Statement) deductibleWord() string {
+	if st.Rules == "ca" {
+		return "eligible"
+	}
+	return "deductible"
+}
+
 // Total is the deductible sum of the year's receipts in force, per
 // currency (voids, and test receipts beside real ones, excluded).
 func (st Statement) Total() map[string]int64 {
@@ -138,8 +147,8 @@ func (r *Renderer) Statement(w io.Writer, st Statement) error {
 	d.rule()
 	for _, rec := range st.Receipts {
 		day := rec.GiftDate.In(r.LocationOf(&rec)).Format("2006-01-02")
-		line := fmt.Sprintf("%s   %s   %s   deductible %s", rec.Number, day,
-			money.Display(rec.Amount, rec.Currency), money.Display(rec.DeductibleAmount, rec.Currency))
+		line := fmt.Sprintf("%s   %s   %s   %s %s", rec.Number, day, money.Display(rec.Amount, rec.Currency), st.deductibleWord(),
+			money.Display(rec.DeductibleAmount, rec.Currency))
 		if rec.Status == models.ReceiptVoid {
 			line = fmt.Sprintf("%s   %s   %s   VOID (%s), not counted", rec.Number, day,
 				money.Display(rec.Amount, rec.Currency), rec.VoidReasonText())
@@ -155,7 +164,10 @@ func (r *Renderer) Statement(w io.Writer, st Statement) error {
 		d.write("No gifts this year.", 10, false)
 	}
 	d.rule()
-	d.field("Total deductible amount", st.TotalText())
+	d.field("Total "+st.deductibleWord()+" amount", st.TotalText())
+	if st.Rules == "ca" {
+		d.write("This statement summarises your official receipts listed above; it is not itself an official receipt for income tax purposes.", 9, false)
+	}
 	d.gap(3)
 	d.write("Each receipt listed was issued separately and can be checked at the address printed on it.", 9, false)
 	return d.output(w)

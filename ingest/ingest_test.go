@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"strings"
 	"testing"
 	"time"
 
@@ -25,10 +26,15 @@ type harness struct {
 
 func newHarness(t *testing.T, db string, tiers ...models.Tier) *harness {
 	t.Helper()
+	return newHarnessWith(t, db, models.ReceiptSettings{Org: models.Org{Name: "The Ledger"}, Tiers: tiers})
+}
+
+// newHarnessWith is newHarness with receipt settings of the test's own.
+func newHarnessWith(t *testing.T, db string, rs models.ReceiptSettings) *harness {
+	t.Helper()
 	pg, sqlitePath := testenv.DatabaseURLs(t, db)
-	s, err := models.Open(context.Background(), models.Options{DatabaseURL: pg, SQLitePath: sqlitePath,
-		Receipts: models.ReceiptSettings{Org: models.Org{Name: "The Ledger"}, FiscalYearStart: config.MonthDay{Month: time.January, Day: 1},
-			Location: time.UTC, Tiers: tiers}})
+	rs.FiscalYearStart, rs.Location = config.MonthDay{Month: time.January, Day: 1}, time.UTC
+	s, err := models.Open(context.Background(), models.Options{DatabaseURL: pg, SQLitePath: sqlitePath, Receipts: rs})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -442,6 +448,48 @@ func TestRenewalsKeepTheCoveredFee(t *testing.T) {
 		})
 		if fmt.Sprint(got) != "[2088/88 2088/88 2500/0]" {
 			t.Fatalf("receipts amount/fee covered: %v", got)
+		}
+	})
+}
+
+// TestCanadianAdvantageRules: under the CRA's rules an advantage above 80%
+// of the gift leaves no gift to receipt; one of at most the lesser of 10%
+// and $75 is ignored; and a partial refund that leaves nothing eligible
+// issues no replacement.
+func TestCanadianAdvantageRules(t *testing.T) {
+	testenv.ForEachDB(t, func(t *testing.T, db string) {
+		h := newHarnessWith(t, db, models.ReceiptSettings{Org: models.Org{Name: "Le Registre"}, Rules: "ca", Tiers: []models.Tier{
+			{Name: "Ami", MinPerYear: 1000, Description: "a mug", ValuePerYear: 90},              // 10% of a $9 year, under $75: de minimis
+			{Name: "Gala", MinPerYear: 20000, Description: "a gala dinner", ValuePerYear: 18000}, // 90% of $200
+		}})
+		pay := func(id, sub string, amount int64) models.EventResult {
+			return h.deliver(testenv.EventAt(t, "evt_"+id, "invoice.paid", testenv.Invoice(t, testenv.InvoiceSpec{ID: id, Subscription: sub,
+				Customer: "cus_" + sub, Charge: "ch_" + id, BillingReason: "subscription_create", Amount: amount, Paid: true,
+				Email: sub + "@example.ca", Name: "Membre", Interval: "year"}), t0))
+		}
+		if r := pay("in_mug", "sub_mug", 900).Receipt; r == nil || r.BenefitValue != 0 || r.DeductibleAmount != 900 {
+			t.Fatalf("a de minimis advantage must be ignored: %+v", r)
+		}
+		res := pay("in_gala", "sub_gala", 20000)
+		if res.Receipt != nil || !strings.Contains(res.Outcome, "no receipt") {
+			t.Fatalf("an advantage of 90%% got a receipt: %+v", res)
+		}
+		// A $100 yearly member with a $30 benefit, refunded $75: $25 left,
+		// less the $30 advantage, is nothing eligible.
+		h2 := newHarnessWith(t, db, models.ReceiptSettings{Org: models.Org{Name: "Le Registre"}, Rules: "ca", Tiers: []models.Tier{
+			{Name: "Soutien", MinPerYear: 10000, Description: "a tote bag", ValuePerYear: 3000}}})
+		first := h2.deliver(testenv.EventAt(t, "evt_in_tote", "invoice.paid", testenv.Invoice(t, testenv.InvoiceSpec{ID: "in_tote", Subscription: "sub_tote",
+			Customer: "cus_tote", Charge: "ch_tote", BillingReason: "subscription_create", Amount: 10000, Paid: true,
+			Email: "tote@example.ca", Name: "Membre", Interval: "year"}), t0)).Receipt
+		if first == nil || first.DeductibleAmount != 7000 {
+			t.Fatalf("receipt with an advantage: %+v", first)
+		}
+		res = h2.deliver(testenv.EventAt(t, "evt_tote_ref", "charge.refunded", testenv.Charge(t, "ch_tote", "", "in_tote", 10000, 7500), t0.Add(time.Hour)))
+		if res.Receipt != nil || !strings.Contains(res.Outcome, "no replacement") {
+			t.Fatalf("a refund leaving nothing eligible replaced the receipt: %+v", res)
+		}
+		if got := receiptsOf(t, h2, first.GiftID); !strings.Contains(got, "void") || strings.Count(got, "[") != 1 {
+			t.Fatalf("receipts after the refund: %s", got)
 		}
 	})
 }

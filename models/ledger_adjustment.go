@@ -178,6 +178,10 @@ func (s *Store) refundGift(tx *Tx, g *Gift, chargeID string, amountRefunded int6
 	if err != nil {
 		return err
 	}
+	if r == nil {
+		res.Outcome += ", no replacement: nothing eligible remains"
+		return s.queueReceiptEmail(tx, EmailVoid, old)
+	}
 	res.Receipt = r
 	res.Outcome += ", replaced by " + r.Number
 	return s.queueReceiptEmail(tx, EmailReplacement, r)
@@ -278,7 +282,7 @@ func (s *Store) closeDispute(tx *Tx, g *Gift, disputeID string, won bool, res *E
 		return err
 	}
 	r, err := s.replaceReceipt(tx, fmt.Sprintf("gift:%s:dispute-won:%s", g.ID, disputeID), last, remaining)
-	if err != nil {
+	if err != nil || r == nil {
 		return err
 	}
 	res.Receipt = r

@@ -457,8 +457,10 @@ func (e InvoicePaid) apply(s *Store, tx *Tx, ev EventRecord, res *EventResult) e
 	if err != nil {
 		return err
 	}
-	if err := s.queueReceiptEmail(tx, EmailReceipt, r); err != nil {
-		return err
+	if r != nil {
+		if err := s.queueReceiptEmail(tx, EmailReceipt, r); err != nil {
+			return err
+		}
 	}
 	if err := recordPaymentFees(tx, g.ID, p.Fees); err != nil {
 		return err
@@ -467,6 +469,11 @@ func (e InvoicePaid) apply(s *Store, tx *Tx, ev EventRecord, res *EventResult) e
 		return err
 	}
 	res.Receipt = r
+	if r == nil {
+		res.Outcome = fmt.Sprintf("membership %s: invoice %s paid as gift %s; no receipt: the advantage is over %d%% of it",
+			m.ID, p.InvoiceID, g.ID, craAdvantageLimitPercent)
+		return nil
+	}
 	res.Outcome = fmt.Sprintf("membership %s: invoice %s paid as gift %s, receipt %s", m.ID, p.InvoiceID, g.ID, r.Number)
 	return nil
 }

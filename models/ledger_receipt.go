@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"regexp"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -115,6 +116,30 @@ type Benefit struct {
 	Value       int64
 }
 
+// CRA rules on an advantage (a benefit the donor receives): above 80% of
+// the gift, there is no gift to receipt; at most the lesser of 10% of the
+// gift and $75, it is de minimis and ignored.
+const (
+	craAdvantageLimitPercent = 80
+	craDeMinimisPercent      = 10
+	craDeMinimisCap          = 7500 // $75, in cents of CAD
+)
+
+// receiptable applies the rule set to a gift of amount with benefit b: the
+// benefit the receipt states, and whether a receipt may be issued at all.
+func (s *Store) receiptable(amount int64, b Benefit) (Benefit, bool) {
+	if s.receipts.Rules != "ca" || b.Value == 0 {
+		return b, true
+	}
+	if b.Value*100 > amount*craAdvantageLimitPercent {
+		return b, false
+	}
+	if b.Value*100 <= amount*craDeMinimisPercent && b.Value <= craDeMinimisCap {
+		return Benefit{}, true
+	}
+	return b, true
+}
+
 // nextReceiptSequence takes the next number of fiscal year fy. The counter
 // row is locked until the transaction ends, which is what makes numbers
 // gap-free: a transaction that rolls back gives its number back.
@@ -148,8 +173,14 @@ func (s *Store) verifyURL(code string) string {
 }
 
 // issueReceipt freezes and numbers a receipt for a paid gift inside tx.
-// key makes the issue idempotent: one receipt per (gift, reason) ever.
+// key makes the issue idempotent: one receipt per (gift, reason) ever. It
+// returns nil, and issues nothing, when the rule set allows no receipt
+// (CRA: an advantage above 80% of the gift).
 func (s *Store) issueReceipt(tx *Tx, key string, g *Gift, donorID string, paymentID string, b Benefit) (*Receipt, error) {
+	b, ok := s.receiptable(g.TotalAmount, b)
+	if !ok {
+		return nil, nil
+	}
 	giftDate := tx.now
 	if g.PaidAt != nil {
 		giftDate = g.PaidAt.UTC()
@@ -241,8 +272,13 @@ func (s *Store) voidReceipt(tx *Tx, r *Receipt, reason string) error {
 
 // replaceReceipt issues the receipt that replaces old for a new amount: the
 // donor and organisation details stay as old froze them, it takes the next
-// number of the gift's fiscal year and names old in Replaces.
+// number of the gift's fiscal year and names old in Replaces. It issues
+// nothing (nil) when what remains is no gift under the rule set: a CRA
+// receipt whose eligible amount would be zero.
 func (s *Store) replaceReceipt(tx *Tx, key string, old *Receipt, amount int64) (*Receipt, error) {
+	if strings.HasPrefix(old.WordingVersion, "ca-") && amount-old.BenefitValue <= 0 {
+		return nil, nil
+	}
 	seq, err := nextReceiptSequence(tx, old.FiscalYear)
 	if err != nil {
 		return nil, err
