@@ -30,6 +30,8 @@ type profileData struct {
 	Action, What, Name, NameError string
 	AddressFields                 []addressField
 	CSRFField                     template.HTML
+	// IDPrefix keeps element ids unique when a page holds several forms.
+	IDPrefix string
 }
 
 func (s *Server) profileData(c *gin.Context, action, what string, p models.DonorProfile, errs fieldErrors) profileData {

@@ -50,6 +50,9 @@ func (s *Server) adminDonors(c *gin.Context) {
 type receiptRow struct {
 	ID, Number, Amount, Status string
 	Issued                     bool
+	// Correct is the "correct and reissue" form, filled with what the
+	// receipt says now.
+	Correct profileData
 }
 
 type donorData struct {
@@ -161,7 +164,14 @@ func (s *Server) renderDonorWith(c *gin.Context, id, mergeErr string, status int
 		} else if r.Replaces != "" {
 			st = "issued, replaces " + r.Replaces
 		}
-		d.Receipts = append(d.Receipts, receiptRow{ID: r.ID, Number: r.Number, Amount: money.Display(r.Amount, r.Currency), Status: st, Issued: r.Status == models.ReceiptIssued})
+		row := receiptRow{ID: r.ID, Number: r.Number, Amount: money.Display(r.Amount, r.Currency), Status: st, Issued: r.Status == models.ReceiptIssued}
+		if row.Issued {
+			row.Correct = s.profileData(c, "/admin/receipts/"+url.PathEscape(r.ID)+"/correct", "and reissue", models.DonorProfile{
+				Name: r.DonorName, Address: models.Address{Line1: r.DonorAddressLine1, City: r.DonorAddressCity,
+					PostalCode: r.DonorAddressPostalCode, Country: r.DonorAddressCountry}}, nil)
+			row.Correct.IDPrefix = "correct-" + r.ID + "-"
+		}
+		d.Receipts = append(d.Receipts, row)
 		if !years[r.FiscalYear] {
 			years[r.FiscalYear] = true
 			d.Years = append(d.Years, r.FiscalYear)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -62,4 +63,26 @@ func donorPage(id *string) string {
 		return "/admin/donors"
 	}
 	return "/admin/donors/" + url.PathEscape(*id)
+}
+
+// adminCorrectReceipt voids a receipt whose name or address was wrong and
+// issues the one that cancels and replaces it, with the corrected details.
+func (s *Server) adminCorrectReceipt(c *gin.Context) {
+	p, errs := profileForm(c)
+	if len(errs) > 0 {
+		var problems []string
+		for _, msg := range errs {
+			problems = append(problems, msg)
+		}
+		slices.Sort(problems)
+		s.errorPage(c, http.StatusUnprocessableEntity, "Check the corrected details", strings.Join(problems, " ")+" Go back and correct them.")
+		return
+	}
+	r, err := s.store.CorrectReceipt(c.Request.Context(), c.Param("file"), p, actor(c))
+	if err != nil {
+		s.error(c, err)
+		return
+	}
+	s.setFlash(c, "Receipt "+r.Replaces+" is cancelled and replaced by "+r.Number+", with the corrected details; the donor is emailed it.")
+	c.Redirect(http.StatusSeeOther, donorPage(r.DonorID))
 }

@@ -47,7 +47,7 @@ func TestEveryAdminRouteRefusesTheWrongPeople(t *testing.T) {
 		t.Fatal(err)
 	}
 	adminOnly := map[string]bool{
-		"POST /admin/donors/:id/merge": true, "POST /admin/donors/:id/profile": true, "POST /admin/receipts/:file/resend": true, "POST /admin/receipts/:file/void": true,
+		"POST /admin/donors/:id/merge": true, "POST /admin/donors/:id/profile": true, "POST /admin/receipts/:file/resend": true, "POST /admin/receipts/:file/void": true, "POST /admin/receipts/:file/correct": true,
 		"POST /admin/emails/:id/retry": true, "GET /admin/staff": true, "POST /admin/staff": true,
 		"POST /admin/staff/disable": true, "GET /admin/audit": true,
 	}
@@ -632,4 +632,64 @@ func TestStaffAccountsPostRedirectGet(t *testing.T) {
 	if len(after) != len(before) {
 		t.Fatalf("an audit row for a change that did not happen: %+v", after[0])
 	}
+}
+
+// TestCorrectAndReissue: a receipt with a wrong name is cancelled, kept,
+// and replaced by one with the corrected details that names it; the donor
+// is emailed the new one once; the audit log says who. A resend of the new
+// one stays a copy, not another receipt.
+func TestCorrectAndReissue(t *testing.T) {
+	testenv.ForEachDB(t, func(t *testing.T, db string) {
+		app := newApp(t, db, appOptions{})
+		ctx := context.Background()
+		s := testenv.PaidSession(t, "cs_fix", "", "fix@example.com", 5000)
+		s["customer_details"].(map[string]any)["name"] = "Jon Smiht"
+		app.deliverObject("evt_fix", "checkout.session.completed", s)
+		d, _ := app.Store.DonorByEmail(ctx, "fix@example.com")
+		rs, _ := app.Store.AllReceiptsOfDonor(ctx, d.ID)
+		c := app.staffClient("admin@ledger.example", models.RoleAdmin)
+		_, page := app.get(c, "/admin/donors/"+d.ID)
+		if !strings.Contains(page, `action="/admin/receipts/`+rs[0].ID+`/correct"`) || !strings.Contains(page, `value="Jon Smiht"`) {
+			t.Fatal("no correct-and-reissue form filled with the receipt's details")
+		}
+		token := csrfField.FindStringSubmatch(page)[1]
+		if resp, body := app.post(c, "/admin/receipts/"+rs[0].ID+"/correct", url.Values{"csrf_token": {token}, "name": {""}}); resp.StatusCode != http.StatusUnprocessableEntity ||
+			!strings.Contains(body, "Enter the name") {
+			t.Fatalf("no name: %d", resp.StatusCode)
+		}
+		body := app.postRedirected(c, "/admin/receipts/"+rs[0].ID+"/correct", url.Values{"csrf_token": {token}, "name": {"Jon Smith"},
+			"address_line1": {"4 Elm St"}, "address_city": {"Springfield"}, "address_country": {"US"}}, "/admin/donors/"+d.ID)
+		after, _ := app.Store.AllReceiptsOfDonor(ctx, d.ID)
+		if len(after) != 2 || !strings.Contains(body, "is cancelled and replaced by "+after[0].Number) {
+			t.Fatalf("after correcting: %d receipts\n%s", len(after), body)
+		}
+		newer, old := after[0], after[1]
+		if old.Status != models.ReceiptVoid || old.VoidReason != "cancelled and replaced: corrected name and address" || old.DonorName != "Jon Smiht" ||
+			newer.Status != models.ReceiptIssued || newer.Replaces != old.Number || newer.DonorName != "Jon Smith" ||
+			newer.DonorAddressLine1 != "4 Elm St" || newer.Amount != 5000 {
+			t.Fatalf("old %+v\nnew %+v", old, newer)
+		}
+		emails, _ := app.Store.DonorEmails(ctx, d.ID)
+		replacements := 0
+		for _, m := range emails {
+			if m.Kind == models.EmailReplacement && m.ReceiptID != nil && *m.ReceiptID == newer.ID {
+				replacements++
+			}
+		}
+		if replacements != 1 {
+			t.Fatalf("%d replacement emails for the corrected receipt", replacements)
+		}
+		entries, _ := app.Store.AuditLog(ctx, 5)
+		if entries[0].Action != "corrected receipt" || !strings.Contains(entries[0].Detail, old.Number+" replaced by "+newer.Number) {
+			t.Fatalf("audit: %+v", entries[0])
+		}
+		// Correcting the void original is refused; a resend is a copy.
+		if resp, _ := app.post(c, "/admin/receipts/"+old.ID+"/correct", url.Values{"csrf_token": {token}, "name": {"X"}}); resp.StatusCode != http.StatusConflict {
+			t.Fatalf("correcting a void receipt: %d", resp.StatusCode)
+		}
+		app.postRedirected(c, "/admin/receipts/"+newer.ID+"/resend", url.Values{"csrf_token": {token}}, "/admin/donors/"+d.ID)
+		if again, _ := app.Store.AllReceiptsOfDonor(ctx, d.ID); len(again) != 2 {
+			t.Fatalf("a resend issued a receipt: %d", len(again))
+		}
+	})
 }

@@ -107,6 +107,7 @@ func (s *Server) adminRoutes(r *gin.Engine) {
 	admin.POST("/donors/:id/profile", s.adminDonorProfile)
 	admin.POST("/receipts/:file/resend", s.adminResend)
 	admin.POST("/receipts/:file/void", s.adminVoid)
+	admin.POST("/receipts/:file/correct", s.adminCorrectReceipt)
 	admin.POST("/emails/:id/retry", s.adminRetryEmail)
 	admin.GET("/staff", s.adminStaff)
 	admin.POST("/staff", s.adminAddStaff)

@@ -279,6 +279,13 @@ func (s *Store) replaceReceipt(tx *Tx, key string, old *Receipt, amount int64) (
 	if strings.HasPrefix(old.WordingVersion, "ca-") && amount-old.BenefitValue <= 0 {
 		return nil, nil
 	}
+	return s.reissue(tx, key, old, amount)
+}
+
+// reissue writes the receipt that replaces old (with old's frozen details,
+// as the caller left them) for amount, under the next number of old's
+// fiscal year, naming old in Replaces.
+func (s *Store) reissue(tx *Tx, key string, old *Receipt, amount int64) (*Receipt, error) {
 	seq, err := nextReceiptSequence(tx, old.FiscalYear)
 	if err != nil {
 		return nil, err
@@ -385,4 +392,43 @@ func (s *Store) VoidReceiptByHand(ctx context.Context, receiptID, reason string,
 		return s.audit(tx, by, "voided receipt", r.Number+": "+reason)
 	})
 	return &r, wrap(err, "receipts: void %s", firstNonEmpty(r.Number, receiptID))
+}
+
+// CorrectReceipt is the CRA's answer to a receipt with a wrong name or
+// address: the original is voided with that reason and kept, and a new
+// receipt, under the next number, states the corrected details and that it
+// cancels and replaces the original. The donor is emailed the new one
+// once; the audit log records who did it. All in one transaction.
+func (s *Store) CorrectReceipt(ctx context.Context, receiptID string, p DonorProfile, by Actor) (*Receipt, error) {
+	var out *Receipt
+	var number string
+	err := s.transaction(ctx, func(tx *Tx) error {
+		var old Receipt
+		if err := tx.Where("id = ?", receiptID).Take(&old).Error; errors.Is(err, gorm.ErrRecordNotFound) {
+			return Errorf(ErrNotFound, "There is no such receipt.")
+		} else if err != nil {
+			return err
+		}
+		number = old.Number
+		if old.Status != ReceiptIssued {
+			return Errorf(ErrConflict, "Receipt %s is void: correct the receipt in force instead.", old.Number)
+		}
+		if err := s.voidReceipt(tx, &old, "cancelled and replaced: corrected name and address"); err != nil {
+			return err
+		}
+		corrected := old
+		corrected.DonorName = p.Name
+		corrected.DonorAddressLine1, corrected.DonorAddressCity = p.Address.Line1, p.Address.City
+		corrected.DonorAddressPostalCode, corrected.DonorAddressCountry = p.Address.PostalCode, p.Address.Country
+		r, err := s.reissue(tx, "receipt:"+old.ID+":corrected", &corrected, old.Amount)
+		if err != nil {
+			return err
+		}
+		out = r
+		if err := s.queueReceiptEmail(tx, EmailReplacement, r); err != nil {
+			return err
+		}
+		return s.audit(tx, by, "corrected receipt", fmt.Sprintf("%s replaced by %s: %s", old.Number, r.Number, p.Name))
+	})
+	return out, wrap(err, "receipts: correct %s", firstNonEmpty(number, receiptID))
 }
