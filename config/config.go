@@ -4,6 +4,7 @@
 package config
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"net"
@@ -63,6 +64,9 @@ type Config struct {
 	ReceiptRules    string // us, ca or generic
 	PlaceOfIssue    string
 	Signatory       string
+	// SignatureImage is RECEIPT_SIGNATURE_IMAGE's PNG, drawn above the
+	// signatory's name on Canadian receipts.
+	SignatureImage []byte
 
 	DonationMin   int64 // minor units
 	DonationMax   int64 // minor units
@@ -181,7 +185,7 @@ func LoopbackURL(u *url.URL) bool {
 func (c *Config) Receipts() models.ReceiptSettings {
 	return models.ReceiptSettings{
 		Org: c.Org, Prefix: c.ReceiptPrefix, FiscalYearStart: c.FiscalYearStart, Location: c.Location,
-		Tiers: c.Tiers, Rules: c.ReceiptRules, PlaceOfIssue: c.PlaceOfIssue, Signatory: c.Signatory,
+		Tiers: c.Tiers, Rules: c.ReceiptRules, PlaceOfIssue: c.PlaceOfIssue, Signatory: c.Signatory, Signature: c.SignatureImage,
 		VerifyBase: strings.TrimRight(c.BaseURL.String(), "/") + "/receipts/verify/",
 	}
 }
@@ -381,6 +385,17 @@ func Load(getenv Getenv) (*Config, error) {
 	if c.StripeAPIBase != "" {
 		if u, err := url.Parse(c.StripeAPIBase); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			l.fail("STRIPE_API_BASE", "must be an http(s) URL such as http://127.0.0.1:12111")
+		}
+	}
+	if path := l.str("RECEIPT_SIGNATURE_IMAGE", ""); path != "" {
+		img, err := os.ReadFile(path)
+		switch {
+		case err != nil:
+			l.fail("RECEIPT_SIGNATURE_IMAGE", "cannot be read: %v", err)
+		case len(img) > 512<<10 || !bytes.HasPrefix(img, []byte("\x89PNG\r\n\x1a\n")):
+			l.fail("RECEIPT_SIGNATURE_IMAGE", "must be a PNG file of at most 512 KB")
+		default:
+			c.SignatureImage = img
 		}
 	}
 	// Settings that would print invalid receipts are refused here, not

@@ -2,6 +2,9 @@ package documents
 
 import (
 	"bytes"
+	"image"
+	"image/color"
+	"image/png"
 	"strings"
 	"testing"
 	"time"
@@ -137,5 +140,34 @@ func TestCanadianStatementSaysEligibleAndSummary(t *testing.T) {
 	}
 	if strings.Contains(text, "deductible") {
 		t.Errorf("a ca statement says deductible:\n%s", text)
+	}
+}
+
+// pngOf is a small signature-like PNG.
+func pngOf(t *testing.T, w, h int) []byte {
+	img := image.NewGray(image.Rect(0, 0, w, h))
+	for x := 0; x < w; x++ {
+		img.SetGray(x, h/2+x%5, color.Gray{})
+	}
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, img); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// TestSignatureOnCanadianReceipts: the frozen signature image is drawn on
+// a ca receipt above the signatory's name, and on no other.
+func TestSignatureOnCanadianReceipts(t *testing.T) {
+	for _, rules := range []string{"ca-1", "us-1"} {
+		rec := sample()
+		rec.WordingVersion, rec.Signatory, rec.SignatureID, rec.SignaturePNG = rules, "Jane Treasurer", "abc", pngOf(t, 120, 40)
+		var buf bytes.Buffer
+		if err := New("https://news.example", nil).Receipt(&buf, rec); err != nil {
+			t.Fatal(err)
+		}
+		if has := bytes.Contains(buf.Bytes(), []byte("/Subtype /Image")); has != (rules == "ca-1") {
+			t.Errorf("%s receipt: image drawn %v", rules, has)
+		}
 	}
 }

@@ -1,6 +1,7 @@
 package documents
 
 import (
+	"bytes"
 	"io"
 	"strings"
 	"time"
@@ -83,6 +84,24 @@ func (d *doc) field(label, value string) {
 }
 
 func (d *doc) gap(mm float64) { d.pdf.Ln(mm) }
+
+// image draws a PNG at most w by h millimetres at the cursor, keeping its
+// proportions, and moves below it.
+func (d *doc) image(name string, png []byte, w, h float64) {
+	info := d.pdf.RegisterImageOptionsReader(name, fpdf.ImageOptions{ImageType: "PNG"}, bytes.NewReader(png))
+	if info == nil || d.pdf.Error() != nil {
+		return // the document's error says why; output reports it
+	}
+	iw, ih := info.Extent()
+	if iw*h > ih*w {
+		h = w * ih / iw
+	} else {
+		w = h * iw / ih
+	}
+	x, y := d.pdf.GetXY()
+	d.pdf.ImageOptions(name, x, y, w, h, false, fpdf.ImageOptions{ImageType: "PNG"}, 0, "")
+	d.pdf.SetY(y + h + 1)
+}
 
 func (d *doc) rule() {
 	y := d.pdf.GetY()

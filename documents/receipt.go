@@ -90,6 +90,9 @@ func (r *Renderer) Receipt(w io.Writer, rec *models.Receipt) error {
 	d.write(statement(rules, rec), 10, false)
 	if rules == "ca" {
 		d.gap(2)
+		if len(rec.SignaturePNG) > 0 {
+			d.image("signature-"+rec.SignatureID, rec.SignaturePNG, 40, 15)
+		}
 		if rec.Signatory != "" {
 			d.field("Authorised signature", rec.Signatory)
 		}

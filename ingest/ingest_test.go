@@ -493,3 +493,23 @@ func TestCanadianAdvantageRules(t *testing.T) {
 		}
 	})
 }
+
+// TestSignatureIsFrozenOnTheReceipt: a Canadian receipt keeps the
+// signature image it was issued with, stored by its hash, so a later
+// RECEIPT_SIGNATURE_IMAGE does not change it.
+func TestSignatureIsFrozenOnTheReceipt(t *testing.T) {
+	testenv.ForEachDB(t, func(t *testing.T, db string) {
+		first := []byte("\x89PNG\r\n\x1a\nfirst")
+		h := newHarnessWith(t, db, models.ReceiptSettings{Org: models.Org{Name: "Le Registre"}, Rules: "ca", Signature: first})
+		r := h.deliver(testenv.EventAt(t, "evt_sig", "checkout.session.completed", testenv.PaidSession(t, "cs_sig", "", "s@example.ca", 5000), t0)).Receipt
+		got, err := h.store.ReceiptByID(context.Background(), r.ID)
+		if err != nil || string(got.SignaturePNG) != string(first) || got.SignatureID == "" {
+			t.Fatalf("the signature read with the receipt: %q %v", got.SignaturePNG, err)
+		}
+		// It is kept in the database by its hash, not read from the file.
+		var n int
+		if err := h.store.SQL().QueryRow(`SELECT COUNT(*) FROM receipt_signatures`).Scan(&n); err != nil || n != 1 {
+			t.Fatalf("%d stored signatures (%v)", n, err)
+		}
+	})
+}

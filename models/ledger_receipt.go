@@ -3,7 +3,9 @@ package models
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/base32"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"regexp"
@@ -76,6 +78,10 @@ type Receipt struct {
 	// printed as "TEST — not a receipt".
 	Livemode bool
 	TimeZone string // IANA name its dates print in; '' before it was kept
+	// SignatureID names the signature image (receipt_signatures) it was
+	// issued with; SignaturePNG is that image, read with the receipt.
+	SignatureID  string
+	SignaturePNG []byte `gorm:"-"`
 }
 
 // legacyRefundReason is how void reasons spelled a partial refund before
@@ -230,6 +236,14 @@ func (s *Store) issueReceipt(tx *Tx, key string, g *Gift, donorID string, paymen
 		Livemode:               g.Livemode,
 		TimeZone:               s.receipts.Location.String(),
 	}
+	if s.receipts.Rules == "ca" && len(s.receipts.Signature) > 0 {
+		sum := sha256.Sum256(s.receipts.Signature)
+		r.SignatureID = hex.EncodeToString(sum[:])
+		if err := tx.Exec(`INSERT INTO receipt_signatures (id, png, created_at) VALUES (?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+			r.SignatureID, s.receipts.Signature, tx.now).Error; err != nil {
+			return nil, err
+		}
+	}
 	if err := tx.Create(r).Error; err != nil {
 		return nil, translate(err)
 	}
@@ -344,11 +358,16 @@ func (s *Store) ReplacementOf(ctx context.Context, number string) (*Receipt, err
 	return &r, nil
 }
 
-// ReceiptByID returns one receipt.
+// ReceiptByID returns one receipt, with its signature image.
 func (s *Store) ReceiptByID(ctx context.Context, id string) (*Receipt, error) {
 	var r Receipt
 	if err := s.db.WithContext(ctx).Where("id = ?", id).Take(&r).Error; err != nil {
 		return nil, wrap(err, "receipts: %s", id)
+	}
+	if r.SignatureID != "" {
+		if err := s.db.WithContext(ctx).Raw(`SELECT png FROM receipt_signatures WHERE id = ?`, r.SignatureID).Row().Scan(&r.SignaturePNG); err != nil {
+			return nil, wrap(err, "receipts: signature of %s", r.Number)
+		}
 	}
 	return &r, nil
 }

@@ -342,11 +342,21 @@ CREATE TABLE balance_transactions (
 CREATE INDEX balance_transactions_charge ON balance_transactions (charge_id);
 CREATE INDEX balance_transactions_payout ON balance_transactions (payout_id);
 `},
+	// The authorised signature drawn on Canadian receipts, kept by its
+	// hash so each receipt renders with the image it was issued with.
+	{11, "receipt_signatures", `
+CREATE TABLE receipt_signatures (
+	id TEXT PRIMARY KEY,
+	png BYTEA NOT NULL,
+	created_at TIMESTAMPTZ NOT NULL
+);
+ALTER TABLE receipts ADD COLUMN signature_id TEXT NOT NULL DEFAULT '';
+`},
 }
 
 func (m migration) sqlFor(dialect string) string {
 	if dialect == DialectSQLite {
-		return strings.ReplaceAll(m.SQL, "TIMESTAMPTZ", "DATETIME")
+		return strings.NewReplacer("TIMESTAMPTZ", "DATETIME", "BYTEA", "BLOB").Replace(m.SQL)
 	}
 	return m.SQL
 }

@@ -58,6 +58,7 @@ type ReceiptSettings struct {
 	Rules           string // us, ca or generic: which statement receipts print
 	PlaceOfIssue    string
 	Signatory       string
+	Signature       []byte // a PNG drawn above the signatory on Canadian receipts
 	VerifyBase      string // BASE_URL + "/receipts/verify/", printed (frozen) on each receipt
 }
 
