@@ -40,7 +40,8 @@ func StartMailpit(t testing.TB) *Mailpit {
 func (m *Mailpit) Start() {
 	m.t.Helper()
 	m.cmd = exec.Command(m.bin, "--smtp", m.SMTPAddr, "--listen", strings.TrimPrefix(m.APIURL, "http://"),
-		"--smtp-auth-accept-any", "--smtp-auth-allow-insecure", "--disable-version-check", "--quiet")
+		"--smtp-auth-accept-any", "--smtp-auth-allow-insecure", "--disable-version-check", "--quiet",
+		"--max", "0") // keep every message: tests count them
 	if err := m.cmd.Start(); err != nil {
 		Unavailable(m.t, "starting mailpit: %v", err)
 	}
