@@ -57,7 +57,9 @@ func TestReceiptPDFText(t *testing.T) {
 			[]string{"January 1, 2026"}},
 		{"ca", func(r *models.Receipt) {
 			r.WordingVersion, r.PlaceOfIssue, r.Signatory, r.OrgTaxID = "ca-1", "Toronto, Ontario", "Jane Treasurer", "123456789RR0001"
-		}, []string{"Official receipt for income tax purposes", "Charity registration number: 123456789RR0001", "Place of issue: Toronto, Ontario",
+			r.DonorAddressLine1, r.DonorAddressLine2, r.DonorAddressCity = "12 Rue Saint-Paul", "Apt 4", "Montréal"
+			r.DonorAddressState, r.DonorAddressPostalCode, r.DonorAddressCountry = "QC", "H2Y 1Z5", "CA"
+		}, []string{"Official receipt for income tax purposes", "Address: 12 Rue Saint-Paul, Apt 4, Montréal, QC, H2Y 1Z5, CA", "Charity registration number: 123456789RR0001", "Place of issue: Toronto, Ontario",
 			"Eligible amount of gift for tax purposes: $26.06", "Authorised signature: Jane Treasurer", "canada.ca/charities-giving"}, nil},
 	}
 	for _, c := range cases {

@@ -3,7 +3,6 @@ package documents
 import (
 	"bytes"
 	"io"
-	"strings"
 	"time"
 	"unicode"
 
@@ -122,16 +121,6 @@ func date(t time.Time, loc *time.Location) string { return t.In(loc).Format("Jan
 
 // testMark is what a receipt paid with pretend money says of itself.
 const testMark = "TEST — not a receipt"
-
-func address(parts ...string) string {
-	var out []string
-	for _, p := range parts {
-		if p = strings.TrimSpace(p); p != "" {
-			out = append(out, p)
-		}
-	}
-	return strings.Join(out, ", ")
-}
 
 // PlainPage writes lines on one page with the same fonts and nothing else:
 // the baseline the statements benchmark compares Statement against.

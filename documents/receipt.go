@@ -65,7 +65,7 @@ func (r *Renderer) Receipt(w io.Writer, rec *models.Receipt) error {
 	d.field("Date of gift", date(rec.GiftDate, loc))
 	d.gap(2)
 	d.field("Donor", rec.DonorName)
-	if a := address(rec.DonorAddressLine1, rec.DonorAddressCity, rec.DonorAddressPostalCode, rec.DonorAddressCountry); a != "" {
+	if a := strings.Join(rec.DonorAddress().Lines(), ", "); a != "" {
 		d.field("Address", a)
 	}
 	d.gap(2)

@@ -38,7 +38,7 @@ func StatementOf(ctx context.Context, src StatementSource, org models.Org, donor
 
 // NewStatement assembles a donor's statement from their receipts of a year.
 func NewStatement(org models.Org, donor *models.Donor, fy int, rs []models.Receipt) Statement {
-	addr := address(donor.Address.Line1, donor.Address.City, donor.Address.PostalCode, donor.Address.Country)
+	addr := strings.Join(donor.Address.Lines(), ", ")
 	st := Statement{Org: org,
 		DonorName: donor.Name, DonorAddress: addr, FiscalYear: fy, Receipts: rs}
 	// The organisation as the year's newest receipt froze it: a statement

@@ -181,7 +181,7 @@ func (s *Server) updateProfile(c *gin.Context) {
 	if donor == nil {
 		return
 	}
-	p, errs := profileForm(c)
+	p, errs := s.profileForm(c)
 	if len(errs) > 0 {
 		s.renderAccountWith(c, donor, "", http.StatusUnprocessableEntity, p, errs)
 		return

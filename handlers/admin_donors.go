@@ -79,7 +79,7 @@ func (s *Server) adminDonor(c *gin.Context) {
 // adminDonorProfile is staff correcting a donor's name and address.
 func (s *Server) adminDonorProfile(c *gin.Context) {
 	id := c.Param("id")
-	p, errs := profileForm(c)
+	p, errs := s.profileForm(c)
 	if len(errs) > 0 {
 		s.renderDonorWith(c, id, "", http.StatusUnprocessableEntity, &p, errs)
 		return
@@ -167,8 +167,7 @@ func (s *Server) renderDonorWith(c *gin.Context, id, mergeErr string, status int
 		row := receiptRow{ID: r.ID, Number: r.Number, Amount: money.Display(r.Amount, r.Currency), Status: st, Issued: r.Status == models.ReceiptIssued}
 		if row.Issued {
 			row.Correct = s.profileData(c, "/admin/receipts/"+url.PathEscape(r.ID)+"/correct", "and reissue", models.DonorProfile{
-				Name: r.DonorName, Address: models.Address{Line1: r.DonorAddressLine1, City: r.DonorAddressCity,
-					PostalCode: r.DonorAddressPostalCode, Country: r.DonorAddressCountry}}, nil)
+				Name: r.DonorName, Address: r.DonorAddress()}, nil)
 			row.Correct.IDPrefix = "correct-" + r.ID + "-"
 		}
 		d.Receipts = append(d.Receipts, row)

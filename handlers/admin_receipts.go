@@ -68,7 +68,7 @@ func donorPage(id *string) string {
 // adminCorrectReceipt voids a receipt whose name or address was wrong and
 // issues the one that cancels and replaces it, with the corrected details.
 func (s *Server) adminCorrectReceipt(c *gin.Context) {
-	p, errs := profileForm(c)
+	p, errs := s.profileForm(c)
 	if len(errs) > 0 {
 		var problems []string
 		for _, msg := range errs {

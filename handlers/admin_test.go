@@ -377,14 +377,14 @@ func TestReportsCellByCell(t *testing.T) {
 			}
 			for name, want := range map[string]string{"fiscal_year": fmt.Sprint(fy), "donor_email": w.email, "stripe_payment_id": w.payment,
 				"fee_covered": "0.00", "benefit_value": "0.00", "donor_address_line1": "", "donor_address_city": "",
-				"donor_address_postal_code": "", "donor_address_country": ""} {
+				"donor_address_postal_code": "", "donor_address_country": "", "donor_address_line2": "", "donor_address_state": ""} {
 				if cell(name) != want {
 					t.Errorf("row %d %s = %q, want %q", i+1, name, cell(name), want)
 				}
 			}
 		}
-		if len(cols) != 21 {
-			t.Errorf("%d columns, want 21: %q", len(cols), rows[0])
+		if len(cols) != 23 {
+			t.Errorf("%d columns, want 23: %q", len(cols), rows[0])
 		}
 		// A date range: today holds the four; a range last year holds none;
 		// an end before its start is refused.
@@ -402,9 +402,12 @@ func TestReportsCellByCell(t *testing.T) {
 		month := time.Now().UTC().Format("2006-01")
 		_, rows = readCSV(t, c, fmt.Sprintf("%s/admin/reports/summary.csv?year=%d", app.URL, fy))
 		wantSummary := [][]string{
-			{"month", "currency", "gross", "refunds", "disputed", "net", "gifts", "new_members", "cancelled_members"},
-			{month, "eur", "40.00", "0.00", "0.00", "40.00", "1", "0", "0"},
-			{month, "usd", "125.00", "55.00", "0.00", "70.00", "2", "0", "0"},
+			{"month", "currency", "gross", "refunds", "disputed", "net", "gifts", "new_members", "cancelled_members",
+				"stripe_fees", "net_after_fees", "gifts_with_fees_known"},
+			// No gift here has its balance transaction, so no fee is known
+			// and the last column says so.
+			{month, "eur", "40.00", "0.00", "0.00", "40.00", "1", "0", "0", "0.00", "40.00", "0"},
+			{month, "usd", "125.00", "55.00", "0.00", "70.00", "2", "0", "0", "0.00", "70.00", "0"},
 		}
 		if fmt.Sprint(rows) != fmt.Sprint(wantSummary) {
 			t.Fatalf("summary:\n got %q\nwant %q", rows, wantSummary)

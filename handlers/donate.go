@@ -86,7 +86,7 @@ func (s *Server) donateSubmit(c *gin.Context) {
 	g := &models.Gift{
 		Frequency: f.Frequency, Amount: v.amount, FeeAmount: v.fee, Currency: s.cfg.Currency,
 		Email: f.Email, Name: f.Name,
-		Address:        models.Address{Line1: f.AddressLine1, City: f.AddressCity, PostalCode: f.AddressPostalCode, Country: f.AddressCountry},
+		Address:        f.Address,
 		DedicationType: f.DedicationType, DedicationName: f.DedicationName, Anonymous: f.Anonymous,
 	}
 	if err := s.store.CreateGift(ctx, g); err != nil {
@@ -100,6 +100,9 @@ func (s *Server) donateSubmit(c *gin.Context) {
 		Description: dedicationLine(f),
 		SuccessURL:  base + "/donate/thanks?session_id={CHECKOUT_SESSION_ID}",
 		CancelURL:   base + "/donate",
+		// Canadian receipts print the donor's full address: Checkout asks
+		// for it too (the billing address), for gifts from elsewhere.
+		BillingAddress: s.fullAddress(),
 		Metadata: map[string]string{
 			"gift_id": g.ID, "frequency": g.Frequency,
 			"fee_amount": fmt.Sprint(g.FeeAmount), "anonymous": fmt.Sprint(g.Anonymous),

@@ -14,19 +14,16 @@ import (
 // donateForm is the donate form as the person typed it; kept as text so a
 // re-rendered form shows exactly what they entered.
 type donateForm struct {
-	Amount            string // the chosen amount: a typed one wins over a preset
-	OtherAmount       string // what the "other amount" field held
-	Frequency         string
-	Email             string
-	Name              string
-	AddressLine1      string
-	AddressCity       string
-	AddressPostalCode string
-	AddressCountry    string
-	CoverFee          bool
-	DedicationType    string
-	DedicationName    string
-	Anonymous         bool
+	Amount         string // the chosen amount: a typed one wins over a preset
+	OtherAmount    string // what the "other amount" field held
+	Frequency      string
+	Email          string
+	Name           string
+	Address        models.Address
+	CoverFee       bool
+	DedicationType string
+	DedicationName string
+	Anonymous      bool
 }
 type presetOption struct {
 	Value, Label string
@@ -34,20 +31,23 @@ type presetOption struct {
 }
 type donateData struct {
 	page
-	Form           donateForm
-	Errors         fieldErrors
-	Notice         string
-	Presets        []presetOption
-	AddressFields  []addressField
-	CurrencyUpper  string
-	Symbol         string
-	Exponent       int
-	Min, Max       string
-	FeeBasisPoints int64
-	FeeFixed       int64
-	FeeDescription string
-	FeeExample     string
-	Captcha        *captchaWidget // nil: no human check
+	Form          donateForm
+	Errors        fieldErrors
+	Notice        string
+	Presets       []presetOption
+	AddressFields []addressField
+	// AddressRequired: the rule set's receipts must print a full address
+	// (Canada); AddressOpen shows the fields unfolded.
+	AddressRequired, AddressOpen bool
+	CurrencyUpper                string
+	Symbol                       string
+	Exponent                     int
+	Min, Max                     string
+	FeeBasisPoints               int64
+	FeeFixed                     int64
+	FeeDescription               string
+	FeeExample                   string
+	Captcha                      *captchaWidget // nil: no human check
 	// Embedded: the form leaves the frame on submit, since Checkout
 	// refuses to open inside one.
 	Embedded bool
@@ -69,17 +69,14 @@ const (
 // "other amount" comes last in the form and wins.
 func parseDonateForm(c *gin.Context) donateForm {
 	f := donateForm{
-		Frequency:         strings.TrimSpace(c.PostForm("frequency")),
-		Email:             strings.TrimSpace(c.PostForm("email")),
-		Name:              strings.TrimSpace(c.PostForm("name")),
-		AddressLine1:      strings.TrimSpace(c.PostForm("address_line1")),
-		AddressCity:       strings.TrimSpace(c.PostForm("address_city")),
-		AddressPostalCode: strings.TrimSpace(c.PostForm("address_postal_code")),
-		AddressCountry:    strings.TrimSpace(c.PostForm("address_country")),
-		CoverFee:          checked(c.PostForm("cover_fee")),
-		DedicationType:    strings.TrimSpace(c.PostForm("dedication_type")),
-		DedicationName:    strings.TrimSpace(c.PostForm("dedication_name")),
-		Anonymous:         checked(c.PostForm("anonymous")),
+		Frequency:      strings.TrimSpace(c.PostForm("frequency")),
+		Email:          strings.TrimSpace(c.PostForm("email")),
+		Name:           strings.TrimSpace(c.PostForm("name")),
+		Address:        addressForm(c),
+		CoverFee:       checked(c.PostForm("cover_fee")),
+		DedicationType: strings.TrimSpace(c.PostForm("dedication_type")),
+		DedicationName: strings.TrimSpace(c.PostForm("dedication_name")),
+		Anonymous:      checked(c.PostForm("anonymous")),
 	}
 	amounts := c.PostFormArray("amount")
 	for _, a := range amounts {
@@ -133,7 +130,7 @@ func (s *Server) validateDonation(f donateForm) (validDonation, fieldErrors) {
 	if msg := checkText(f.Name, maxNameLen, true); msg != "" {
 		errs["name"] = strings.Replace(msg, "this", "your name", 1)
 	}
-	checkAddress(errs, models.Address{Line1: f.AddressLine1, City: f.AddressCity, PostalCode: f.AddressPostalCode, Country: f.AddressCountry})
+	checkAddress(errs, f.Address, s.fullAddress())
 	switch f.DedicationType {
 	case "":
 		if f.DedicationName != "" {
@@ -197,8 +194,12 @@ func (s *Server) donateData(c *gin.Context, f donateForm, errs fieldErrors) dona
 		fee := s.cfg.Fee.CoverAmount(example)
 		d.FeeExample = "On a " + money.Display(example, cur) + " gift it adds " + money.Display(fee, cur) + "."
 	}
-	d.AddressFields = addressFields(models.Address{Line1: f.AddressLine1, City: f.AddressCity,
-		PostalCode: f.AddressPostalCode, Country: f.AddressCountry}, errs)
+	d.AddressFields = addressFields(f.Address, errs)
+	d.AddressRequired = s.fullAddress()
+	d.AddressOpen = d.AddressRequired || len(f.Address.Lines()) > 0
+	for _, af := range d.AddressFields {
+		d.AddressOpen = d.AddressOpen || af.Error != ""
+	}
 	return d
 }
 

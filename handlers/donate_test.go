@@ -26,8 +26,8 @@ func TestDonatePageAndRedirect(t *testing.T) {
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("GET /donate = %d", resp.StatusCode)
 	}
-	for _, name := range []string{"amount", "frequency", "email", "name", "address_line1", "address_city",
-		"address_postal_code", "address_country", "cover_fee", "dedication_type", "dedication_name", "anonymous", "csrf_token"} {
+	for _, name := range []string{"amount", "frequency", "email", "name", "address_line1", "address_line2", "address_city",
+		"address_state", "address_postal_code", "address_country", "cover_fee", "dedication_type", "dedication_name", "anonymous", "csrf_token"} {
 		if !strings.Contains(body, `name="`+name+`"`) {
 			t.Errorf("donate form has no field %q", name)
 		}
@@ -257,4 +257,52 @@ func TestStripeFailureRerendersCalmly(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestCanadianReceiptsNeedTheFullAddress: a Canadian receipt prints the
+// donor's address, so under the CRA's rules the form asks for all of it,
+// says which part is missing next to that part, and Checkout is told to
+// collect the billing address; what the donor typed, second line and
+// province included, is what the gift keeps.
+func TestCanadianReceiptsNeedTheFullAddress(t *testing.T) {
+	app := newApp(t, "sqlite", appOptions{env: map[string]string{
+		"RECEIPT_RULES": "ca", "CURRENCY": "cad", "ORG_TAX_ID": "123456789RR0001", "ORG_ADDRESS": "1 Press St, Toronto ON M5V 1A1",
+		"RECEIPT_PLACE_OF_ISSUE": "Toronto, Ontario", "RECEIPT_SIGNATORY": "Jane Treasurer",
+	}})
+	c := app.client()
+	token := app.csrfToken(c, "/donate")
+	full := map[string]string{"address_line1": "12 Rue Saint-Paul", "address_line2": "Apt 4", "address_city": "Montréal",
+		"address_state": "QC", "address_postal_code": "H2Y 1Z5", "address_country": "CA"}
+	for _, missing := range []string{"address_line1", "address_city", "address_state", "address_postal_code", "address_country"} {
+		form := validForm(token)
+		for k, v := range full {
+			if k != missing {
+				form.Set(k, v)
+			}
+		}
+		resp, body := app.post(c, "/donate", form)
+		m := regexp.MustCompile(`id="` + missing + `-error">([^<]*)<`).FindStringSubmatch(body)
+		if resp.StatusCode != http.StatusUnprocessableEntity || m == nil || !strings.Contains(m[1], "full address") {
+			t.Errorf("without %s: %d, message %v", missing, resp.StatusCode, m)
+		}
+	}
+	form := validForm(token)
+	for k, v := range full {
+		form.Set(k, v)
+	}
+	if resp, body := app.post(c, "/donate", form); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("full address: %d\n%s", resp.StatusCode, body)
+	}
+	reqs := app.Stripe.Requests()
+	last := reqs[len(reqs)-1]
+	if got := last.Form.Get("billing_address_collection"); got != "required" {
+		t.Errorf("billing_address_collection = %q, want required", got)
+	}
+	g, err := app.Store.GiftByID(context.Background(), last.Form.Get("metadata[gift_id]"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a := g.Address; a.Line2 != "Apt 4" || a.State != "QC" || !a.Complete() {
+		t.Errorf("gift address %+v", a)
+	}
 }

@@ -29,41 +29,60 @@ func checked(v string) bool {
 }
 
 // checkAddress adds to errs what is wrong with an address typed into the
-// address_* fields: each part must be printable, and a partial address is
-// no use on a receipt, so it is all or nothing.
-func checkAddress(errs fieldErrors, a models.Address) {
+// address_* fields: each part must be printable; a partial address is no
+// use on a receipt, so it is all or nothing; and where the rule set's
+// receipts print the donor's address (full), every part but the second
+// line is required.
+func checkAddress(errs fieldErrors, a models.Address, full bool) {
 	for field, v := range map[string]string{
-		"address_line1": a.Line1, "address_city": a.City,
+		"address_line1": a.Line1, "address_line2": a.Line2, "address_city": a.City, "address_state": a.State,
 		"address_postal_code": a.PostalCode, "address_country": a.Country,
 	} {
 		if msg := checkText(v, maxAddressLen, false); msg != "" {
 			errs[field] = msg
 		}
 	}
-	if a.Line1 != "" || a.City != "" || a.PostalCode != "" || a.Country != "" {
-		if a.Line1 == "" && errs["address_line1"] == "" {
-			errs["address_line1"] = "Enter the street address, or leave the whole address empty."
-		}
-		if a.City == "" && errs["address_city"] == "" {
-			errs["address_city"] = "Enter the town or city, or leave the whole address empty."
-		}
-		if a.Country == "" && errs["address_country"] == "" {
-			errs["address_country"] = "Enter the country, or leave the whole address empty."
+	if !full && len(a.Lines()) == 0 {
+		return
+	}
+	orEmpty := ", or leave the whole address empty."
+	if full {
+		orEmpty = ": your receipt must show your full address."
+	}
+	need := []struct{ field, value, what string }{
+		{"address_line1", a.Line1, "Enter the street address"}, {"address_city", a.City, "Enter the town or city"},
+		{"address_country", a.Country, "Enter the country"},
+	}
+	if full {
+		need = append(need, struct{ field, value, what string }{"address_state", a.State, "Enter the province or state"},
+			struct{ field, value, what string }{"address_postal_code", a.PostalCode, "Enter the postal code"})
+	}
+	for _, n := range need {
+		if n.value == "" && errs[n.field] == "" {
+			errs[n.field] = n.what + orEmpty
 		}
 	}
 }
 
+// addressForm reads the address_* fields of a posted form.
+func addressForm(c *gin.Context) models.Address {
+	f := func(k string) string { return strings.TrimSpace(c.PostForm(k)) }
+	return models.Address{Line1: f("address_line1"), Line2: f("address_line2"), City: f("address_city"),
+		State: f("address_state"), PostalCode: f("address_postal_code"), Country: f("address_country")}
+}
+
+// fullAddress says whether donors must give a full address: Canadian
+// receipts print it.
+func (s *Server) fullAddress() bool { return s.cfg.ReceiptRules == "ca" }
+
 // profileForm reads a name and address posted from a profile form.
-func profileForm(c *gin.Context) (models.DonorProfile, fieldErrors) {
-	p := models.DonorProfile{Name: strings.TrimSpace(c.PostForm("name")), Address: models.Address{
-		Line1: strings.TrimSpace(c.PostForm("address_line1")), City: strings.TrimSpace(c.PostForm("address_city")),
-		PostalCode: strings.TrimSpace(c.PostForm("address_postal_code")), Country: strings.TrimSpace(c.PostForm("address_country")),
-	}}
+func (s *Server) profileForm(c *gin.Context) (models.DonorProfile, fieldErrors) {
+	p := models.DonorProfile{Name: strings.TrimSpace(c.PostForm("name")), Address: addressForm(c)}
 	errs := fieldErrors{}
 	if msg := checkText(p.Name, maxNameLen, true); msg != "" {
 		errs["name"] = strings.Replace(msg, "this", "the name", 1)
 	}
-	checkAddress(errs, p.Address)
+	checkAddress(errs, p.Address, s.fullAddress())
 	return p, errs
 }
 
@@ -71,7 +90,9 @@ func profileForm(c *gin.Context) (models.DonorProfile, fieldErrors) {
 func addressFields(a models.Address, errs fieldErrors) []addressField {
 	return []addressField{
 		{"address_line1", "Street address", "address-line1", a.Line1, errs["address_line1"]},
+		{"address_line2", "Apartment, suite or floor (if any)", "address-line2", a.Line2, errs["address_line2"]},
 		{"address_city", "Town or city", "address-level2", a.City, errs["address_city"]},
+		{"address_state", "Province or state", "address-level1", a.State, errs["address_state"]},
 		{"address_postal_code", "Postal code", "postal-code", a.PostalCode, errs["address_postal_code"]},
 		{"address_country", "Country", "country-name", a.Country, errs["address_country"]},
 	}

@@ -16,6 +16,7 @@ type ReceiptPeriod struct {
 // gorm's reflection per row was most of the cost of a million-row export.
 const receiptColumns = `id, number, fiscal_year, sequence, gift_id, status, void_reason, voided_at, replaces, issued_at, gift_date,
 	donor_id, donor_name, donor_email, donor_address_line1, donor_address_city, donor_address_postal_code, donor_address_country,
+	donor_address_line2, donor_address_state,
 	amount, currency, fee_covered, benefit_description, benefit_value, deductible_amount, stripe_payment_id, frequency,
 	issue_key, org_name, org_tax_id, org_address, wording_version, verification_code, place_of_issue, signatory, livemode, time_zone`
 
@@ -43,7 +44,7 @@ func (s *Store) EachReceipt(ctx context.Context, p ReceiptPeriod, fn func(r *Rec
 	for rows.Next() {
 		err := rows.Scan(&r.ID, &r.Number, &r.FiscalYear, &r.Sequence, &r.GiftID, &r.Status, &r.VoidReason, &voidedAt, &r.Replaces,
 			&r.IssuedAt, &r.GiftDate, &donorID, &r.DonorName, &r.DonorEmail, &r.DonorAddressLine1, &r.DonorAddressCity,
-			&r.DonorAddressPostalCode, &r.DonorAddressCountry, &r.Amount, &r.Currency, &r.FeeCovered, &r.BenefitDescription,
+			&r.DonorAddressPostalCode, &r.DonorAddressCountry, &r.DonorAddressLine2, &r.DonorAddressState, &r.Amount, &r.Currency, &r.FeeCovered, &r.BenefitDescription,
 			&r.BenefitValue, &r.DeductibleAmount, &r.StripePaymentID, &r.Frequency,
 			&r.IssueKey, &r.OrgName, &r.OrgTaxID, &r.OrgAddress, &r.WordingVersion, &r.VerificationCode, &r.PlaceOfIssue, &r.Signatory,
 			&r.Livemode, &r.TimeZone)

@@ -48,9 +48,28 @@ const (
 // Address is a postal address as the donor typed it.
 type Address struct {
 	Line1      string `gorm:"column:address_line1"`
+	Line2      string `gorm:"column:address_line2"` // apartment, suite, floor
 	City       string `gorm:"column:address_city"`
+	State      string `gorm:"column:address_state"` // state, province or region
 	PostalCode string `gorm:"column:address_postal_code"`
 	Country    string `gorm:"column:address_country"`
+}
+
+// Lines is the address as printed, its empty parts left out.
+func (a Address) Lines() []string {
+	var out []string
+	for _, p := range []string{a.Line1, a.Line2, a.City, a.State, a.PostalCode, a.Country} {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Complete reports whether the address is one a Canadian receipt may
+// print: a street, a town, a province or state, a postal code, a country.
+func (a Address) Complete() bool {
+	return a.Line1 != "" && a.City != "" && a.State != "" && a.PostalCode != "" && a.Country != ""
 }
 
 // Donor is one person, found by normalised email.
@@ -175,11 +194,12 @@ func (s *Store) GiftByID(ctx context.Context, id string) (*Gift, error) {
 func (s *Store) upsertDonor(tx *Tx, email, name string, addr Address) (string, error) {
 	now := tx.now
 	var id string
-	err := tx.Raw(`INSERT INTO donors (id, email, name, address_line1, address_city, address_postal_code, address_country, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+	err := tx.Raw(`INSERT INTO donors (id, email, name, address_line1, address_line2, address_city, address_state, address_postal_code,
+			address_country, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (email) DO UPDATE SET email = donors.email
 		RETURNING COALESCE(merged_into, id)`,
-		uuid.NewString(), NormaliseEmail(email), name, addr.Line1, addr.City, addr.PostalCode, addr.Country, now, now).
+		uuid.NewString(), NormaliseEmail(email), name, addr.Line1, addr.Line2, addr.City, addr.State, addr.PostalCode, addr.Country, now, now).
 		Scan(&id).Error
 	return id, err
 }
@@ -196,8 +216,8 @@ type DonorProfile struct {
 func (s *Store) UpdateDonorProfile(ctx context.Context, donorID string, p DonorProfile, by *Actor) error {
 	err := s.transaction(ctx, func(tx *Tx) error {
 		res := tx.Model(&Donor{}).Where("id = ? AND merged_into IS NULL", donorID).Updates(map[string]any{
-			"name": p.Name, "address_line1": p.Address.Line1, "address_city": p.Address.City,
-			"address_postal_code": p.Address.PostalCode, "address_country": p.Address.Country, "updated_at": tx.now,
+			"name": p.Name, "address_line1": p.Address.Line1, "address_line2": p.Address.Line2, "address_city": p.Address.City,
+			"address_state": p.Address.State, "address_postal_code": p.Address.PostalCode, "address_country": p.Address.Country, "updated_at": tx.now,
 		})
 		if res.Error != nil {
 			return res.Error

@@ -55,7 +55,9 @@ type Receipt struct {
 	DonorName              string
 	DonorEmail             string
 	DonorAddressLine1      string
+	DonorAddressLine2      string
 	DonorAddressCity       string
+	DonorAddressState      string
 	DonorAddressPostalCode string
 	DonorAddressCountry    string
 	Amount                 int64
@@ -101,6 +103,12 @@ func (r *Receipt) VoidReasonText() string {
 		return r.VoidReason
 	}
 	return fmt.Sprintf("partially refunded (%s of %s)", money.Display(refunded, r.Currency), money.Display(total, r.Currency))
+}
+
+// DonorAddress is the donor's address as the receipt froze it.
+func (r *Receipt) DonorAddress() Address {
+	return Address{Line1: r.DonorAddressLine1, Line2: r.DonorAddressLine2, City: r.DonorAddressCity, State: r.DonorAddressState,
+		PostalCode: r.DonorAddressPostalCode, Country: r.DonorAddressCountry}
 }
 
 // Location is the time zone r's dates print in: the one frozen at issue,
@@ -214,7 +222,9 @@ func (s *Store) issueReceipt(tx *Tx, key string, g *Gift, donorID string, paymen
 		DonorName:              g.Name,
 		DonorEmail:             g.Email,
 		DonorAddressLine1:      g.Address.Line1,
+		DonorAddressLine2:      g.Address.Line2,
 		DonorAddressCity:       g.Address.City,
+		DonorAddressState:      g.Address.State,
 		DonorAddressPostalCode: g.Address.PostalCode,
 		DonorAddressCountry:    g.Address.Country,
 		Amount:                 g.TotalAmount,
@@ -438,6 +448,7 @@ func (s *Store) CorrectReceipt(ctx context.Context, receiptID string, p DonorPro
 		corrected := old
 		corrected.DonorName = p.Name
 		corrected.DonorAddressLine1, corrected.DonorAddressCity = p.Address.Line1, p.Address.City
+		corrected.DonorAddressLine2, corrected.DonorAddressState = p.Address.Line2, p.Address.State
 		corrected.DonorAddressPostalCode, corrected.DonorAddressCountry = p.Address.PostalCode, p.Address.Country
 		r, err := s.reissue(tx, "receipt:"+old.ID+":corrected", &corrected, old.Amount)
 		if err != nil {

@@ -352,6 +352,16 @@ CREATE TABLE receipt_signatures (
 );
 ALTER TABLE receipts ADD COLUMN signature_id TEXT NOT NULL DEFAULT '';
 `},
+	// An address's second line (apartment, suite) and its state or
+	// province: a Canadian receipt must print the donor's full address.
+	{12, "address_line2_and_state", `
+ALTER TABLE donors ADD COLUMN address_line2 TEXT NOT NULL DEFAULT '';
+ALTER TABLE donors ADD COLUMN address_state TEXT NOT NULL DEFAULT '';
+ALTER TABLE gifts ADD COLUMN address_line2 TEXT NOT NULL DEFAULT '';
+ALTER TABLE gifts ADD COLUMN address_state TEXT NOT NULL DEFAULT '';
+ALTER TABLE receipts ADD COLUMN donor_address_line2 TEXT NOT NULL DEFAULT '';
+ALTER TABLE receipts ADD COLUMN donor_address_state TEXT NOT NULL DEFAULT '';
+`},
 }
 
 func (m migration) sqlFor(dialect string) string {

@@ -150,7 +150,7 @@ func address(a *stripe.Address) models.Address {
 	if a == nil {
 		return models.Address{}
 	}
-	return models.Address{Line1: a.Line1, City: a.City, PostalCode: a.PostalCode, Country: a.Country}
+	return models.Address{Line1: a.Line1, Line2: a.Line2, City: a.City, State: a.State, PostalCode: a.PostalCode, Country: a.Country}
 }
 
 func invoiceEffect(typ string, in *stripe.Invoice) models.Effect {

@@ -104,8 +104,8 @@ func (d *Demo) PaidEvents(p DemoPayment) ([]SignedEvent, error) {
 	}
 	var address any
 	if p.Address.Line1 != "" {
-		address = map[string]any{"line1": p.Address.Line1, "line2": nil, "city": p.Address.City,
-			"postal_code": p.Address.PostalCode, "country": p.Address.Country, "state": nil}
+		address = map[string]any{"line1": p.Address.Line1, "line2": p.Address.Line2, "city": p.Address.City,
+			"postal_code": p.Address.PostalCode, "country": p.Address.Country, "state": p.Address.State}
 	}
 	session := map[string]any{
 		"id": p.SessionID, "client_reference_id": p.GiftID, "mode": "payment",

@@ -29,6 +29,9 @@ type CheckoutRequest struct {
 	Description string
 	SuccessURL  string // may contain {CHECKOUT_SESSION_ID}
 	CancelURL   string
+	// BillingAddress makes Checkout ask for the donor's full address (a
+	// Canadian receipt must print it).
+	BillingAddress bool
 	Metadata    map[string]string
 }
 

@@ -79,6 +79,9 @@ func (s *Stripe) CreateCheckout(ctx context.Context, req CheckoutRequest) (Check
 		CancelURL:         stripe.String(req.CancelURL),
 		LineItems:         []*stripe.CheckoutSessionLineItemParams{{Quantity: stripe.Int64(1), PriceData: price}},
 	}
+	if req.BillingAddress {
+		params.BillingAddressCollection = stripe.String(string(stripe.CheckoutSessionBillingAddressCollectionRequired))
+	}
 	if req.Interval == "" {
 		params.Mode = stripe.String(string(stripe.CheckoutSessionModePayment))
 		params.SubmitType = stripe.String(string(stripe.CheckoutSessionSubmitTypeDonate))

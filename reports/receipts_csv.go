@@ -25,6 +25,7 @@ var ReceiptColumns = []string{
 	"donor_address_line1", "donor_address_city", "donor_address_postal_code", "donor_address_country",
 	"frequency", "amount", "currency", "deductible_amount", "fee_covered", "benefit_value",
 	"stripe_payment_id", "replaces", "void_reason", "voided_at",
+	"donor_address_line2", "donor_address_state",
 }
 
 // ReceiptSource streams receipts; *models.Store satisfies it.
@@ -69,6 +70,7 @@ func WriteReceiptsCSV(ctx context.Context, w io.Writer, src ReceiptSource, p mod
 			money.FormatMajor(r.DeductibleAmount, r.Currency), money.FormatMajor(r.FeeCovered, r.Currency),
 			money.FormatMajor(r.BenefitValue, r.Currency),
 			Text(r.StripePaymentID), Text(r.Replaces), Text(r.VoidReasonText()), voidedAt,
+			Text(r.DonorAddressLine2), Text(r.DonorAddressState),
 		)
 		if err := cw.Write(row); err != nil {
 			return err
