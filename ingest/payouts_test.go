@@ -93,7 +93,9 @@ func TestPayoutsTieToTheBank(t *testing.T) {
 		h.deliver(testenv.EventAt(t, "evt_dc2", "charge.dispute.closed", testenv.Dispute(t, "dp_c", "ch_c", "pi_c", "won", 2000), at(10)))
 
 		refund := map[string]any{"id": "re_a", "object": "refund", "charge": "ch_a"}
-		dispute := func(id, charge string) map[string]any { return map[string]any{"id": id, "object": "dispute", "charge": charge} }
+		dispute := func(id, charge string) map[string]any {
+			return map[string]any{"id": id, "object": "dispute", "charge": charge}
+		}
 		payout := func(id string, amount int64, arrival time.Time) map[string]any {
 			p := testenv.Fixture(t, "payout")
 			p["id"], p["amount"], p["currency"], p["status"], p["arrival_date"] = id, amount, "usd", "paid", arrival.Unix()

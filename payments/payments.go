@@ -32,7 +32,7 @@ type CheckoutRequest struct {
 	// BillingAddress makes Checkout ask for the donor's full address (a
 	// Canadian receipt must print it).
 	BillingAddress bool
-	Metadata    map[string]string
+	Metadata       map[string]string
 }
 
 // CheckoutSession is where to send the donor.
