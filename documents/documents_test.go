@@ -61,6 +61,18 @@ func TestReceiptPDFText(t *testing.T) {
 			r.DonorAddressState, r.DonorAddressPostalCode, r.DonorAddressCountry = "QC", "H2Y 1Z5", "CA"
 		}, []string{"Official receipt for income tax purposes", "Address: 12 Rue Saint-Paul, Apt 4, Montréal, QC, H2Y 1Z5, CA", "Charity registration number: 123456789RR0001", "Place of issue: Toronto, Ontario",
 			"Eligible amount of gift for tax purposes: $26.06", "Authorised signature: Jane Treasurer", "canada.ca/charities-giving"}, nil},
+		// A gift paid in US dollars to a Canadian charity: the receipt is in
+		// Canadian dollars, at what Stripe settled, with the original and
+		// the rate beside it.
+		{"ca, converted", func(r *models.Receipt) {
+			r.WordingVersion, r.PlaceOfIssue, r.Signatory, r.OrgTaxID = "ca-1", "Toronto, Ontario", "Jane Treasurer", "123456789RR0001"
+			r.Amount, r.Currency, r.FeeCovered, r.DeductibleAmount = 6856, "cad", 0, 6856
+			r.OriginalAmount, r.OriginalCurrency, r.ExchangeRate = 5000, "usd", "1.3712"
+		}, []string{"Amount received: CA$68.56 (gift)", "Paid as: $50.00, converted at 1.3712 CAD per USD",
+			"Eligible amount of gift for tax purposes: CA$68.56"}, []string{"Amount received: $50.00"}},
+		// No name: a US receipt names the donor by their email rather than
+		// print "Donor:" and nothing.
+		{"no name", func(r *models.Receipt) { r.DonorName = "" }, []string{"Donor: zoe@example.com"}, nil},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -171,5 +183,29 @@ func TestSignatureOnCanadianReceipts(t *testing.T) {
 		if has := bytes.Contains(buf.Bytes(), []byte("/Subtype /Image")); has != (rules == "ca-1") {
 			t.Errorf("%s receipt: image drawn %v", rules, has)
 		}
+	}
+}
+
+// TestStatementNeverAddsAcrossCurrencies: a year of gifts in two
+// currencies has a total per currency, and no sum of the two.
+func TestStatementNeverAddsAcrossCurrencies(t *testing.T) {
+	usd, eur := *sample(), *sample()
+	eur.Number, eur.Amount, eur.Currency, eur.DeductibleAmount = "2026-000043", 2000, "eur", 2000
+	st := NewStatement(models.Org{}, &models.Donor{Name: "Ann"}, 2026, []models.Receipt{usd, eur})
+	if got := st.TotalText(); got != "€20.00 (EUR); $26.06 (USD)" {
+		t.Errorf("TotalText = %q", got)
+	}
+	var buf bytes.Buffer
+	if err := New("https://news.example", nil).Statement(&buf, st); err != nil {
+		t.Fatal(err)
+	}
+	text := testenv.PDFText(t, buf.Bytes())
+	for _, want := range []string{"Total deductible amount in EUR: €20.00", "Total deductible amount in USD: $26.06", "never added together"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("statement lacks %q:\n%s", want, text)
+		}
+	}
+	if strings.Contains(text, "46.06") {
+		t.Errorf("statement adds dollars and euros:\n%s", text)
 	}
 }

@@ -64,13 +64,24 @@ func (r *Renderer) Receipt(w io.Writer, rec *models.Receipt) error {
 	}
 	d.field("Date of gift", date(rec.GiftDate, loc))
 	d.gap(2)
-	d.field("Donor", rec.DonorName)
+	donor := rec.DonorName
+	if strings.TrimSpace(donor) == "" {
+		// A gift that came through Stripe alone may have no name (never
+		// under the CRA's rules: such a receipt waits for it).
+		donor = rec.DonorEmail
+	}
+	d.field("Donor", donor)
 	if a := strings.Join(rec.DonorAddress().Lines(), ", "); a != "" {
 		d.field("Address", a)
 	}
 	d.gap(2)
 	kind := models.PaymentKind(rec.Frequency)
 	d.field("Amount received", amt(rec.Amount)+" ("+kind+")")
+	if rec.Converted() {
+		d.field("Paid as", fmt.Sprintf("%s, converted at %s %s per %s, the rate at which it was received",
+			money.Display(rec.OriginalAmount, rec.OriginalCurrency), rec.ExchangeRate, strings.ToUpper(rec.Currency),
+			strings.ToUpper(rec.OriginalCurrency)))
+	}
 	if rec.FeeCovered > 0 {
 		d.field("Of which the donor chose to cover card fees", amt(rec.FeeCovered))
 	}

@@ -94,17 +94,24 @@ func (st Statement) Total() map[string]int64 {
 	return out
 }
 
-// TotalText writes Total for people: "$150.00" or "$150.00 + €20.00".
+// TotalText writes Total for people: "$150.00", or for a year of gifts in
+// several currencies one total per currency, "$150.00 (USD); €20.00 (EUR)":
+// amounts in different currencies are never added together.
 func (st Statement) TotalText() string {
 	totals := st.Total()
 	if len(totals) == 0 {
 		return money.Display(0, "usd")
 	}
+	if len(totals) == 1 {
+		for cur, v := range totals {
+			return money.Display(v, cur)
+		}
+	}
 	var parts []string
 	for _, cur := range sortedKeys(totals) {
-		parts = append(parts, money.Display(totals[cur], cur))
+		parts = append(parts, money.Display(totals[cur], cur)+" ("+strings.ToUpper(cur)+")")
 	}
-	return strings.Join(parts, " + ")
+	return strings.Join(parts, "; ")
 }
 
 func sortedKeys(m map[string]int64) []string {
@@ -164,7 +171,14 @@ func (r *Renderer) Statement(w io.Writer, st Statement) error {
 		d.write("No gifts this year.", 10, false)
 	}
 	d.rule()
-	d.field("Total "+st.deductibleWord()+" amount", st.TotalText())
+	if totals := st.Total(); len(totals) > 1 {
+		for _, cur := range sortedKeys(totals) {
+			d.field("Total "+st.deductibleWord()+" amount in "+strings.ToUpper(cur), money.Display(totals[cur], cur))
+		}
+		d.write("Gifts in different currencies are totalled separately, never added together.", 9, false)
+	} else {
+		d.field("Total "+st.deductibleWord()+" amount", st.TotalText())
+	}
 	if st.Rules == "ca" {
 		d.write("This statement summarises your official receipts listed above; it is not itself an official receipt for income tax purposes.", 9, false)
 	}

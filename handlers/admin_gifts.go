@@ -68,7 +68,17 @@ type giftsData struct {
 	FeeTotals             []feeTotalRow // of the gifts on this page
 	Gifts                 []giftRow
 	Pager                 pager
+	Held                  []heldRow // gifts whose receipt waits, whatever the filter
 }
+
+// heldRow is a paid gift whose receipt waits, and why.
+type heldRow struct {
+	giftRow
+	Reason, Since string
+}
+
+// maxHeldShown bounds the list of held receipts on the gifts page.
+const maxHeldShown = 200
 
 // parseGiftFilter reads the gifts list's filters; a bad value is reported,
 // never a 500.
@@ -159,5 +169,17 @@ func (s *Server) adminGifts(c *gin.Context) {
 		d.FeeTotals = append(d.FeeTotals, feeTotalRow{strings.ToUpper(cur), money.Display(sums[cur][0], cur), money.Display(sums[cur][1], cur)})
 	}
 	d.Gifts, d.Pager = s.giftRows(gifts, fees), makePager(c, page, count)
+	held, err := s.store.HeldReceipts(c.Request.Context(), maxHeldShown)
+	if err != nil {
+		s.error(c, err)
+		return
+	}
+	for _, h := range held {
+		row := s.giftRows([]models.Gift{h.Gift}, nil)[0]
+		if row.Name == "" {
+			row.Name = h.Gift.Email
+		}
+		d.Held = append(d.Held, heldRow{giftRow: row, Reason: h.Hold.ReasonText(), Since: h.Hold.CreatedAt.In(s.cfg.Location).Format("2006-01-02")})
+	}
 	s.render(c, http.StatusOK, "admin_gifts", d)
 }

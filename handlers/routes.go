@@ -59,6 +59,8 @@ func (s *Server) routes() (*gin.Engine, error) {
 	pages.GET("/donate", s.embeddable, s.donateForm)
 	pages.POST("/donate", s.embeddable, s.rateLimitDonate, s.donateSubmit)
 	pages.GET("/donate/thanks", s.embeddable, s.thanks)
+	pages.GET("/donate/details/:token", s.giftDetails)
+	pages.POST("/donate/details/:token", s.rateLimitSignIn, s.completeGiftDetails)
 	pages.GET("/receipts/verify/:code", s.verifyReceipt)
 	pages.GET("/account", s.account)
 	pages.POST("/account/sign-in", s.rateLimitSignIn, s.requestSignIn)

@@ -36,6 +36,9 @@ func (s *Server) verifyReceipt(c *gin.Context) {
 	d.Issued = r.IssuedAt.In(s.docs.LocationOf(r)).Format("January 2, 2006")
 	d.Test = !r.Livemode
 	d.Amount = money.Display(r.Amount, r.Currency)
+	if r.Converted() {
+		d.Amount += " (paid as " + money.Display(r.OriginalAmount, r.OriginalCurrency) + " at " + r.ExchangeRate + ")"
+	}
 	d.State, d.Status = "valid", "Valid"
 	if d.Test {
 		d.State, d.Status = "test", "TEST — not a receipt (made in demo or Stripe test mode; no money moved)"

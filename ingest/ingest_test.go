@@ -463,9 +463,9 @@ func TestCanadianAdvantageRules(t *testing.T) {
 			{Name: "Gala", MinPerYear: 20000, Description: "a gala dinner", ValuePerYear: 18000}, // 90% of $200
 		}})
 		pay := func(id, sub string, amount int64) models.EventResult {
-			return h.deliver(testenv.EventAt(t, "evt_"+id, "invoice.paid", testenv.Invoice(t, testenv.InvoiceSpec{ID: id, Subscription: sub,
+			return h.deliver(testenv.EventAt(t, "evt_"+id, "invoice.paid", canadian(testenv.Invoice(t, testenv.InvoiceSpec{ID: id, Subscription: sub,
 				Customer: "cus_" + sub, Charge: "ch_" + id, BillingReason: "subscription_create", Amount: amount, Paid: true,
-				Email: sub + "@example.ca", Name: "Membre", Interval: "year"}), t0))
+				Email: sub + "@example.ca", Name: "Membre", Interval: "year"})), t0))
 		}
 		if r := pay("in_mug", "sub_mug", 900).Receipt; r == nil || r.BenefitValue != 0 || r.DeductibleAmount != 900 {
 			t.Fatalf("a de minimis advantage must be ignored: %+v", r)
@@ -478,13 +478,13 @@ func TestCanadianAdvantageRules(t *testing.T) {
 		// less the $30 advantage, is nothing eligible.
 		h2 := newHarnessWith(t, db, models.ReceiptSettings{Org: models.Org{Name: "Le Registre"}, Rules: "ca", Tiers: []models.Tier{
 			{Name: "Soutien", MinPerYear: 10000, Description: "a tote bag", ValuePerYear: 3000}}})
-		first := h2.deliver(testenv.EventAt(t, "evt_in_tote", "invoice.paid", testenv.Invoice(t, testenv.InvoiceSpec{ID: "in_tote", Subscription: "sub_tote",
+		first := h2.deliver(testenv.EventAt(t, "evt_in_tote", "invoice.paid", canadian(testenv.Invoice(t, testenv.InvoiceSpec{ID: "in_tote", Subscription: "sub_tote",
 			Customer: "cus_tote", Charge: "ch_tote", BillingReason: "subscription_create", Amount: 10000, Paid: true,
-			Email: "tote@example.ca", Name: "Membre", Interval: "year"}), t0)).Receipt
+			Email: "tote@example.ca", Name: "Membre", Interval: "year"})), t0)).Receipt
 		if first == nil || first.DeductibleAmount != 7000 {
 			t.Fatalf("receipt with an advantage: %+v", first)
 		}
-		res = h2.deliver(testenv.EventAt(t, "evt_tote_ref", "charge.refunded", testenv.Charge(t, "ch_tote", "", "in_tote", 10000, 7500), t0.Add(time.Hour)))
+		res = h2.deliver(testenv.EventAt(t, "evt_tote_ref", "charge.refunded", testenv.InCurrency(testenv.Charge(t, "ch_tote", "", "in_tote", 10000, 7500), "cad"), t0.Add(time.Hour)))
 		if res.Receipt != nil || !strings.Contains(res.Outcome, "no replacement") {
 			t.Fatalf("a refund leaving nothing eligible replaced the receipt: %+v", res)
 		}
@@ -501,7 +501,7 @@ func TestSignatureIsFrozenOnTheReceipt(t *testing.T) {
 	testenv.ForEachDB(t, func(t *testing.T, db string) {
 		first := []byte("\x89PNG\r\n\x1a\nfirst")
 		h := newHarnessWith(t, db, models.ReceiptSettings{Org: models.Org{Name: "Le Registre"}, Rules: "ca", Signature: first})
-		r := h.deliver(testenv.EventAt(t, "evt_sig", "checkout.session.completed", testenv.PaidSession(t, "cs_sig", "", "s@example.ca", 5000), t0)).Receipt
+		r := h.deliver(testenv.EventAt(t, "evt_sig", "checkout.session.completed", canadian(testenv.PaidSession(t, "cs_sig", "", "s@example.ca", 5000)), t0)).Receipt
 		got, err := h.store.ReceiptByID(context.Background(), r.ID)
 		if err != nil || string(got.SignaturePNG) != string(first) || got.SignatureID == "" {
 			t.Fatalf("the signature read with the receipt: %q %v", got.SignaturePNG, err)
@@ -512,4 +512,10 @@ func TestSignatureIsFrozenOnTheReceipt(t *testing.T) {
 			t.Fatalf("%d stored signatures (%v)", n, err)
 		}
 	})
+}
+
+// canadian makes a sample session or invoice one a Canadian receipt can
+// be issued for at once: in Canadian dollars, with the donor's full address.
+func canadian(obj map[string]any) map[string]any {
+	return testenv.WithAddress(testenv.InCurrency(obj, "cad"), testenv.MontrealAddress())
 }

@@ -109,6 +109,7 @@ type Options struct {
 type Runner struct {
 	client  *river.Client[*sql.Tx]
 	working bool
+	fees    bool // a worker fetches payments' balance transactions
 }
 
 // NewRunner builds the River client with its workers and periodic jobs.
@@ -156,6 +157,10 @@ func NewRunner(db DB, o Options) (*Runner, error) {
 		)}
 	}
 	r := &Runner{}
+	if o.Lister != nil && o.Store != nil {
+		river.AddWorker(workers, &feesWorker{lister: o.Lister, store: o.Store})
+		r.fees = true
+	}
 	if queued, ok := o.Emails.(QueuedEmails); ok {
 		river.AddWorker(workers, &requeueWorker{store: queued, client: func() *river.Client[*sql.Tx] { return r.client }, log: o.Logger, now: o.Now})
 		cfg.PeriodicJobs = append(cfg.PeriodicJobs, river.NewPeriodicJob(
@@ -166,7 +171,7 @@ func NewRunner(db DB, o Options) (*Runner, error) {
 			&river.PeriodicJobOpts{ID: "requeue_emails", RunOnStart: true},
 		))
 	}
-	working := cfg.PeriodicJobs != nil || o.Emails != nil || o.SignIns != nil
+	working := cfg.PeriodicJobs != nil || o.Emails != nil || o.SignIns != nil || r.fees
 	if !working {
 		// Nothing to work yet: an insert-only client, which River allows.
 		cfg.Queues, cfg.Workers = nil, nil

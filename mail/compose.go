@@ -22,6 +22,8 @@ type Source interface {
 	DonorByID(ctx context.Context, id string) (*models.Donor, error)
 	ReceiptsOfDonor(ctx context.Context, donorID string, fy int) ([]models.Receipt, error)
 	IssueLoginToken(ctx context.Context, email string) (string, error)
+	GiftByID(ctx context.Context, id string) (*models.Gift, error)
+	IssueDetailsToken(ctx context.Context, giftID string) (string, error)
 }
 
 // Settings are what every email says about the organisation and where
@@ -43,7 +45,7 @@ type Composer struct {
 }
 
 var kinds = []string{models.EmailReceipt, models.EmailReplacement, models.EmailVoid,
-	models.EmailPaymentFailed, models.EmailStatement, models.EmailSignIn}
+	models.EmailPaymentFailed, models.EmailStatement, models.EmailSignIn, models.EmailDetailsNeeded}
 
 // NewComposer parses every email template once.
 func NewComposer(set Settings, src Source, docs *documents.Renderer) (*Composer, error) {
@@ -141,6 +143,25 @@ func (c *Composer) Compose(ctx context.Context, m *models.EmailMessage) (Message
 			return Message{}, err
 		}
 		d.Link = c.set.BaseURL + "/account/sign-in/" + token
+	case models.EmailDetailsNeeded:
+		if m.GiftID == nil {
+			return Message{}, fmt.Errorf("details request %s has no gift", m.ID)
+		}
+		g, err := c.src.GiftByID(ctx, *m.GiftID)
+		if err != nil {
+			return Message{}, err
+		}
+		d.DonorName, d.Test = g.Name, !g.Livemode
+		d.Amount, d.Kind = money.Display(g.TotalAmount, g.Currency), models.PaymentKind(g.Frequency)
+		if g.PaidAt != nil {
+			d.GiftDate = g.PaidAt.In(c.docs.Location).Format("January 2, 2006")
+		}
+		// Like a sign-in link, made at sending: in the clear only here.
+		token, err := c.src.IssueDetailsToken(ctx, g.ID)
+		if err != nil {
+			return Message{}, err
+		}
+		d.Link = c.set.BaseURL + "/donate/details/" + token
 	default:
 		return Message{}, fmt.Errorf("unknown email kind %q", m.Kind)
 	}

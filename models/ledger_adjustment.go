@@ -160,7 +160,9 @@ func (s *Store) refundGift(tx *Tx, g *Gift, chargeID string, amountRefunded int6
 	}
 	if old == nil {
 		res.Outcome = fmt.Sprintf("gift %s: refunded %d, no receipt in force", g.ID, refunded)
-		return nil
+		// A receipt still held is now for less, or for nothing.
+		_, err := s.releaseHold(tx, g.ID)
+		return err
 	}
 	remaining := g.TotalAmount - refunded
 	reason := "refunded in full"
@@ -214,7 +216,12 @@ func (s *Store) openDispute(tx *Tx, g *Gift, res *EventResult) error {
 	}
 	res.Outcome = fmt.Sprintf("gift %s disputed", g.ID)
 	old, err := currentReceipt(tx.DB, g.ID)
-	if err != nil || old == nil {
+	if err != nil {
+		return err
+	}
+	if old == nil {
+		// A receipt still held is never issued now.
+		_, err := s.releaseHold(tx, g.ID)
 		return err
 	}
 	if err := s.voidReceipt(tx, old, "disputed (chargeback)"); err != nil {
@@ -271,14 +278,24 @@ func (s *Store) closeDispute(tx *Tx, g *Gift, disputeID string, won bool, res *E
 			res.Outcome += ", receipt " + current.Number + " void"
 			return s.queueReceiptEmail(tx, EmailVoid, current)
 		}
-		return nil
+		_, err := s.releaseHold(tx, g.ID)
+		return err
 	}
 	remaining := g.TotalAmount - g.RefundedAmount
 	if current != nil || remaining <= 0 {
 		return nil // the close arrived before the opening: the receipt never left
 	}
 	last, err := latestReceipt(tx, g.ID)
-	if err != nil || last == nil {
+	if err != nil {
+		return err
+	}
+	if last == nil {
+		// Never issued: a receipt held through the dispute may go now.
+		r, err := s.releaseHold(tx, g.ID)
+		if r != nil {
+			res.Receipt = r
+			res.Outcome += ", receipt " + r.Number
+		}
 		return err
 	}
 	r, err := s.replaceReceipt(tx, fmt.Sprintf("gift:%s:dispute-won:%s", g.ID, disputeID), last, remaining)

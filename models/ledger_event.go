@@ -226,26 +226,41 @@ func (e CheckoutPaid) apply(s *Store, tx *Tx, ev EventRecord, res *EventResult) 
 	if paymentID == "" {
 		paymentID = p.SessionID
 	}
-	r, err := s.issueReceipt(tx, "gift:"+g.ID+":original", g, donorID, paymentID, Benefit{})
-	if err != nil {
-		return err
-	}
-	if err := s.queueReceiptEmail(tx, EmailReceipt, r); err != nil {
-		return err
-	}
-	g.StripeSessionID, g.StripePaymentIntentID = &p.SessionID, nullable(p.PaymentIntentID)
+	g.StripeSessionID, g.StripePaymentIntentID, g.DonorID = &p.SessionID, nullable(p.PaymentIntentID), &donorID
+	// The payment's balance transaction first: a receipt converted to the
+	// settlement currency states what it says.
 	if err := recordPaymentFees(tx, g.ID, p.Fees); err != nil {
 		return err
 	}
 	if p.Fees.ChargeID != "" && g.StripeChargeID == nil {
 		g.StripeChargeID = &p.Fees.ChargeID
 	}
+	r, hold, err := s.receiptOrHold(tx, "gift:"+g.ID+":original", g, donorID, paymentID, Benefit{})
+	if err != nil {
+		return err
+	}
+	if r != nil {
+		if err := s.queueReceiptEmail(tx, EmailReceipt, r); err != nil {
+			return err
+		}
+	}
 	if err := s.applyPendingAdjustments(tx, g); err != nil {
 		return err
 	}
 	res.Receipt = r
-	res.Outcome = fmt.Sprintf("gift %s paid, receipt %s", g.ID, r.Number)
+	res.Outcome = fmt.Sprintf("gift %s paid, %s", g.ID, receiptOutcome(r, hold))
 	return nil
+}
+
+// receiptOutcome says what became of a payment's receipt.
+func receiptOutcome(r *Receipt, h *ReceiptHold) string {
+	switch {
+	case r != nil:
+		return "receipt " + r.Number
+	case h != nil:
+		return "receipt on hold, " + h.ReasonText()
+	}
+	return fmt.Sprintf("no receipt: the advantage is over %d%% of it", craAdvantageLimitPercent)
 }
 
 func (e CheckoutProcessing) apply(s *Store, tx *Tx, ev EventRecord, res *EventResult) error {

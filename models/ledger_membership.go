@@ -453,7 +453,15 @@ func (e InvoicePaid) apply(s *Store, tx *Tx, ev EventRecord, res *EventResult) e
 		Count(&earlier).Error; err != nil {
 		return err
 	}
-	r, err := s.issueReceipt(tx, "invoice:"+p.InvoiceID, &g, donorID, paymentID, benefitPerPayment(m, earlier))
+	// The payment's balance transaction first: a receipt converted to the
+	// settlement currency states what it says.
+	if err := recordPaymentFees(tx, g.ID, p.Fees); err != nil {
+		return err
+	}
+	if g.StripeChargeID == nil && p.Fees.ChargeID != "" {
+		g.StripeChargeID = &p.Fees.ChargeID
+	}
+	r, hold, err := s.receiptOrHold(tx, "invoice:"+p.InvoiceID, &g, donorID, paymentID, benefitPerPayment(m, earlier))
 	if err != nil {
 		return err
 	}
@@ -462,19 +470,11 @@ func (e InvoicePaid) apply(s *Store, tx *Tx, ev EventRecord, res *EventResult) e
 			return err
 		}
 	}
-	if err := recordPaymentFees(tx, g.ID, p.Fees); err != nil {
-		return err
-	}
 	if err := s.applyPendingAdjustments(tx, &g); err != nil {
 		return err
 	}
 	res.Receipt = r
-	if r == nil {
-		res.Outcome = fmt.Sprintf("membership %s: invoice %s paid as gift %s; no receipt: the advantage is over %d%% of it",
-			m.ID, p.InvoiceID, g.ID, craAdvantageLimitPercent)
-		return nil
-	}
-	res.Outcome = fmt.Sprintf("membership %s: invoice %s paid as gift %s, receipt %s", m.ID, p.InvoiceID, g.ID, r.Number)
+	res.Outcome = fmt.Sprintf("membership %s: invoice %s paid as gift %s, %s", m.ID, p.InvoiceID, g.ID, receiptOutcome(r, hold))
 	return nil
 }
 

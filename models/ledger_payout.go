@@ -112,16 +112,29 @@ func recordPaymentFees(tx *Tx, giftID string, f PaymentFees) error {
 // reconcile fills them in. Each comes with the Stripe ids to ask about.
 func (s *Store) PaymentsWithoutFees(ctx context.Context, since time.Time, limit int) ([]Gift, error) {
 	var out []Gift
-	err := s.db.WithContext(ctx).Where(`status IN ? AND paid_at >= ?
+	// A receipt held for the settled amount is looked for whatever its age.
+	err := s.db.WithContext(ctx).Where(`status IN ?
+		AND (paid_at >= ? OR id IN (SELECT gift_id FROM receipt_holds WHERE released_at IS NULL AND reason = 'exchange'))
 		AND (stripe_payment_intent_id IS NOT NULL OR stripe_charge_id IS NOT NULL)
 		AND NOT EXISTS (SELECT 1 FROM balance_transactions b WHERE b.charge_id = gifts.stripe_charge_id AND b.type IN ('charge', 'payment'))`,
 		[]string{GiftPaid, GiftRefunded}, since.UTC()).Order("paid_at").Limit(limit).Find(&out).Error
 	return out, wrap(err, "fees: payments without a balance transaction")
 }
 
-// RecordPaymentFees stores what reconcile learned of a gift's payment.
+// RecordPaymentFees stores what reconcile (or the job that fetches a
+// converted payment's) learned of a gift's payment; a receipt held for
+// the amount in the settlement currency is issued with it.
 func (s *Store) RecordPaymentFees(ctx context.Context, giftID string, f PaymentFees) error {
-	return wrap(s.transaction(ctx, func(tx *Tx) error { return recordPaymentFees(tx, giftID, f) }), "fees: record for gift %s", giftID)
+	return wrap(s.transaction(ctx, func(tx *Tx) error {
+		if _, err := s.lockGift(tx, giftID); err != nil {
+			return err
+		}
+		if err := recordPaymentFees(tx, giftID, f); err != nil {
+			return err
+		}
+		_, err := s.releaseHold(tx, giftID)
+		return err
+	}), "fees: record for gift %s", giftID)
 }
 
 // PayoutReported is a payout.paid or payout.failed event: the payout and

@@ -84,6 +84,18 @@ type Receipt struct {
 	// issued with; SignaturePNG is that image, read with the receipt.
 	SignatureID  string
 	SignaturePNG []byte `gorm:"-"`
+	// A gift paid in another currency than the receipt states (CRA:
+	// receipts are in Canadian dollars) keeps what the donor paid and
+	// Stripe's rate, per major unit, which turned it into Amount.
+	OriginalAmount   int64
+	OriginalCurrency string
+	ExchangeRate     string
+}
+
+// Converted reports whether the receipt states a gift paid in another
+// currency, converted at Stripe's rate.
+func (r *Receipt) Converted() bool {
+	return r.OriginalCurrency != "" && r.OriginalCurrency != r.Currency
 }
 
 // legacyRefundReason is how void reasons spelled a partial refund before
@@ -190,8 +202,22 @@ func (s *Store) verifyURL(code string) string {
 // key makes the issue idempotent: one receipt per (gift, reason) ever. It
 // returns nil, and issues nothing, when the rule set allows no receipt
 // (CRA: an advantage above 80% of the gift).
-func (s *Store) issueReceipt(tx *Tx, key string, g *Gift, donorID string, paymentID string, b Benefit) (*Receipt, error) {
-	b, ok := s.receiptable(g.TotalAmount, b)
+//
+// conv, when not nil, converts a gift paid in another currency: the
+// receipt states the amount Stripe settled, with the original and the rate.
+func (s *Store) issueReceipt(tx *Tx, key string, g *Gift, donorID string, paymentID string, b Benefit, conv *conversion) (*Receipt, error) {
+	amount, fee, currency := g.TotalAmount, g.FeeAmount, g.Currency
+	if conv != nil {
+		var err error
+		if amount, err = conv.of(g.TotalAmount); err != nil {
+			return nil, err
+		}
+		if fee, err = money.Convert(g.FeeAmount, g.Currency, conv.Rate, settlementCurrency); err != nil {
+			return nil, err
+		}
+		currency, fee = settlementCurrency, min(fee, amount)
+	}
+	b, ok := s.receiptable(amount, b)
 	if !ok {
 		return nil, nil
 	}
@@ -227,12 +253,12 @@ func (s *Store) issueReceipt(tx *Tx, key string, g *Gift, donorID string, paymen
 		DonorAddressState:      g.Address.State,
 		DonorAddressPostalCode: g.Address.PostalCode,
 		DonorAddressCountry:    g.Address.Country,
-		Amount:                 g.TotalAmount,
-		Currency:               g.Currency,
-		FeeCovered:             g.FeeAmount,
+		Amount:                 amount,
+		Currency:               currency,
+		FeeCovered:             fee,
 		BenefitDescription:     b.Description,
 		BenefitValue:           b.Value,
-		DeductibleAmount:       max(0, g.TotalAmount-b.Value),
+		DeductibleAmount:       max(0, amount-b.Value),
 		Frequency:              g.Frequency,
 		OrgName:                s.receipts.Org.Name,
 		OrgTaxID:               s.receipts.Org.TaxID,
@@ -245,6 +271,9 @@ func (s *Store) issueReceipt(tx *Tx, key string, g *Gift, donorID string, paymen
 		VerifyURL:              s.verifyURL(code),
 		Livemode:               g.Livemode,
 		TimeZone:               s.receipts.Location.String(),
+	}
+	if conv != nil {
+		r.OriginalAmount, r.OriginalCurrency, r.ExchangeRate = g.TotalAmount, g.Currency, conv.Rate
 	}
 	if s.receipts.Rules == "ca" && len(s.receipts.Signature) > 0 {
 		sum := sha256.Sum256(s.receipts.Signature)
@@ -299,17 +328,28 @@ func (s *Store) voidReceipt(tx *Tx, r *Receipt, reason string) error {
 // number of the gift's fiscal year and names old in Replaces. It issues
 // nothing (nil) when what remains is no gift under the rule set: a CRA
 // receipt whose eligible amount would be zero.
-func (s *Store) replaceReceipt(tx *Tx, key string, old *Receipt, amount int64) (*Receipt, error) {
+//
+// remaining is in the currency the donor paid: for a receipt that
+// converted the gift, it is converted at the rate the receipt states.
+func (s *Store) replaceReceipt(tx *Tx, key string, old *Receipt, remaining int64) (*Receipt, error) {
+	amount := remaining
+	if old.Converted() {
+		var err error
+		if amount, err = money.Convert(remaining, old.OriginalCurrency, old.ExchangeRate, old.Currency); err != nil {
+			return nil, err
+		}
+	}
 	if strings.HasPrefix(old.WordingVersion, "ca-") && amount-old.BenefitValue <= 0 {
 		return nil, nil
 	}
-	return s.reissue(tx, key, old, amount)
+	return s.reissue(tx, key, old, amount, remaining)
 }
 
 // reissue writes the receipt that replaces old (with old's frozen details,
 // as the caller left them) for amount, under the next number of old's
-// fiscal year, naming old in Replaces.
-func (s *Store) reissue(tx *Tx, key string, old *Receipt, amount int64) (*Receipt, error) {
+// fiscal year, naming old in Replaces. original is the same amount in the
+// currency paid, for a receipt that converts it.
+func (s *Store) reissue(tx *Tx, key string, old *Receipt, amount, original int64) (*Receipt, error) {
 	seq, err := nextReceiptSequence(tx, old.FiscalYear)
 	if err != nil {
 		return nil, err
@@ -330,6 +370,9 @@ func (s *Store) reissue(tx *Tx, key string, old *Receipt, amount int64) (*Receip
 	r.Amount = amount
 	r.FeeCovered = min(old.FeeCovered, amount)
 	r.DeductibleAmount = max(0, amount-old.BenefitValue)
+	if old.Converted() {
+		r.OriginalAmount = original
+	}
 	r.VerificationCode = code
 	r.VerifyURL = s.verifyURL(code)
 	if err := tx.Create(&r).Error; err != nil {
@@ -450,7 +493,7 @@ func (s *Store) CorrectReceipt(ctx context.Context, receiptID string, p DonorPro
 		corrected.DonorAddressLine1, corrected.DonorAddressCity = p.Address.Line1, p.Address.City
 		corrected.DonorAddressLine2, corrected.DonorAddressState = p.Address.Line2, p.Address.State
 		corrected.DonorAddressPostalCode, corrected.DonorAddressCountry = p.Address.PostalCode, p.Address.Country
-		r, err := s.reissue(tx, "receipt:"+old.ID+":corrected", &corrected, old.Amount)
+		r, err := s.reissue(tx, "receipt:"+old.ID+":corrected", &corrected, old.Amount, old.OriginalAmount)
 		if err != nil {
 			return err
 		}

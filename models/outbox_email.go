@@ -20,6 +20,9 @@ const (
 	EmailPaymentFailed = "payment_failed"      // a membership payment failed: fix your card
 	EmailStatement     = "statement"           // the year-end statement
 	EmailSignIn        = "sign_in"             // a donor's sign-in link
+	// EmailDetailsNeeded asks the donor of a gift whose receipt is held
+	// for their full name and address, with a link to give them.
+	EmailDetailsNeeded = "receipt_details"
 )
 
 // Email statuses.
@@ -52,6 +55,7 @@ type EmailMessage struct {
 	ReceiptID    *string
 	DonorID      *string
 	MembershipID *string
+	GiftID       *string // the gift a details request is about
 	FiscalYear   int
 	Link         string
 	Subject      string
@@ -62,10 +66,12 @@ type EmailMessage struct {
 
 // Enqueuer puts background jobs into the queue inside the caller's
 // transaction, so the job commits or rolls back with its cause: the job
-// that sends a message, and the one that answers a sign-in request.
+// that sends a message, the one that answers a sign-in request, and the
+// one that fetches a payment's balance transaction.
 type Enqueuer interface {
 	EnqueueEmailTx(ctx context.Context, tx *sql.Tx, messageID string) error
 	EnqueueSignInTx(ctx context.Context, tx *sql.Tx, email string) error
+	EnqueueFeesTx(ctx context.Context, tx *sql.Tx, giftID, paymentIntentID, chargeID string) error
 }
 
 // UseQueue connects the store to the job engine. Until it is called,

@@ -6,6 +6,7 @@ package money
 import (
 	"errors"
 	"fmt"
+	"math/big"
 	"strconv"
 	"strings"
 )
@@ -241,4 +242,41 @@ func (f Fee) CoverAmount(gift int64) int64 {
 	den := 10000 - f.BasisPoints
 	total := (num + den - 1) / den
 	return total - gift
+}
+
+// Convert turns minor units of from into minor units of to at rate, a
+// decimal string as Stripe gives a balance transaction's exchange_rate:
+// one major unit of from is rate major units of to. The result rounds
+// half away from zero, in exact rational arithmetic.
+func Convert(minor int64, from, rate, to string) (int64, error) {
+	r, ok := new(big.Rat).SetString(strings.TrimSpace(rate))
+	if !ok || r.Sign() <= 0 {
+		return 0, fmt.Errorf("exchange rate %q is not a positive decimal", rate)
+	}
+	v := new(big.Rat).Mul(new(big.Rat).SetInt64(minor), r)
+	scale := new(big.Rat).SetInt(new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(abs(Exponent(to)-Exponent(from)))), nil))
+	if Exponent(to) > Exponent(from) {
+		v.Mul(v, scale)
+	} else {
+		v.Quo(v, scale)
+	}
+	// Round half away from zero: add or take a half, then truncate.
+	half := big.NewRat(1, 2)
+	if v.Sign() < 0 {
+		v.Sub(v, half)
+	} else {
+		v.Add(v, half)
+	}
+	q := new(big.Int).Quo(v.Num(), v.Denom())
+	if !q.IsInt64() {
+		return 0, fmt.Errorf("converting %d %s at %s overflows", minor, from, rate)
+	}
+	return q.Int64(), nil
+}
+
+func abs(n int) int {
+	if n < 0 {
+		return -n
+	}
+	return n
 }

@@ -125,3 +125,33 @@ func TestSupportedCurrencies(t *testing.T) {
 		}
 	}
 }
+
+// TestConvert: Stripe's exchange_rate is per major unit, so converting
+// between currencies with different decimals scales, and rounds half away
+// from zero in exact arithmetic.
+func TestConvert(t *testing.T) {
+	for _, c := range []struct {
+		minor      int64
+		from, rate string
+		to         string
+		want       int64
+	}{
+		{1000, "eur", "1.234", "usd", 1234},  // Stripe's own example
+		{5000, "usd", "1.3712", "cad", 6856}, // 68.56
+		{5000, "jpy", "0.009", "cad", 4500},  // ¥5,000 → CA$45.00
+		{4500, "cad", "111.1111", "jpy", 5000},
+		{1, "usd", "1.5", "cad", 2},   // 1.5 rounds up
+		{-1, "usd", "1.5", "cad", -2}, // and away from zero
+		{3333, "gbp", "1.70015", "cad", 5667},
+	} {
+		got, err := Convert(c.minor, c.from, c.rate, c.to)
+		if err != nil || got != c.want {
+			t.Errorf("Convert(%d %s at %s to %s) = %d, %v; want %d", c.minor, c.from, c.rate, c.to, got, err, c.want)
+		}
+	}
+	for _, bad := range []string{"", "0", "-1.2", "abc", "1/0"} {
+		if _, err := Convert(100, "usd", bad, "cad"); err == nil {
+			t.Errorf("rate %q accepted", bad)
+		}
+	}
+}

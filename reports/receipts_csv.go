@@ -26,6 +26,7 @@ var ReceiptColumns = []string{
 	"frequency", "amount", "currency", "deductible_amount", "fee_covered", "benefit_value",
 	"stripe_payment_id", "replaces", "void_reason", "voided_at",
 	"donor_address_line2", "donor_address_state",
+	"original_amount", "original_currency", "exchange_rate",
 }
 
 // ReceiptSource streams receipts; *models.Store satisfies it.
@@ -57,6 +58,11 @@ func WriteReceiptsCSV(ctx context.Context, w io.Writer, src ReceiptSource, p mod
 			zone = r.Location(loc)
 			zones[r.TimeZone] = zone
 		}
+		// A converted gift: what the donor paid, and Stripe's rate.
+		original := ""
+		if r.Converted() {
+			original = money.FormatMajor(r.OriginalAmount, r.OriginalCurrency)
+		}
 		voidedAt := ""
 		if r.VoidedAt != nil {
 			voidedAt = r.VoidedAt.In(zone).Format(time.RFC3339)
@@ -71,6 +77,7 @@ func WriteReceiptsCSV(ctx context.Context, w io.Writer, src ReceiptSource, p mod
 			money.FormatMajor(r.BenefitValue, r.Currency),
 			Text(r.StripePaymentID), Text(r.Replaces), Text(r.VoidReasonText()), voidedAt,
 			Text(r.DonorAddressLine2), Text(r.DonorAddressState),
+			original, Text(r.OriginalCurrency), Text(r.ExchangeRate),
 		)
 		if err := cw.Write(row); err != nil {
 			return err

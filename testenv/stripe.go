@@ -190,3 +190,26 @@ func Dispute(t testing.TB, id, charge, paymentIntent, status string, amount int6
 	d["id"], d["charge"], d["payment_intent"], d["status"], d["amount"], d["currency"] = id, charge, nilIfEmpty(paymentIntent), status, amount, "usd"
 	return d
 }
+
+// MontrealAddress is a full Canadian address as Stripe writes one.
+func MontrealAddress() map[string]any {
+	return map[string]any{"line1": "12 Rue Saint-Paul", "line2": "Apt 4", "city": "Montréal", "state": "QC",
+		"postal_code": "H2Y 1Z5", "country": "CA"}
+}
+
+// InCurrency sets a session's, invoice's or charge's currency.
+func InCurrency(obj map[string]any, currency string) map[string]any {
+	obj["currency"] = currency
+	return obj
+}
+
+// WithAddress gives a session (customer_details) or an invoice
+// (customer_address) the donor's billing address.
+func WithAddress(obj map[string]any, addr map[string]any) map[string]any {
+	if d, ok := obj["customer_details"].(map[string]any); ok {
+		d["address"] = addr
+	} else {
+		obj["customer_address"] = addr
+	}
+	return obj
+}
