@@ -2,10 +2,13 @@
 // receipt renders from its frozen snapshot, never from live settings or
 // donor data, so one issued years ago renders the same text today; a
 // statement lists a year's frozen receipts under the organisation as the
-// newest of them froze it, addressed to the donor as they are now. It embeds
-// its fonts (DejaVu Sans for Latin, Greek and Cyrillic; Droid Sans Fallback
-// for Chinese, Japanese and Korean), both under free licences, so names
-// such as "Zoë Łukasz 王芳" print correctly. It does no I/O but writing.
+// newest of them froze it, addressed to the donor as they are now.
+//
+// Text is shaped (package typeset), so names print in their own script:
+// it embeds DejaVu Sans for Latin, Greek and Cyrillic; Noto Sans for
+// Arabic, Hebrew, Devanagari, Bengali and Thai; Droid Sans Fallback for
+// Chinese and Japanese; NanumGothic for Korean; all under free licences
+// (fonts/LICENSE-*). It does no I/O but writing.
 package documents
 
 import (
@@ -14,6 +17,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/go-text/typesetting/language"
+
+	"github.com/indienews/donations/documents/typeset"
 	"github.com/indienews/donations/models"
 )
 
@@ -24,7 +30,36 @@ var (
 	dejaVuBold []byte
 	//go:embed fonts/DroidSansFallbackFull.ttf
 	droidFallback []byte
+	//go:embed fonts/NanumGothic.ttf
+	nanumGothic []byte
+	//go:embed fonts/NotoSansArabic-Regular.ttf
+	notoArabic []byte
+	//go:embed fonts/NotoSansHebrew-Regular.ttf
+	notoHebrew []byte
+	//go:embed fonts/NotoSansDevanagari-Regular.ttf
+	notoDevanagari []byte
+	//go:embed fonts/NotoSansBengali-Regular.ttf
+	notoBengali []byte
+	//go:embed fonts/NotoSansThai-Regular.ttf
+	notoThai []byte
 )
+
+// fontSet is every font documents draw with, in the order letters look
+// for one: the script's own, DejaVu, then the fallbacks.
+func fontSet() (*typeset.Fonts, error) {
+	return typeset.NewFonts(
+		typeset.FontFile{Name: "DejaVuSans", Data: dejaVu},
+		typeset.FontFile{Name: "DejaVuSans-Bold", Data: dejaVuBold},
+		typeset.FontFile{Name: "NotoSansArabic", Data: notoArabic, Scripts: []language.Script{language.Arabic}},
+		typeset.FontFile{Name: "NotoSansHebrew", Data: notoHebrew, Scripts: []language.Script{language.Hebrew}},
+		typeset.FontFile{Name: "NotoSansDevanagari", Data: notoDevanagari, Scripts: []language.Script{language.Devanagari}},
+		typeset.FontFile{Name: "NotoSansBengali", Data: notoBengali, Scripts: []language.Script{language.Bengali}},
+		typeset.FontFile{Name: "NotoSansThai", Data: notoThai, Scripts: []language.Script{language.Thai}},
+		typeset.FontFile{Name: "DroidSansFallback", Data: droidFallback,
+			Scripts: []language.Script{language.Han, language.Hiragana, language.Katakana}},
+		typeset.FontFile{Name: "NanumGothic", Data: nanumGothic, Scripts: []language.Script{language.Hangul}},
+	)
+}
 
 // Renderer writes PDFs; VerifyBase is the public address receipts point
 // auditors to (BASE_URL + /receipts/verify/). Dates print in each
@@ -34,6 +69,16 @@ type Renderer struct {
 	VerifyBase string
 	Location   *time.Location
 	zones      sync.Map // time zone name -> *time.Location, loaded once
+
+	fontsOnce sync.Once
+	fonts     *typeset.Fonts
+	fontsErr  error
+}
+
+// loadFonts prepares the fonts on the first document, not at start.
+func (r *Renderer) loadFonts() (*typeset.Fonts, error) {
+	r.fontsOnce.Do(func() { r.fonts, r.fontsErr = fontSet() })
+	return r.fonts, r.fontsErr
 }
 
 // LocationOf is the time zone rec's dates print in.

@@ -2,6 +2,7 @@ package documents
 
 import (
 	"bytes"
+	"fmt"
 	"image"
 	"image/color"
 	"image/png"
@@ -159,9 +160,12 @@ func TestCanadianStatementSaysEligibleAndSummary(t *testing.T) {
 
 // pngOf is a small signature-like PNG.
 func pngOf(t *testing.T, w, h int) []byte {
-	img := image.NewGray(image.Rect(0, 0, w, h))
+	// A stroke on a transparent ground, as signatures are scanned.
+	img := image.NewNRGBA(image.Rect(0, 0, w, h))
 	for x := 0; x < w; x++ {
-		img.SetGray(x, h/2+x%5, color.Gray{})
+		for dy := 0; dy < 3; dy++ {
+			img.SetNRGBA(x, h/2+x%7+dy, color.NRGBA{A: 255})
+		}
 	}
 	var buf bytes.Buffer
 	if err := png.Encode(&buf, img); err != nil {
@@ -208,4 +212,56 @@ func TestStatementNeverAddsAcrossCurrencies(t *testing.T) {
 	if strings.Contains(text, "46.06") {
 		t.Errorf("statement adds dollars and euros:\n%s", text)
 	}
+}
+
+// BenchmarkStatementPDF renders a twelve-receipt statement: compare it
+// with BenchmarkPlainPage, the same lines on a plain page.
+func BenchmarkStatementPDF(b *testing.B) {
+	r := New("https://news.example", nil)
+	st := benchStatement()
+	var buf bytes.Buffer
+	i := 0
+	for b.Loop() {
+		buf.Reset()
+		i++
+		st.DonorName = benchName(i)
+		if err := r.Statement(&buf, st); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkPlainPage(b *testing.B) {
+	r := New("https://news.example", nil)
+	st := benchStatement()
+	var buf bytes.Buffer
+	i := 0
+	for b.Loop() {
+		buf.Reset()
+		i++
+		st.DonorName = benchName(i)
+		if err := r.PlainPage(&buf, r.StatementLines(st)); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// benchStatement is a statement like the ones cmd/benchreport measures.
+func benchStatement() Statement {
+	st := Statement{Org: models.Org{Name: "The Ledger", Address: "1 Press St", TaxID: "12-3456789"},
+		DonorName: "Zoë Łukasz", DonorAddress: "1 Main St, Springfield", FiscalYear: 2026}
+	for i := 0; i < 12; i++ {
+		st.Receipts = append(st.Receipts, models.Receipt{Number: fmt.Sprintf("2026-%06d", i+1), Status: models.ReceiptIssued,
+			Amount: 1500, DeductibleAmount: 1500, Currency: "usd", GiftDate: time.Date(2026, time.Month(i+1), 3, 0, 0, 0, 0, time.UTC),
+			Livemode: true})
+	}
+	return st
+}
+
+// benchName is a different donor's name for each i, as in a year-end run:
+// the glyphs a statement needs change from one to the next.
+func benchName(i int) string {
+	first := []string{"Zoë", "Łukasz", "Amélie", "Jürgen", "Siobhán", "Ngozi", "Mateo", "Aroha", "Björn", "Camille"}
+	last := []string{"Kowalski", "Okafor", "Nguyễn", "Fitzgerald", "Müller", "Haddad", "Castillo"}
+	return first[i%len(first)] + " " + last[(i/len(first))%len(last)]
 }

@@ -1,120 +1,81 @@
 package documents
 
 import (
-	"bytes"
 	"io"
 	"time"
-	"unicode"
 
-	"codeberg.org/go-pdf/fpdf"
+	"github.com/indienews/donations/documents/typeset"
 )
 
-// The PDF primitives every document is drawn with: fonts, flowing text,
-// fields and rules.
+// The PDF primitives every document is drawn with: flowing text, fields,
+// rules and images, on typeset's shaped-text pages.
 
-// doc wraps one fpdf document with our fonts and a cursor.
+// doc is one document being drawn, in black unless told otherwise; or,
+// with record, the list of its lines of text and nothing else.
 type doc struct {
-	pdf *fpdf.Fpdf
-	// The 4 MB CJK font is parsed only for documents that need it: most
-	// receipts never do, and parsing it is most of a PDF's cost.
-	cjkLoaded bool
+	d      *typeset.Doc
+	color  [3]float64
+	record *[]string
 }
 
-func newDoc(title string) *doc {
-	pdf := fpdf.New("P", "mm", "Letter", "")
-	pdf.SetTitle(title, true)
-	pdf.SetCreator("donations", true)
-	pdf.AddUTF8FontFromBytes("body", "", dejaVu)
-	pdf.AddUTF8FontFromBytes("body", "B", dejaVuBold)
-	pdf.SetMargins(20, 20, 20)
-	pdf.SetAutoPageBreak(true, 20)
-	pdf.AddPage()
-	return &doc{pdf: pdf}
+func (r *Renderer) newDoc(title string) (*doc, error) {
+	fonts, err := r.loadFonts()
+	if err != nil {
+		return nil, err
+	}
+	return &doc{d: fonts.NewDoc(title)}, nil
 }
 
-// isCJK reports whether r needs the fallback font.
-func isCJK(r rune) bool {
-	return unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Hangul) ||
-		(r >= 0x3000 && r <= 0x303F) || (r >= 0xFF00 && r <= 0xFFEF)
+// setColor sets the colour of the text that follows (0 to 255 each).
+func (d *doc) setColor(r, g, b int) {
+	d.color = [3]float64{float64(r) / 255, float64(g) / 255, float64(b) / 255}
 }
 
-// write flows text at the current position, switching to the fallback font
-// for runs of CJK characters, and ends the line.
+// write flows text at the current position and ends the line.
 func (d *doc) write(text string, size float64, bold bool) {
-	style := ""
+	if d.record != nil {
+		*d.record = append(*d.record, text)
+		return
+	}
+	style := typeset.Regular
 	if bold {
-		style = "B"
+		style = typeset.Bold
 	}
-	lh := size * 0.5
-	var run []rune
-	cjk := false
-	flush := func() {
-		if len(run) == 0 {
-			return
-		}
-		if cjk {
-			if !d.cjkLoaded {
-				d.pdf.AddUTF8FontFromBytes("cjk", "", droidFallback)
-				d.cjkLoaded = true
-			}
-			d.pdf.SetFont("cjk", "", size)
-		} else {
-			d.pdf.SetFont("body", style, size)
-		}
-		d.pdf.Write(lh, string(run))
-		run = run[:0]
-	}
-	for _, r := range text {
-		if c := isCJK(r); c != cjk {
-			flush()
-			cjk = c
-		}
-		run = append(run, r)
-	}
-	flush()
-	d.pdf.Ln(lh + 1)
+	d.d.Text(size*0.5, typeset.Span{Text: text, Style: style, Size: size, Color: d.color})
+	d.d.Gap(1)
 }
 
-// field writes "label: value" on one line.
+// field writes "label: value" as one paragraph, the label in bold.
 func (d *doc) field(label, value string) {
-	d.pdf.SetFont("body", "B", 10)
-	d.pdf.Write(5.5, label+": ")
-	d.write(value, 10, false)
+	if d.record != nil {
+		*d.record = append(*d.record, label+": "+value)
+		return
+	}
+	d.d.Text(5.5, typeset.Span{Text: label + ": ", Style: typeset.Bold, Size: 10, Color: d.color},
+		typeset.Span{Text: value, Style: typeset.Regular, Size: 10, Color: d.color})
+	d.d.Gap(0.5)
 }
 
-func (d *doc) gap(mm float64) { d.pdf.Ln(mm) }
+func (d *doc) gap(mm float64) {
+	if d.record == nil {
+		d.d.Gap(mm)
+	}
+}
 
-// image draws a PNG at most w by h millimetres at the cursor, keeping its
-// proportions, and moves below it.
+// image draws a PNG at most w by h millimetres at the cursor.
 func (d *doc) image(name string, png []byte, w, h float64) {
-	info := d.pdf.RegisterImageOptionsReader(name, fpdf.ImageOptions{ImageType: "PNG"}, bytes.NewReader(png))
-	if info == nil || d.pdf.Error() != nil {
-		return // the document's error says why; output reports it
+	if d.record == nil {
+		d.d.Image(name, png, w, h)
 	}
-	iw, ih := info.Extent()
-	if iw*h > ih*w {
-		h = w * ih / iw
-	} else {
-		w = h * iw / ih
-	}
-	x, y := d.pdf.GetXY()
-	d.pdf.ImageOptions(name, x, y, w, h, false, fpdf.ImageOptions{ImageType: "PNG"}, 0, "")
-	d.pdf.SetY(y + h + 1)
 }
 
 func (d *doc) rule() {
-	y := d.pdf.GetY()
-	d.pdf.SetDrawColor(180, 180, 180)
-	d.pdf.Line(20, y, 195.9, y)
-	d.pdf.Ln(3)
+	if d.record == nil {
+		d.d.Rule()
+	}
 }
 
-func (d *doc) output(w io.Writer) error {
-	if err := d.pdf.Error(); err != nil {
-		return err
-	}
-	return d.pdf.Output(w)
-}
+func (d *doc) output(w io.Writer) error { return d.d.Output(w) }
 
 // date is a day as a person reads it, in the zone that decided it.
 func date(t time.Time, loc *time.Location) string { return t.In(loc).Format("January 2, 2006") }
@@ -122,10 +83,14 @@ func date(t time.Time, loc *time.Location) string { return t.In(loc).Format("Jan
 // testMark is what a receipt paid with pretend money says of itself.
 const testMark = "TEST — not a receipt"
 
-// PlainPage writes lines on one page with the same fonts and nothing else:
-// the baseline the statements benchmark compares Statement against.
-func PlainPage(w io.Writer, lines []string) error {
-	d := newDoc("baseline")
+// PlainPage writes lines with the same fonts, shaping and PDF writer and
+// nothing else: given a statement's lines (StatementLines), the baseline
+// the statements benchmark compares Statement against.
+func (r *Renderer) PlainPage(w io.Writer, lines []string) error {
+	d, err := r.newDoc("baseline")
+	if err != nil {
+		return err
+	}
 	for _, l := range lines {
 		d.write(l, 10, false)
 	}

@@ -17,14 +17,17 @@ func (r *Renderer) Receipt(w io.Writer, rec *models.Receipt) error {
 	if !rec.Livemode {
 		title = testMark + " " + rec.Number
 	}
-	d := newDoc(title)
+	d, err := r.newDoc(title)
+	if err != nil {
+		return err
+	}
 	if !rec.Livemode {
 		// Demo or Stripe test mode: no money moved, and it must not pass for
 		// a tax receipt anywhere it is printed or forwarded.
-		d.pdf.SetTextColor(180, 0, 0)
+		d.setColor(180, 0, 0)
 		d.write(testMark, 16, true)
 		d.write("Made in demo or Stripe test mode: no money moved. This is not a receipt for tax purposes.", 10, false)
-		d.pdf.SetTextColor(0, 0, 0)
+		d.setColor(0, 0, 0)
 		d.gap(2)
 	}
 	cur := rec.Currency
@@ -49,9 +52,9 @@ func (r *Renderer) Receipt(w io.Writer, rec *models.Receipt) error {
 		d.write(heading, 14, true)
 	}
 	if rec.Status == models.ReceiptVoid {
-		d.pdf.SetTextColor(180, 0, 0)
+		d.setColor(180, 0, 0)
 		d.write("VOID — this receipt is cancelled: "+rec.VoidReasonText(), 13, true)
-		d.pdf.SetTextColor(0, 0, 0)
+		d.setColor(0, 0, 0)
 	}
 	if rec.Replaces != "" {
 		d.write("This receipt replaces receipt "+rec.Replaces+", which is cancelled.", 10, true)

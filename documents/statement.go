@@ -130,12 +130,28 @@ func (r *Renderer) Statement(w io.Writer, st Statement) error {
 	if st.Test() {
 		title = testMark + ": " + title
 	}
-	d := newDoc(title)
+	d, err := r.newDoc(title)
+	if err != nil {
+		return err
+	}
+	r.drawStatement(d, st)
+	return d.output(w)
+}
+
+// StatementLines is the text a statement prints, line by line, without
+// its layout: what the statements benchmark sets on a plain page.
+func (r *Renderer) StatementLines(st Statement) []string {
+	d := &doc{record: &[]string{}}
+	r.drawStatement(d, st)
+	return *d.record
+}
+
+func (r *Renderer) drawStatement(d *doc, st Statement) {
 	if st.Test() {
-		d.pdf.SetTextColor(180, 0, 0)
+		d.setColor(180, 0, 0)
 		d.write(testMark, 16, true)
 		d.write("Every gift on it was made in demo or Stripe test mode: no money moved.", 10, false)
-		d.pdf.SetTextColor(0, 0, 0)
+		d.setColor(0, 0, 0)
 		d.gap(2)
 	}
 	d.write(st.Org.Name, 16, true)
@@ -184,5 +200,4 @@ func (r *Renderer) Statement(w io.Writer, st Statement) error {
 	}
 	d.gap(3)
 	d.write("Each receipt listed was issued separately and can be checked at the address printed on it.", 9, false)
-	return d.output(w)
 }

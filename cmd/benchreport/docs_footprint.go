@@ -14,40 +14,39 @@ import (
 
 	"github.com/indienews/donations/documents"
 	"github.com/indienews/donations/models"
-	"github.com/indienews/donations/money"
 )
 
-// benchStatements: year-end statement PDFs for n donors, against the PDF
-// library writing the same lines, with the same fonts, on a plain page.
+// benchStatements: year-end statement PDFs for n donors, against the same
+// writer setting the same words, in the regular font, on a plain page.
 // One donor in fifty has a name in Chinese, Japanese or Korean script,
 // which needs the large fallback font. Then the whole path: n seeded
 // donors' statements read from Postgres, rendered and zipped by the real
 // server as staff download them, with the server's peak RSS.
 func benchStatements(ctx context.Context, pg, bin string, sz sizes) ([]row, error) {
 	r := documents.New("https://news.example", nil)
-	st := documents.Statement{Org: models.Org{Name: "The Ledger", Address: "1 Press St", TaxID: "12-3456789"},
-		DonorName: "Zoë Łukasz", DonorAddress: "1 Main St, Springfield", FiscalYear: 2026}
-	cjk := st
-	cjk.DonorName = "王芳"
-	var lines []string
+	var receipts []models.Receipt
 	for i := 0; i < 12; i++ {
-		rec := models.Receipt{Number: fmt.Sprintf("2026-%06d", i+1), Status: models.ReceiptIssued, Amount: 1500, DeductibleAmount: 1500,
-			Currency: "usd", GiftDate: time.Date(2026, time.Month(i+1), 3, 0, 0, 0, 0, time.UTC)}
-		st.Receipts = append(st.Receipts, rec)
-		lines = append(lines, fmt.Sprintf("%s   %s   %s   deductible %s", rec.Number, rec.GiftDate.Format("2006-01-02"),
-			money.Display(rec.Amount, "usd"), money.Display(rec.DeductibleAmount, "usd")))
+		receipts = append(receipts, models.Receipt{Number: fmt.Sprintf("2026-%06d", i+1), Status: models.ReceiptIssued,
+			Amount: 1500, DeductibleAmount: 1500, Currency: "usd", GiftDate: time.Date(2026, time.Month(i+1), 3, 0, 0, 0, 0, time.UTC)})
 	}
-	cjk.Receipts = st.Receipts
-	head := []string{st.Org.Name, st.Org.Address, "Year-end giving statement, fiscal year 2026"}
-	latinLines := append(append(append([]string{}, head...), "Donor: "+st.DonorName), lines...)
-	cjkLines := append(append(append([]string{}, head...), "Donor: "+cjk.DonorName), lines...)
+	// Each donor a different name and address, as in a real run: the glyphs
+	// a statement's regular font needs differ from one to the next (its
+	// bold labels do not), and one in fifty is in CJK script.
+	statement := func(i int) documents.Statement {
+		name := benchFirstNames[i%len(benchFirstNames)] + " " + benchLastNames[(i/len(benchFirstNames))%len(benchLastNames)]
+		if i%50 == 49 {
+			name = benchCJKNames[(i/50)%len(benchCJKNames)]
+		}
+		return documents.Statement{Org: models.Org{Name: "The Ledger", Address: "1 Press St", TaxID: "12-3456789"},
+			DonorName: name, DonorAddress: fmt.Sprintf("%d %s, %s", 1+i%997, benchStreets[i%len(benchStreets)], benchTowns[i%len(benchTowns)]),
+			FiscalYear: 2026, Receipts: receipts}
+	}
+	// The baseline sets the very words each statement prints, in one
+	// font, without the layout.
 	i := 0
 	ours, err := perSecond(sz.Statements, func() error {
 		i++
-		if i%50 == 0 {
-			return r.Statement(io.Discard, cjk)
-		}
-		return r.Statement(io.Discard, st)
+		return r.Statement(io.Discard, statement(i))
 	})
 	if err != nil {
 		return nil, err
@@ -55,10 +54,7 @@ func benchStatements(ctx context.Context, pg, bin string, sz sizes) ([]row, erro
 	i = 0
 	base, err := perSecond(sz.Statements, func() error {
 		i++
-		if i%50 == 0 {
-			return documents.PlainPage(io.Discard, cjkLines)
-		}
-		return documents.PlainPage(io.Discard, latinLines)
+		return r.PlainPage(io.Discard, r.StatementLines(statement(i)))
 	})
 	if err != nil {
 		return nil, err
@@ -191,3 +187,13 @@ func procMB(pid int, field string) (float64, error) {
 	}
 	return 0, fmt.Errorf("no %s for %d", field, pid)
 }
+
+var (
+	benchFirstNames = []string{"Zoë", "Łukasz", "Amélie", "Jürgen", "Siobhán", "Ngozi", "Mateo", "Aroha", "Björn", "Camille",
+		"Dmitri", "Eleni", "Farah", "Gustavo", "Hana", "Ingrid", "Jakub", "Kwame", "Leilani", "Mónica"}
+	benchLastNames = []string{"Kowalski", "Okafor", "Nguyễn", "Fitzgerald", "Müller", "Haddad", "Castillo", "Johansson",
+		"O'Brien", "Papadopoulos", "Tanaka", "Wójcik", "Zhang", "Ferreira", "Øvrebø"}
+	benchCJKNames = []string{"王芳", "さとう ケーコ", "김민준", "李小龍"}
+	benchStreets  = []string{"Main St", "Rue Saint-Paul", "Elm Avenue", "Calle Mayor", "Bahnhofstraße", "High Street"}
+	benchTowns    = []string{"Springfield", "Montréal", "Portland", "Zaragoza", "Köln", "Galway", "Tromsø"}
+)

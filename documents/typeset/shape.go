@@ -1,0 +1,167 @@
+package typeset
+
+import (
+	"compress/zlib"
+
+	"github.com/go-text/typesetting/di"
+	"github.com/go-text/typesetting/font"
+	"github.com/go-text/typesetting/language"
+	"github.com/go-text/typesetting/shaping"
+	"golang.org/x/image/math/fixed"
+)
+
+// state is what shaping needs between documents: HarfBuzz's plan cache,
+// the segmenter's and the wrapper's buffers, and one face per font (faces
+// cache glyph lookups and are not safe for concurrent use, so a state
+// serves one document at a time, from the pool).
+type state struct {
+	fonts   *Fonts
+	shaper  shaping.HarfbuzzShaper
+	seg     shaping.Segmenter
+	wrapper shaping.LineWrapper
+	faces   map[*Font]*font.Face
+	owners  map[*font.Face]*Font
+	maps    [2]fontmap
+	zw      *zlib.Writer
+}
+
+// zlib is the state's compressor, made on first use.
+func (st *state) zlib() *zlib.Writer {
+	if st.zw == nil {
+		// Fastest: most of a document's bytes are its font subsets, and
+		// the best level makes them only a little smaller at three times
+		// the cost.
+		st.zw, _ = zlib.NewWriterLevel(nil, zlib.BestSpeed)
+	}
+	return st.zw
+}
+
+func newState(fs *Fonts) *state {
+	st := &state{fonts: fs, faces: map[*Font]*font.Face{}, owners: map[*font.Face]*Font{}}
+	st.maps = [2]fontmap{{st: st, style: Regular}, {st: st, style: Bold}}
+	return st
+}
+
+// face is f's face in this state; nil when f cannot be parsed (a fallback
+// that fails is skipped rather than failing every document).
+func (st *state) face(f *Font) *font.Face {
+	if fc, ok := st.faces[f]; ok {
+		return fc
+	}
+	var fc *font.Face
+	if f.load() == nil {
+		fc = font.NewFace(f.ft)
+		st.owners[fc] = f
+	}
+	st.faces[f] = fc
+	return fc
+}
+
+// fontmap picks each letter's font: the font made for its script, else the
+// base font of the style, else the first fallback that has it.
+type fontmap struct {
+	st     *state
+	style  Style
+	script language.Script
+}
+
+func (m *fontmap) SetScript(s language.Script) { m.script = s }
+
+func (m *fontmap) ResolveFace(r rune) *font.Face {
+	fs := m.st.fonts
+	if f, ok := fs.byScript[m.script]; ok {
+		if fc := m.st.face(f); fc != nil {
+			if _, has := fc.NominalGlyph(r); has {
+				return fc
+			}
+		}
+	}
+	base := m.st.face(fs.base[m.style])
+	if _, has := base.NominalGlyph(r); has {
+		return base
+	}
+	for _, f := range fs.fallbacks {
+		if fc := m.st.face(f); fc != nil {
+			if _, has := fc.NominalGlyph(r); has {
+				return fc
+			}
+		}
+	}
+	return base // its .notdef box: nothing we have draws r
+}
+
+// span is text in one style and size within a paragraph.
+type span struct {
+	text  string
+	style Style
+	size  float64 // points
+	color [3]float64
+}
+
+// shaped is a paragraph's text and its runs, shaped, in logical order.
+type shaped struct {
+	text  []rune
+	runs  []shaping.Output
+	spans []spanRange
+}
+
+// spanRange is where a span's text lies in the paragraph, for its colour.
+type spanRange struct {
+	start, end int
+	color      [3]float64
+}
+
+// colorAt is the colour of the span holding rune i.
+func (p *shaped) colorAt(i int) [3]float64 {
+	for _, s := range p.spans {
+		if i >= s.start && i < s.end {
+			return s.color
+		}
+	}
+	return [3]float64{}
+}
+
+var english = language.NewLanguage("en")
+
+// shape splits each span by direction, script and font and shapes every
+// piece.
+func (st *state) shape(spans []span) shaped {
+	var out shaped
+	for _, sp := range spans {
+		start := len(out.text)
+		out.text = append(out.text, []rune(sp.text)...)
+		if len(out.text) == start {
+			continue
+		}
+		out.spans = append(out.spans, spanRange{start, len(out.text), sp.color})
+		in := shaping.Input{Text: out.text, RunStart: start, RunEnd: len(out.text), Direction: di.DirectionLTR,
+			Size: fixed.Int26_6(sp.size * 64), Script: language.Latin, Language: english}
+		m := &st.maps[sp.style]
+		for _, piece := range st.seg.Split(in, m) {
+			piece.Text = out.text
+			out.runs = append(out.runs, st.shaper.Shape(piece))
+		}
+	}
+	return out
+}
+
+// wrap breaks a shaped paragraph into lines no wider than width points,
+// each with its runs in visual order, left to right.
+func (st *state) wrap(p shaped, width float64) [][]shaping.Output {
+	if len(p.runs) == 0 {
+		return nil
+	}
+	cfg := shaping.WrapConfig{Direction: di.DirectionLTR, BreakPolicy: shaping.WhenNecessary}
+	lines, _ := st.wrapper.WrapParagraphF(cfg, fixed.Int26_6(width*64), p.text, shaping.NewSliceIterator(p.runs))
+	out := make([][]shaping.Output, len(lines))
+	for i, l := range lines {
+		// The wrapper owns the lines until its next call: copy them out,
+		// placing each run at its visual index.
+		row := make([]shaping.Output, len(l))
+		for _, run := range l {
+			row[run.VisualIndex] = run
+		}
+		out[i] = row
+	}
+	return out
+}
