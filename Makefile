@@ -6,7 +6,7 @@ TEST_FLAGS ?= -count=1 -p 2 -timeout 30m
 .PHONY: run test services build vet fuzz bench
 # Each fuzz target runs this long in `make test` (longer by hand: make fuzz FUZZTIME=5m).
 FUZZTIME ?= 4s
-FUZZ_TARGETS := ./money:FuzzParseMajor ./reports:FuzzText ./reports:FuzzReceiptsCSV ./handlers:FuzzDonateForm ./handlers:FuzzWebhook
+FUZZ_TARGETS := ./money:FuzzParseMajor ./documents/typeset:FuzzText ./reports:FuzzText ./reports:FuzzReceiptsCSV ./handlers:FuzzDonateForm ./handlers:FuzzWebhook
 
 ## run: the server on the embedded database, in demo mode unless Stripe keys are set
 run:

@@ -91,9 +91,16 @@ func (d *Doc) Gap(mm float64) { d.y += mm * ptPerMM }
 // Text sets spans as one paragraph, wrapped to the text width, each line
 // leading millimetres below the one before; the cursor ends below it.
 func (d *Doc) Text(leading float64, spans ...Span) {
-	if d.st == nil {
+	if d.st == nil || d.err != nil {
 		return
 	}
+	// Shaping is a large library fed with whatever donors type: should it
+	// panic, this document fails with an error, and the server goes on.
+	defer func() {
+		if p := recover(); p != nil {
+			d.err = fmt.Errorf("setting a line of text: %v", p)
+		}
+	}()
 	in := make([]span, len(spans))
 	for i, s := range spans {
 		in[i] = span{text: s.Text, style: s.Style, size: s.Size, color: s.Color}

@@ -2,6 +2,7 @@ package typeset
 
 import (
 	"compress/zlib"
+	"unicode"
 
 	"github.com/go-text/typesetting/di"
 	"github.com/go-text/typesetting/font"
@@ -129,7 +130,15 @@ func (st *state) shape(spans []span) shaped {
 	var out shaped
 	for _, sp := range spans {
 		start := len(out.text)
-		out.text = append(out.text, []rune(sp.text)...)
+		for _, r := range sp.text {
+			// Control characters print as nothing and upset line breaking
+			// (a record separator in a name from Stripe panicked go-text's
+			// wrapper): a space stands in for each.
+			if unicode.IsControl(r) {
+				r = ' '
+			}
+			out.text = append(out.text, r)
+		}
 		if len(out.text) == start {
 			continue
 		}

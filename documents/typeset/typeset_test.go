@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/go-text/typesetting/font"
@@ -88,4 +89,45 @@ func TestAppendNum(t *testing.T) {
 			t.Errorf("appendNum(%v) = %q, num = %q, want %q", v, got, num(v), want)
 		}
 	}
+}
+
+var testFonts *Fonts
+
+func fuzzFonts(t testing.TB) *Fonts {
+	if testFonts != nil {
+		return testFonts
+	}
+	read := func(name string) []byte {
+		b, err := os.ReadFile("../fonts/" + name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	fs, err := NewFonts(FontFile{Name: "DejaVuSans", Data: read("DejaVuSans.ttf")}, FontFile{Name: "DejaVuSans-Bold", Data: read("DejaVuSans-Bold.ttf")},
+		FontFile{Name: "NotoSansArabic", Data: read("NotoSansArabic-Regular.ttf")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	testFonts = fs
+	return fs
+}
+
+// FuzzText: whatever a donor types as their name, a document sets it
+// without panicking and writes a whole PDF.
+func FuzzText(f *testing.F) {
+	for _, s := range []string{"Zoë", "محمد عبد الله 42", "a\u200fb\u202ec", "\x00\ufffd\U0001F600", "", strings.Repeat("w", 500)} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		d := fuzzFonts(t).NewDoc("fuzz")
+		d.Text(5, Span{Text: "Donor: ", Style: Bold, Size: 10}, Span{Text: s, Size: 10})
+		var out bytes.Buffer
+		if err := d.Output(&out); err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.HasPrefix(out.Bytes(), []byte("%PDF-1.7")) || !bytes.HasSuffix(out.Bytes(), []byte("%%EOF\n")) {
+			t.Fatalf("not a whole PDF: %q", out.Bytes()[max(0, out.Len()-20):])
+		}
+	})
 }
