@@ -61,7 +61,7 @@ type Config struct {
 	FiscalYearStart MonthDay
 	Location        *time.Location
 	ReceiptPrefix   string
-	ReceiptRules    string // us, ca or generic
+	ReceiptRules    string // us, ca, uk or generic
 	PlaceOfIssue    string
 	Signatory       string
 	// SignatureImage is RECEIPT_SIGNATURE_IMAGE's PNG, drawn above the
@@ -237,7 +237,7 @@ func Load(getenv Getenv) (*Config, error) {
 		},
 		Currency:            strings.ToLower(l.str("CURRENCY", "usd")),
 		ReceiptPrefix:       l.str("RECEIPT_PREFIX", ""),
-		ReceiptRules:        l.oneOf("RECEIPT_RULES", "us", "us", "ca", "generic"),
+		ReceiptRules:        l.oneOf("RECEIPT_RULES", "us", "us", "ca", "uk", "generic"),
 		PlaceOfIssue:        l.str("RECEIPT_PLACE_OF_ISSUE", ""),
 		Signatory:           l.str("RECEIPT_SIGNATORY", ""),
 		DonateRatePerMinute: l.positiveInt("DONATE_RATE_PER_MINUTE", 10),
@@ -412,6 +412,14 @@ func Load(getenv Getenv) (*Config, error) {
 		}
 		if c.Currency != "cad" {
 			l.fail("CURRENCY", "must be cad with RECEIPT_RULES=ca: an official receipt states the amount in Canadian dollars")
+		}
+	}
+	if c.ReceiptRules == "uk" {
+		if c.Currency != "gbp" {
+			l.fail("CURRENCY", "must be gbp with RECEIPT_RULES=uk: Gift Aid is claimed on gifts in pounds")
+		}
+		if c.Production() && c.Org.Name == defaultOrgName {
+			l.fail("ORG_NAME", "must be the charity's name in production: each Gift Aid declaration names it")
 		}
 	}
 	if c.ReceiptRules == "us" && c.Production() {

@@ -71,6 +71,13 @@ func TestReceiptPDFText(t *testing.T) {
 			r.OriginalAmount, r.OriginalCurrency, r.ExchangeRate = 5000, "usd", "1.3712"
 		}, []string{"Amount received: CA$68.56 (gift)", "Paid as: $50.00, converted at 1.3712 CAD per USD",
 			"Eligible amount of gift for tax purposes: CA$68.56"}, []string{"Amount received: $50.00"}},
+		// The UK has no donation receipt: an acknowledgement that says so,
+		// with Gift Aid when the donor asked for it.
+		{"uk", func(r *models.Receipt) {
+			r.WordingVersion, r.OrgTaxID, r.Currency, r.GiftAid = "uk-1", "1234567", "gbp", true
+		}, []string{"Thank you for your gift", "Acknowledgement number: 2026-000042", "Charity registration number: 1234567",
+			"Amount received: £26.06", "Gift Aid: you asked us to claim it", "It is not a tax receipt", "Verify this acknowledgement"},
+			[]string{"Deductible", "Donation receipt", "Receipt number", "Tax ID", "official receipt"}},
 		// No name: a US receipt names the donor by their email rather than
 		// print "Donor:" and nothing.
 		{"no name", func(r *models.Receipt) { r.DonorName = "" }, []string{"Donor: zoe@example.com"}, nil},

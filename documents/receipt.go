@@ -14,6 +14,9 @@ func (r *Renderer) Receipt(w io.Writer, rec *models.Receipt) error {
 	rules, _, _ := strings.Cut(rec.WordingVersion, "-")
 	loc := r.LocationOf(rec)
 	title := "Receipt " + rec.Number
+	if rules == "uk" {
+		title = "Acknowledgement " + rec.Number
+	}
 	if !rec.Livemode {
 		title = testMark + " " + rec.Number
 	}
@@ -42,8 +45,13 @@ func (r *Renderer) Receipt(w io.Writer, rec *models.Receipt) error {
 	}
 	d.gap(4)
 	heading := "Donation receipt"
-	if rules == "ca" {
+	switch rules {
+	case "ca":
 		heading = "Official receipt for income tax purposes"
+	case "uk":
+		// The UK has no official donation receipt: this must not look
+		// like one.
+		heading = "Thank you for your gift"
 	}
 	if !rec.Livemode {
 		d.write(testMark, 14, true)
@@ -53,14 +61,14 @@ func (r *Renderer) Receipt(w io.Writer, rec *models.Receipt) error {
 	}
 	if rec.Status == models.ReceiptVoid {
 		d.setColor(180, 0, 0)
-		d.write("VOID — this receipt is cancelled: "+rec.VoidReasonText(), 13, true)
+		d.write("VOID — this "+docWord(rules)+" is cancelled: "+rec.VoidReasonText(), 13, true)
 		d.setColor(0, 0, 0)
 	}
 	if rec.Replaces != "" {
-		d.write("This receipt replaces receipt "+rec.Replaces+", which is cancelled.", 10, true)
+		d.write("This "+docWord(rules)+" replaces "+docWord(rules)+" "+rec.Replaces+", which is cancelled.", 10, true)
 	}
 	d.rule()
-	d.field("Receipt number", rec.Number)
+	d.field(titleCase(docWord(rules))+" number", rec.Number)
 	d.field("Date issued", date(rec.IssuedAt, loc))
 	if rules == "ca" && rec.PlaceOfIssue != "" {
 		d.field("Place of issue", rec.PlaceOfIssue)
@@ -95,11 +103,16 @@ func (r *Renderer) Receipt(w io.Writer, rec *models.Receipt) error {
 		}
 		d.field(label, rec.BenefitDescription+", valued at "+amt(rec.BenefitValue))
 	}
-	deductLabel := "Deductible amount"
-	if rules == "ca" {
-		deductLabel = "Eligible amount of gift for tax purposes"
+	switch rules {
+	case "ca":
+		d.field("Eligible amount of gift for tax purposes", amt(rec.DeductibleAmount))
+	case "uk":
+		if rec.GiftAid {
+			d.field("Gift Aid", "you asked us to claim it: we reclaim 25p from HMRC for every £1 you gave")
+		}
+	default:
+		d.field("Deductible amount", amt(rec.DeductibleAmount))
 	}
-	d.field(deductLabel, amt(rec.DeductibleAmount))
 	d.gap(4)
 	d.write(statement(rules, rec), 10, false)
 	if rules == "ca" {
@@ -114,15 +127,25 @@ func (r *Renderer) Receipt(w io.Writer, rec *models.Receipt) error {
 	}
 	d.gap(4)
 	d.rule()
-	d.write(fmt.Sprintf("Verify this receipt: %s (code %s)", r.VerifyURL(rec), rec.VerificationCode), 8, false)
+	d.write(fmt.Sprintf("Verify this %s: %s (code %s)", docWord(rules), r.VerifyURL(rec), rec.VerificationCode), 8, false)
 	return d.output(w)
 }
 
-// statement is the wording the rule set requires.
+// docWord is what the rule set calls the document: in the UK there are
+// no donation receipts, only acknowledgements.
+func docWord(rules string) string {
+	if rules == "uk" {
+		return "acknowledgement"
+	}
+	return "receipt"
+}
+
+func titleCase(s string) string { return strings.ToUpper(s[:1]) + s[1:] }
+
 // taxIDLabel names the organisation's number as the rule set does.
 func taxIDLabel(rules string) string {
 	switch rules {
-	case "ca":
+	case "ca", "uk":
 		return "Charity registration number"
 	case "generic":
 		return "Tax ID"
@@ -130,10 +153,14 @@ func taxIDLabel(rules string) string {
 	return "Tax ID (EIN)"
 }
 
+// statement is the wording the rule set requires.
 func statement(rules string, rec *models.Receipt) string {
 	switch rules {
 	case "ca":
 		return "This is an official receipt for income tax purposes."
+	case "uk":
+		return "This acknowledges your gift with thanks. It is not a tax receipt: the UK has none for donations, " +
+			"and you need none to give with Gift Aid."
 	case "generic":
 		if rec.BenefitValue > 0 {
 			return "The deductible amount is the amount received less the value of the benefits provided."

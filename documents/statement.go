@@ -76,8 +76,11 @@ func (st Statement) counts(r *models.Receipt) bool {
 // deductibleWord is what the rule set calls the part of a gift that counts
 // for tax: the CRA's "eligible amount", elsewhere "deductible".
 func (st Statement) deductibleWord() string {
-	if st.Rules == "ca" {
+	switch st.Rules {
+	case "ca":
 		return "eligible"
+	case "uk":
+		return "given" // no tax deduction in the UK: what was given
 	}
 	return "deductible"
 }
@@ -88,7 +91,11 @@ func (st Statement) Total() map[string]int64 {
 	out := map[string]int64{}
 	for i := range st.Receipts {
 		if r := &st.Receipts[i]; st.counts(r) {
-			out[r.Currency] += r.DeductibleAmount
+			if st.Rules == "uk" {
+				out[r.Currency] += r.Amount // what was given: nothing is deducted
+			} else {
+				out[r.Currency] += r.DeductibleAmount
+			}
 		}
 	}
 	return out
@@ -172,6 +179,12 @@ func (r *Renderer) drawStatement(d *doc, st Statement) {
 		day := rec.GiftDate.In(r.LocationOf(&rec)).Format("2006-01-02")
 		line := fmt.Sprintf("%s   %s   %s   %s %s", rec.Number, day, money.Display(rec.Amount, rec.Currency), st.deductibleWord(),
 			money.Display(rec.DeductibleAmount, rec.Currency))
+		if st.Rules == "uk" {
+			line = fmt.Sprintf("%s   %s   %s", rec.Number, day, money.Display(rec.Amount, rec.Currency))
+			if rec.GiftAid {
+				line += "   with Gift Aid"
+			}
+		}
 		if rec.Status == models.ReceiptVoid {
 			line = fmt.Sprintf("%s   %s   %s   VOID (%s), not counted", rec.Number, day,
 				money.Display(rec.Amount, rec.Currency), rec.VoidReasonText())

@@ -47,6 +47,14 @@ type accountData struct {
 	Gifts               []accountGift
 	Receipts            []accountReceipt
 	Years               []int
+	// UK: the donor's Gift Aid declaration in force, if any.
+	UK      bool
+	GiftAid *accountGiftAid
+}
+
+// accountGiftAid is a declaration as its donor sees it.
+type accountGiftAid struct {
+	Since, Wording string
 }
 
 // accountGift is one payment as the donor sees it, with the receipt now
@@ -132,7 +140,37 @@ func (s *Server) renderAccountWith(c *gin.Context, donor *models.Donor, notice s
 		d.Years = append(d.Years, y)
 	}
 	sort.Sort(sort.Reverse(sort.IntSlice(d.Years)))
+	if d.UK = s.cfg.ReceiptRules == "uk"; d.UK {
+		decl, err := s.store.ActiveGiftAidDeclaration(ctx, donor)
+		if err != nil {
+			s.error(c, err)
+			return
+		}
+		if decl != nil {
+			d.GiftAid = &accountGiftAid{Since: decl.DeclaredAt.In(s.cfg.Location).Format("January 2, 2006"), Wording: decl.Wording}
+		}
+	}
 	s.render(c, status, "account", d)
+}
+
+// cancelGiftAid ends the donor's Gift Aid declaration from today: gifts
+// made before stay claimed (or claimable), later ones are not claimed.
+func (s *Server) cancelGiftAid(c *gin.Context) {
+	donor := s.requireDonor(c)
+	if donor == nil {
+		return
+	}
+	n, err := s.store.CancelGiftAid(c.Request.Context(), donor)
+	if err != nil {
+		s.error(c, err)
+		return
+	}
+	msg := "You had no Gift Aid declaration in force."
+	if n > 0 {
+		msg = "Your Gift Aid declaration is cancelled from today. Gifts you made before it stay with Gift Aid."
+	}
+	s.setFlash(c, msg)
+	c.Redirect(http.StatusSeeOther, "/account#gift-aid")
 }
 
 func giftKind(frequency string) string {

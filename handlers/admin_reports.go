@@ -24,11 +24,17 @@ import (
 type reportsData struct {
 	adminPage
 	FiscalYear int
+	GiftAid    *giftAidReport // uk only
 }
 
 func (s *Server) adminReports(c *gin.Context) {
 	fy := s.cfg.FiscalYearStart.FiscalYear(s.now(), s.cfg.Location)
-	s.render(c, http.StatusOK, "admin_reports", reportsData{adminPage: s.adminBase(c), FiscalYear: fy})
+	ga, err := s.giftAidReport(c)
+	if err != nil {
+		s.error(c, err)
+		return
+	}
+	s.render(c, http.StatusOK, "admin_reports", reportsData{adminPage: s.adminBase(c), FiscalYear: fy, GiftAid: ga})
 }
 
 // attachment starts a download. A year's report can take longer than the

@@ -49,7 +49,7 @@ func TestEveryAdminRouteRefusesTheWrongPeople(t *testing.T) {
 	adminOnly := map[string]bool{
 		"POST /admin/donors/:id/merge": true, "POST /admin/donors/:id/profile": true, "POST /admin/receipts/:file/resend": true, "POST /admin/receipts/:file/void": true, "POST /admin/receipts/:file/correct": true,
 		"POST /admin/emails/:id/retry": true, "GET /admin/staff": true, "POST /admin/staff": true,
-		"POST /admin/staff/disable": true, "GET /admin/audit": true,
+		"POST /admin/staff/disable": true, "GET /admin/audit": true, "POST /admin/reports/gift-aid": true,
 	}
 	public := map[string]bool{"GET /admin/login": true, "POST /admin/login": true, "POST /admin/logout": true,
 		"GET /admin/setup/:token": true, "POST /admin/setup/:token": true}

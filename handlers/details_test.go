@@ -86,3 +86,15 @@ func TestDonorCompletesDetailsForAHeldReceipt(t *testing.T) {
 func receiptNumber(n int) string {
 	return fmt.Sprintf("%d-%06d", time.Now().UTC().Year(), n)
 }
+
+// TestThanksPageSaysWhyTheReceiptWaits: the thank-you page of a paid gift
+// whose receipt is held says why, and stops refreshing.
+func TestThanksPageSaysWhyTheReceiptWaits(t *testing.T) {
+	app := newApp(t, "sqlite", appOptions{env: canadianEnv})
+	app.deliverObject("evt_held", "checkout.session.completed",
+		testenv.InCurrency(testenv.PaidSession(t, "cs_held", "", "zoe@example.ca", 5000), "cad"))
+	_, body := app.get(app.client(), "/donate/thanks?session_id=cs_held")
+	if !strings.Contains(body, `id="receipt-held"`) || !strings.Contains(body, "emailed zoe@example.ca a link") || strings.Contains(body, `http-equiv="refresh"`) {
+		t.Fatalf("thank-you page of a held gift:\n%s", body)
+	}
+}

@@ -89,7 +89,11 @@ func (s *Server) donateSubmit(c *gin.Context) {
 		Address:        f.Address,
 		DedicationType: f.DedicationType, DedicationName: f.DedicationName, Anonymous: f.Anonymous,
 	}
-	if err := s.store.CreateGift(ctx, g); err != nil {
+	var decl *models.GiftAidDeclaration
+	if s.cfg.ReceiptRules == "uk" && f.GiftAid {
+		decl = models.NewGiftAidDeclaration(f.Email, f.GiftAidTitle, f.GiftAidFirstName, f.GiftAidLastName, f.Address, s.cfg.Org.Name)
+	}
+	if err := s.store.CreateGiftWithDeclaration(ctx, g, decl); err != nil {
 		s.error(c, fmt.Errorf("creating gift: %w", err))
 		return
 	}

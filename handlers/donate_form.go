@@ -24,6 +24,10 @@ type donateForm struct {
 	DedicationType string
 	DedicationName string
 	Anonymous      bool
+	// Gift Aid (uk): the declaration and what HMRC needs with it.
+	GiftAid                                         bool
+	GiftAidTitle, GiftAidFirstName, GiftAidLastName string
+	GiftAidTaxpayer                                 bool
 }
 type presetOption struct {
 	Value, Label string
@@ -51,6 +55,9 @@ type donateData struct {
 	// Embedded: the form leaves the frame on submit, since Checkout
 	// refuses to open inside one.
 	Embedded bool
+	// UK: the form offers Gift Aid, with HMRC's declaration as worded.
+	UK             bool
+	GiftAidWording string
 }
 
 // captchaWidget is what the page needs to show the provider's widget.
@@ -69,14 +76,19 @@ const (
 // "other amount" comes last in the form and wins.
 func parseDonateForm(c *gin.Context) donateForm {
 	f := donateForm{
-		Frequency:      strings.TrimSpace(c.PostForm("frequency")),
-		Email:          strings.TrimSpace(c.PostForm("email")),
-		Name:           strings.TrimSpace(c.PostForm("name")),
-		Address:        addressForm(c),
-		CoverFee:       checked(c.PostForm("cover_fee")),
-		DedicationType: strings.TrimSpace(c.PostForm("dedication_type")),
-		DedicationName: strings.TrimSpace(c.PostForm("dedication_name")),
-		Anonymous:      checked(c.PostForm("anonymous")),
+		Frequency:        strings.TrimSpace(c.PostForm("frequency")),
+		Email:            strings.TrimSpace(c.PostForm("email")),
+		Name:             strings.TrimSpace(c.PostForm("name")),
+		Address:          addressForm(c),
+		CoverFee:         checked(c.PostForm("cover_fee")),
+		DedicationType:   strings.TrimSpace(c.PostForm("dedication_type")),
+		DedicationName:   strings.TrimSpace(c.PostForm("dedication_name")),
+		Anonymous:        checked(c.PostForm("anonymous")),
+		GiftAid:          checked(c.PostForm("giftaid")),
+		GiftAidTitle:     strings.TrimSpace(c.PostForm("giftaid_title")),
+		GiftAidFirstName: strings.TrimSpace(c.PostForm("giftaid_first_name")),
+		GiftAidLastName:  strings.TrimSpace(c.PostForm("giftaid_last_name")),
+		GiftAidTaxpayer:  checked(c.PostForm("giftaid_taxpayer")),
 	}
 	amounts := c.PostFormArray("amount")
 	for _, a := range amounts {
@@ -148,6 +160,9 @@ func (s *Server) validateDonation(f donateForm) (validDonation, fieldErrors) {
 			errs["dedication_name"] = msg
 		}
 	}
+	if s.cfg.ReceiptRules == "uk" && f.GiftAid {
+		checkGiftAid(errs, f)
+	}
 	if len(errs) > 0 {
 		return validDonation{}, errs
 	}
@@ -196,11 +211,52 @@ func (s *Server) donateData(c *gin.Context, f donateForm, errs fieldErrors) dona
 	}
 	d.AddressFields = addressFields(f.Address, errs)
 	d.AddressRequired = s.fullAddress()
-	d.AddressOpen = d.AddressRequired || len(f.Address.Lines()) > 0
+	d.AddressOpen = d.AddressRequired || len(f.Address.Lines()) > 0 || f.GiftAid
+	if d.UK = s.cfg.ReceiptRules == "uk"; d.UK {
+		d.GiftAidWording = models.GiftAidWording(s.cfg.Org.Name)
+	}
 	for _, af := range d.AddressFields {
 		d.AddressOpen = d.AddressOpen || af.Error != ""
 	}
 	return d
+}
+
+// HMRC's schedule takes at most 35 characters of a name and 4 of a title.
+const (
+	maxGiftAidName  = 35
+	maxGiftAidTitle = 4
+)
+
+// checkGiftAid adds what a Gift Aid declaration is missing: the donor's
+// first and last name, their home address with its postcode, and their
+// confirmation that they pay UK tax.
+func checkGiftAid(errs fieldErrors, f donateForm) {
+	for field, v := range map[string]string{"giftaid_first_name": f.GiftAidFirstName, "giftaid_last_name": f.GiftAidLastName} {
+		if msg := checkText(v, maxGiftAidName, true); msg != "" {
+			if v == "" {
+				msg = "Gift Aid needs your first and last name."
+			}
+			errs[field] = msg
+		}
+	}
+	if msg := checkText(f.GiftAidTitle, maxGiftAidTitle, false); msg != "" {
+		errs["giftaid_title"] = msg
+	}
+	if !f.GiftAidTaxpayer {
+		errs["giftaid_taxpayer"] = "Tick to confirm you are a UK taxpayer, or untick Gift Aid."
+	}
+	a := f.Address
+	need := map[string]string{"address_line1": a.Line1, "address_city": a.City, "address_postal_code": a.PostalCode, "address_country": a.Country}
+	for field, v := range need {
+		if v == "" && errs[field] == "" {
+			errs[field] = "Gift Aid needs your home address: enter this too."
+		}
+	}
+	if a.PostalCode != "" && models.IsUK(a.Country) && errs["address_postal_code"] == "" {
+		if _, ok := models.UKPostcode(a.PostalCode); !ok {
+			errs["address_postal_code"] = "Enter a UK postcode like SW1A 1AA."
+		}
+	}
 }
 
 func feeDescription(f money.Fee, cur string) string {

@@ -69,6 +69,7 @@ func (s *Server) routes() (*gin.Engine, error) {
 	pages.POST("/account/sign-out", s.signOut)
 	pages.POST("/account/portal", s.portal)
 	pages.POST("/account/profile", s.updateProfile)
+	pages.POST("/account/gift-aid/cancel", s.cancelGiftAid)
 	pages.GET("/account/receipts/:file", s.receiptPDF)
 	pages.GET("/account/statements/:file", s.statementPDF)
 	if s.demo != nil {
@@ -103,6 +104,7 @@ func (s *Server) adminRoutes(r *gin.Engine) {
 	staff.GET("/reports/adjustments.csv", s.adjustmentsCSV)
 	staff.GET("/reports/payouts.csv", s.payoutsCSV)
 	staff.GET("/reports/statements.zip", s.statementsZip)
+	staff.GET("/reports/gift-aid/:file", s.giftAidScheduleCSV)
 
 	admin := r.Group("/admin", s.csrf(), s.requireStaff(models.RoleAdmin))
 	admin.POST("/donors/:id/merge", s.adminMerge)
@@ -111,6 +113,7 @@ func (s *Server) adminRoutes(r *gin.Engine) {
 	admin.POST("/receipts/:file/void", s.adminVoid)
 	admin.POST("/receipts/:file/correct", s.adminCorrectReceipt)
 	admin.POST("/emails/:id/retry", s.adminRetryEmail)
+	admin.POST("/reports/gift-aid", s.claimGiftAid)
 	admin.GET("/staff", s.adminStaff)
 	admin.POST("/staff", s.adminAddStaff)
 	admin.POST("/staff/disable", s.adminDisableStaff)

@@ -18,6 +18,8 @@ type thanksData struct {
 	Email     string
 	Receipt   string
 	Failed    bool
+	Held      string // why the receipt waits (models.HoldDetails, HoldExchange), "" if it does not
+	UK        bool   // an acknowledgement, not a receipt
 }
 
 // thanks shows what the webhook recorded. It never records anything: the
@@ -43,7 +45,19 @@ func (s *Server) thanks(c *gin.Context) {
 		Email: g.Email, Failed: g.Status == models.GiftFailed}
 	if gr.Receipt != nil {
 		d.Receipt = gr.Receipt.Number
+	} else if g.Status == models.GiftPaid {
+		// Paid, and its receipt waits (Canada): say for what, rather than
+		// refresh the page for ever.
+		h, err := s.store.HoldOfGift(c.Request.Context(), g.ID)
+		if err != nil {
+			s.error(c, err)
+			return
+		}
+		if h != nil && h.ReleasedAt == nil {
+			d.Held = h.Reason
+		}
 	}
+	d.UK = s.cfg.ReceiptRules == "uk"
 	s.render(c, http.StatusOK, "thanks", d)
 }
 

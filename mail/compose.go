@@ -74,7 +74,9 @@ type emailData struct {
 	FixURL, Link             string
 	Year                     int
 	Total                    string
-	Test                     bool // demo or Stripe test mode: not a receipt
+	Test                     bool   // demo or Stripe test mode: not a receipt
+	UK                       bool   // an acknowledgement (uk rules), not a receipt
+	Doc                      string // what the document is called: receipt, or acknowledgement
 }
 
 // Compose builds the email for m.
@@ -92,6 +94,10 @@ func (c *Composer) Compose(ctx context.Context, m *models.EmailMessage) (Message
 			return Message{}, err
 		}
 		d.Receipt, d.DonorName = r, r.DonorName
+		d.UK, d.Doc = strings.HasPrefix(r.WordingVersion, "uk-"), "receipt"
+		if d.UK {
+			d.Doc = "acknowledgement"
+		}
 		d.Amount, d.GiftDate = money.Display(r.Amount, r.Currency), r.GiftDate.In(c.docs.LocationOf(r)).Format("January 2, 2006")
 		d.Test = !r.Livemode
 		d.Kind = models.PaymentKind(r.Frequency)
@@ -106,7 +112,11 @@ func (c *Composer) Compose(ctx context.Context, m *models.EmailMessage) (Message
 		if err := c.docs.Receipt(&pdf, r); err != nil {
 			return Message{}, err
 		}
-		out.Attachments = []Attachment{{Name: "receipt-" + r.Number + ".pdf", Data: pdf.Bytes()}}
+		name := "receipt-"
+		if d.UK {
+			name = "acknowledgement-"
+		}
+		out.Attachments = []Attachment{{Name: name + r.Number + ".pdf", Data: pdf.Bytes()}}
 	case models.EmailPaymentFailed:
 		d.FixURL = m.Link
 		if d.FixURL == "" {

@@ -154,6 +154,9 @@ func (s *Store) refundGift(tx *Tx, g *Gift, chargeID string, amountRefunded int6
 	if err := tx.Model(&Gift{}).Where("id = ?", g.ID).Updates(up).Error; err != nil {
 		return err
 	}
+	if err := s.refundGiftAid(tx, g, g.RefundedAmount, refunded); err != nil {
+		return err
+	}
 	old, err := currentReceipt(tx.DB, g.ID)
 	if err != nil {
 		return err
@@ -270,7 +273,11 @@ func (s *Store) closeDispute(tx *Tx, g *Gift, disputeID string, won bool, res *E
 	}
 	if !won {
 		// Lost: the money went back; the receipt stays void (or becomes so,
-		// when the close arrived before the opening).
+		// when the close arrived before the opening), and Gift Aid on it
+		// is not claimed, or is paid back.
+		if err := s.refundGiftAid(tx, g, g.RefundedAmount, g.TotalAmount); err != nil {
+			return err
+		}
 		if current != nil {
 			if err := s.voidReceipt(tx, current, "dispute lost (chargeback)"); err != nil {
 				return err

@@ -112,6 +112,8 @@ type Gift struct {
 	PaidAt                *time.Time
 	CreatedAt             time.Time
 	UpdatedAt             time.Time
+	// GiftAid: Gift Aid is claimed on it (uk), as its receipt records.
+	GiftAid bool `gorm:"-"`
 }
 
 // NormaliseEmail is the key donors are found by.

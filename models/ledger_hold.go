@@ -105,6 +105,18 @@ func (s *Store) holdReason(tx *Tx, g *Gift) (string, *conversion, error) {
 // email that asks the donor for them). Both are nil when the rule set
 // allows no receipt at all.
 func (s *Store) receiptOrHold(tx *Tx, key string, g *Gift, donorID, paymentID string, b Benefit) (*Receipt, *ReceiptHold, error) {
+	// Gift Aid first: the acknowledgement says whether it is claimed.
+	paid := tx.now
+	if g.PaidAt != nil {
+		paid = *g.PaidAt
+	}
+	decl, err := s.giftAidDeclaration(tx, g, donorID, paid)
+	if err != nil {
+		return nil, nil, err
+	}
+	if g.GiftAid, err = s.claimGiftAid(tx, key, g, decl, b.Value); err != nil {
+		return nil, nil, err
+	}
 	reason, conv, err := s.holdReason(tx, g)
 	if err != nil {
 		return nil, nil, err

@@ -90,6 +90,9 @@ type Receipt struct {
 	OriginalAmount   int64
 	OriginalCurrency string
 	ExchangeRate     string
+	// GiftAid: the donor asked for Gift Aid and the charity claims it
+	// (uk): the acknowledgement says so.
+	GiftAid bool
 }
 
 // Converted reports whether the receipt states a gift paid in another
@@ -271,6 +274,7 @@ func (s *Store) issueReceipt(tx *Tx, key string, g *Gift, donorID string, paymen
 		VerifyURL:              s.verifyURL(code),
 		Livemode:               g.Livemode,
 		TimeZone:               s.receipts.Location.String(),
+		GiftAid:                g.GiftAid,
 	}
 	if conv != nil {
 		r.OriginalAmount, r.OriginalCurrency, r.ExchangeRate = g.TotalAmount, g.Currency, conv.Rate

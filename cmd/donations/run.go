@@ -28,6 +28,10 @@ Usage:
   donations payouts export --from YYYY-MM-DD --to YYYY-MM-DD
                                          Stripe's payouts arriving in [from, to] with every balance transaction in
                                          them (gifts, refunds, disputes, fees), each tied to its gift or unmatched
+  donations giftaid export --from YYYY-MM-DD --to YYYY-MM-DD
+                                         claim Gift Aid (RECEIPT_RULES=uk): the waiting donations made in [from, to]
+                                         as rows of HMRC's schedule spreadsheet, each then marked claimed
+  donations giftaid export --claim ID    write an earlier claim again
   donations statements send --year YYYY [--dry-run]
                                          queue every donor's year-end statement email (once per donor and year)
   donations staff add --email E [--role admin|staff]
@@ -87,6 +91,12 @@ func run(ctx context.Context, args []string, getenv config.Getenv, stdin io.Read
 			return a.exportAdjustments(ctx, args[1:])
 		}
 		fmt.Fprint(stderr, "donations adjustments: expected a subcommand: export\n\n"+usage)
+		return exitUsage
+	case "giftaid":
+		if len(args) > 0 && args[0] == "export" {
+			return a.exportGiftAid(ctx, args[1:])
+		}
+		fmt.Fprint(stderr, "donations giftaid: expected a subcommand: export\n\n"+usage)
 		return exitUsage
 	case "payouts":
 		if len(args) > 0 && args[0] == "export" {

@@ -1,0 +1,398 @@
+package models
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// UK Gift Aid. A UK taxpayer's declaration lets the charity reclaim basic
+// rate tax on their gifts: 25p on every £1. The declaration is kept as the
+// donor made it (the wording shown and when), and covers the gift it was
+// made with and every later one, recurring ones included, until the donor
+// cancels it. Each covered gift gets a claim line in the transaction that
+// records its payment; a claim (a batch) takes the pending lines of a
+// period once, and a refund removes an unclaimed line or, once claimed,
+// records an adjustment to report with the next claim.
+
+// GiftAidWordingVersion names the wording below; a declaration keeps the
+// text itself, so a later change of wording never changes a past one.
+const GiftAidWordingVersion = "hmrc-model-2026"
+
+// GiftAidWording is HMRC's model declaration for this and future gifts,
+// with the charity's name.
+func GiftAidWording(charity string) string {
+	return "I want to Gift Aid my donation and any donations I make in the future to " + charity + ". " +
+		"I am a UK taxpayer and understand that if I pay less Income Tax and/or Capital Gains Tax in the current tax year " +
+		"than the amount of Gift Aid claimed on all my donations it is my responsibility to pay any difference."
+}
+
+// Claim line kinds and statuses.
+const (
+	GiftAidDonation   = "donation"   // a gift to claim on
+	GiftAidAdjustment = "adjustment" // a refund of a gift already claimed on: a negative amount
+	GiftAidPending    = "pending"    // in no claim yet
+	GiftAidClaimed    = "claimed"    // in a claim (batch)
+	GiftAidRemoved    = "removed"    // refunded before it was claimed
+)
+
+// GiftAidDeclaration is one donor's declaration, as made.
+type GiftAidDeclaration struct {
+	ID          string
+	Email       string
+	DonorID     *string
+	GiftID      *string
+	Title       string
+	FirstName   string
+	LastName    string
+	House       string // house name or number
+	Address     string // the home address as given, one line
+	Postcode    string // "X" for a donor living outside the UK, as HMRC asks
+	Charity     string
+	Wording     string
+	DeclaredAt  time.Time
+	CancelledAt *time.Time
+}
+
+func (GiftAidDeclaration) TableName() string { return "giftaid_declarations" }
+
+// Covers reports whether the declaration covers a gift paid at t.
+func (d *GiftAidDeclaration) Covers(t time.Time) bool {
+	return !t.Before(d.DeclaredAt.Add(-time.Minute)) && (d.CancelledAt == nil || t.Before(*d.CancelledAt))
+}
+
+// GiftAidClaim is one line of a Gift Aid claim.
+type GiftAidClaim struct {
+	ID            string
+	GiftID        string
+	DeclarationID string
+	Kind          string
+	IssueKey      string
+	Amount        int64 // pence; negative for an adjustment
+	DonationDate  time.Time
+	Status        string
+	BatchID       *string
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
+}
+
+func (GiftAidClaim) TableName() string { return "giftaid_claims" }
+
+// GiftAidBatch is one claim: the lines of a period, taken once.
+type GiftAidBatch struct {
+	ID          string
+	PeriodFrom  time.Time
+	PeriodTo    time.Time
+	Lines       int
+	Total       int64 // pence claimed on
+	Adjustments int64 // pence of earlier claims refunded since, to report (negative)
+	CreatedBy   string
+	CreatedAt   time.Time
+}
+
+func (GiftAidBatch) TableName() string { return "giftaid_batches" }
+
+var ukPostcode = regexp.MustCompile(`^[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}$`)
+
+// UKPostcode formats a UK postcode as HMRC wants it (capitals, one space
+// before the last three characters); ok is false when p is not one.
+func UKPostcode(p string) (string, bool) {
+	p = strings.ToUpper(strings.Join(strings.Fields(p), ""))
+	if len(p) < 5 || !ukPostcode.MatchString(p) {
+		return "", false
+	}
+	return p[:len(p)-3] + " " + p[len(p)-3:], true
+}
+
+// IsUK reports whether a country as typed (or as Stripe writes it) is the
+// United Kingdom.
+func IsUK(country string) bool {
+	switch strings.ToUpper(strings.TrimSpace(country)) {
+	case "GB", "UK", "UNITED KINGDOM", "GREAT BRITAIN", "ENGLAND", "SCOTLAND", "WALES", "NORTHERN IRELAND":
+		return true
+	}
+	return false
+}
+
+// HouseOf is the house name or number HMRC asks for, from an address's
+// first line: its leading number ("12A" of "12A High Street"), or the
+// line up to its first comma (a house name).
+func HouseOf(line1 string) string {
+	line1 = strings.TrimSpace(line1)
+	if f := strings.Fields(line1); len(f) > 0 && f[0][0] >= '0' && f[0][0] <= '9' {
+		return strings.TrimRight(f[0], ",")
+	}
+	name, _, _ := strings.Cut(line1, ",")
+	return strings.TrimSpace(name)
+}
+
+// NewGiftAidDeclaration makes the declaration a donor gives on the form,
+// with their home address: HMRC's model wording naming charity.
+func NewGiftAidDeclaration(email, title, first, last string, home Address, charity string) *GiftAidDeclaration {
+	postcode := "X"
+	if IsUK(home.Country) {
+		if p, ok := UKPostcode(home.PostalCode); ok {
+			postcode = p
+		}
+	}
+	return &GiftAidDeclaration{Email: NormaliseEmail(email), Title: strings.TrimSpace(title), FirstName: strings.TrimSpace(first),
+		LastName: strings.TrimSpace(last), House: HouseOf(home.Line1), Address: strings.Join(home.Lines(), ", "), Postcode: postcode,
+		Charity: charity, Wording: GiftAidWording(charity)}
+}
+
+// CreateGiftWithDeclaration stores a pending gift from the donate form and
+// the Gift Aid declaration made with it, together.
+func (s *Store) CreateGiftWithDeclaration(ctx context.Context, g *Gift, d *GiftAidDeclaration) error {
+	if d == nil {
+		return s.CreateGift(ctx, g)
+	}
+	err := s.transaction(ctx, func(tx *Tx) error {
+		g.ID, g.Status, g.Source = uuid.NewString(), GiftPending, SourceForm
+		g.Email = NormaliseEmail(g.Email)
+		g.TotalAmount = g.Amount + g.FeeAmount
+		if err := tx.Create(g).Error; err != nil {
+			return err
+		}
+		d.ID, d.GiftID, d.DeclaredAt = uuid.NewString(), &g.ID, tx.now
+		return tx.Create(d).Error
+	})
+	return wrap(err, "gifts: create with a Gift Aid declaration")
+}
+
+// giftAidLimit is the most a donor may receive in benefits for a gift and
+// keep it eligible: 25% of a gift up to £100; above, £25 and 5% of the
+// part over £100.
+func giftAidLimit(amount int64) int64 {
+	if amount <= 10000 {
+		return amount / 4
+	}
+	return 2500 + (amount-10000)/20
+}
+
+// giftAidDeclaration is the donor's declaration covering a gift paid at
+// t, nil when none does (or the rule set is not uk, or the gift is not in
+// pounds).
+func (s *Store) giftAidDeclaration(tx *Tx, g *Gift, donorID string, t time.Time) (*GiftAidDeclaration, error) {
+	if s.receipts.Rules != "uk" || g.Currency != "gbp" {
+		return nil, nil
+	}
+	var ds []GiftAidDeclaration
+	err := tx.Where("(email = ? OR donor_id = ?) AND declared_at <= ?", NormaliseEmail(g.Email), donorID, t.Add(time.Minute)).
+		Order("declared_at DESC").Find(&ds).Error
+	if err != nil {
+		return nil, err
+	}
+	for i := range ds {
+		if ds[i].Covers(t) {
+			if ds[i].DonorID == nil && donorID != "" {
+				if err := tx.Model(&ds[i]).Update("donor_id", donorID).Error; err != nil {
+					return nil, err
+				}
+			}
+			return &ds[i], nil
+		}
+	}
+	return nil, nil
+}
+
+// claimGiftAid records the claim line of a paid gift a declaration covers,
+// once (its key); benefits above HMRC's limit make the gift ineligible.
+func (s *Store) claimGiftAid(tx *Tx, key string, g *Gift, d *GiftAidDeclaration, benefit int64) (bool, error) {
+	if d == nil || benefit > giftAidLimit(g.TotalAmount) {
+		return false, nil
+	}
+	paid := tx.now
+	if g.PaidAt != nil {
+		paid = *g.PaidAt
+	}
+	c := GiftAidClaim{ID: uuid.NewString(), GiftID: g.ID, DeclarationID: d.ID, Kind: GiftAidDonation, IssueKey: "giftaid:" + key,
+		Amount: g.TotalAmount, DonationDate: paid.UTC(), Status: GiftAidPending, CreatedAt: tx.now, UpdatedAt: tx.now}
+	res := tx.Where("issue_key = ?", c.IssueKey).FirstOrCreate(&c)
+	return res.Error == nil, res.Error
+}
+
+// refundGiftAid follows a gift's refund (refunded is the cumulative
+// amount, before is what was refunded until now): an unclaimed line is
+// reduced, or removed when nothing remains; a claimed one gets an
+// adjustment for the part refunded since.
+func (s *Store) refundGiftAid(tx *Tx, g *Gift, before, refunded int64) error {
+	var c GiftAidClaim
+	if err := tx.Where("gift_id = ? AND kind = ?", g.ID, GiftAidDonation).Limit(1).Find(&c).Error; err != nil || c.ID == "" {
+		return err
+	}
+	switch c.Status {
+	case GiftAidPending:
+		remaining := g.TotalAmount - refunded
+		up := map[string]any{"amount": max(0, remaining), "updated_at": tx.now}
+		if remaining <= 0 {
+			up["status"] = GiftAidRemoved
+		}
+		return tx.Model(&c).Updates(up).Error
+	case GiftAidClaimed:
+		amount := -(min(refunded, g.TotalAmount) - before)
+		if amount >= 0 {
+			return nil
+		}
+		adj := GiftAidClaim{ID: uuid.NewString(), GiftID: g.ID, DeclarationID: c.DeclarationID, Kind: GiftAidAdjustment,
+			IssueKey: fmt.Sprintf("giftaid:%s:refund:%d", g.ID, refunded), Amount: amount, DonationDate: c.DonationDate,
+			Status: GiftAidPending, CreatedAt: tx.now, UpdatedAt: tx.now}
+		return tx.Where("issue_key = ?", adj.IssueKey).FirstOrCreate(&adj).Error
+	}
+	return nil
+}
+
+// ActiveGiftAidDeclaration is a donor's declaration in force, nil when
+// they have none.
+func (s *Store) ActiveGiftAidDeclaration(ctx context.Context, donor *Donor) (*GiftAidDeclaration, error) {
+	var d GiftAidDeclaration
+	err := s.db.WithContext(ctx).Where("(email = ? OR donor_id = ?) AND cancelled_at IS NULL", donor.Email, donor.ID).
+		Order("declared_at DESC").Limit(1).Find(&d).Error
+	if err != nil || d.ID == "" {
+		return nil, wrap(err, "gift aid: declaration of %s", donor.ID)
+	}
+	return &d, nil
+}
+
+// CancelGiftAid cancels a donor's declarations from now on: gifts made
+// before stay claimable, later ones are not claimed.
+func (s *Store) CancelGiftAid(ctx context.Context, donor *Donor) (int64, error) {
+	var n int64
+	err := s.transaction(ctx, func(tx *Tx) error {
+		res := tx.Model(&GiftAidDeclaration{}).Where("(email = ? OR donor_id = ?) AND cancelled_at IS NULL", donor.Email, donor.ID).
+			Update("cancelled_at", tx.now)
+		n = res.RowsAffected
+		if res.Error != nil || n == 0 {
+			return res.Error
+		}
+		return s.audit(tx, Actor{Email: donor.Email}, "gift aid cancelled", fmt.Sprintf("the donor cancelled %d declaration(s) from %s", n, tx.now.Format(time.RFC3339)))
+	})
+	return n, wrap(err, "gift aid: cancel for %s", donor.ID)
+}
+
+// GiftAidLine is a claim line as the schedule lists it: the donor as the
+// declaration gives them.
+type GiftAidLine struct {
+	Claim       GiftAidClaim
+	Declaration GiftAidDeclaration
+}
+
+// GiftAidPendingSummary counts what the next claim would take.
+type GiftAidPendingSummary struct {
+	Lines       int
+	Total       int64
+	Adjustments int64
+}
+
+// GiftAidPending sums the pending lines of donations made in [from, to).
+func (s *Store) GiftAidPending(ctx context.Context, from, to time.Time) (GiftAidPendingSummary, error) {
+	var cs []GiftAidClaim
+	err := s.db.WithContext(ctx).Where("status = ? AND donation_date >= ? AND donation_date < ?", GiftAidPending, from.UTC(), to.UTC()).Find(&cs).Error
+	var sum GiftAidPendingSummary
+	for _, c := range cs {
+		if c.Kind == GiftAidAdjustment {
+			sum.Adjustments += c.Amount
+			continue
+		}
+		sum.Lines++
+		sum.Total += c.Amount
+	}
+	return sum, wrap(err, "gift aid: pending")
+}
+
+// ClaimGiftAid takes every pending line of donations made in [from, to)
+// into a new claim, once: a line in a claim is never taken again. It
+// returns the claim; one with no lines is not recorded (nil).
+func (s *Store) ClaimGiftAid(ctx context.Context, from, to time.Time, by Actor) (*GiftAidBatch, error) {
+	var b *GiftAidBatch
+	err := s.transaction(ctx, func(tx *Tx) error {
+		// One claim at a time: two staff pressing the button take the
+		// lines once between them.
+		if err := s.xactLocks(tx, paymentLockClass, []string{"giftaid:claim"}); err != nil {
+			return err
+		}
+		var cs []GiftAidClaim
+		if err := tx.Where("status = ? AND donation_date >= ? AND donation_date < ?", GiftAidPending, from.UTC(), to.UTC()).
+			Find(&cs).Error; err != nil {
+			return err
+		}
+		if len(cs) == 0 {
+			return nil
+		}
+		b = &GiftAidBatch{ID: uuid.NewString(), PeriodFrom: from.UTC(), PeriodTo: to.UTC(), CreatedBy: by.Email, CreatedAt: tx.now}
+		ids := make([]string, len(cs))
+		for i, c := range cs {
+			ids[i] = c.ID
+			if c.Kind == GiftAidAdjustment {
+				b.Adjustments += c.Amount
+			} else {
+				b.Lines++
+				b.Total += c.Amount
+			}
+		}
+		if err := tx.Create(b).Error; err != nil {
+			return err
+		}
+		if err := tx.Model(&GiftAidClaim{}).Where("id IN ? AND status = ?", ids, GiftAidPending).
+			Updates(map[string]any{"status": GiftAidClaimed, "batch_id": b.ID, "updated_at": tx.now}).Error; err != nil {
+			return err
+		}
+		return s.audit(tx, by, "gift aid claim", fmt.Sprintf("claim %s: %d donations, %d pence; adjustments %d pence", b.ID, b.Lines, b.Total, b.Adjustments))
+	})
+	return b, wrap(err, "gift aid: claim")
+}
+
+// GiftAidBatches lists the claims made, newest first.
+func (s *Store) GiftAidBatches(ctx context.Context, limit int) ([]GiftAidBatch, error) {
+	var out []GiftAidBatch
+	err := s.db.WithContext(ctx).Order("created_at DESC").Limit(limit).Find(&out).Error
+	return out, wrap(err, "gift aid: claims")
+}
+
+// GiftAidBatchByID is one claim.
+func (s *Store) GiftAidBatchByID(ctx context.Context, id string) (*GiftAidBatch, error) {
+	var b GiftAidBatch
+	if err := s.db.WithContext(ctx).Where("id = ?", id).Limit(1).Find(&b).Error; err != nil {
+		return nil, wrap(err, "gift aid: claim %s", id)
+	}
+	if b.ID == "" {
+		return nil, ErrNotFound
+	}
+	return &b, nil
+}
+
+// GiftAidLinesOf lists a claim's lines with their declarations, donations
+// by date, adjustments last.
+func (s *Store) GiftAidLinesOf(ctx context.Context, batchID string) ([]GiftAidLine, error) {
+	var cs []GiftAidClaim
+	db := s.db.WithContext(ctx)
+	if err := db.Where("batch_id = ?", batchID).Order("kind DESC, donation_date, id").Find(&cs).Error; err != nil {
+		return nil, wrap(err, "gift aid: lines of %s", batchID)
+	}
+	ids := map[string]bool{}
+	for _, c := range cs {
+		ids[c.DeclarationID] = true
+	}
+	keys := make([]string, 0, len(ids))
+	for id := range ids {
+		keys = append(keys, id)
+	}
+	var ds []GiftAidDeclaration
+	if len(keys) > 0 {
+		if err := db.Where("id IN ?", keys).Find(&ds).Error; err != nil {
+			return nil, wrap(err, "gift aid: declarations of %s", batchID)
+		}
+	}
+	byID := map[string]GiftAidDeclaration{}
+	for _, d := range ds {
+		byID[d.ID] = d
+	}
+	out := make([]GiftAidLine, len(cs))
+	for i, c := range cs {
+		out[i] = GiftAidLine{Claim: c, Declaration: byID[c.DeclarationID]}
+	}
+	return out, nil
+}
