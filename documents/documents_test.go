@@ -69,14 +69,14 @@ func TestReceiptPDFText(t *testing.T) {
 			r.WordingVersion, r.PlaceOfIssue, r.Signatory, r.OrgTaxID = "ca-1", "Toronto, Ontario", "Jane Treasurer", "123456789RR0001"
 			r.Amount, r.Currency, r.FeeCovered, r.DeductibleAmount = 6856, "cad", 0, 6856
 			r.OriginalAmount, r.OriginalCurrency, r.ExchangeRate = 5000, "usd", "1.3712"
-		}, []string{"Amount received: CA$68.56 (gift)", "Paid as: $50.00, converted at 1.3712 CAD per USD",
+		}, []string{"Amount received: CA$68.56 (gift)", "Paid as: 50.00 USD, converted at 1.3712 CAD per USD",
 			"Eligible amount of gift for tax purposes: CA$68.56"}, []string{"Amount received: $50.00"}},
 		// The UK has no donation receipt: an acknowledgement that says so,
 		// with Gift Aid when the donor asked for it.
 		{"uk", func(r *models.Receipt) {
 			r.WordingVersion, r.OrgTaxID, r.Currency, r.GiftAid = "uk-1", "1234567", "gbp", true
 		}, []string{"Thank you for your gift", "Acknowledgement number: 2026-000042", "Charity registration number: 1234567",
-			"Amount received: £26.06", "Gift Aid: you asked us to claim it", "It is not a tax receipt", "Verify this acknowledgement"},
+			"Amount received: £26.06", "Gift Aid: claimed at your request", "It is not a tax receipt", "Verify this acknowledgement"},
 			[]string{"Deductible", "Donation receipt", "Receipt number", "Tax ID", "official receipt"}},
 		// No name: a US receipt names the donor by their email rather than
 		// print "Donor:" and nothing.

@@ -89,9 +89,11 @@ func (r *Renderer) Receipt(w io.Writer, rec *models.Receipt) error {
 	kind := models.PaymentKind(rec.Frequency)
 	d.field("Amount received", amt(rec.Amount)+" ("+kind+")")
 	if rec.Converted() {
-		d.field("Paid as", fmt.Sprintf("%s, converted at %s %s per %s, the rate at which it was received",
-			money.Display(rec.OriginalAmount, rec.OriginalCurrency), rec.ExchangeRate, strings.ToUpper(rec.Currency),
-			strings.ToUpper(rec.OriginalCurrency)))
+		// "50.00 USD", not "$50.00": beside Canadian dollars a bare $
+		// would mislead.
+		d.field("Paid as", fmt.Sprintf("%s %s, converted at %s %s per %s, the rate at which it was received",
+			money.FormatMajor(rec.OriginalAmount, rec.OriginalCurrency), strings.ToUpper(rec.OriginalCurrency), rec.ExchangeRate,
+			strings.ToUpper(rec.Currency), strings.ToUpper(rec.OriginalCurrency)))
 	}
 	if rec.FeeCovered > 0 {
 		d.field("Of which the donor chose to cover card fees", amt(rec.FeeCovered))
@@ -108,7 +110,7 @@ func (r *Renderer) Receipt(w io.Writer, rec *models.Receipt) error {
 		d.field("Eligible amount of gift for tax purposes", amt(rec.DeductibleAmount))
 	case "uk":
 		if rec.GiftAid {
-			d.field("Gift Aid", "you asked us to claim it: we reclaim 25p from HMRC for every £1 you gave")
+			d.field("Gift Aid", "claimed at your request: we reclaim 25p from HMRC for every £1 you gave")
 		}
 	default:
 		d.field("Deductible amount", amt(rec.DeductibleAmount))
