@@ -41,6 +41,16 @@ func benchStatements(ctx context.Context, pg, bin string, sz sizes) ([]row, erro
 			DonorName: name, DonorAddress: fmt.Sprintf("%d %s, %s", 1+i%997, benchStreets[i%len(benchStreets)], benchTowns[i%len(benchTowns)]),
 			FiscalYear: 2026, Receipts: receipts}
 	}
+	// The fonts are parsed once per process, on first use (the CJK ones
+	// take a few hundred milliseconds): warm both paths before timing.
+	for _, w := range []int{0, 49} {
+		if err := r.Statement(io.Discard, statement(w)); err != nil {
+			return nil, err
+		}
+		if err := r.PlainPage(io.Discard, r.StatementLines(statement(w))); err != nil {
+			return nil, err
+		}
+	}
 	// The baseline sets the very words each statement prints, in one
 	// font, without the layout.
 	i := 0

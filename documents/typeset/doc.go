@@ -470,23 +470,16 @@ func (w *writer) trailer() {
 // file, its widths, and the text of each glyph.
 func (w *writer) font(fu *fontUse) (int, error) {
 	f := fu.font
-	shown := len(fu.gids.origs) // the subset may add components after these
-	z, length := f.compressedSubset(&fu.gids, w.compress)
-	name := subsetTag(fu.gids.origs) + "+" + f.file.Name
-	file := w.compressedStream(fmt.Sprintf(" /Length1 %d", length), z)
+	e := f.embedding(fu, w.compress)
+	name := subsetTag(e.origs) + "+" + f.file.Name
+	file := w.compressedStream(fmt.Sprintf(" /Length1 %d", e.length), e.z)
 	desc := w.object(fmt.Sprintf("<< /Type /FontDescriptor /FontName /%s /Flags 32 /FontBBox [%s %s %s %s] /ItalicAngle 0 "+
 		"/Ascent %s /Descent %s /CapHeight %s /StemV 80 /FontFile2 %d 0 R >>", name,
 		num(f.bbox[0]), num(f.bbox[1]), num(f.bbox[2]), num(f.bbox[3]), num(f.ascent), num(f.descent), num(f.capHeight), file))
-	var widths strings.Builder
-	widths.WriteString("0 [")
-	for _, g := range fu.gids.origs[:shown] {
-		fmt.Fprintf(&widths, "%s ", num(f.width(fu.face, font.GID(g))))
-	}
-	widths.WriteString("]")
 	cid := w.object(fmt.Sprintf("<< /Type /Font /Subtype /CIDFontType2 /BaseFont /%s "+
 		"/CIDSystemInfo << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >> /FontDescriptor %d 0 R "+
-		"/W [%s] /CIDToGIDMap /Identity >>", name, desc, widths.String()))
-	toUnicode := w.stream("", toUnicodeCMap(shown, fu.glyphs))
+		"/W [%s] /CIDToGIDMap /Identity >>", name, desc, e.widths))
+	toUnicode := w.compressedStream("", e.toUnicode)
 	return w.object(fmt.Sprintf("<< /Type /Font /Subtype /Type0 /BaseFont /%s /Encoding /Identity-H "+
 		"/DescendantFonts [%d 0 R] /ToUnicode %d 0 R >>", name, cid, toUnicode)), nil
 }

@@ -18,6 +18,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 
 	"github.com/go-text/typesetting/font"
@@ -58,39 +59,56 @@ type Font struct {
 }
 
 type cachedSubset struct {
-	z      []byte   // the compressed font file
-	length int      // its length uncompressed
-	origs  []uint16 // the glyphs it holds, components included
+	z         []byte   // the compressed font file
+	length    int      // its length uncompressed
+	origs     []uint16 // the glyphs it holds, components included
+	widths    string   // the CIDFont's /W array
+	toUnicode []byte   // the compressed ToUnicode CMap
 }
 
 // maxCachedSubsets bounds a font's cache of compressed subsets.
 const maxCachedSubsets = 64
 
-// compressedSubset is the subset for m, compressed by compress, from the
-// cache when a recent document used the same glyphs in the same order.
-func (f *Font) compressedSubset(m *glyphIDs, compress func([]byte) []byte) (data []byte, length int) {
-	key := make([]byte, 2*len(m.origs))
-	for i, g := range m.origs {
-		key[2*i], key[2*i+1] = byte(g>>8), byte(g)
+// embedding is what a document writes for its use of the font: the
+// subset, its widths and the text of each glyph, from the cache when a
+// recent document drew the same glyphs in the same order for the same
+// text (every statement's bold labels), since making them (compressing,
+// above all) is most of a small document's cost.
+func (f *Font) embedding(fu *fontUse, compress func([]byte) []byte) cachedSubset {
+	shown := len(fu.gids.origs) // the subset may add components after these
+	var key strings.Builder
+	for i, g := range fu.gids.origs {
+		key.WriteByte(byte(g >> 8))
+		key.WriteByte(byte(g))
+		key.WriteString(fu.glyphs[uint16(i)])
+		key.WriteByte(0)
 	}
 	f.subsetsMu.Lock()
-	c, ok := f.subsets[string(key)]
+	c, ok := f.subsets[key.String()]
 	f.subsetsMu.Unlock()
 	if ok {
-		for _, g := range c.origs[len(m.origs):] {
-			m.id(g) // the components the subset added, under the same numbers
+		for _, g := range c.origs[shown:] {
+			fu.gids.id(g) // the components the subset added, under the same numbers
 		}
-		return c.z, c.length
+		return c
 	}
-	ttf := f.subset(m)
-	c = cachedSubset{z: compress(ttf), length: len(ttf), origs: slices.Clone(m.origs)}
+	ttf := f.subset(&fu.gids)
+	var widths strings.Builder
+	widths.WriteString("0 [")
+	for _, g := range fu.gids.origs[:shown] {
+		widths.WriteString(num(f.width(fu.face, font.GID(g))))
+		widths.WriteByte(' ')
+	}
+	widths.WriteString("]")
+	c = cachedSubset{z: compress(ttf), length: len(ttf), origs: slices.Clone(fu.gids.origs), widths: widths.String(),
+		toUnicode: compress(toUnicodeCMap(shown, fu.glyphs))}
 	f.subsetsMu.Lock()
 	if f.subsets == nil || len(f.subsets) >= maxCachedSubsets {
 		f.subsets = map[string]cachedSubset{}
 	}
-	f.subsets[string(key)] = c
+	f.subsets[key.String()] = c
 	f.subsetsMu.Unlock()
-	return c.z, c.length
+	return c
 }
 
 // Fonts is the set a document draws with: a regular and a bold base font,

@@ -2,6 +2,7 @@ package typeset
 
 import (
 	"compress/zlib"
+	"slices"
 	"unicode"
 
 	"github.com/go-text/typesetting/di"
@@ -24,6 +25,7 @@ type state struct {
 	owners  map[*font.Face]*Font
 	maps    [2]fontmap
 	zw      *zlib.Writer
+	shaped  map[shapeKey][]shaping.Output
 }
 
 // zlib is the state's compressor, made on first use.
@@ -38,7 +40,7 @@ func (st *state) zlib() *zlib.Writer {
 }
 
 func newState(fs *Fonts) *state {
-	st := &state{fonts: fs, faces: map[*Font]*font.Face{}, owners: map[*font.Face]*Font{}}
+	st := &state{fonts: fs, faces: map[*Font]*font.Face{}, owners: map[*font.Face]*Font{}, shaped: map[shapeKey][]shaping.Output{}}
 	st.maps = [2]fontmap{{st: st, style: Regular}, {st: st, style: Bold}}
 	return st
 }
@@ -143,15 +145,59 @@ func (st *state) shape(spans []span) shaped {
 			continue
 		}
 		out.spans = append(out.spans, spanRange{start, len(out.text), sp.color})
+		// A span that opens its paragraph and is plain ASCII (a label, a
+		// heading, a sentence every document prints) shapes the same every
+		// time: it is shaped once per state. Its runs are copied out, as
+		// the line wrapper edits glyphs in place.
+		key := shapeKey{text: sp.text, style: sp.style, size: sp.size}
+		cacheable := start == 0 && isASCII(sp.text)
+		if runs, ok := st.shaped[key]; ok && cacheable {
+			for _, r := range runs {
+				r.Glyphs = slices.Clone(r.Glyphs)
+				out.runs = append(out.runs, r)
+			}
+			continue
+		}
 		in := shaping.Input{Text: out.text, RunStart: start, RunEnd: len(out.text), Direction: di.DirectionLTR,
 			Size: fixed.Int26_6(sp.size * 64), Script: language.Latin, Language: english}
 		m := &st.maps[sp.style]
+		first := len(out.runs)
 		for _, piece := range st.seg.Split(in, m) {
 			piece.Text = out.text
 			out.runs = append(out.runs, st.shaper.Shape(piece))
 		}
+		if cacheable {
+			if len(st.shaped) >= maxShapedSpans {
+				clear(st.shaped)
+			}
+			runs := make([]shaping.Output, 0, len(out.runs)-first)
+			for _, r := range out.runs[first:] {
+				r.Glyphs = slices.Clone(r.Glyphs)
+				runs = append(runs, r)
+			}
+			st.shaped[key] = runs
+		}
 	}
 	return out
+}
+
+// shapeKey names a span's shaping, for the cache of repeated spans.
+type shapeKey struct {
+	text  string
+	style Style
+	size  float64
+}
+
+// maxShapedSpans bounds a state's cache of shaped spans.
+const maxShapedSpans = 256
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 || s[i] < 0x20 {
+			return false
+		}
+	}
+	return true
 }
 
 // wrap breaks a shaped paragraph into lines no wider than width points,
