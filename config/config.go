@@ -54,6 +54,8 @@ type Config struct {
 	// donor page opens (made by `donations stripe setup`); "": the default.
 	StripePortalConfiguration string
 	PrivacyURL, TermsURL      string
+	// Brand: the newsroom's logo, colour, site and appeal on its pages.
+	Brand Brand
 
 	Org models.Org
 
@@ -301,6 +303,7 @@ func Load(getenv Getenv) (*Config, error) {
 	}
 	c.Fee = fee
 	c.Tiers = l.tiers("MEMBERSHIP_TIERS", c.Currency)
+	c.Brand = l.brand(c.DataDir, c.Currency, c.PresetAmounts)
 	c.SMTPURL = l.str("SMTP_URL", "")
 	c.MailFrom = l.str("MAIL_FROM", "")
 	c.ContactEmail = l.str("ORG_CONTACT_EMAIL", "")

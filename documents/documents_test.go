@@ -75,7 +75,7 @@ func TestReceiptPDFText(t *testing.T) {
 		// with Gift Aid when the donor asked for it.
 		{"uk", func(r *models.Receipt) {
 			r.WordingVersion, r.OrgTaxID, r.Currency, r.GiftAid = "uk-1", "1234567", "gbp", true
-		}, []string{"Thank you for your gift", "Acknowledgement number: 2026-000042", "Charity registration number: 1234567",
+		}, []string{"Thank you for your gift", "Acknowledgement number: 2026-000042", "Registered charity number: 1234567",
 			"Amount received: £26.06", "Gift Aid: claimed at your request", "It is not a tax receipt", "Verify this acknowledgement"},
 			[]string{"Deductible", "Donation receipt", "Receipt number", "Tax ID", "official receipt"}},
 		// No name: a US receipt names the donor by their email rather than

@@ -41,7 +41,7 @@ func (r *Renderer) Receipt(w io.Writer, rec *models.Receipt) error {
 		d.write(rec.OrgAddress, 10, false)
 	}
 	if rec.OrgTaxID != "" {
-		d.field(taxIDLabel(rules), rec.OrgTaxID)
+		d.field(models.TaxIDLabel(rules), rec.OrgTaxID)
 	}
 	d.gap(4)
 	heading := "Donation receipt"
@@ -143,17 +143,6 @@ func docWord(rules string) string {
 }
 
 func titleCase(s string) string { return strings.ToUpper(s[:1]) + s[1:] }
-
-// taxIDLabel names the organisation's number as the rule set does.
-func taxIDLabel(rules string) string {
-	switch rules {
-	case "ca", "uk":
-		return "Charity registration number"
-	case "generic":
-		return "Tax ID"
-	}
-	return "Tax ID (EIN)"
-}
 
 // statement is the wording the rule set requires.
 func statement(rules string, rec *models.Receipt) string {

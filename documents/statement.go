@@ -166,7 +166,7 @@ func (r *Renderer) drawStatement(d *doc, st Statement) {
 		d.write(st.Org.Address, 10, false)
 	}
 	if st.Org.TaxID != "" {
-		d.field(taxIDLabel(st.Rules), st.Org.TaxID)
+		d.field(models.TaxIDLabel(st.Rules), st.Org.TaxID)
 	}
 	d.gap(4)
 	d.write(fmt.Sprintf("Year-end giving statement, fiscal year %d", st.FiscalYear), 14, true)

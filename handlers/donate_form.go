@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"errors"
+	"html/template"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -31,8 +32,16 @@ type donateForm struct {
 }
 type presetOption struct {
 	Value, Label string
+	Impact       string // what this amount does, from PRESET_IMPACT
 	Checked      bool
 }
+
+// errorLink is one entry of a form's error summary: the message, linking
+// to the field it is about (GOV.UK's pattern).
+type errorLink struct{ Field, Message string }
+
+// tierLine is a membership tier as the form shows it.
+type tierLine struct{ Name, Threshold, Benefit string }
 type donateData struct {
 	page
 	Form          donateForm
@@ -58,6 +67,43 @@ type donateData struct {
 	// UK: the form offers Gift Aid, with HMRC's declaration as worded.
 	UK             bool
 	GiftAidWording string
+	// Appeal is what the money does (APPEAL_TEXT, Markdown made safe);
+	// Promise says what the donor receives, true for the rule set.
+	Appeal  template.HTML
+	Promise string
+	Tiers   []tierLine
+	// ErrorList is Errors in the form's order, for the summary at the top.
+	ErrorList      []errorLink
+	DedicationOpen bool
+}
+
+// fieldOrder is the donate form's fields from top to bottom, with the id
+// each error summary link goes to.
+var fieldOrder = [][2]string{
+	{"amount", "amount-other"}, {"frequency", "frequency-once"}, {"email", "email"}, {"name", "name"},
+	{"address_line1", "address_line1"}, {"address_line2", "address_line2"}, {"address_city", "address_city"},
+	{"address_state", "address_state"}, {"address_postal_code", "address_postal_code"}, {"address_country", "address_country"},
+	{"giftaid_title", "giftaid_title"}, {"giftaid_first_name", "giftaid_first_name"}, {"giftaid_last_name", "giftaid_last_name"},
+	{"giftaid_taxpayer", "giftaid_taxpayer"}, {"dedication_type", "dedication-none"}, {"dedication_name", "dedication_name"},
+	{"captcha", "captcha"},
+}
+
+// errorList orders a form's errors as its fields are.
+func errorList(errs fieldErrors) []errorLink {
+	var out []errorLink
+	seen := map[string]bool{}
+	for _, f := range fieldOrder {
+		if msg, ok := errs[f[0]]; ok {
+			out = append(out, errorLink{Field: f[1], Message: msg})
+			seen[f[0]] = true
+		}
+	}
+	for name, msg := range errs { // any other, last
+		if !seen[name] {
+			out = append(out, errorLink{Field: name, Message: msg})
+		}
+	}
+	return out
 }
 
 // captchaWidget is what the page needs to show the provider's widget.
@@ -199,7 +245,7 @@ func (s *Server) donateData(c *gin.Context, f donateForm, errs fieldErrors) dona
 		plain = strings.TrimSuffix(strings.TrimSuffix(plain, "00"), ".")
 		// Whole amounts read better without cents on a button: "$25", not "$25.00".
 		label := strings.TrimSuffix(money.Display(p, cur), ".00")
-		opt := presetOption{Value: plain, Label: label, Checked: chosen == plain}
+		opt := presetOption{Value: plain, Label: label, Impact: s.cfg.Brand.Impact[p], Checked: chosen == plain}
 		d.Presets = append(d.Presets, opt)
 		if opt.Checked || (example == 0 && p >= 2500) {
 			example = p
@@ -214,6 +260,11 @@ func (s *Server) donateData(c *gin.Context, f donateForm, errs fieldErrors) dona
 	d.AddressOpen = d.AddressRequired || len(f.Address.Lines()) > 0 || f.GiftAid
 	if d.UK = s.cfg.ReceiptRules == "uk"; d.UK {
 		d.GiftAidWording = models.GiftAidWording(s.cfg.Org.Name)
+	}
+	d.Appeal, d.Promise, d.ErrorList = s.appeal, s.promise(), errorList(errs)
+	d.DedicationOpen = f.DedicationType != "" || f.DedicationName != "" || errs["dedication_type"] != "" || errs["dedication_name"] != ""
+	for _, t := range s.cfg.Tiers {
+		d.Tiers = append(d.Tiers, tierLine{Name: t.Name, Threshold: money.Display(t.MinPerYear, cur), Benefit: t.Description})
 	}
 	for _, af := range d.AddressFields {
 		d.AddressOpen = d.AddressOpen || af.Error != ""
@@ -257,6 +308,23 @@ func checkGiftAid(errs fieldErrors, f donateForm) {
 			errs["address_postal_code"] = "Enter a UK postcode like SW1A 1AA."
 		}
 	}
+}
+
+// promise says what a donor receives, and only what is true: a gift is
+// "tax-deductible" only under the US rules with the EIN set.
+func (s *Server) promise() string {
+	switch s.cfg.ReceiptRules {
+	case "us":
+		if s.cfg.Org.TaxID != "" {
+			return s.cfg.Org.Name + " is a nonprofit (EIN " + s.cfg.Org.TaxID + "): your gift is tax-deductible as the law allows, and your receipt comes by email."
+		}
+		return "Your receipt comes by email."
+	case "ca":
+		return "You will receive an official receipt for income tax purposes by email."
+	case "uk":
+		return "You will receive an acknowledgement of your gift by email, and if you pay UK tax, Gift Aid adds 25% to it."
+	}
+	return "Your receipt comes by email."
 }
 
 func feeDescription(f money.Fee, cur string) string {

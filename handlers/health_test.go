@@ -57,7 +57,7 @@ func TestHealthReadinessAndMetrics(t *testing.T) {
 	if resp.StatusCode != http.StatusNotFound {
 		t.Fatalf("static directory listing: %d", resp.StatusCode)
 	}
-	if resp, body := app.get(c, "/static/donate.js"); resp.StatusCode != 200 || !strings.Contains(body, "donate-form") {
+	if resp, body := app.get(c, "/static/app.js"); resp.StatusCode != 200 || !strings.Contains(body, "donate-form") {
 		t.Fatalf("static asset: %d", resp.StatusCode)
 	}
 	// With the database gone, readiness says so and health does not.

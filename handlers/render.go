@@ -6,11 +6,13 @@ import (
 	"html/template"
 	"io/fs"
 	"net/http"
+	"net/url"
 	"path"
 	"strings"
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/indienews/donations/models"
 	"github.com/indienews/donations/templates"
 )
 
@@ -53,16 +55,36 @@ func newRenderer() (*renderer, error) {
 	return r, nil
 }
 
-// page is the data every page's layout needs.
+// page is the data every page's layout needs: the newsroom as its
+// settings describe it, in the header and the footer.
 type page struct {
-	Org       string
-	OrgTaxID  string
-	Demo      bool
-	CSRFField template.HTML
+	Org, OrgTaxID, TaxIDLabel, OrgAddress string
+	Contact, Privacy, Terms, Website      string
+	WebsiteHost                           string
+	Logo                                  string // the logo's src, "" for none
+	CSSVersion                            string
+	Description                           string // the meta description
+	Demo                                  bool
+	// DemoMailbox: demo mode keeps its mail (see demo_mailbox.go).
+	DemoMailbox bool
+	CSRFField   template.HTML
 }
 
 func (s *Server) basePage(c *gin.Context) page {
-	return page{Org: s.cfg.Org.Name, OrgTaxID: s.cfg.Org.TaxID, Demo: s.demo != nil, CSRFField: csrfField(c)}
+	p := page{Org: s.cfg.Org.Name, OrgTaxID: s.cfg.Org.TaxID, TaxIDLabel: models.TaxIDLabel(s.cfg.ReceiptRules),
+		OrgAddress: s.cfg.Org.Address, Contact: s.cfg.ContactEmail, Privacy: s.cfg.PrivacyURL, Terms: s.cfg.TermsURL,
+		Website: s.cfg.Brand.Website, CSSVersion: s.assets.cssVersion, Demo: s.demo != nil, DemoMailbox: s.mailbox != nil,
+		Description: "Support " + s.cfg.Org.Name + ": give once, or become a member.", CSRFField: csrfField(c)}
+	if u, err := url.Parse(p.Website); err == nil && p.Website != "" {
+		p.WebsiteHost = strings.TrimPrefix(u.Host, "www.")
+	}
+	switch {
+	case s.cfg.Brand.LogoURL != "":
+		p.Logo = s.cfg.Brand.LogoURL
+	case s.cfg.Brand.LogoData != nil:
+		p.Logo = "/brand/logo"
+	}
+	return p
 }
 
 // render writes a whole page or, if rendering fails, a plain error: a

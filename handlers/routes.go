@@ -39,6 +39,7 @@ func (s *Server) routes() (*gin.Engine, error) {
 	}
 	r.POST("/webhooks/stripe", s.stripeWebhook)
 
+	s.assetRoutes(r)
 	static, err := fs.Sub(templates.Files, "static")
 	if err != nil {
 		return nil, err
@@ -47,6 +48,10 @@ func (s *Server) routes() (*gin.Engine, error) {
 	r.GET("/static/*file", func(c *gin.Context) {
 		if strings.HasSuffix(c.Param("file"), "/") {
 			c.Status(http.StatusNotFound) // no directory listings
+			return
+		}
+		if c.Param("file") == "/app.css" {
+			s.serveCSS(c)
 			return
 		}
 		c.Header("Cache-Control", "public, max-age=3600")
@@ -75,6 +80,11 @@ func (s *Server) routes() (*gin.Engine, error) {
 	if s.demo != nil {
 		pages.GET("/demo/checkout/:session", s.demoCheckout)
 		pages.POST("/demo/checkout/:session/pay", s.demoPay)
+	}
+	if s.mailbox != nil {
+		pages.GET("/demo/mailbox", s.demoMailbox)
+		pages.GET("/demo/mailbox/:id", s.demoMailboxMessage)
+		pages.GET("/demo/mailbox/:id/:name", s.demoMailboxAttachment)
 	}
 	s.adminRoutes(r)
 	return r, nil

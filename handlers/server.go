@@ -12,6 +12,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"fmt"
+	"html/template"
 	"log/slog"
 	"net/http"
 	"sync"
@@ -22,6 +23,7 @@ import (
 
 	"github.com/indienews/donations/config"
 	"github.com/indienews/donations/documents"
+	"github.com/indienews/donations/mail"
 	"github.com/indienews/donations/models"
 	"github.com/indienews/donations/payments"
 )
@@ -40,7 +42,9 @@ type Deps struct {
 	Gateway  payments.Gateway
 	Verifier EventVerifier
 	Demo     *payments.Demo // nil unless demo mode
-	Logger   *slog.Logger
+	// Mailbox is demo mode's mail when no SMTP server is set; nil otherwise.
+	Mailbox *mail.Mailbox
+	Logger  *slog.Logger
 	Now      func() time.Time
 }
 
@@ -51,6 +55,7 @@ type Server struct {
 	gateway  payments.Gateway
 	verifier EventVerifier
 	demo     *payments.Demo
+	mailbox  *mail.Mailbox
 	log      *slog.Logger
 	now      func() time.Time
 	pages    *renderer
@@ -69,6 +74,9 @@ type Server struct {
 	signInByEmail  *keyLimiter
 	csrfMiddleware gin.HandlerFunc
 	router         *gin.Engine
+	handler        http.Handler // the router, compressing what it sends
+	assets         *assets
+	appeal         template.HTML // APPEAL_TEXT, rendered once
 	// csrfKey signs form tokens; secret signs flash messages. Both come
 	// from SECRET_KEY (random per process when it is unset in development).
 	csrfKey, secret []byte
@@ -84,6 +92,9 @@ func New(d Deps) (*Server, error) {
 	}
 	if d.Config.DemoMode() != (d.Demo != nil) {
 		return nil, fmt.Errorf("handlers: demo gateway must be given exactly in demo mode")
+	}
+	if d.Mailbox != nil && d.Demo == nil {
+		return nil, fmt.Errorf("handlers: the demo mailbox exists only in demo mode")
 	}
 	if d.Logger == nil {
 		d.Logger = slog.New(slog.DiscardHandler)
@@ -109,7 +120,7 @@ func New(d Deps) (*Server, error) {
 	}
 	srv := &Server{
 		csrfKey: derivedKey(key, "csrf"), secret: derivedKey(key, "server"),
-		cfg: d.Config, store: d.Store, gateway: d.Gateway, verifier: d.Verifier, demo: d.Demo,
+		cfg: d.Config, store: d.Store, gateway: d.Gateway, verifier: d.Verifier, demo: d.Demo, mailbox: d.Mailbox,
 		log: d.Logger, now: d.Now, pages: pages, metrics: newMetrics(),
 		docs:    documents.New(d.Config.BaseURL.String(), d.Config.Location),
 		captcha: captcha, csp: csp, donateCSP: donateCSP,
@@ -118,11 +129,20 @@ func New(d Deps) (*Server, error) {
 		signInByIP:    newIPLimiter(10, 5, d.Now),
 		signInByEmail: newRateLimiter(rate.Every(10*time.Minute), 3, d.Now),
 	}
+	if srv.assets, err = srv.buildAssets(); err != nil {
+		return nil, err
+	}
+	if srv.appeal, err = renderAppeal(d.Config.Brand.Appeal); err != nil {
+		return nil, err
+	}
 	router, err := srv.routes()
 	if err != nil {
 		return nil, err
 	}
 	srv.router = router
+	if srv.handler, err = compress(router); err != nil {
+		return nil, err
+	}
 	return srv, nil
 }
 
@@ -134,7 +154,7 @@ func derivedKey(key []byte, purpose string) []byte {
 }
 
 // Handler returns the router with every middleware in place.
-func (s *Server) Handler() http.Handler { return s.router }
+func (s *Server) Handler() http.Handler { return s.handler }
 
 // RouteTable lists every route as method and path, for the test that
 // proves each /admin route refuses the wrong people.

@@ -19,7 +19,7 @@ const receiptColumns = `id, number, fiscal_year, sequence, gift_id, status, void
 	donor_address_line2, donor_address_state,
 	amount, currency, fee_covered, benefit_description, benefit_value, deductible_amount, stripe_payment_id, frequency,
 	issue_key, org_name, org_tax_id, org_address, wording_version, verification_code, place_of_issue, signatory, livemode, time_zone,
-	original_amount, original_currency, exchange_rate, gift_aid`
+	original_amount, original_currency, exchange_rate, gift_aid, dedication_type, dedication_name, anonymous`
 
 // EachReceipt streams the receipts of a period, oldest number first, calling
 // fn for each row. Rows come from a cursor and one Receipt is reused, so
@@ -48,7 +48,8 @@ func (s *Store) EachReceipt(ctx context.Context, p ReceiptPeriod, fn func(r *Rec
 			&r.DonorAddressPostalCode, &r.DonorAddressCountry, &r.DonorAddressLine2, &r.DonorAddressState, &r.Amount, &r.Currency, &r.FeeCovered, &r.BenefitDescription,
 			&r.BenefitValue, &r.DeductibleAmount, &r.StripePaymentID, &r.Frequency,
 			&r.IssueKey, &r.OrgName, &r.OrgTaxID, &r.OrgAddress, &r.WordingVersion, &r.VerificationCode, &r.PlaceOfIssue, &r.Signatory,
-			&r.Livemode, &r.TimeZone, &r.OriginalAmount, &r.OriginalCurrency, &r.ExchangeRate, &r.GiftAid)
+			&r.Livemode, &r.TimeZone, &r.OriginalAmount, &r.OriginalCurrency, &r.ExchangeRate, &r.GiftAid,
+			&r.DedicationType, &r.DedicationName, &r.Anonymous)
 		if err != nil {
 			return err
 		}

@@ -93,6 +93,37 @@ type Receipt struct {
 	// GiftAid: the donor asked for Gift Aid and the charity claims it
 	// (uk): the acknowledgement says so.
 	GiftAid bool
+	// What the donor chose on the form, as they chose it.
+	DedicationType string // "", honor or memory
+	DedicationName string
+	Anonymous      bool // not to be listed publicly as a supporter
+}
+
+// Dedication is the receipt's dedication as a person reads it, "" for none.
+func (r *Receipt) Dedication() string { return DedicationText(r.DedicationType, r.DedicationName) }
+
+// DedicationText writes a dedication: "In honour of Jo", "In memory of Jo".
+func DedicationText(kind, name string) string {
+	switch kind {
+	case "honor":
+		return "In honour of " + name
+	case "memory":
+		return "In memory of " + name
+	}
+	return ""
+}
+
+// TaxIDLabel is what the rule set calls the organisation's number.
+func TaxIDLabel(rules string) string {
+	switch rules {
+	case "ca":
+		return "Charity registration number"
+	case "uk":
+		return "Registered charity number"
+	case "generic":
+		return "Tax ID"
+	}
+	return "Tax ID (EIN)"
 }
 
 // Converted reports whether the receipt states a gift paid in another
@@ -275,6 +306,9 @@ func (s *Store) issueReceipt(tx *Tx, key string, g *Gift, donorID string, paymen
 		Livemode:               g.Livemode,
 		TimeZone:               s.receipts.Location.String(),
 		GiftAid:                g.GiftAid,
+		DedicationType:         g.DedicationType,
+		DedicationName:         g.DedicationName,
+		Anonymous:              g.Anonymous,
 	}
 	if conv != nil {
 		r.OriginalAmount, r.OriginalCurrency, r.ExchangeRate = g.TotalAmount, g.Currency, conv.Rate

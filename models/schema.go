@@ -438,6 +438,13 @@ CREATE INDEX giftaid_claims_gift ON giftaid_claims (gift_id);
 CREATE INDEX giftaid_claims_pending ON giftaid_claims (donation_date) WHERE status = 'pending';
 ALTER TABLE receipts ADD COLUMN gift_aid BOOLEAN NOT NULL DEFAULT FALSE;
 `},
+	// What the donor chose comes back on the receipt's email and in the
+	// reports: the dedication and whether to be listed publicly.
+	{15, "receipt_dedication", `
+ALTER TABLE receipts ADD COLUMN dedication_type TEXT NOT NULL DEFAULT '';
+ALTER TABLE receipts ADD COLUMN dedication_name TEXT NOT NULL DEFAULT '';
+ALTER TABLE receipts ADD COLUMN anonymous BOOLEAN NOT NULL DEFAULT FALSE;
+`},
 }
 
 func (m migration) sqlFor(dialect string) string {

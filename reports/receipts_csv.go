@@ -27,6 +27,7 @@ var ReceiptColumns = []string{
 	"stripe_payment_id", "replaces", "void_reason", "voided_at",
 	"donor_address_line2", "donor_address_state",
 	"original_amount", "original_currency", "exchange_rate",
+	"gift_amount", "dedication_type", "dedication_name", "anonymous",
 }
 
 // ReceiptSource streams receipts; *models.Store satisfies it.
@@ -78,6 +79,8 @@ func WriteReceiptsCSV(ctx context.Context, w io.Writer, src ReceiptSource, p mod
 			Text(r.StripePaymentID), Text(r.Replaces), Text(r.VoidReasonText()), voidedAt,
 			Text(r.DonorAddressLine2), Text(r.DonorAddressState),
 			original, Text(r.OriginalCurrency), Text(r.ExchangeRate),
+			// The gift apart from the card fee the donor chose to cover.
+			money.FormatMajor(r.Amount-r.FeeCovered, r.Currency), Text(r.DedicationType), Text(r.DedicationName), yesNo(r.Anonymous),
 		)
 		if err := cw.Write(row); err != nil {
 			return err
@@ -95,6 +98,13 @@ func WriteReceiptsCSV(ctx context.Context, w io.Writer, src ReceiptSource, p mod
 	}
 	cw.Flush()
 	return cw.Error()
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
 }
 
 // Text neutralises a text cell for spreadsheets: a cell that starts with

@@ -125,6 +125,11 @@ func (s *Server) assemble(o Options) error {
 		if err != nil {
 			return err
 		}
+		if sender == nil && cfg.DemoMode() {
+			// Demo mode keeps its mail, as it keeps its money: on a page.
+			mailbox := mail.NewMailbox(200)
+			sender, deps.Mailbox = mailbox, mailbox
+		}
 		opts.Lister, opts.Store, opts.Every, opts.Window = lister, s.Store, cfg.ReconcileEvery, cfg.ReconcileWindow
 		opts.Emails, opts.Composer, opts.Sender, opts.SignIns = s.Store, composer, sender, s.Store
 		s.reconciling = lister != nil

@@ -1,15 +1,21 @@
-// Progressive enhancement for the donate form: the form works without it.
-// It keeps the preset buttons and the "other amount" field in step and shows
-// the exact amount the cover-the-fee option adds, using integer arithmetic
-// in minor units just as the server does.
+// Progressive enhancement: every form works without this file.
 (function () {
+  // A form with errors: its summary takes focus, so a screen reader
+  // announces it and the keyboard starts there (GOV.UK's pattern).
+  var summary = document.getElementById("error-summary");
+  if (summary) summary.focus();
+
+  // The donate form: the preset tiles and the "other amount" field stay in
+  // step, and the cover-the-fee line says what it adds once it is ticked,
+  // in integer minor units just as the server counts.
   var form = document.getElementById("donate-form");
   if (!form) return;
   var bp = parseInt(form.dataset.feeBp, 10), fixed = parseInt(form.dataset.feeFixed, 10);
   var exp = parseInt(form.dataset.exp, 10), symbol = form.dataset.symbol || "";
   var other = document.getElementById("amount-other");
+  var cover = document.getElementById("cover_fee");
   var feeOut = document.getElementById("fee-amount");
-  var radios = form.querySelectorAll('input[type=radio][name=amount]');
+  var radios = form.querySelectorAll("input[type=radio][name=amount]");
 
   function toMinor(text) {
     var s = (text || "").replace(/[\s$€£¥,]/g, "");
@@ -35,15 +41,15 @@
   }
   function update() {
     var gift = current();
-    if (gift <= 0) { feeOut.textContent = ""; return; }
-    var den = 10000 - bp;
-    var total = Math.ceil(((gift + fixed) * 10000) / den);
-    feeOut.textContent = "Adds " + format(total - gift) + ", for a total of " + format(total) + ".";
+    if (!cover.checked || gift <= 0) { feeOut.textContent = ""; return; }
+    var total = Math.ceil(((gift + fixed) * 10000) / (10000 - bp));
+    feeOut.textContent = "It adds " + format(total - gift) + ": " + format(total) + " in all.";
   }
   other.addEventListener("input", function () {
     if (other.value.trim() !== "") radios.forEach(function (r) { r.checked = false; });
     update();
   });
   radios.forEach(function (r) { r.addEventListener("change", function () { other.value = ""; update(); }); });
+  cover.addEventListener("change", update);
   update();
 })();
