@@ -77,8 +77,8 @@ func icoOf(accent string) ([]byte, error) {
 	}
 	var ico bytes.Buffer
 	binary.Write(&ico, binary.LittleEndian, []uint16{0, 1, 1}) // reserved, type icon, one image
-	ico.Write([]byte{32, 32, 0, 0})                             // width, height, no palette, reserved
-	binary.Write(&ico, binary.LittleEndian, []uint16{1, 32})    // planes, bits per pixel
+	ico.Write([]byte{32, 32, 0, 0})                            // width, height, no palette, reserved
+	binary.Write(&ico, binary.LittleEndian, []uint16{1, 32})   // planes, bits per pixel
 	binary.Write(&ico, binary.LittleEndian, []uint32{uint32(p.Len()), 22})
 	ico.Write(p.Bytes())
 	return ico.Bytes(), nil

@@ -45,7 +45,7 @@ type Deps struct {
 	// Mailbox is demo mode's mail when no SMTP server is set; nil otherwise.
 	Mailbox *mail.Mailbox
 	Logger  *slog.Logger
-	Now      func() time.Time
+	Now     func() time.Time
 }
 
 // Server holds the dependencies every handler uses.
