@@ -198,3 +198,48 @@ func TestBrowserStaffFindsDonorAndDownloadsReport(t *testing.T) {
 		t.Fatalf("downloaded report: %s\n%s", disposition, body)
 	}
 }
+
+// TestDonatePageComesBackFromTheBackForwardCache: a reader fills in the
+// form, follows a link away and comes back: the browser restores the page
+// from its back/forward cache (no reload, what they typed still there),
+// and the form's token is still good.
+func TestDonatePageComesBackFromTheBackForwardCache(t *testing.T) {
+	app := newApp(t, "sqlite", appOptions{demo: true})
+	ctx := testenv.Browser(t)
+	do(t, ctx, "fill in the form", chromedp.Navigate(app.URL+"/donate"), chromedp.WaitVisible(`#donate-form`),
+		chromedp.SendKeys(`#email`, "back@example.com"), chromedp.SendKeys(`#name`, "Bea Back"),
+		chromedp.Evaluate[chromedp.Void](`window.stillHere = "yes"`))
+	do(t, ctx, "leave", chromedp.Navigate(app.URL+"/receipts/verify/NOSUCHCODE"), chromedp.WaitVisible(`#verify-unknown`))
+	// history.back() after this call returns, not NavigateBack: a page
+	// restored from the cache fires no load event to wait on.
+	do(t, ctx, "come back", chromedp.Evaluate[chromedp.Void](`setTimeout(() => history.back(), 0)`))
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		here, _ := chromedp.Run(ctx, chromedp.Evaluate[bool](`location.pathname === "/donate" && document.readyState === "complete"`))
+		if here || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	restored, err := chromedp.Run(ctx, chromedp.Evaluate[string](`window.stillHere || "reloaded"`))
+	if err != nil || restored != "yes" {
+		t.Fatalf("the donate page was not restored from the back/forward cache: %q %v", restored, err)
+	}
+	// chromedp's view of the DOM does not follow a restore from the
+	// cache: the page is read and driven by script.
+	if email, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.getElementById("email").value`)); email != "back@example.com" {
+		t.Errorf("email after coming back: %q", email)
+	}
+	do(t, ctx, "continue to payment", chromedp.Evaluate[chromedp.Void](`setTimeout(() => document.getElementById("pay").click(), 0)`))
+	deadline = time.Now().Add(10 * time.Second)
+	for {
+		path, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`location.pathname`))
+		if strings.HasPrefix(path, "/demo/checkout/") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the restored form did not reach the demo checkout (at %q): its token was refused?", path)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}

@@ -43,7 +43,11 @@ func (s *Server) donateForm(c *gin.Context) {
 		return
 	}
 	page := bytes.Replace(s.donatePage, []byte(csrfPlaceholder), []byte(csrfField(c)), 1)
-	c.Header("Cache-Control", "no-store")
+	// Not no-store: the browser may keep the page in its back/forward
+	// cache, so a reader who looks at an article and comes back finds the
+	// form as they left it. Its token stays valid: it is checked against
+	// the CSRF cookie, which lives on. no-cache: a fresh load asks again.
+	c.Header("Cache-Control", "private, no-cache")
 	c.Data(http.StatusOK, "text/html; charset=utf-8", page)
 }
 

@@ -4,6 +4,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -111,5 +112,72 @@ func TestMetricsBehindToken(t *testing.T) {
 		if resp.StatusCode != want || (want == 200) != strings.Contains(string(b), "donations_http_requests_total") {
 			t.Errorf("Authorization %q: %d, want %d", auth, resp.StatusCode, want)
 		}
+	}
+}
+
+// TestDonatePageHeadFaviconAndCompression: HEAD answers like GET; the
+// favicon is there; HTML, CSS and JavaScript go out compressed to clients
+// that accept it; the page describes itself; and /donate with everything
+// it loads is under 50 KB on the wire, all from this server.
+func TestDonatePageHeadFaviconAndCompression(t *testing.T) {
+	app := newApp(t, "sqlite", appOptions{demo: true})
+	req, _ := http.NewRequest("HEAD", app.URL+"/donate", nil)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") || strings.Contains(resp.Header.Get("Cache-Control"), "no-store") {
+		t.Errorf("HEAD /donate: %d %q %q", resp.StatusCode, resp.Header.Get("Content-Type"), resp.Header.Get("Cache-Control"))
+	}
+	for path, typ := range map[string]string{"/favicon.ico": "image/x-icon", "/favicon.svg": "image/svg+xml"} {
+		resp, err := http.Get(app.URL + path)
+		if err != nil || resp.StatusCode != 200 || resp.Header.Get("Content-Type") != typ {
+			t.Errorf("%s: %v %v", path, resp, err)
+		}
+		if resp != nil {
+			resp.Body.Close()
+		}
+	}
+	// What a browser fetches for /donate, compressed as it asks.
+	wire := func(path string) (int, string) {
+		req, _ := http.NewRequest("GET", app.URL+path, nil)
+		req.Header.Set("Accept-Encoding", "gzip")
+		resp, err := (&http.Transport{DisableCompression: true}).RoundTrip(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return len(b), resp.Header.Get("Content-Encoding")
+	}
+	_, page := app.get(app.client(), "/donate")
+	if !strings.Contains(page, `<meta name="description" content="Support The Ledger`) {
+		t.Errorf("no meta description")
+	}
+	total := 0
+	assets := regexp.MustCompile(`(?:src|href)="(/[^"]*)"`).FindAllStringSubmatch(page, -1)
+	fetched := map[string]bool{"/donate": true}
+	for _, a := range append([][]string{{"", "/donate"}}, assets...) {
+		path := a[1]
+		if strings.HasPrefix(path, "/demo/") || strings.HasPrefix(path, "/account") || strings.HasPrefix(path, "/#") || path == "/" {
+			continue // links, not loads
+		}
+		if fetched[path] && path != "/donate" {
+			continue
+		}
+		fetched[path] = true
+		n, enc := wire(path)
+		if (strings.HasSuffix(path, ".css") || strings.Contains(path, ".css?") || strings.HasSuffix(path, ".js") || path == "/donate") && enc != "gzip" {
+			t.Errorf("%s went out uncompressed (%d bytes)", path, n)
+		}
+		total += n
+	}
+	if third := regexp.MustCompile(`(?:src|href)="https?://`).FindAllString(page, -1); len(third) > 0 {
+		t.Errorf("the donate page loads from elsewhere: %q", third)
+	}
+	t.Logf("/donate and its assets: %d bytes on the wire (%d requests)", total, len(fetched))
+	if total > 50*1024 {
+		t.Errorf("/donate weighs %d bytes with its assets, over 50 KB", total)
 	}
 }

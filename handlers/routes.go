@@ -62,6 +62,7 @@ func (s *Server) routes() (*gin.Engine, error) {
 	pages := r.Group("/", s.csrf())
 	pages.GET("/", func(c *gin.Context) { c.Redirect(http.StatusFound, "/donate") })
 	pages.GET("/donate", s.embeddable, s.donateForm)
+	pages.HEAD("/donate", s.embeddable, s.donateForm) // as GET, without the body (net/http drops it)
 	pages.POST("/donate", s.embeddable, s.rateLimitDonate, s.donateSubmit)
 	pages.GET("/donate/thanks", s.embeddable, s.thanks)
 	pages.GET("/donate/details/:token", s.giftDetails)
