@@ -62,6 +62,7 @@ type accountGiftAid struct {
 type accountGift struct {
 	Date, Amount, Kind, Status string
 	ReceiptID, ReceiptNumber   string
+	Choices                    string // the fee covered, the dedication, anonymity
 }
 
 // account shows the signed-in donor's page, or the sign-in form.
@@ -115,7 +116,8 @@ func (s *Server) renderAccountWith(c *gin.Context, donor *models.Donor, notice s
 		return
 	}
 	for _, g := range gifts {
-		ag := accountGift{Amount: money.Display(g.TotalAmount, g.Currency), Kind: giftKind(g.Frequency), Status: giftStatus(g)}
+		ag := accountGift{Amount: money.Display(g.TotalAmount, g.Currency), Kind: giftKind(g.Frequency), Status: giftStatus(g),
+			Choices: choicesOf(&g).summary()}
 		if g.PaidAt != nil {
 			ag.Date = g.PaidAt.In(s.cfg.Location).Format("2006-01-02")
 		}

@@ -22,13 +22,15 @@ type giftRow struct {
 	Date, Name, Amount, Frequency, Status string
 	Fee, Net                              string
 	DonorID                               string
+	Choices                               string // the donor's: fee covered, dedication, anonymity
 }
 
 // giftRows lays out gifts; fees are their balance transactions, by gift.
 func (s *Server) giftRows(gs []models.Gift, fees map[string]models.BalanceTxn) []giftRow {
 	out := make([]giftRow, 0, len(gs))
 	for _, g := range gs {
-		r := giftRow{Name: g.Name, Amount: money.Display(g.TotalAmount, g.Currency), Frequency: g.Frequency, Status: g.Status}
+		r := giftRow{Name: g.Name, Amount: money.Display(g.TotalAmount, g.Currency), Frequency: giftKind(g.Frequency), Status: giftStatus(g),
+			Choices: choicesOf(&g).summary()}
 		if bt, ok := fees[g.ID]; ok {
 			r.Fee, r.Net = money.Display(bt.Fee, bt.Currency), money.Display(bt.Net, bt.Currency)
 		}
@@ -38,11 +40,16 @@ func (s *Server) giftRows(gs []models.Gift, fees map[string]models.BalanceTxn) [
 		if g.DonorID != nil {
 			r.DonorID = *g.DonorID
 		}
-		if g.RefundedAmount > 0 && g.Status == models.GiftPaid {
-			r.Status = "partly refunded (" + money.Display(g.RefundedAmount, g.Currency) + ")"
+		switch g.Status {
+		case models.GiftPending:
+			r.Status = "Waiting for payment"
+		case models.GiftProcessing:
+			r.Status = "Payment on its way"
+		case models.GiftFailed:
+			r.Status = "Payment failed"
 		}
-		if g.DisputeStatus != "" {
-			r.Status += ", dispute " + g.DisputeStatus
+		if g.DisputeStatus == models.DisputeWon {
+			r.Status += " (dispute won)"
 		}
 		out = append(out, r)
 	}

@@ -71,12 +71,21 @@ func TestBrowserDemoGift(t *testing.T) {
 	if amount := text(t, ctx, `#demo-amount`); amount != "$41.51" {
 		t.Errorf("demo checkout amount = %q, want $41.51", amount)
 	}
+	// What the donor chose comes back: the gift and the fee apart, the
+	// dedication, the public listing.
+	for sel, want := range map[string]string{`#choice-gift`: "$40.00", `#choice-fee`: "$1.51", `#choice-dedication`: "In honour of Jo",
+		`#choice-listing`: "Listed as a supporter"} {
+		if got := text(t, ctx, sel); got != want {
+			t.Errorf("demo checkout %s = %q, want %q", sel, got, want)
+		}
+	}
 	do(t, ctx, "pay on the demo page", chromedp.Click(`#demo-pay`), chromedp.WaitVisible(`#receipt-number`))
 	want := fmt.Sprintf("%d-000001", time.Now().UTC().Year())
 	if receipt := text(t, ctx, `#receipt-number`); receipt != want {
 		t.Errorf("receipt number = %q, want %s", receipt, want)
 	}
-	if thanks := text(t, ctx, `main`); !strings.Contains(thanks, "Thank you, Zoë") || !strings.Contains(thanks, "$41.51") {
+	if thanks := text(t, ctx, `main`); !strings.Contains(thanks, "Thank you, Zoë Browser!") || !strings.Contains(thanks, "$41.51") ||
+		!strings.Contains(thanks, "In honour of Jo") || !strings.Contains(thanks, "Card fee you cover") {
 		t.Errorf("thank-you page text: %q", thanks)
 	}
 	rs := app.receipts(time.Now().UTC().Year())
@@ -86,7 +95,11 @@ func TestBrowserDemoGift(t *testing.T) {
 
 	// Later, the donor signs in with the link emailed to them and
 	// downloads their receipt.
-	app.Mail.WaitFor(1, 30*time.Second) // the receipt email
+	receiptMail := app.Mail.Message(app.Mail.WaitFor(1, 30*time.Second)[0].ID)
+	if !strings.Contains(receiptMail.Text, "That is $40.00, and the $1.51 card fee you chose to cover.") ||
+		!strings.Contains(receiptMail.Text, "In honour of Jo.") {
+		t.Errorf("the receipt email does not give back what the donor chose:\n%s", receiptMail.Text)
+	}
 	do(t, ctx, "ask for a sign-in link",
 		chromedp.Navigate(app.URL+"/account"),
 		chromedp.SendKeys(`#email`, "browser@example.com"),

@@ -17,6 +17,7 @@ type demoData struct {
 	page
 	SessionID, Amount, Email string
 	Every                    string // "", "month" or "year"
+	Choices                  giftChoices
 }
 
 // demoGift loads the pending gift behind a demo session, or answers.
@@ -44,7 +45,7 @@ func (s *Server) demoCheckout(c *gin.Context) {
 	}
 	s.render(c, http.StatusOK, "demo_checkout", demoData{
 		page: s.basePage(c), SessionID: *g.StripeSessionID,
-		Amount: money.Display(g.TotalAmount, g.Currency), Email: g.Email, Every: demoInterval(g.Frequency),
+		Amount: money.Display(g.TotalAmount, g.Currency), Email: g.Email, Every: demoInterval(g.Frequency), Choices: choicesOf(g),
 	})
 }
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -161,7 +162,8 @@ func TestDemoMembershipPath(t *testing.T) {
 		t.Fatalf("pay = %d %s", resp.StatusCode, thanks)
 	}
 	_, body := app.get(c, thanks)
-	if !strings.Contains(body, fmt.Sprintf(`<strong id="receipt-number">%d-000001</strong>`, time.Now().UTC().Year())) || !strings.Contains(body, "$120.00") {
+	if !strings.Contains(body, fmt.Sprintf(`<strong id="receipt-number">%d-000001</strong>`, time.Now().UTC().Year())) || !strings.Contains(body, "$120.00") ||
+		!regexp.MustCompile(`Your yearly membership of \$120.00 has started; the next payment is on [A-Z][a-z]+ \d+\.`).MatchString(body) {
 		t.Fatalf("thank-you page:\n%s", body)
 	}
 	rs := app.receipts(time.Now().UTC().Year())

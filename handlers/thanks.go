@@ -20,6 +20,10 @@ type thanksData struct {
 	Failed    bool
 	Held      string // why the receipt waits (models.HoldDetails, HoldExchange), "" if it does not
 	UK        bool   // an acknowledgement, not a receipt
+	Choices   giftChoices
+	// SetUp says what the gift started: "Your monthly membership of
+	// $51.81 has started; the next payment is on December 27."
+	SetUp string
 }
 
 // thanks shows what the webhook recorded. It never records anything: the
@@ -41,8 +45,15 @@ func (s *Server) thanks(c *gin.Context) {
 		return
 	}
 	g := gr.Gift
-	d := thanksData{page: s.basePage(c), DonorName: firstName(g.Name), Amount: money.Display(g.TotalAmount, g.Currency),
-		Email: g.Email, Failed: g.Status == models.GiftFailed}
+	d := thanksData{page: s.basePage(c), DonorName: strings.TrimSpace(g.Name), Amount: money.Display(g.TotalAmount, g.Currency),
+		Email: g.Email, Failed: g.Status == models.GiftFailed, Choices: choicesOf(&g)}
+	if m := gr.Membership; m != nil && g.Status == models.GiftPaid {
+		d.SetUp = "Your " + giftKindLower(m.BillingInterval) + " of " + money.Display(m.Amount, m.Currency) + " has started"
+		if m.CurrentPeriodEnd != nil {
+			d.SetUp += "; the next payment is on " + m.CurrentPeriodEnd.In(s.cfg.Location).Format("January 2")
+		}
+		d.SetUp += "."
+	}
 	if gr.Receipt != nil {
 		d.Receipt = gr.Receipt.Number
 	} else if g.Status == models.GiftPaid {
@@ -59,6 +70,14 @@ func (s *Server) thanks(c *gin.Context) {
 	}
 	d.UK = s.cfg.ReceiptRules == "uk"
 	s.render(c, http.StatusOK, "thanks", d)
+}
+
+// giftKindLower names a membership by its interval, in a sentence.
+func giftKindLower(interval string) string {
+	if interval == models.FrequencyYear {
+		return "yearly membership"
+	}
+	return "monthly membership"
 }
 
 func firstName(full string) string {

@@ -77,6 +77,10 @@ type emailData struct {
 	Test                     bool   // demo or Stripe test mode: not a receipt
 	UK                       bool   // an acknowledgement (uk rules), not a receipt
 	Doc                      string // what the document is called: receipt, or acknowledgement
+	// What the donor chose: the gift apart from the fee they covered
+	// ("" when none), the dedication, the public listing.
+	Gift, Fee, Dedication string
+	Anonymous             bool
 }
 
 // Compose builds the email for m.
@@ -94,6 +98,10 @@ func (c *Composer) Compose(ctx context.Context, m *models.EmailMessage) (Message
 			return Message{}, err
 		}
 		d.Receipt, d.DonorName = r, r.DonorName
+		d.Gift, d.Dedication, d.Anonymous = money.Display(r.Amount-r.FeeCovered, r.Currency), r.Dedication(), r.Anonymous
+		if r.FeeCovered > 0 {
+			d.Fee = money.Display(r.FeeCovered, r.Currency)
+		}
 		d.UK, d.Doc = strings.HasPrefix(r.WordingVersion, "uk-"), "receipt"
 		if d.UK {
 			d.Doc = "acknowledgement"

@@ -157,6 +157,9 @@ func (s *Store) AttachCheckoutSession(ctx context.Context, giftID, sessionID str
 type GiftWithReceipt struct {
 	Gift    Gift
 	Receipt *Receipt
+	// Membership is the membership the gift started, nil for a one-time
+	// gift (or until its subscription is recorded).
+	Membership *Membership
 }
 
 // GiftBySession finds a gift and its receipt in force by Checkout Session
@@ -172,6 +175,15 @@ func (s *Store) GiftBySession(ctx context.Context, sessionID string) (*GiftWithR
 		return nil, wrap(err, "gifts: receipt of %s", out.Gift.ID)
 	}
 	out.Receipt = r
+	if id := out.Gift.MembershipID; id != nil {
+		var m Membership
+		if err := db.Where("id = ?", *id).Limit(1).Find(&m).Error; err != nil {
+			return nil, wrap(err, "gifts: membership of %s", out.Gift.ID)
+		}
+		if m.ID != "" {
+			out.Membership = &m
+		}
+	}
 	return &out, nil
 }
 

@@ -1,0 +1,53 @@
+package handlers
+
+import (
+	"github.com/indienews/donations/models"
+	"github.com/indienews/donations/money"
+)
+
+// giftChoices is what a donor chose on the form, as every page that shows
+// a gift puts it: the gift and the card fee they covered apart, the
+// dedication, and whether to be listed publicly.
+type giftChoices struct {
+	Gift, Fee, Total string // Fee "" when they covered none
+	Dedication       string
+	Anonymous        bool
+}
+
+func choicesOf(g *models.Gift) giftChoices {
+	c := giftChoices{Gift: money.Display(g.TotalAmount-g.FeeAmount, g.Currency), Total: money.Display(g.TotalAmount, g.Currency),
+		Dedication: models.DedicationText(g.DedicationType, g.DedicationName), Anonymous: g.Anonymous}
+	if g.FeeAmount > 0 {
+		c.Fee = money.Display(g.FeeAmount, g.Currency)
+	}
+	return c
+}
+
+// summary is the choices in one line, for tables: "fee $1.81 covered; in
+// memory of Jo; anonymous".
+func (c giftChoices) summary() string {
+	out := ""
+	add := func(s string) {
+		if out != "" {
+			out += "; "
+		}
+		out += s
+	}
+	if c.Fee != "" {
+		add("covers the " + c.Fee + " fee")
+	}
+	if c.Dedication != "" {
+		add(lowerFirst(c.Dedication))
+	}
+	if c.Anonymous {
+		add("anonymous")
+	}
+	return out
+}
+
+func lowerFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	return string(s[0]|0x20) + s[1:]
+}
