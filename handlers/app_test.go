@@ -48,6 +48,7 @@ type appOptions struct {
 	stripeURL string // overrides stripe-mock (to simulate Stripe failures)
 	env       map[string]string
 	mail      bool       // run the job engine with mailpit as the SMTP server
+	work      bool       // run the job engine without mailpit (demo mode then keeps mail in its mailbox)
 	logs      io.Writer  // receives every log line, info and up
 	clock     *fakeClock // the store's and the server's time; nil: the real one
 }
@@ -127,7 +128,7 @@ func newApp(t testing.TB, db string, o appOptions) *testApp {
 	}
 	// The service as serve assembles it; only with mail does it work its
 	// jobs (without, they are queued and wait, as tests of the queue need).
-	srv, err := server.Open(context.Background(), cfg, server.Options{Logger: log, Now: now, NoWork: !o.mail,
+	srv, err := server.Open(context.Background(), cfg, server.Options{Logger: log, Now: now, NoWork: !o.mail && !o.work,
 		FetchPoll: 100 * time.Millisecond, Retry: quickRetry{}})
 	if err != nil {
 		t.Fatal(err)
