@@ -34,6 +34,21 @@ type profileData struct {
 	IDPrefix string
 }
 
+// ErrorList is the form's errors for its summary, in the order of its
+// fields, linked to their ids.
+func (p profileData) ErrorList() []errorLink {
+	var out []errorLink
+	if p.NameError != "" {
+		out = append(out, errorLink{Field: p.IDPrefix + "profile-name", Message: p.NameError})
+	}
+	for _, f := range p.AddressFields {
+		if f.Error != "" {
+			out = append(out, errorLink{Field: p.IDPrefix + f.Name, Message: f.Error})
+		}
+	}
+	return out
+}
+
 func (s *Server) profileData(c *gin.Context, action, what string, p models.DonorProfile, errs fieldErrors) profileData {
 	return profileData{Action: action, What: what, Name: p.Name, NameError: errs["name"],
 		AddressFields: addressFields(p.Address, errs), CSRFField: csrfField(c)}

@@ -23,11 +23,33 @@ type adminPage struct {
 	StaffEmail string
 	IsAdmin    bool
 	Notice     string // the one-time message a redirect left (see flash.go)
+	Nav        []navLink
 }
+
+// navLink is one entry of the staff navigation. Current is "page" on the
+// page it names, "true" on the pages under it (a donor under Donors), so
+// that a screen reader says where one is.
+type navLink struct{ Href, Text, Current string }
 
 func (s *Server) adminBase(c *gin.Context) adminPage {
 	u := currentStaff(c)
-	return adminPage{page: s.basePage(c), StaffEmail: u.Email, IsAdmin: u.Role == models.RoleAdmin, Notice: s.takeFlash(c)}
+	p := adminPage{page: s.basePage(c), StaffEmail: u.Email, IsAdmin: u.Role == models.RoleAdmin, Notice: s.takeFlash(c)}
+	links := []navLink{{"/admin", "Dashboard", ""}, {"/admin/donors", "Donors", ""}, {"/admin/gifts", "Gifts", ""},
+		{"/admin/emails", "Emails", ""}, {"/admin/reports", "Reports", ""}}
+	if p.IsAdmin {
+		links = append(links, navLink{"/admin/staff", "Staff", ""}, navLink{"/admin/audit", "Audit log", ""})
+	}
+	path := c.Request.URL.Path
+	for i, l := range links {
+		switch {
+		case path == l.Href:
+			links[i].Current = "page"
+		case l.Href != "/admin" && strings.HasPrefix(path, l.Href+"/"):
+			links[i].Current = "true"
+		}
+	}
+	p.Nav = links
+	return p
 }
 
 func currentStaff(c *gin.Context) *models.StaffUser {

@@ -42,13 +42,36 @@ func totalsOf(rows []models.SummaryRow) []totalRow {
 
 type dashboardData struct {
 	adminPage
-	Month, Year               []totalRow
-	FiscalYear                int
-	ActiveMembers             int64
-	MRR                       []string
-	NewMembers, LapsedMembers int64
-	Charts                    []chart // one per currency with gifts in the 24 months
-	Latest                    []giftRow
+	FiscalYear int
+	// Tiles are the figures read at a glance: net and gifts this month
+	// and this fiscal year, members, recurring revenue, new and lapsed.
+	Tiles  []tile
+	Charts []chart // one per currency with gifts in the 24 months
+	Latest []giftRow
+}
+
+// tile is one figure on the dashboard: what it is, the figure, and how
+// it was made (gross less refunds).
+type tile struct{ ID, Label, Value, Sub string }
+
+// moneyTiles is a net tile per currency paid in (the default currency's
+// zero when there were none) and a tile counting the gifts.
+func moneyTiles(id, when string, totals []totalRow, currency string) []tile {
+	var out []tile
+	var gifts int64
+	for _, t := range totals {
+		label := "Net " + when
+		if len(totals) > 1 || !strings.EqualFold(t.Currency, currency) {
+			label += " (" + t.Currency + ")"
+		}
+		out = append(out, tile{ID: id + "-net-" + strings.ToLower(t.Currency), Label: label, Value: t.Net,
+			Sub: "gross " + t.Gross + ", refunds " + t.Refunds})
+		gifts += t.Gifts
+	}
+	if len(out) == 0 {
+		out = append(out, tile{ID: id + "-net-" + currency, Label: "Net " + when, Value: money.Display(0, currency), Sub: "no gifts yet"})
+	}
+	return append(out, tile{ID: id + "-gifts", Label: "Gifts " + when, Value: fmt.Sprint(gifts)})
 }
 
 // chart is one currency's bar chart of gross gifts per month, drawn by the
@@ -57,13 +80,22 @@ type chart struct {
 	Currency, Caption string
 	Width, Height     int
 	Bars              []chartBar
+	// The y-axis: its line, its title and its ticks with their figures.
+	AxisX, AxisTop, AxisBottom int
+	YTicks                     []chartTick
 }
 
 type chartBar struct {
 	X, Y, W, H    int
 	Label, Amount string
-	Tick          bool // the month is labelled under the axis
+	Month         string // in full, for the table of figures
+	Tick          bool   // the month is labelled under the axis
 	TickX, TickY  int
+}
+
+type chartTick struct {
+	Y, LabelY int
+	Amount    string
 }
 
 func (s *Server) adminDashboard(c *gin.Context) {
@@ -86,24 +118,34 @@ func (s *Server) adminDashboard(c *gin.Context) {
 	}
 	d := dashboardData{adminPage: s.adminBase(c), FiscalYear: fy}
 	var thisMonth []models.SummaryRow
+	var newMembers, lapsed int64
 	for _, r := range rows {
 		if r.Month == monthStart.Format("2006-01") {
 			thisMonth = append(thisMonth, r)
-			d.NewMembers += r.NewMembers
-			d.LapsedMembers += r.CancelledMembers
+			newMembers += r.NewMembers
+			lapsed += r.CancelledMembers
 		}
 	}
-	d.Month, d.Year = totalsOf(thisMonth), totalsOf(yearRows)
 	members, err := s.store.ActiveMembers(ctx)
 	if err != nil {
 		s.error(c, err)
 		return
 	}
-	d.ActiveMembers = members.Active
+	var mrr []string
 	for cur, v := range members.MRR {
-		d.MRR = append(d.MRR, money.Display(v, cur))
+		mrr = append(mrr, money.Display(v, cur))
 	}
-	sort.Strings(d.MRR)
+	sort.Strings(mrr)
+	if len(mrr) == 0 {
+		mrr = []string{money.Display(0, s.cfg.Currency)}
+	}
+	d.Tiles = append(moneyTiles("month", "this month", totalsOf(thisMonth), s.cfg.Currency),
+		moneyTiles("year", fmt.Sprintf("in fiscal year %d", fy), totalsOf(yearRows), s.cfg.Currency)...)
+	d.Tiles = append(d.Tiles,
+		tile{ID: "active-members", Label: "Active members", Value: fmt.Sprint(members.Active)},
+		tile{ID: "mrr", Label: "Monthly recurring revenue", Value: strings.Join(mrr, " + "), Sub: "yearly members count a twelfth"},
+		tile{ID: "new-members", Label: "New members this month", Value: fmt.Sprint(newMembers)},
+		tile{ID: "lapsed-members", Label: "Lapsed members this month", Value: fmt.Sprint(lapsed)})
 	// The default currency first, then any other the newsroom was paid in.
 	currencies := []string{s.cfg.Currency}
 	for _, r := range rows {
@@ -128,7 +170,7 @@ func (s *Server) adminDashboard(c *gin.Context) {
 // giftsChart lays out gross per month as bars, readable without
 // JavaScript.
 func giftsChart(rows []models.SummaryRow, start time.Time, currency string) chart {
-	const months, w, h, barW = 24, 720, 200, 24
+	const months, w, h, barW, left, top = 24, 720, 200, 24, 84, 10
 	gross := make([]int64, months)
 	var maxV int64
 	for i := 0; i < months; i++ {
@@ -140,16 +182,29 @@ func giftsChart(rows []models.SummaryRow, start time.Time, currency string) char
 		}
 		maxV = max(maxV, gross[i])
 	}
-	c := chart{Currency: strings.ToUpper(currency), Width: w, Height: h + 30,
-		Caption: fmt.Sprintf("Highest month: %s. Hover a bar for its figure.", money.Display(maxV, currency))}
+	c := chart{Currency: strings.ToUpper(currency), Width: left + w, Height: top + h + 30, AxisX: left - 4, AxisTop: top, AxisBottom: top + h,
+		Caption: fmt.Sprintf("Highest month: %s. The figures are in the table below the chart.", money.Display(maxV, currency))}
+	// Three ticks, at nothing, half the highest month and the highest,
+	// each at the height its figure's bar would have.
+	for _, v := range []int64{0, maxV / 2, maxV} {
+		y := top + h
+		if maxV > 0 {
+			y -= int((v*h + maxV/2) / maxV)
+		}
+		if len(c.YTicks) > 0 && c.YTicks[len(c.YTicks)-1].Y == y {
+			continue
+		}
+		c.YTicks = append(c.YTicks, chartTick{Y: y, LabelY: y + 4, Amount: money.Display(v, currency)})
+	}
 	for i, v := range gross {
 		bh := 0
 		if maxV > 0 {
 			bh = int((v*h + maxV/2) / maxV) // integer rounding: no floats near money
 		}
-		x := i*(w/months) + 3
-		c.Bars = append(c.Bars, chartBar{X: x, Y: h - bh, W: barW, H: bh, Label: start.AddDate(0, i, 0).Format("Jan 06"),
-			Amount: money.Display(v, currency), Tick: i%3 == 0, TickX: x, TickY: h + 18})
+		x := left + i*(w/months) + 3
+		month := start.AddDate(0, i, 0)
+		c.Bars = append(c.Bars, chartBar{X: x, Y: top + h - bh, W: barW, H: bh, Label: month.Format("Jan 06"), Month: month.Format("January 2006"),
+			Amount: money.Display(v, currency), Tick: i%3 == 0, TickX: x, TickY: top + h + 18})
 	}
 	return c
 }

@@ -18,9 +18,31 @@ type emailRow struct{ ID, When, To, Kind, Status, Error string }
 func emailRows(ms []models.EmailMessage, loc *time.Location) []emailRow {
 	var out []emailRow
 	for _, m := range ms {
-		out = append(out, emailRow{ID: m.ID, When: m.CreatedAt.In(loc).Format("2006-01-02 15:04"), To: m.ToAddress, Kind: m.Kind, Status: m.Status, Error: m.LastError})
+		out = append(out, emailRow{ID: m.ID, When: m.CreatedAt.In(loc).Format("2006-01-02 15:04"), To: m.ToAddress,
+			Kind: orCode(emailKinds, m.Kind), Status: orCode(emailStatuses, m.Status), Error: m.LastError})
 	}
 	return out
+}
+
+// emailKinds and emailStatuses say in words what the outbox stores as
+// codes.
+var emailKinds = map[string]string{
+	models.EmailReceipt: "Receipt", models.EmailReplacement: "Replacement receipt", models.EmailVoid: "Receipt cancelled",
+	models.EmailPaymentFailed: "Payment failed", models.EmailStatement: "Year-end statement", models.EmailSignIn: "Sign-in link",
+	models.EmailDetailsNeeded: "Address needed for a receipt",
+}
+
+var emailStatuses = map[string]string{
+	models.EmailQueued: "Waiting to send", models.EmailSent: "Sent", models.EmailFailed: "Failed, will retry",
+	models.EmailUnsent: "Not sent: no SMTP server", models.EmailSending: "Sending", models.EmailUnconfirmed: "Unconfirmed",
+}
+
+// orCode is a code's words, or the code itself if it has none yet.
+func orCode(words map[string]string, code string) string {
+	if w, ok := words[code]; ok {
+		return w
+	}
+	return code
 }
 
 type emailsData struct {

@@ -184,7 +184,34 @@ func TestBrowserStaffFindsDonorAndDownloadsReport(t *testing.T) {
 	if err != nil || len(bars) != 2 || bars[0] != 24 || bars[1] != 24 {
 		t.Errorf("charts: %v %v", bars, err)
 	}
-	if latest := text(t, ctx, `main table.list`); !strings.Contains(latest, "refunded") || !strings.Contains(latest, "€40.00") {
+	// The figures in tiles: net (gross less refunds) per currency and the
+	// number of gifts, this month and this fiscal year; members.
+	tiles, err := chromedp.Run(ctx, chromedp.Evaluate[map[string]string](`Object.fromEntries([...document.querySelectorAll("#tiles .stat")].map(
+		li => [li.id, li.querySelector(".value").textContent + " | " + li.querySelector(".label").textContent]))`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for id, want := range map[string]string{"month-net-usd": "$70.00 | Net this month (USD)", "month-net-eur": "€40.00 | Net this month (EUR)",
+		"month-gifts": "3 | Gifts this month", "year-gifts": "3 | Gifts in fiscal year " + fmt.Sprint(time.Now().UTC().Year()),
+		"active-members": "0 | Active members", "new-members": "0 | New members this month", "mrr": "$0.00 | Monthly recurring revenue"} {
+		if tiles[id] != want {
+			t.Errorf("tile %s = %q, want %q (all: %q)", id, tiles[id], want, tiles)
+		}
+	}
+	// The chart's figures, as a table a screen reader and a keyboard can
+	// read; its y-axis labelled from nothing to the highest month.
+	table, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll("#chart-table-USD tbody tr")].map(r => r.textContent)`))
+	if err != nil || len(table) != 24 || !strings.HasSuffix(table[23], "$125.00") || !strings.HasPrefix(table[23], time.Now().Format("January 2006")) {
+		t.Errorf("chart table: %q %v", table, err)
+	}
+	axis, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll("#chart-USD svg text[text-anchor=end]")].map(e => e.textContent)`))
+	if err != nil || strings.Join(axis, " ") != "$0.00 $62.50 $125.00" {
+		t.Errorf("y-axis ticks: %q %v", axis, err)
+	}
+	if current, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector(".admin-nav [aria-current=page]").textContent`)); err != nil || current != "Dashboard" {
+		t.Errorf("the navigation marks %q as the current page (%v)", current, err)
+	}
+	if latest := text(t, ctx, `#latest-gifts`); !strings.Contains(latest, "refunded") || !strings.Contains(latest, "€40.00") {
 		t.Errorf("latest gifts: %q", latest)
 	}
 	do(t, ctx, "search a donor",

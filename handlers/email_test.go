@@ -364,7 +364,7 @@ func TestCrashWhileSendingNeverSendsTwice(t *testing.T) {
 		}
 		c := app.staffClient("admin@ledger.example", models.RoleAdmin)
 		_, page := app.get(c, "/admin/emails")
-		if !strings.Contains(page, "crash@example.com") || !strings.Contains(page, "unconfirmed") {
+		if !strings.Contains(page, "crash@example.com") || !strings.Contains(page, "<td>Unconfirmed</td>") {
 			t.Fatalf("emails page does not show the unconfirmed message:\n%s", page)
 		}
 		resp, _ := app.post(c, "/admin/emails/"+id+"/retry", url.Values{"csrf_token": {csrfField.FindStringSubmatch(page)[1]}})

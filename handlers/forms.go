@@ -16,6 +16,22 @@ import (
 
 // fieldErrors maps a form field's name to the sentence shown next to it.
 type fieldErrors map[string]string
+
+// errorsIn lists a form's errors for its summary ("errorsummary"), in the
+// order of its fields' ids; a field's id is its name on these forms.
+func errorsIn(errs fieldErrors, ids ...string) []errorLink {
+	var out []errorLink
+	for _, id := range ids {
+		if msg, ok := errs[id]; ok {
+			out = append(out, errorLink{Field: id, Message: msg})
+		}
+	}
+	return out
+}
+
+// oneError is the summary of a form with one message, linked to the field
+// to correct first.
+func oneError(id, msg string) []errorLink { return []errorLink{{Field: id, Message: msg}} }
 type addressField struct {
 	Name, Label, Autocomplete, Value, Error string
 }

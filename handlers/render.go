@@ -23,7 +23,9 @@ type renderer struct {
 }
 
 func newRenderer() (*renderer, error) {
-	layout, err := template.ParseFS(templates.Files, "layout.html")
+	layout, err := template.New("layout.html").Funcs(template.FuncMap{
+		"errorsIn": errorsIn, "oneError": oneError,
+	}).ParseFS(templates.Files, "layout.html")
 	if err != nil {
 		return nil, fmt.Errorf("parsing layout: %w", err)
 	}
