@@ -134,7 +134,7 @@ func (s *Server) renderDonorWith(c *gin.Context, id, mergeErr string, status int
 		return
 	}
 	for _, m := range ms {
-		d.Memberships = append(d.Memberships, accountMembershipRow{money.Display(m.Amount, m.Currency), m.BillingInterval, m.Status})
+		d.Memberships = append(d.Memberships, accountMembershipRow{money.Display(m.Amount, m.Currency), giftKind(m.BillingInterval), membershipStatus(m.Status)})
 	}
 	gifts, totals, err := s.store.ListGifts(ctx, models.GiftFilter{DonorID: id}, models.Page{Number: 1, Size: perPage})
 	if err != nil {
@@ -158,11 +158,11 @@ func (s *Server) renderDonorWith(c *gin.Context, id, mergeErr string, status int
 	}
 	years := map[int]bool{}
 	for _, r := range rs {
-		st := r.Status
+		st := "Issued"
 		if r.Status == models.ReceiptVoid {
-			st = "void: " + r.VoidReasonText()
+			st = "Void: " + r.VoidReasonText()
 		} else if r.Replaces != "" {
-			st = "issued, replaces " + r.Replaces
+			st = "Issued, replaces " + r.Replaces
 		}
 		row := receiptRow{ID: r.ID, Number: r.Number, Amount: money.Display(r.Amount, r.Currency), Status: st, Issued: r.Status == models.ReceiptIssued}
 		if row.Issued {

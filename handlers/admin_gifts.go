@@ -56,6 +56,10 @@ func (s *Server) giftRows(gs []models.Gift, fees map[string]models.BalanceTxn) [
 	return out
 }
 
+// option is one choice of a select: the code the query carries, and the
+// words staff read.
+type option struct{ Value, Text string }
+
 type giftFilterForm struct{ From, To, Status, Frequency, Min, Max, Donor string }
 
 type giftTotalRow struct {
@@ -69,7 +73,7 @@ type feeTotalRow struct{ Currency, Fee, Net string }
 type giftsData struct {
 	adminPage
 	F                     giftFilterForm
-	Statuses, Frequencies []string
+	Statuses, Frequencies []option
 	Error                 string
 	Totals                []giftTotalRow
 	FeeTotals             []feeTotalRow // of the gifts on this page
@@ -145,8 +149,10 @@ func (s *Server) parseGiftFilter(c *gin.Context) (models.GiftFilter, giftFilterF
 func (s *Server) adminGifts(c *gin.Context) {
 	mf, f, problem := s.parseGiftFilter(c)
 	d := giftsData{adminPage: s.adminBase(c), F: f, Error: problem,
-		Statuses:    []string{"", models.GiftPaid, models.GiftRefunded, models.GiftFailed, models.GiftProcessing},
-		Frequencies: []string{"", models.FrequencyOnce, models.FrequencyMonth, models.FrequencyYear}}
+		Statuses: []option{{"", "Any"}, {models.GiftPaid, "Paid"}, {models.GiftRefunded, "Refunded"}, {models.GiftFailed, "Payment failed"},
+			{models.GiftProcessing, "Payment on its way"}},
+		Frequencies: []option{{"", "Any"}, {models.FrequencyOnce, giftKind(models.FrequencyOnce)}, {models.FrequencyMonth, giftKind(models.FrequencyMonth)},
+			{models.FrequencyYear, giftKind(models.FrequencyYear)}}}
 	if problem != "" {
 		s.render(c, http.StatusUnprocessableEntity, "admin_gifts", d)
 		return

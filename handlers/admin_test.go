@@ -509,7 +509,7 @@ func TestAdminActionsOnReceiptsAndEmails(t *testing.T) {
 		t.Fatalf("void without a reason: %d", resp.StatusCode)
 	}
 	body = app.postRedirected(c, "/admin/receipts/"+rs[0].ID+"/void", url.Values{"csrf_token": {token}, "reason": {"gift returned by cheque"}}, "/admin/donors/"+bob.ID)
-	if !strings.Contains(body, "void: voided by staff: gift returned by cheque") || !strings.Contains(body, "is void.") {
+	if !strings.Contains(body, "Void: voided by staff: gift returned by cheque") || !strings.Contains(body, "is void.") {
 		t.Fatalf("void:\n%s", body)
 	}
 	if resp, _ := app.post(c, "/admin/receipts/"+rs[0].ID+"/void", url.Values{"csrf_token": {token}, "reason": {"again"}}); resp.StatusCode != http.StatusConflict {
