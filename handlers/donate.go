@@ -42,13 +42,21 @@ func (s *Server) donateForm(c *gin.Context) {
 		s.error(c, fmt.Errorf("donate page unavailable"))
 		return
 	}
-	page := bytes.Replace(s.donatePage, []byte(csrfPlaceholder), []byte(csrfField(c)), 1)
+	// The page goes out in three writes around the form's token, not
+	// copied whole to put it in: 20 KB less to allocate and copy per view.
+	head, tail, _ := bytes.Cut(s.donatePage, []byte(csrfPlaceholder))
 	// Not no-store: the browser may keep the page in its back/forward
 	// cache, so a reader who looks at an article and comes back finds the
 	// form as they left it. Its token stays valid: it is checked against
 	// the CSRF cookie, which lives on. no-cache: a fresh load asks again.
 	c.Header("Cache-Control", "private, no-cache")
-	c.Data(http.StatusOK, "text/html; charset=utf-8", page)
+	c.Header("Content-Type", "text/html; charset=utf-8")
+	c.Status(http.StatusOK)
+	for _, part := range [][]byte{head, []byte(csrfField(c)), tail} {
+		if _, err := c.Writer.Write(part); err != nil {
+			return // the reader left
+		}
+	}
 }
 
 // donateSubmit validates the form, stores a pending gift and sends the

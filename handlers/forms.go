@@ -32,6 +32,7 @@ func errorsIn(errs fieldErrors, ids ...string) []errorLink {
 // oneError is the summary of a form with one message, linked to the field
 // to correct first.
 func oneError(id, msg string) []errorLink { return []errorLink{{Field: id, Message: msg}} }
+
 type addressField struct {
 	Name, Label, Autocomplete, Value, Error string
 }

@@ -140,7 +140,7 @@ func New(d Deps) (*Server, error) {
 		return nil, err
 	}
 	srv.router = router
-	if srv.handler, err = compress(router); err != nil {
+	if srv.handler, err = Compress(router); err != nil {
 		return nil, err
 	}
 	return srv, nil
