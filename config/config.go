@@ -95,6 +95,12 @@ type Config struct {
 	ReconcileEvery  time.Duration // 0: the server does not reconcile by itself
 	ReconcileWindow time.Duration
 
+	// RenewalNoticeDays is how long before a yearly membership renews its
+	// member is told (0: never); RenewalCheckEvery is how often the
+	// server looks for memberships that are due a notice.
+	RenewalNoticeDays int
+	RenewalCheckEvery time.Duration
+
 	LogLevel  string
 	LogFormat string
 }
@@ -330,6 +336,17 @@ func Load(getenv Getenv) (*Config, error) {
 	if c.ReconcileEvery > 0 && c.ReconcileEvery < time.Minute {
 		l.fail("RECONCILE_EVERY", "must be at least 1m (or off): each run lists Stripe's events")
 	}
+	c.RenewalNoticeDays = 30
+	switch raw := l.str("RENEWAL_NOTICE_DAYS", "30"); raw {
+	case "off", "0":
+		c.RenewalNoticeDays = 0
+	default:
+		c.RenewalNoticeDays = l.positiveInt("RENEWAL_NOTICE_DAYS", 30)
+		if c.RenewalNoticeDays > 90 {
+			l.fail("RENEWAL_NOTICE_DAYS", "must be at most 90 (or off): a notice months ahead is forgotten by the renewal")
+		}
+	}
+	c.RenewalCheckEvery = l.duration("RENEWAL_CHECK_EVERY", "1h", false)
 	if c.ReconcileWindow > 30*24*time.Hour {
 		l.fail("RECONCILE_WINDOW", "must be at most 720h: Stripe keeps events for 30 days")
 	}

@@ -103,6 +103,12 @@ type Options struct {
 	Sender   Sender // nil: messages are kept as unsent
 	// Retry overrides River's backoff (tests make it quick).
 	Retry river.ClientRetryPolicy
+
+	// Renewals, when set with RenewalDays above 0, is asked every
+	// RenewalEvery to queue the renewal notices due within RenewalDays.
+	Renewals     RenewalStore
+	RenewalDays  int
+	RenewalEvery time.Duration
 }
 
 // Runner owns the River client.
@@ -169,6 +175,19 @@ func NewRunner(db DB, o Options) (*Runner, error) {
 				return RequeueArgs{}, &river.InsertOpts{MaxAttempts: 3, UniqueOpts: river.UniqueOpts{ByPeriod: 10 * time.Minute}}
 			},
 			&river.PeriodicJobOpts{ID: "requeue_emails", RunOnStart: true},
+		))
+	}
+	if o.Renewals != nil && o.RenewalDays > 0 && o.RenewalEvery > 0 {
+		river.AddWorker(workers, &renewalWorker{store: o.Renewals, log: o.Logger})
+		days, every := o.RenewalDays, o.RenewalEvery
+		cfg.PeriodicJobs = append(cfg.PeriodicJobs, river.NewPeriodicJob(
+			river.PeriodicInterval(every),
+			func() (river.JobArgs, *river.InsertOpts) {
+				// Running twice is harmless (each notice has its dedupe
+				// key); unique per interval keeps the queue short.
+				return RenewalArgs{Days: days}, &river.InsertOpts{MaxAttempts: 5, UniqueOpts: river.UniqueOpts{ByPeriod: every}}
+			},
+			&river.PeriodicJobOpts{ID: "renewal_notices", RunOnStart: true},
 		))
 	}
 	working := cfg.PeriodicJobs != nil || o.Emails != nil || o.SignIns != nil || r.fees

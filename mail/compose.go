@@ -24,6 +24,7 @@ type Source interface {
 	IssueLoginToken(ctx context.Context, email string) (string, error)
 	GiftByID(ctx context.Context, id string) (*models.Gift, error)
 	IssueDetailsToken(ctx context.Context, giftID string) (string, error)
+	MembershipByID(ctx context.Context, id string) (*models.Membership, error)
 }
 
 // Settings are what every email says about the organisation and where
@@ -45,7 +46,7 @@ type Composer struct {
 }
 
 var kinds = []string{models.EmailReceipt, models.EmailReplacement, models.EmailVoid,
-	models.EmailPaymentFailed, models.EmailStatement, models.EmailSignIn, models.EmailDetailsNeeded}
+	models.EmailPaymentFailed, models.EmailStatement, models.EmailSignIn, models.EmailDetailsNeeded, models.EmailRenewalNotice}
 
 // NewComposer parses every email template once.
 func NewComposer(set Settings, src Source, docs *documents.Renderer) (*Composer, error) {
@@ -81,6 +82,9 @@ type emailData struct {
 	// ("" when none), the dedication, the public listing.
 	Gift, Fee, Dedication string
 	Anonymous             bool
+	// A renewal notice: when the membership renews, and what it brings
+	// the member (their tier's benefit), if anything.
+	RenewDate, Tier, Benefit string
 }
 
 // Compose builds the email for m.
@@ -130,6 +134,26 @@ func (c *Composer) Compose(ctx context.Context, m *models.EmailMessage) (Message
 		if d.FixURL == "" {
 			d.FixURL = d.AccountURL
 		}
+		if m.DonorID != nil {
+			if donor, err := c.src.DonorByID(ctx, *m.DonorID); err == nil {
+				d.DonorName = donor.Name
+			}
+		}
+	case models.EmailRenewalNotice:
+		if m.MembershipID == nil {
+			return Message{}, fmt.Errorf("renewal notice %s has no membership", m.ID)
+		}
+		ms, err := c.src.MembershipByID(ctx, *m.MembershipID)
+		if err != nil {
+			return Message{}, err
+		}
+		// Read at sending, so it states what will be charged: an amount
+		// changed since the notice was queued shows as changed.
+		d.Amount = money.Display(ms.Amount, ms.Currency)
+		if ms.CurrentPeriodEnd != nil {
+			d.RenewDate = ms.CurrentPeriodEnd.In(c.docs.Location).Format("January 2, 2006")
+		}
+		d.Tier, d.Benefit = ms.TierName, ms.BenefitDescription
 		if m.DonorID != nil {
 			if donor, err := c.src.DonorByID(ctx, *m.DonorID); err == nil {
 				d.DonorName = donor.Name

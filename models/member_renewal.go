@@ -1,0 +1,79 @@
+package models
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// EmailRenewalNotice tells a yearly member, ahead of the charge, the date
+// and the amount of their renewal and how to change or cancel it.
+const EmailRenewalNotice = "renewal_notice"
+
+// QueueRenewalNotices queues a renewal notice for every yearly membership
+// that renews within days and will renew (active, not set to cancel),
+// and returns how many it queued. The dedupe key is the membership, its
+// period and the kind: however many instances run this, however often,
+// a period gets one notice, and a membership changed, paused or cancelled
+// after its notice gets no second one for that period. Memberships are
+// read from current_period_end, our copy of the subscription, so it does
+// not depend on Stripe's upcoming-invoice events.
+func (s *Store) QueueRenewalNotices(ctx context.Context, days int) (int, error) {
+	if days <= 0 {
+		return 0, nil
+	}
+	queued := 0
+	err := s.transaction(ctx, func(tx *Tx) error {
+		var due []struct {
+			ID               string
+			DonorID          string
+			Email            string
+			CurrentPeriodEnd time.Time
+		}
+		err := tx.Table("memberships AS m").Select("m.id, m.donor_id, d.email, m.current_period_end").
+			Joins("JOIN donors d ON d.id = m.donor_id").
+			Where("m.billing_interval = ? AND m.status = ? AND NOT m.cancel_at_period_end", FrequencyYear, MembershipActive).
+			Where("m.current_period_end > ? AND m.current_period_end <= ?", tx.now, tx.now.AddDate(0, 0, days)).
+			Order("m.current_period_end").Scan(&due).Error
+		if err != nil {
+			return err
+		}
+		for _, m := range due {
+			before, err := s.countEmails(tx, renewalKey(m.ID, m.CurrentPeriodEnd))
+			if err != nil {
+				return err
+			}
+			id, donor := m.ID, m.DonorID
+			if err := s.queueEmail(tx, EmailMessage{DedupeKey: renewalKey(m.ID, m.CurrentPeriodEnd), Kind: EmailRenewalNotice,
+				ToAddress: m.Email, DonorID: &donor, MembershipID: &id}); err != nil {
+				return err
+			}
+			if before == 0 {
+				queued++
+			}
+		}
+		return nil
+	})
+	return queued, wrap(err, "memberships: renewal notices")
+}
+
+// renewalKey names one period of one membership: its end, which Stripe
+// moves only when the period renews.
+func renewalKey(membershipID string, periodEnd time.Time) string {
+	return fmt.Sprintf("membership:%s:period:%d:%s", membershipID, periodEnd.UTC().Unix(), EmailRenewalNotice)
+}
+
+func (s *Store) countEmails(tx *Tx, dedupeKey string) (int64, error) {
+	var n int64
+	err := tx.Model(&EmailMessage{}).Where("dedupe_key = ?", dedupeKey).Count(&n).Error
+	return n, err
+}
+
+// MembershipByID returns one membership.
+func (s *Store) MembershipByID(ctx context.Context, id string) (*Membership, error) {
+	var m Membership
+	if err := s.db.WithContext(ctx).Where("id = ?", id).Take(&m).Error; err != nil {
+		return nil, wrap(err, "memberships: %s", id)
+	}
+	return &m, nil
+}
