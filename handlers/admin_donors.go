@@ -70,7 +70,86 @@ type donorData struct {
 	Emails      []emailRow
 }
 
-type accountMembershipRow struct{ Amount, BillingInterval, Status string }
+type accountMembershipRow struct {
+	Amount, BillingInterval, Status string
+	// Why it ended or will end, and its failed payments.
+	Ending   string
+	Failures []failureRow
+}
+
+// failureRow is one failed membership payment as staff read it.
+type failureRow struct {
+	Invoice, Amount, FirstFailed, Attempts, Decline, NextRetry, Outcome string
+}
+
+func (s *Server) failureRows(fs []models.PaymentFailure) []failureRow {
+	loc := s.cfg.Location
+	var out []failureRow
+	for _, f := range fs {
+		r := failureRow{Invoice: f.InvoiceID, Amount: money.Display(f.Amount, f.Currency), Attempts: fmt.Sprint(f.Attempts),
+			Decline: declineWords(f.DeclineCode, f.DeclineMessage), NextRetry: "—", Outcome: "Failing"}
+		if f.FirstFailedAt != nil {
+			r.FirstFailed = f.FirstFailedAt.In(loc).Format("2006-01-02")
+		}
+		switch {
+		case f.RecoveredAt != nil:
+			r.Outcome = "Recovered " + f.RecoveredAt.In(loc).Format("2006-01-02")
+		case f.NextRetryAt != nil:
+			r.NextRetry = f.NextRetryAt.In(loc).Format("2006-01-02")
+		default:
+			r.Outcome = "No more retries"
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// declineWords says why a card was declined, in words, keeping Stripe's
+// code for whoever looks it up.
+func declineWords(code, message string) string {
+	words := map[string]string{
+		"insufficient_funds": "Insufficient funds", "expired_card": "Card expired", "card_declined": "Card declined",
+		"generic_decline": "Declined by the bank", "do_not_honor": "Declined by the bank", "lost_card": "Card reported lost",
+		"stolen_card": "Card reported stolen", "incorrect_cvc": "Wrong security code", "processing_error": "Processing error",
+		"authentication_required": "The bank asked the member to confirm",
+	}[code]
+	switch {
+	case code == "":
+		return "Not given"
+	case words == "":
+		words = message
+		if words == "" {
+			words = "Declined"
+		}
+	}
+	return words + " (" + code + ")"
+}
+
+// endingWords says why a membership ended or will end.
+func endingWords(m models.Membership) string {
+	why := map[string]string{
+		"too_expensive": "it costs too much", "unused": "they do not use it enough", "low_quality": "unhappy with the coverage",
+		"switched_service": "they support another newsroom", "missing_features": "something is missing",
+		"customer_service": "unhappy with the service", "too_complex": "too complicated", "other": "another reason",
+	}[m.CancelFeedback]
+	if why == "" {
+		why = map[string]string{"payment_failed": "payments failed", "payment_disputed": "a payment was disputed",
+			"cancellation_requested": "the member cancelled"}[m.CancelReason]
+	}
+	switch {
+	case m.Status == models.MembershipCanceled && why != "":
+		return "Ended: " + why
+	case m.CancelAtPeriodEnd && why != "":
+		return "Ends at the period's end: " + why
+	case m.CancelAtPeriodEnd:
+		return "Ends at the period's end"
+	case m.Paused && m.PausedUntil != nil:
+		return "Paused until " + m.PausedUntil.Format("2006-01-02")
+	case m.Paused:
+		return "Paused"
+	}
+	return ""
+}
 
 func (s *Server) adminDonor(c *gin.Context) {
 	s.renderDonor(c, c.Param("id"), "", http.StatusOK)
@@ -134,7 +213,13 @@ func (s *Server) renderDonorWith(c *gin.Context, id, mergeErr string, status int
 		return
 	}
 	for _, m := range ms {
-		d.Memberships = append(d.Memberships, accountMembershipRow{money.Display(m.Amount, m.Currency), giftKind(m.BillingInterval), membershipStatus(m.Status)})
+		fs, err := s.store.FailuresOfMembership(ctx, m.ID)
+		if err != nil {
+			s.error(c, err)
+			return
+		}
+		d.Memberships = append(d.Memberships, accountMembershipRow{Amount: money.Display(m.Amount, m.Currency),
+			BillingInterval: giftKind(m.BillingInterval), Status: membershipStatus(m.Status), Ending: endingWords(m), Failures: s.failureRows(fs)})
 	}
 	gifts, totals, err := s.store.ListGifts(ctx, models.GiftFilter{DonorID: id}, models.Page{Number: 1, Size: perPage})
 	if err != nil {

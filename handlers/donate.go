@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"html/template"
 	"net/http"
@@ -105,15 +106,37 @@ func (s *Server) donateSubmit(c *gin.Context) {
 	if s.cfg.ReceiptRules == "uk" && f.GiftAid {
 		decl = models.NewGiftAidDeclaration(f.Email, f.GiftAidTitle, f.GiftAidFirstName, f.GiftAidLastName, f.Address, s.cfg.Org.Name)
 	}
-	if err := s.store.CreateGiftWithDeclaration(ctx, g, decl); err != nil {
-		s.error(c, fmt.Errorf("creating gift: %w", err))
+	url, err := s.startCheckout(c, g, decl, dedicationLine(f))
+	if errors.Is(err, errGateway) {
+		d := s.donateData(c, f, nil)
+		d.Notice = "We could not reach our payment provider just now. You have not been charged. Please try again in a minute."
+		s.render(c, http.StatusServiceUnavailable, "donate", d)
 		return
+	}
+	if err != nil {
+		s.error(c, err)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, url)
+}
+
+// errGateway: Checkout could not be created; nothing was kept.
+var errGateway = errors.New("checkout unavailable")
+
+// startCheckout stores a pending gift and creates its Checkout session,
+// and returns where to send the donor. When Stripe cannot be reached the
+// gift is removed again, so no half-made gift remains, and the error is
+// errGateway.
+func (s *Server) startCheckout(c *gin.Context, g *models.Gift, decl *models.GiftAidDeclaration, description string) (string, error) {
+	ctx := c.Request.Context()
+	if err := s.store.CreateGiftWithDeclaration(ctx, g, decl); err != nil {
+		return "", fmt.Errorf("creating gift: %w", err)
 	}
 	base := s.cfg.BaseURL.String()
 	req := payments.CheckoutRequest{
 		GiftID: g.ID, Email: g.Email, Currency: g.Currency, AmountTotal: g.TotalAmount,
 		ProductName: "Gift to " + s.cfg.Org.Name,
-		Description: dedicationLine(f),
+		Description: description,
 		SuccessURL:  base + "/donate/thanks?session_id={CHECKOUT_SESSION_ID}",
 		CancelURL:   base + "/donate",
 		// Canadian receipts print the donor's full address: Checkout asks
@@ -137,16 +160,12 @@ func (s *Server) donateSubmit(c *gin.Context) {
 		if derr := s.store.DiscardUnstartedGift(ctx, g.ID); derr != nil {
 			s.logger(c).Error("discarding unstarted gift", "gift_id", g.ID, "err", derr)
 		}
-		d := s.donateData(c, f, nil)
-		d.Notice = "We could not reach our payment provider just now. You have not been charged. Please try again in a minute."
-		s.render(c, http.StatusServiceUnavailable, "donate", d)
-		return
+		return "", errGateway
 	}
 	if err := s.store.AttachCheckoutSession(ctx, g.ID, sess.ID); err != nil {
-		s.error(c, fmt.Errorf("attaching checkout session: %w", err))
-		return
+		return "", fmt.Errorf("attaching checkout session: %w", err)
 	}
 	s.metrics.checkouts.WithLabelValues("created").Inc()
 	s.logger(c).Info("checkout session created", "gift_id", g.ID, "session_id", sess.ID, "amount", g.TotalAmount, "currency", g.Currency)
-	c.Redirect(http.StatusSeeOther, sess.URL)
+	return sess.URL, nil
 }

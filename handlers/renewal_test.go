@@ -1,6 +1,7 @@
 package handlers_test
 
 import (
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -10,14 +11,13 @@ import (
 	"github.com/indienews/donations/testenv"
 )
 
-// yearly delivers a subscription and, when email is set, its first paid
-// invoice, so that the membership has a donor to write to.
+// membership delivers a subscription's state and, when email is set, its
+// first paid invoice, so that the membership has a donor to write to.
 func (a *testApp) membership(t *testing.T, id, interval, status string, amount int64, periodEnd time.Time, cancelAtEnd bool, email string) *models.Membership {
 	t.Helper()
 	sub := testenv.Subscription(t, testenv.SubscriptionSpec{ID: id, Customer: "cus_" + id, Status: status, Interval: interval,
 		Amount: amount, PeriodEnd: periodEnd, Started: time.Now().Add(-time.Hour), CancelAtPeriodEnd: cancelAtEnd})
-	a.deliverObject("evt_"+id+"_"+status+periodEnd.Format("20060102")+map[bool]string{true: "_c"}[cancelAtEnd]+strings.Repeat("x", int(amount%7)),
-		"customer.subscription.updated", sub)
+	a.deliverObject(fmt.Sprintf("evt_%s_%d", id, time.Now().UnixNano()), "customer.subscription.updated", sub)
 	if email != "" {
 		a.deliverObject("evt_"+id+"_paid", "invoice.paid", testenv.Invoice(t, testenv.InvoiceSpec{ID: "in_" + id, Subscription: id,
 			Customer: "cus_" + id, Charge: "ch_" + id, PaymentIntent: "pi_" + id, BillingReason: "subscription_create", Amount: amount,

@@ -41,14 +41,14 @@ func TestAccessLogHoldsNoSecrets(t *testing.T) {
 	app := newApp(t, "sqlite", appOptions{demo: true, logs: &logs})
 	c := app.client()
 	secret := "Sekr3tTok3nValue_abcdefghijklmnop"
-	for _, path := range []string{"/account/sign-in/" + secret, "/admin/setup/" + secret, "/receipts/verify/" + secret} {
+	for _, path := range []string{"/account/sign-in/" + secret, "/admin/setup/" + secret, "/receipts/verify/" + secret, "/donate/restart/" + secret} {
 		app.get(c, path)
 	}
 	out := logs.String()
 	if strings.Contains(out, secret) {
 		t.Fatalf("a token reached the log:\n%s", out)
 	}
-	for _, route := range []string{"/account/sign-in/:token", "/admin/setup/:token", "/receipts/verify/:code"} {
+	for _, route := range []string{"/account/sign-in/:token", "/admin/setup/:token", "/receipts/verify/:code", "/donate/restart/:token"} {
 		if !strings.Contains(out, "route="+route) {
 			t.Errorf("the log does not name route %s:\n%s", route, out)
 		}

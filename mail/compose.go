@@ -25,6 +25,7 @@ type Source interface {
 	GiftByID(ctx context.Context, id string) (*models.Gift, error)
 	IssueDetailsToken(ctx context.Context, giftID string) (string, error)
 	MembershipByID(ctx context.Context, id string) (*models.Membership, error)
+	IssueRestartToken(ctx context.Context, membershipID string) (string, error)
 }
 
 // Settings are what every email says about the organisation and where
@@ -46,7 +47,8 @@ type Composer struct {
 }
 
 var kinds = []string{models.EmailReceipt, models.EmailReplacement, models.EmailVoid,
-	models.EmailPaymentFailed, models.EmailStatement, models.EmailSignIn, models.EmailDetailsNeeded, models.EmailRenewalNotice}
+	models.EmailPaymentFailed, models.EmailStatement, models.EmailSignIn, models.EmailDetailsNeeded, models.EmailRenewalNotice,
+	models.EmailCancelConfirmed, models.EmailLapsed}
 
 // NewComposer parses every email template once.
 func NewComposer(set Settings, src Source, docs *documents.Renderer) (*Composer, error) {
@@ -85,6 +87,9 @@ type emailData struct {
 	// A renewal notice: when the membership renews, and what it brings
 	// the member (their tier's benefit), if anything.
 	RenewDate, Tier, Benefit string
+	// A membership ending: on what day, and the link that starts it again
+	// at the same amount in one step.
+	EndDate, RestartURL, Membership string
 }
 
 // Compose builds the email for m.
@@ -159,6 +164,36 @@ func (c *Composer) Compose(ctx context.Context, m *models.EmailMessage) (Message
 				d.DonorName = donor.Name
 			}
 		}
+	case models.EmailCancelConfirmed, models.EmailLapsed:
+		if m.MembershipID == nil {
+			return Message{}, fmt.Errorf("%s message %s has no membership", m.Kind, m.ID)
+		}
+		ms, err := c.src.MembershipByID(ctx, *m.MembershipID)
+		if err != nil {
+			return Message{}, err
+		}
+		d.Amount = money.Display(ms.Amount, ms.Currency)
+		d.Membership = "monthly membership"
+		if ms.BillingInterval == models.FrequencyYear {
+			d.Membership = "yearly membership"
+		}
+		end := ms.EndedAt
+		if end == nil {
+			end = ms.CurrentPeriodEnd
+		}
+		if end != nil {
+			d.EndDate = end.In(c.docs.Location).Format("January 2, 2006")
+		}
+		if m.DonorID != nil {
+			if donor, err := c.src.DonorByID(ctx, *m.DonorID); err == nil {
+				d.DonorName = donor.Name
+			}
+		}
+		token, err := c.src.IssueRestartToken(ctx, ms.ID)
+		if err != nil {
+			return Message{}, err
+		}
+		d.RestartURL = c.set.BaseURL + "/donate/restart/" + token
 	case models.EmailStatement:
 		if m.DonorID == nil {
 			return Message{}, fmt.Errorf("statement message %s has no donor", m.ID)

@@ -91,3 +91,6 @@ func (s *Store) xactLocks(tx *Tx, class int, keys []string) error {
 	q := "SELECT pg_advisory_xact_lock(?, k) FROM unnest(ARRAY[" + strings.TrimSuffix(strings.Repeat("?,", len(hashes)), ",") + "]::int4[]) AS k"
 	return tx.Exec(q, args...).Error
 }
+
+// A failed charge and its invoice's events share the invoice's lock.
+func (e ChargeFailed) lockKeys() []string { return e.ChargeRef.lockKeys() }

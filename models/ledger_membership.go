@@ -41,6 +41,11 @@ type Membership struct {
 	LastFailedInvoiceID  string
 	LastFailedAt         *time.Time
 	LastFailedURL        string
+	Paused               bool
+	PausedUntil          *time.Time
+	CancelReason         string
+	CancelFeedback       string
+	CancelComment        string
 	CreatedAt            time.Time
 	UpdatedAt            time.Time
 }
@@ -76,6 +81,14 @@ type SubscriptionState struct {
 	EndedAt           time.Time
 	Deleted           bool // customer.subscription.deleted: final, whatever else arrives
 	GiftID            string
+	// Paused: Stripe collects nothing (pause_collection) until
+	// PausedUntil, when set.
+	Paused      bool
+	PausedUntil time.Time
+	// Why it was cancelled (cancellation_details): Stripe's reason
+	// (cancellation_requested, payment_failed, payment_disputed), the
+	// member's feedback from our form or Stripe's portal, their comment.
+	CancelReason, CancelFeedback, CancelComment string
 }
 
 // InvoicePayment is what a subscription invoice tells us.
@@ -96,6 +109,12 @@ type InvoicePayment struct {
 	GiftID          string // our form gift, from the subscription's metadata
 	Livemode        bool
 	Fees            PaymentFees // when retrieved with its charge's balance transaction
+	// A failed payment: how many times Stripe has tried, when it tries
+	// next (zero: never again), and why the card was declined when the
+	// invoice came with its charge.
+	AttemptCount                int64
+	NextRetryAt                 time.Time
+	DeclineCode, DeclineMessage string
 }
 
 // SubscriptionChanged applies a subscription snapshot.
@@ -234,6 +253,8 @@ func (s *Store) setStatus(tx *Tx, m *Membership, status string, at time.Time, sn
 		if !snap.StartedAt.IsZero() {
 			up["started_at"] = snap.StartedAt.UTC()
 		}
+		up["paused"], up["paused_until"] = snap.Paused, timeOrNil(snap.PausedUntil)
+		up["cancel_reason"], up["cancel_feedback"], up["cancel_comment"] = snap.CancelReason, snap.CancelFeedback, snap.CancelComment
 	}
 	if status == MembershipCanceled {
 		if snap == nil || snap.EndedAt.IsZero() {
@@ -275,9 +296,20 @@ func (e SubscriptionChanged) apply(s *Store, tx *Tx, ev EventRecord, res *EventR
 	if st.Deleted {
 		status = MembershipCanceled
 	}
+	// Every state goes into the history, in whatever order it came; only
+	// the newest becomes the membership's.
+	if err := recordChange(tx, ev, m, status, st); err != nil {
+		return err
+	}
+	before := *m
 	applied, err := s.setStatus(tx, m, status, ev.Created, &st)
 	if err != nil {
 		return err
+	}
+	if applied {
+		if err := s.membershipEmails(tx, before, status, st); err != nil {
+			return err
+		}
 	}
 	res.Outcome = fmt.Sprintf("membership %s: %s", m.ID, status)
 	if !applied {
@@ -350,6 +382,10 @@ func (e InvoicePaid) apply(s *Store, tx *Tx, ev EventRecord, res *EventResult) e
 		if _, err := s.setStatus(tx, m, MembershipActive, ev.Created, nil); err != nil {
 			return err
 		}
+	}
+	// A payment that had failed and is paid now: recovered.
+	if err := recoverFailure(tx, p.InvoiceID, ev.Created); err != nil {
+		return err
 	}
 	if p.AmountPaid == 0 {
 		res.Outcome = fmt.Sprintf("membership %s: zero-amount invoice %s, no receipt", m.ID, p.InvoiceID)
@@ -497,7 +533,16 @@ func (e InvoiceFailed) apply(s *Store, tx *Tx, ev EventRecord, res *EventResult)
 			return err
 		}
 	}
-	// The member hears about it: one email per failure event.
+	emailed, err := recordFailure(tx, m, p, ev.Created)
+	if err != nil {
+		return err
+	}
+	res.Outcome = fmt.Sprintf("membership %s: invoice %s payment failed (attempt %d)", m.ID, p.InvoiceID, p.AttemptCount)
+	if !emailed {
+		res.Outcome += "; the member was emailed about the first attempts already"
+		return nil
+	}
+	// The member hears about the first attempts: one email each.
 	to := NormaliseEmail(p.Email)
 	var donorID *string
 	if m.DonorID != nil {
@@ -509,13 +554,14 @@ func (e InvoiceFailed) apply(s *Store, tx *Tx, ev EventRecord, res *EventResult)
 			to, donorID = d.Email, &d.ID
 		}
 	}
-	err = s.queueEmail(tx, EmailMessage{DedupeKey: "event:" + ev.ID + ":" + EmailPaymentFailed, Kind: EmailPaymentFailed,
-		ToAddress: to, DonorID: donorID, MembershipID: &m.ID, Link: p.HostedURL})
-	if err != nil {
-		return err
+	key := "event:" + ev.ID + ":" + EmailPaymentFailed
+	if p.AttemptCount > 0 {
+		// Per attempt: a copy of the event under another id (a resent
+		// event, reconciliation) sends nothing more.
+		key = fmt.Sprintf("membership:%s:invoice:%s:attempt:%d:%s", m.ID, p.InvoiceID, p.AttemptCount, EmailPaymentFailed)
 	}
-	res.Outcome = fmt.Sprintf("membership %s: invoice %s payment failed", m.ID, p.InvoiceID)
-	return nil
+	return s.queueEmail(tx, EmailMessage{DedupeKey: key, Kind: EmailPaymentFailed,
+		ToAddress: to, DonorID: donorID, MembershipID: &m.ID, Link: p.HostedURL})
 }
 
 func intervalOr(a, b string) string {

@@ -62,11 +62,11 @@ func decode(ev stripe.Event) (Event, error) {
 			}
 			out.Effect = models.Ignore{Reason: "no handler for " + out.Type}
 		}
-	case out.Type == "charge.refunded":
+	case out.Type == "charge.refunded" || out.Type == "charge.failed":
 		var ch stripe.Charge
 		if err = unmarshal(ev, &ch); err == nil && ch.ID != "" {
 			out.Currency = string(ch.Currency)
-			out.Effect = refundEffect(&ch)
+			out.Effect = chargeEffect(out.Type, &ch)
 		}
 	default:
 		out.Effect = models.Ignore{Reason: "no handler for " + out.Type}
@@ -172,6 +172,10 @@ func invoiceEffect(typ string, in *stripe.Invoice) models.Effect {
 	if in.PaymentIntent != nil {
 		p.PaymentIntentID = in.PaymentIntent.ID
 	}
+	p.AttemptCount, p.NextRetryAt = in.AttemptCount, unix(in.NextPaymentAttempt)
+	if in.Charge != nil && in.Charge.Status == stripe.ChargeStatusFailed {
+		p.DeclineCode, p.DeclineMessage = declineOf(in.Charge) // expanded on retrieval
+	}
 	if in.SubscriptionDetails != nil {
 		p.GiftID = giftID(in.SubscriptionDetails.Metadata)
 	}
@@ -217,6 +221,12 @@ func subscriptionEffect(typ string, sub *stripe.Subscription) models.Effect {
 	if sub.Customer != nil {
 		st.CustomerID = sub.Customer.ID
 	}
+	if pc := sub.PauseCollection; pc != nil {
+		st.Paused, st.PausedUntil = true, unix(pc.ResumesAt)
+	}
+	if cd := sub.CancellationDetails; cd != nil {
+		st.CancelReason, st.CancelFeedback, st.CancelComment = string(cd.Reason), string(cd.Feedback), cd.Comment
+	}
 	if sub.Items != nil {
 		for _, it := range sub.Items.Data {
 			if it.Price == nil {
@@ -236,6 +246,40 @@ func subscriptionEffect(typ string, sub *stripe.Subscription) models.Effect {
 		}
 	}
 	return models.SubscriptionChanged{SubscriptionState: st}
+}
+
+// chargeEffect is what a charge event changes: a refund, or a failed
+// membership payment's decline reason.
+func chargeEffect(typ string, ch *stripe.Charge) models.Effect {
+	if typ == "charge.failed" {
+		ref := models.ChargeRef{ChargeID: ch.ID}
+		if ch.PaymentIntent != nil {
+			ref.PaymentIntentID = ch.PaymentIntent.ID
+		}
+		if ch.Invoice == nil {
+			return models.Ignore{Reason: "a failed charge of no invoice: Checkout tells the donor at once"}
+		}
+		ref.InvoiceID = ch.Invoice.ID
+		code, msg := declineOf(ch)
+		return models.ChargeFailed{ChargeRef: ref, DeclineCode: code, DeclineMessage: msg}
+	}
+	return refundEffect(ch)
+}
+
+// declineOf is why a card was declined: the issuer's decline code when
+// Stripe has one (insufficient_funds, expired_card), else the failure
+// code, and Stripe's sentence for the seller.
+func declineOf(ch *stripe.Charge) (code, message string) {
+	code, message = ch.FailureCode, ch.FailureMessage
+	if o := ch.Outcome; o != nil {
+		if o.Reason != "" {
+			code = o.Reason
+		}
+		if o.SellerMessage != "" {
+			message = o.SellerMessage
+		}
+	}
+	return code, message
 }
 
 func refundEffect(ch *stripe.Charge) models.Effect {

@@ -55,7 +55,7 @@ func (s *Stripe) Resolve(ctx context.Context, ev Event) (Event, error) {
 		p.Context = ctx
 		var ch *stripe.Charge
 		if ch, err = s.api.Charges.Get(n.ID, p); err == nil {
-			ev.Currency, ev.Effect = string(ch.Currency), refundEffect(ch)
+			ev.Currency, ev.Effect = string(ch.Currency), chargeEffect(ev.Type, ch)
 		}
 	case "dispute":
 		p := &stripe.DisputeParams{}

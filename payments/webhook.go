@@ -135,6 +135,7 @@ var handledObject = map[string]string{
 	"customer.subscription.paused":             "subscription",
 	"customer.subscription.resumed":            "subscription",
 	"charge.refunded":                          "charge",
+	"charge.failed":                            "charge",
 	"charge.dispute.created":                   "dispute",
 	"charge.dispute.closed":                    "dispute",
 	"payout.paid":                              "payout",

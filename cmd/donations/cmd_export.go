@@ -93,3 +93,30 @@ func (a *app) exportPayouts(ctx context.Context, args []string) int {
 		return reports.WritePayoutsCSV(ctx, a.stdout, store, period.From, period.To, cfg.Location)
 	})
 }
+
+// exportRetention writes the retention report for a span of months.
+func (a *app) exportRetention(ctx context.Context, args []string) int {
+	var from, to string
+	if !a.flags("retention export", args, func(fs *flag.FlagSet) {
+		fs.StringVar(&from, "from", "", "first month, YYYY-MM")
+		fs.StringVar(&to, "to", "", "last month, YYYY-MM (inclusive)")
+	}) {
+		return exitUsage
+	}
+	cfg, log, ok := a.load()
+	if !ok {
+		return exitError
+	}
+	if from == "" || to == "" {
+		fmt.Fprintf(a.stderr, "donations retention export: --from and --to are required\n\n%s", usage)
+		return exitUsage
+	}
+	f, t, err := reports.ParseMonths(from, to, cfg.Location)
+	if err != nil {
+		fmt.Fprintf(a.stderr, "donations retention export: %v\n\n%s", err, usage)
+		return exitUsage
+	}
+	return a.withLoadedStore(ctx, "retention export", cfg, log, func(_ *config.Config, _ *slog.Logger, store *models.Store) error {
+		return reports.WriteRetentionCSV(ctx, a.stdout, store, f, t, cfg.Location)
+	})
+}

@@ -28,6 +28,10 @@ Usage:
   donations payouts export --from YYYY-MM-DD --to YYYY-MM-DD
                                          Stripe's payouts arriving in [from, to] with every balance transaction in
                                          them (gifts, refunds, disputes, fees), each tied to its gift or unmatched
+  donations retention export --from YYYY-MM --to YYYY-MM
+                                         members and recurring revenue per month and currency: at the start and
+                                         end, new, reactivated, churned (by reason), MRR movements, failed payments
+                                         and those recovered
   donations giftaid export --from YYYY-MM-DD --to YYYY-MM-DD
                                          claim Gift Aid (RECEIPT_RULES=uk): the waiting donations made in [from, to]
                                          as rows of HMRC's schedule spreadsheet, each then marked claimed
@@ -103,6 +107,12 @@ func run(ctx context.Context, args []string, getenv config.Getenv, stdin io.Read
 			return a.exportPayouts(ctx, args[1:])
 		}
 		fmt.Fprint(stderr, "donations payouts: expected a subcommand: export\n\n"+usage)
+		return exitUsage
+	case "retention":
+		if len(args) > 0 && args[0] == "export" {
+			return a.exportRetention(ctx, args[1:])
+		}
+		fmt.Fprint(stderr, "donations retention: expected a subcommand: export\n\n"+usage)
 		return exitUsage
 	case "receipts":
 		if len(args) > 0 && args[0] == "export" {

@@ -65,7 +65,7 @@ func TestStripeSetup(t *testing.T) {
 		events = append(events, e.(string))
 	}
 	slices.Sort(events)
-	if !slices.Equal(events, payments.HandledEvents()) || len(events) != 15 {
+	if !slices.Equal(events, payments.HandledEvents()) || len(events) != 16 {
 		t.Fatalf("enabled events %v, want %v", events, payments.HandledEvents())
 	}
 	cfgs := d.Objects("/v1/billing_portal/configurations")
