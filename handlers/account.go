@@ -19,7 +19,15 @@ const sessionCookie = "donor_session"
 type accountMembership struct {
 	ID, Amount, Interval, Status, PeriodEnd string
 	CancelAtPeriodEnd, CanManage            bool
+	// A pause, and the change-amount field: its value and its error when
+	// the donor typed a wrong one.
+	Paused                               bool
+	PausedUntil, AmountValue, AmountError string
+	Currency                             string
 }
+
+// memberError is a wrong amount typed in one membership's form.
+type memberError struct{ MembershipID, Typed, Message string }
 
 type accountReceipt struct {
 	ID, Number, Date, Amount, Status string
@@ -91,12 +99,12 @@ func (s *Server) account(c *gin.Context) {
 }
 
 func (s *Server) renderAccount(c *gin.Context, donor *models.Donor, notice string, status int) {
-	s.renderAccountWith(c, donor, notice, status, models.DonorProfile{Name: donor.Name, Address: donor.Address}, nil)
+	s.renderAccountWith(c, donor, notice, status, models.DonorProfile{Name: donor.Name, Address: donor.Address}, nil, nil)
 }
 
 // renderAccountWith renders the donor's page with the profile form as
 // given (what they typed, when it had errors).
-func (s *Server) renderAccountWith(c *gin.Context, donor *models.Donor, notice string, status int, p models.DonorProfile, errs fieldErrors) {
+func (s *Server) renderAccountWith(c *gin.Context, donor *models.Donor, notice string, status int, p models.DonorProfile, errs fieldErrors, merr *memberError) {
 	ctx := c.Request.Context()
 	d := accountData{page: s.basePage(c), Name: firstName(donor.Name), Email: donor.Email, Notice: notice,
 		Profile: s.profileData(c, "/account/profile", "my details", p, errs)}
@@ -108,9 +116,16 @@ func (s *Server) renderAccountWith(c *gin.Context, donor *models.Donor, notice s
 	for _, m := range ms {
 		am := accountMembership{ID: m.ID, Amount: money.Display(m.Amount, m.Currency), Interval: m.BillingInterval,
 			Status: membershipStatus(m.Status), CancelAtPeriodEnd: m.CancelAtPeriodEnd,
-			CanManage: m.StripeCustomerID != "" && m.Status != models.MembershipCanceled}
+			CanManage: m.StripeCustomerID != "" && m.StripeSubscriptionID != "" && m.Status != models.MembershipCanceled,
+			Paused:    m.Paused, AmountValue: money.FormatMajor(m.Amount, m.Currency), Currency: strings.ToUpper(m.Currency)}
 		if m.CurrentPeriodEnd != nil && m.Status != models.MembershipCanceled {
 			am.PeriodEnd = m.CurrentPeriodEnd.In(s.cfg.Location).Format("January 2, 2006")
+		}
+		if m.PausedUntil != nil {
+			am.PausedUntil = m.PausedUntil.In(s.cfg.Location).Format("January 2, 2006")
+		}
+		if merr != nil && merr.MembershipID == m.ID {
+			am.AmountValue, am.AmountError = merr.Typed, merr.Message
 		}
 		d.Memberships = append(d.Memberships, am)
 	}
@@ -238,7 +253,7 @@ func (s *Server) updateProfile(c *gin.Context) {
 	}
 	p, errs := s.profileForm(c)
 	if len(errs) > 0 {
-		s.renderAccountWith(c, donor, "", http.StatusUnprocessableEntity, p, errs)
+		s.renderAccountWith(c, donor, "", http.StatusUnprocessableEntity, p, errs, nil)
 		return
 	}
 	if err := s.store.UpdateDonorProfile(c.Request.Context(), donor.ID, p, nil); err != nil {

@@ -92,7 +92,7 @@ func TestDonorAccount(t *testing.T) {
 		}
 
 		_, body := app.get(c, "/account")
-		for _, want := range []string{"Hello, Mem", "$15.00 every month", "Manage payment method or cancel", "-000001", "Download", "Fiscal year"} {
+		for _, want := range []string{"Hello, Mem", "$15.00 every month", "Change card in Stripe", "Cancel membership", "-000001", "Download", "Fiscal year"} {
 			if !strings.Contains(body, want) {
 				t.Errorf("account page lacks %q", want)
 			}

@@ -2,6 +2,7 @@ package handlers_test
 
 import (
 	"context"
+	"errors"
 	"io"
 	"log/slog"
 	"net"
@@ -265,4 +266,8 @@ func output(t testing.TB) io.Writer {
 		return o.Output()
 	}
 	return io.Discard
+}
+
+func (nopGateway) UpdateMembership(context.Context, payments.MembershipUpdate) ([]payments.SignedEvent, error) {
+	return nil, errors.New("no gateway")
 }

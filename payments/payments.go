@@ -52,6 +52,10 @@ type Gateway interface {
 	// Resolve gives an event that came as a Notice its effect, from its
 	// object retrieved at our API version; other events pass unchanged.
 	Resolve(ctx context.Context, ev Event) (Event, error)
+	// UpdateMembership sends a member's change of their subscription
+	// (cancel, keep, pause, resume, amount). Stripe's event records it;
+	// the demo returns that event, signed, for the caller to deliver.
+	UpdateMembership(ctx context.Context, u MembershipUpdate) ([]SignedEvent, error)
 }
 
 // ErrNoPortal is the demo's answer: there is no Stripe to manage cards in.

@@ -1,0 +1,198 @@
+package handlers
+
+import (
+	"errors"
+	"html/template"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/indienews/donations/models"
+	"github.com/indienews/donations/money"
+	"github.com/indienews/donations/payments"
+)
+
+// A member changes their membership on their own donor page: cancel (two
+// clicks, an optional reason), keep it after all, pause it for one to
+// three months, resume it, or change its amount. Each change goes to
+// Stripe; the page shows it once Stripe's event comes back (at once in
+// demo mode), never from the form alone.
+
+// cancelReasons are the choices the cancel page offers, as Stripe's
+// cancellation feedback values and in the member's words.
+var cancelReasons = []option{
+	{"too_expensive", "It costs too much for me right now"},
+	{"unused", "I don't read it enough"},
+	{"low_quality", "I'm unhappy with the coverage"},
+	{"switched_service", "I support another newsroom instead"},
+	{"other", "Another reason"},
+}
+
+const maxCancelComment = 500
+
+type cancelData struct {
+	page
+	ID, Amount, Interval, PeriodEnd string
+	Reasons                         []option
+	CSRFField                       template.HTML
+	Error                           string
+	Comment, Reason                 string
+}
+
+// donorMembership is the signed-in donor's membership named in the path,
+// one that can still be changed; otherwise it answers and returns nil.
+func (s *Server) donorMembership(c *gin.Context) (*models.Donor, *models.Membership) {
+	donor := s.requireDonor(c)
+	if donor == nil {
+		return nil, nil
+	}
+	ms, err := s.store.MembershipsOfDonor(c.Request.Context(), donor.ID)
+	if err != nil {
+		s.error(c, err)
+		return nil, nil
+	}
+	for i := range ms {
+		m := &ms[i]
+		if m.ID == c.Param("id") && m.StripeSubscriptionID != "" && m.StripeCustomerID != "" && m.Status != models.MembershipCanceled {
+			return donor, m
+		}
+	}
+	s.renderAccount(c, donor, "That membership cannot be changed online.", http.StatusNotFound)
+	return nil, nil
+}
+
+func (s *Server) cancelMembershipPage(c *gin.Context) {
+	_, m := s.donorMembership(c)
+	if m == nil {
+		return
+	}
+	s.renderCancel(c, m, http.StatusOK, "", "", "")
+}
+
+func (s *Server) renderCancel(c *gin.Context, m *models.Membership, status int, reason, comment, problem string) {
+	d := cancelData{page: s.basePage(c), ID: m.ID, Amount: money.Display(m.Amount, m.Currency), Interval: m.BillingInterval,
+		Reasons: cancelReasons, CSRFField: csrfField(c), Error: problem, Reason: reason, Comment: comment}
+	if m.CurrentPeriodEnd != nil {
+		d.PeriodEnd = m.CurrentPeriodEnd.In(s.cfg.Location).Format("January 2, 2006")
+	}
+	s.render(c, status, "account_cancel", d)
+}
+
+func (s *Server) cancelMembership(c *gin.Context) {
+	_, m := s.donorMembership(c)
+	if m == nil {
+		return
+	}
+	reason, comment := c.PostForm("reason"), strings.TrimSpace(c.PostForm("comment"))
+	if reason != "" && !slices.Contains(payments.Feedbacks, reason) {
+		s.renderCancel(c, m, http.StatusUnprocessableEntity, "", comment, "Choose one of the reasons, or none.")
+		return
+	}
+	if utf8.RuneCountInString(comment) > maxCancelComment || strings.ContainsRune(comment, 0) {
+		s.renderCancel(c, m, http.StatusUnprocessableEntity, reason, comment, "Please keep your note under "+strconv.Itoa(maxCancelComment)+" characters.")
+		return
+	}
+	s.updateMembership(c, m, payments.MembershipUpdate{Cancel: true, Feedback: reason, Comment: comment},
+		"Your membership is cancelled: it ends at the end of the period you paid for, and nothing more will be charged. A confirmation is on its way to your email.")
+}
+
+func (s *Server) keepMembership(c *gin.Context) {
+	if _, m := s.donorMembership(c); m != nil {
+		s.updateMembership(c, m, payments.MembershipUpdate{Keep: true}, "Your membership carries on. Thank you!")
+	}
+}
+
+func (s *Server) pauseMembership(c *gin.Context) {
+	donor, m := s.donorMembership(c)
+	if m == nil {
+		return
+	}
+	months, err := strconv.Atoi(c.PostForm("months"))
+	if err != nil || months < 1 || months > 3 {
+		s.renderAccount(c, donor, "Choose a pause of one, two or three months.", http.StatusUnprocessableEntity)
+		return
+	}
+	until := s.now().AddDate(0, months, 0)
+	s.updateMembership(c, m, payments.MembershipUpdate{PauseUntil: until},
+		"Your membership is paused: no payment is taken until "+until.In(s.cfg.Location).Format("January 2, 2006")+".")
+}
+
+func (s *Server) resumeMembership(c *gin.Context) {
+	if _, m := s.donorMembership(c); m != nil {
+		s.updateMembership(c, m, payments.MembershipUpdate{Resume: true}, "Your membership is no longer paused.")
+	}
+}
+
+func (s *Server) changeMembershipAmount(c *gin.Context) {
+	donor, m := s.donorMembership(c)
+	if m == nil {
+		return
+	}
+	typed := strings.TrimSpace(c.PostForm("amount"))
+	amount, err := money.ParseMajor(typed, m.Currency)
+	problem := ""
+	switch {
+	case errors.Is(err, money.ErrEmpty):
+		problem = "Enter the new amount."
+	case err != nil:
+		problem = "Enter the amount as a number, like 15 or 15.00."
+	case amount < s.cfg.DonationMin:
+		problem = "The smallest amount we can take online is " + money.Display(s.cfg.DonationMin, m.Currency) + "."
+	case amount > s.cfg.DonationMax:
+		problem = "For amounts above " + money.Display(s.cfg.DonationMax, m.Currency) + ", please contact us directly."
+	case amount == m.Amount:
+		problem = "That is already your amount."
+	}
+	if problem != "" {
+		s.renderAccountWith(c, donor, "", http.StatusUnprocessableEntity, models.DonorProfile{Name: donor.Name, Address: donor.Address}, nil,
+			&memberError{MembershipID: m.ID, Typed: typed, Message: problem})
+		return
+	}
+	s.updateMembership(c, m, payments.MembershipUpdate{Amount: amount},
+		"Your membership is now "+money.Display(amount, m.Currency)+" from the next payment on. Nothing is charged today.")
+}
+
+// updateMembership sends the change and goes back to the donor page with
+// a message. With Stripe, the page shows the change once its event
+// arrives (usually within seconds); the demo's event is applied here.
+func (s *Server) updateMembership(c *gin.Context, m *models.Membership, u payments.MembershipUpdate, done string) {
+	u.SubscriptionID = m.StripeSubscriptionID
+	u.Current = payments.CurrentMembership{CustomerID: m.StripeCustomerID, Currency: m.Currency, Interval: m.BillingInterval,
+		Amount: m.Amount, CancelAtPeriodEnd: m.CancelAtPeriodEnd, Paused: m.Paused}
+	if m.CurrentPeriodEnd != nil {
+		u.Current.PeriodEnd = *m.CurrentPeriodEnd
+	}
+	if m.StartedAt != nil {
+		u.Current.Started = *m.StartedAt
+	}
+	if m.PausedUntil != nil {
+		u.Current.PausedUntil = *m.PausedUntil
+	}
+	events, err := s.gateway.UpdateMembership(c.Request.Context(), u)
+	if err != nil {
+		s.logger(c).Error("updating membership", "membership_id", m.ID, "err", err)
+		donor := s.signedInDonor(c)
+		if donor == nil {
+			c.Redirect(http.StatusSeeOther, "/account")
+			return
+		}
+		s.renderAccount(c, donor, "We could not reach our payment provider just now, so nothing changed. Please try again in a minute.",
+			http.StatusServiceUnavailable)
+		return
+	}
+	for _, ev := range events {
+		if status, out := s.receiveEvent(c.Request.Context(), s.logger(c), ev.Body, ev.Header); status != http.StatusOK {
+			s.error(c, errors.New("demo membership event: "+out.message))
+			return
+		}
+	}
+	if len(events) == 0 {
+		done += " This page shows the change once Stripe confirms it, usually within seconds."
+	}
+	s.setFlash(c, done)
+	c.Redirect(http.StatusSeeOther, "/account")
+}
