@@ -50,7 +50,7 @@ func TestDonorPagesPassAxe(t *testing.T) {
 	testenv.Axe(t, ctx, "/donate with errors")
 	do(t, ctx, "a right form",
 		clear(`#email`), chromedp.SendKeys(`#email`, "a.very.long.address.for.wrapping@newsroom-supporters.example.org"),
-		chromedp.SendKeys(`#name`, "Zoë Reader"), chromedp.Click(`#cover_fee`),
+		chromedp.SendKeys(`#name`, "Zoë Reader"), chromedp.Evaluate[chromedp.Void](`document.querySelector("#frequency-month").click()`), chromedp.Click(`#cover_fee`),
 		chromedp.Click(`details.options summary`), chromedp.Click(`input[name=dedication_type][value=memory]`), chromedp.SendKeys(`#dedication_name`, "Jo"),
 		chromedp.Click(`#pay`), chromedp.WaitVisible(`#demo-pay`))
 	testenv.Axe(t, ctx, "the demo checkout")
@@ -97,6 +97,27 @@ func TestDonorPagesPassAxe(t *testing.T) {
 	testenv.Axe(t, ctx, "/account, signed in")
 	do(t, ctx, "a wrong profile", clear(`#profile-name`), chromedp.Click(`#save-profile`), chromedp.WaitVisible(`#profile-name-error`))
 	testenv.Axe(t, ctx, "/account profile with an error")
+	do(t, ctx, "a wrong amount", chromedp.Navigate(app.URL+"/account"), chromedp.WaitVisible(`.member-amount input[name=amount]`),
+		clear(`.member-amount input[name=amount]`), chromedp.SendKeys(`.member-amount input[name=amount]`, "lots"), chromedp.Submit(`.member-amount input[name=amount]`),
+		chromedp.WaitVisible(`#error-summary`))
+	testenv.Axe(t, ctx, "/account with a wrong membership amount")
+	do(t, ctx, "the cancel page", chromedp.Navigate(follow(t, ctx, `a.cancel-membership`)), chromedp.WaitVisible(`#confirm-cancel`))
+	testenv.Axe(t, ctx, "the cancel page")
+	do(t, ctx, "cancel", chromedp.Click(`#reason-unused`), chromedp.Click(`#confirm-cancel`), chromedp.WaitVisible(`.keep-membership`))
+	testenv.Axe(t, ctx, "/account with a cancelled membership")
+	restart := ""
+	for i := 0; i < 300 && restart == ""; i++ {
+		do(t, ctx, "the mailbox", chromedp.Navigate(app.URL+"/demo/mailbox"), chromedp.WaitVisible(`#mailbox`))
+		ids, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll("#mailbox a")].filter(a => a.textContent.includes("cancelled")).map(a => a.href)`))
+		if err == nil && len(ids) > 0 {
+			do(t, ctx, "the cancellation email", chromedp.Navigate(ids[0]), chromedp.WaitVisible(`pre.mail-text`))
+			restart = follow(t, ctx, `a[href*="/donate/restart/"]`)
+			break
+		}
+		do(t, ctx, "wait", chromedp.Sleep(100e6))
+	}
+	do(t, ctx, "the restart page", chromedp.Navigate(restart), chromedp.WaitVisible(`#restart`))
+	testenv.Axe(t, ctx, "the restart page")
 
 	do(t, ctx, "the receipt check", chromedp.Navigate(app.URL+"/receipts/verify/NOSUCHCODE"), chromedp.WaitVisible(`#verify-unknown`))
 	testenv.Axe(t, ctx, "/receipts/verify, unknown")
@@ -154,6 +175,7 @@ func TestStaffPagesPassAxe(t *testing.T) {
 	}
 	for _, p := range []struct{ path, wait string }{
 		{"/admin/donors", "#q"}, {"/admin/donors?q=ann", "#donors"}, {"/admin/gifts", "main table"}, {"/admin/emails", "main table"},
+		{"/admin/members", "#retention-download"},
 		{"/admin/reports", "#download-receipts"}, {"/admin/staff", "#email"}, {"/admin/audit", "main table"},
 	} {
 		do(t, ctx, p.path, chromedp.Navigate(app.URL+p.path), chromedp.WaitVisible(p.wait))
