@@ -48,6 +48,10 @@ func TestUsageAndExitCodes(t *testing.T) {
 		{[]string{"receipts", "export", "--year", "x"}, 2, "", "invalid value"},
 		{[]string{"receipts", "export", "--year", "2026", "--from", "2026-01-01"}, 2, "", "not both"},
 		{[]string{"receipts", "export", "--from", "2026-02-01", "--to", "2026-01-01"}, 2, "", "before"},
+		{[]string{"retention"}, 2, "", "expected a subcommand"},
+		{[]string{"retention", "export"}, 2, "", "--from and --to are required"},
+		{[]string{"retention", "export", "--from", "2026-13", "--to", "2026-12"}, 2, "", "want a month such as 2026-01"},
+		{[]string{"retention", "export", "--from", "2026-05", "--to", "2026-01"}, 2, "", "before"},
 		{[]string{"help"}, 0, "Usage:", ""},
 		{[]string{"version"}, 0, "donations ", ""},
 	}
@@ -482,5 +486,58 @@ func TestStaffCommands(t *testing.T) {
 	}
 	if code, _, _ := run("", "staff", "promote"); code != 2 {
 		t.Fatal("unknown subcommand")
+	}
+}
+
+// TestRetentionExportCSV: two memberships told as subscription states (one
+// monthly member who doubles, one yearly who ends with a reason) give the
+// months' figures on stdout, on both databases.
+func TestRetentionExportCSV(t *testing.T) {
+	for _, db := range testenv.Databases {
+		t.Run(db, func(t *testing.T) {
+			pg, sqlitePath := testenv.DatabaseURLs(t, db)
+			env := map[string]string{"DATABASE_URL": pg, "DATA_DIR": strings.TrimSuffix(sqlitePath, "/donations.db"), "ORG_NAME": "The Ledger"}
+			cfg, err := config.Load(func(k string) string { return env[k] })
+			if err != nil {
+				t.Fatal(err)
+			}
+			store, err := server.OpenStore(context.Background(), cfg, slog.New(slog.DiscardHandler), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			day := func(m time.Month, d int) time.Time { return time.Date(2026, m, d, 12, 0, 0, 0, time.UTC) }
+			for i, s := range []struct {
+				sub, status, interval, feedback string
+				amount                          int64
+				at                              time.Time
+				deleted                         bool
+			}{
+				{"sub_m", "active", "month", "", 1000, day(1, 5), false},
+				{"sub_y", "active", "year", "", 24000, day(1, 9), false},
+				{"sub_m", "active", "month", "", 2000, day(2, 7), false},
+				{"sub_y", "canceled", "year", "unused", 24000, day(3, 2), true},
+			} {
+				_, err := store.ApplyEvent(context.Background(),
+					models.EventRecord{ID: fmt.Sprintf("evt_r%d", i), Type: "customer.subscription.updated", APIVersion: "2023-10-16", Created: s.at},
+					models.SubscriptionChanged{SubscriptionState: models.SubscriptionState{SubscriptionID: s.sub, Status: s.status,
+						Amount: s.amount, Currency: "usd", Interval: s.interval, CurrentPeriodEnd: s.at.AddDate(0, 1, 0), StartedAt: day(1, 5),
+						Deleted: s.deleted, CancelReason: map[bool]string{true: "cancellation_requested"}[s.deleted], CancelFeedback: s.feedback}})
+				if err != nil {
+					t.Fatal(err)
+				}
+			}
+			store.Close()
+			code, out, stderr := runCmd(t, env, "retention", "export", "--from", "2026-01", "--to", "2026-03")
+			if code != 0 {
+				t.Fatalf("export: %d %s", code, stderr)
+			}
+			want := "month,currency,members_start,new,reactivated,churned,members_end,mrr_start,mrr_new,mrr_reactivation,mrr_expansion,mrr_contraction,mrr_churn,mrr_end,failed_payments,recovered,churn_reasons\n" +
+				"2026-01,usd,0,2,0,0,2,0.00,30.00,0.00,0.00,0.00,0.00,30.00,0,0,\n" +
+				"2026-02,usd,2,0,0,0,2,30.00,0.00,0.00,10.00,0.00,0.00,40.00,0,0,\n" +
+				"2026-03,usd,2,0,0,1,1,40.00,0.00,0.00,0.00,0.00,20.00,20.00,0,0,unused=1\n"
+			if out != want {
+				t.Fatalf("stdout:\n%s\nwant:\n%s", out, want)
+			}
+		})
 	}
 }
