@@ -100,6 +100,9 @@ type Config struct {
 	// server looks for memberships that are due a notice.
 	RenewalNoticeDays int
 	RenewalCheckEvery time.Duration
+	// MonthlyReminder: monthly members are also reminded once a year, as
+	// their membership's anniversary nears, of what they give.
+	MonthlyReminder bool
 
 	LogLevel  string
 	LogFormat string
@@ -347,6 +350,10 @@ func Load(getenv Getenv) (*Config, error) {
 		}
 	}
 	c.RenewalCheckEvery = l.duration("RENEWAL_CHECK_EVERY", "1h", false)
+	c.MonthlyReminder = l.oneOf("MONTHLY_REMINDER", "off", "on", "off") == "on"
+	if c.MonthlyReminder && c.RenewalNoticeDays == 0 {
+		l.fail("MONTHLY_REMINDER", "needs RENEWAL_NOTICE_DAYS: the reminder goes out that many days before the anniversary")
+	}
 	if c.ReconcileWindow > 30*24*time.Hour {
 		l.fail("RECONCILE_WINDOW", "must be at most 720h: Stripe keeps events for 30 days")
 	}

@@ -29,7 +29,7 @@ func emailRows(ms []models.EmailMessage, loc *time.Location) []emailRow {
 var emailKinds = map[string]string{
 	models.EmailReceipt: "Receipt", models.EmailReplacement: "Replacement receipt", models.EmailVoid: "Receipt cancelled",
 	models.EmailPaymentFailed: "Payment failed", models.EmailStatement: "Year-end statement", models.EmailSignIn: "Sign-in link",
-	models.EmailDetailsNeeded: "Address needed for a receipt", models.EmailRenewalNotice: "Renewal notice", models.EmailCancelConfirmed: "Cancellation confirmed", models.EmailLapsed: "Membership lapsed",
+	models.EmailDetailsNeeded: "Address needed for a receipt", models.EmailRenewalNotice: "Renewal notice", models.EmailCancelConfirmed: "Cancellation confirmed", models.EmailLapsed: "Membership lapsed", models.EmailYearReminder: "Yearly reminder",
 }
 
 var emailStatuses = map[string]string{

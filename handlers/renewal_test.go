@@ -120,9 +120,16 @@ func TestRenewalNoticeOncePerPeriod(t *testing.T) {
 // amount, their tier's benefit and where to change or cancel.
 func TestRenewalNoticeEmail(t *testing.T) {
 	app := newApp(t, "sqlite", appOptions{mail: true, env: map[string]string{
-		"RENEWAL_CHECK_EVERY": "1s", "MEMBERSHIP_TIERS": "Insider|100|a tote bag|25"}})
+		"RENEWAL_CHECK_EVERY": "1s", "MEMBERSHIP_TIERS": "Insider|100|a tote bag|25", "MONTHLY_REMINDER": "on"}})
 	end := time.Now().AddDate(0, 0, 10)
 	app.membership(t, "sub_e", "year", "active", 12000, end, false, "e@example.com")
+	// A monthly member whose first year ends in 12 days: reminded.
+	sub := testenv.Subscription(t, testenv.SubscriptionSpec{ID: "sub_mr", Customer: "cus_mr", Status: "active", Interval: "month",
+		Amount: 1000, PeriodEnd: time.Now().AddDate(0, 0, 12), Started: time.Now().AddDate(-1, 0, 12)})
+	app.deliverObject("evt_mr", "customer.subscription.created", sub)
+	app.deliverObject("evt_mr_paid", "invoice.paid", testenv.Invoice(t, testenv.InvoiceSpec{ID: "in_mr", Subscription: "sub_mr",
+		Customer: "cus_mr", Charge: "ch_mr", PaymentIntent: "pi_mr", BillingReason: "subscription_cycle", Amount: 1000, Paid: true,
+		Email: "mr@example.com", Name: "Mo Reader", Interval: "month"}))
 	var notice *testenv.MailMessage
 	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline) && notice == nil; time.Sleep(200 * time.Millisecond) {
 		for _, s := range app.Mail.Messages() {
@@ -137,7 +144,7 @@ func TestRenewalNoticeEmail(t *testing.T) {
 	}
 	date := end.In(app.Config.Location).Format("January 2, 2006")
 	for _, want := range []string{"renews on " + date, "we will charge $120.00", "Your Insider membership brings you a tote bag",
-		"To change or cancel your membership before " + date, app.URL + "/account"} {
+		"To change the amount, pause or cancel before " + date, app.URL + "/account"} {
 		if !strings.Contains(strings.Join(strings.Fields(notice.Text), " "), want) {
 			t.Errorf("the notice lacks %q:\n%s", want, notice.Text)
 		}
@@ -145,4 +152,57 @@ func TestRenewalNoticeEmail(t *testing.T) {
 	if notice.Subject != "Your The Ledger membership renews on "+date {
 		t.Errorf("subject %q", notice.Subject)
 	}
+	var reminder string
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline) && reminder == ""; time.Sleep(200 * time.Millisecond) {
+		for _, s := range app.Mail.Messages() {
+			if s.Subject == "A year of your monthly gift to The Ledger" {
+				reminder = strings.Join(strings.Fields(app.Mail.Message(s.ID).Text), " ")
+			}
+		}
+	}
+	since := time.Now().AddDate(-1, 0, 12).In(app.Config.Location).Format("January 2006")
+	if !strings.Contains(reminder, "Since "+since+" you have given The Ledger $10.00 a month. Over the past year that came to $10.00 in 1 payment: thank you.") {
+		t.Errorf("the monthly member's reminder:\n%s", reminder)
+	}
+}
+
+// TestYearReminderOncePerAnniversary: with MONTHLY_REMINDER=on, a monthly
+// member is reminded once as their anniversary nears, not before, and not
+// a member of two months.
+func TestYearReminderOncePerAnniversary(t *testing.T) {
+	testenv.ForEachDB(t, func(t *testing.T, db string) {
+		clock := newClock(time.Now().UTC())
+		app := newApp(t, db, appOptions{clock: clock, env: map[string]string{"MONTHLY_REMINDER": "on"}})
+		member := func(id string, started time.Time) *models.Membership {
+			sub := testenv.Subscription(t, testenv.SubscriptionSpec{ID: id, Customer: "cus_" + id, Status: "active", Interval: "month",
+				Amount: 1000, PeriodEnd: clock.Now().AddDate(0, 0, 10), Started: started})
+			app.deliverObject("evt_"+id, "customer.subscription.created", sub)
+			app.deliverObject("evt_"+id+"_paid", "invoice.paid", testenv.Invoice(t, testenv.InvoiceSpec{ID: "in_" + id, Subscription: id,
+				Customer: "cus_" + id, Charge: "ch_" + id, PaymentIntent: "pi_" + id, BillingReason: "subscription_cycle", Amount: 1000,
+				Paid: true, Email: id + "@example.com", Interval: "month"}))
+			m, err := app.Store.MembershipBySubscription(t.Context(), id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return m
+		}
+		old := member("sub_old", clock.Now().AddDate(-1, 0, 40)) // a year on in 40 days
+		young := member("sub_young", clock.Now().AddDate(0, -2, 0))
+		queue := func(want int) {
+			t.Helper()
+			if n, err := app.Store.QueueYearReminders(t.Context(), 30); err != nil || n != want {
+				t.Fatalf("queued %d (%v), want %d", n, err, want)
+			}
+		}
+		queue(0)
+		clock.Advance(11 * 24 * time.Hour)
+		queue(1)
+		queue(0)
+		if got := app.emailsOf(t, old, models.EmailYearReminder); len(got) != 1 {
+			t.Errorf("%d reminders for the year-old member", len(got))
+		}
+		if got := app.emailsOf(t, young, models.EmailYearReminder); len(got) != 0 {
+			t.Errorf("a two-month member was reminded")
+		}
+	})
 }

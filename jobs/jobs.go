@@ -106,9 +106,10 @@ type Options struct {
 
 	// Renewals, when set with RenewalDays above 0, is asked every
 	// RenewalEvery to queue the renewal notices due within RenewalDays.
-	Renewals     RenewalStore
-	RenewalDays  int
-	RenewalEvery time.Duration
+	Renewals        RenewalStore
+	RenewalDays     int
+	RenewalEvery    time.Duration
+	MonthlyReminder bool
 }
 
 // Runner owns the River client.
@@ -179,13 +180,13 @@ func NewRunner(db DB, o Options) (*Runner, error) {
 	}
 	if o.Renewals != nil && o.RenewalDays > 0 && o.RenewalEvery > 0 {
 		river.AddWorker(workers, &renewalWorker{store: o.Renewals, log: o.Logger})
-		days, every := o.RenewalDays, o.RenewalEvery
+		days, every, monthly := o.RenewalDays, o.RenewalEvery, o.MonthlyReminder
 		cfg.PeriodicJobs = append(cfg.PeriodicJobs, river.NewPeriodicJob(
 			river.PeriodicInterval(every),
 			func() (river.JobArgs, *river.InsertOpts) {
 				// Running twice is harmless (each notice has its dedupe
 				// key); unique per interval keeps the queue short.
-				return RenewalArgs{Days: days}, &river.InsertOpts{MaxAttempts: 5, UniqueOpts: river.UniqueOpts{ByPeriod: every}}
+				return RenewalArgs{Days: days, Monthly: monthly}, &river.InsertOpts{MaxAttempts: 5, UniqueOpts: river.UniqueOpts{ByPeriod: every}}
 			},
 			&river.PeriodicJobOpts{ID: "renewal_notices", RunOnStart: true},
 		))

@@ -10,11 +10,14 @@ import (
 // RenewalStore queues the renewal notices that are due.
 type RenewalStore interface {
 	QueueRenewalNotices(ctx context.Context, days int) (int, error)
+	QueueYearReminders(ctx context.Context, days int) (int, error)
 }
 
-// RenewalArgs is the periodic look for yearly memberships due a notice.
+// RenewalArgs is the periodic look for yearly memberships due a notice
+// and, with Monthly, monthly ones due their yearly reminder.
 type RenewalArgs struct {
-	Days int `json:"days"`
+	Days    int  `json:"days"`
+	Monthly bool `json:"monthly,omitempty"`
 }
 
 // Kind names the job in River's table.
@@ -33,6 +36,15 @@ func (w *renewalWorker) Work(ctx context.Context, job *river.Job[RenewalArgs]) e
 	}
 	if n > 0 {
 		w.log.Info("renewal notices queued", "count", n, "days_ahead", job.Args.Days)
+	}
+	if !job.Args.Monthly {
+		return nil
+	}
+	if n, err = w.store.QueueYearReminders(ctx, job.Args.Days); err != nil {
+		return err
+	}
+	if n > 0 {
+		w.log.Info("yearly reminders queued", "count", n, "days_ahead", job.Args.Days)
 	}
 	return nil
 }

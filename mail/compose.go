@@ -26,6 +26,7 @@ type Source interface {
 	IssueDetailsToken(ctx context.Context, giftID string) (string, error)
 	MembershipByID(ctx context.Context, id string) (*models.Membership, error)
 	IssueRestartToken(ctx context.Context, membershipID string) (string, error)
+	GiftsOfMembership(ctx context.Context, membershipID string) ([]models.Gift, error)
 }
 
 // Settings are what every email says about the organisation and where
@@ -48,7 +49,7 @@ type Composer struct {
 
 var kinds = []string{models.EmailReceipt, models.EmailReplacement, models.EmailVoid,
 	models.EmailPaymentFailed, models.EmailStatement, models.EmailSignIn, models.EmailDetailsNeeded, models.EmailRenewalNotice,
-	models.EmailCancelConfirmed, models.EmailLapsed}
+	models.EmailCancelConfirmed, models.EmailLapsed, models.EmailYearReminder}
 
 // NewComposer parses every email template once.
 func NewComposer(set Settings, src Source, docs *documents.Renderer) (*Composer, error) {
@@ -90,6 +91,10 @@ type emailData struct {
 	// A membership ending: on what day, and the link that starts it again
 	// at the same amount in one step.
 	EndDate, RestartURL, Membership string
+	// A yearly reminder: since when, and what the past year's payments
+	// came to.
+	Since, YearTotal string
+	Payments         int
 }
 
 // Compose builds the email for m.
@@ -159,6 +164,35 @@ func (c *Composer) Compose(ctx context.Context, m *models.EmailMessage) (Message
 			d.RenewDate = ms.CurrentPeriodEnd.In(c.docs.Location).Format("January 2, 2006")
 		}
 		d.Tier, d.Benefit = ms.TierName, ms.BenefitDescription
+		if m.DonorID != nil {
+			if donor, err := c.src.DonorByID(ctx, *m.DonorID); err == nil {
+				d.DonorName = donor.Name
+			}
+		}
+	case models.EmailYearReminder:
+		if m.MembershipID == nil {
+			return Message{}, fmt.Errorf("reminder %s has no membership", m.ID)
+		}
+		ms, err := c.src.MembershipByID(ctx, *m.MembershipID)
+		if err != nil {
+			return Message{}, err
+		}
+		gifts, err := c.src.GiftsOfMembership(ctx, ms.ID)
+		if err != nil {
+			return Message{}, err
+		}
+		var total int64
+		yearAgo := m.CreatedAt.AddDate(-1, 0, 0)
+		for _, g := range gifts {
+			if g.Status == models.GiftPaid && g.PaidAt != nil && g.PaidAt.After(yearAgo) {
+				total += g.TotalAmount
+				d.Payments++
+			}
+		}
+		d.Amount, d.YearTotal = money.Display(ms.Amount, ms.Currency), money.Display(total, ms.Currency)
+		if ms.StartedAt != nil {
+			d.Since = ms.StartedAt.In(c.docs.Location).Format("January 2006")
+		}
 		if m.DonorID != nil {
 			if donor, err := c.src.DonorByID(ctx, *m.DonorID); err == nil {
 				d.DonorName = donor.Name

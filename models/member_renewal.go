@@ -57,6 +57,60 @@ func (s *Store) QueueRenewalNotices(ctx context.Context, days int) (int, error) 
 	return queued, wrap(err, "memberships: renewal notices")
 }
 
+// EmailYearReminder reminds a monthly member, once a year as the
+// anniversary of their membership nears, of what they give and how to
+// change or cancel it.
+const EmailYearReminder = "gift_reminder"
+
+// QueueYearReminders queues the yearly reminder for every monthly
+// membership that will go on (active, not set to cancel) whose
+// anniversary falls within days: once per membership and year.
+func (s *Store) QueueYearReminders(ctx context.Context, days int) (int, error) {
+	if days <= 0 {
+		return 0, nil
+	}
+	queued := 0
+	err := s.transaction(ctx, func(tx *Tx) error {
+		var due []struct {
+			ID        string
+			DonorID   string
+			Email     string
+			StartedAt time.Time
+		}
+		err := tx.Table("memberships AS m").Select("m.id, m.donor_id, d.email, m.started_at").
+			Joins("JOIN donors d ON d.id = m.donor_id").
+			Where("m.billing_interval = ? AND m.status = ? AND NOT m.cancel_at_period_end AND NOT m.paused AND m.started_at IS NOT NULL",
+				FrequencyMonth, MembershipActive).Scan(&due).Error
+		if err != nil {
+			return err
+		}
+		for _, m := range due {
+			// The next anniversary after now, one year on at least.
+			next := m.StartedAt.AddDate(1, 0, 0)
+			for !next.After(tx.now) {
+				next = next.AddDate(1, 0, 0)
+			}
+			if next.After(tx.now.AddDate(0, 0, days)) {
+				continue
+			}
+			key := fmt.Sprintf("membership:%s:anniversary:%d:%s", m.ID, next.Year(), EmailYearReminder)
+			before, err := s.countEmails(tx, key)
+			if err != nil {
+				return err
+			}
+			id, donor := m.ID, m.DonorID
+			if err := s.queueEmail(tx, EmailMessage{DedupeKey: key, Kind: EmailYearReminder, ToAddress: m.Email, DonorID: &donor, MembershipID: &id}); err != nil {
+				return err
+			}
+			if before == 0 {
+				queued++
+			}
+		}
+		return nil
+	})
+	return queued, wrap(err, "memberships: yearly reminders")
+}
+
 // renewalKey names one period of one membership: its end, which Stripe
 // moves only when the period renews.
 func renewalKey(membershipID string, periodEnd time.Time) string {

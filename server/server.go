@@ -133,6 +133,7 @@ func (s *Server) assemble(o Options) error {
 		opts.Lister, opts.Store, opts.Every, opts.Window = lister, s.Store, cfg.ReconcileEvery, cfg.ReconcileWindow
 		opts.Emails, opts.Composer, opts.Sender, opts.SignIns = s.Store, composer, sender, s.Store
 		opts.Renewals, opts.RenewalDays, opts.RenewalEvery = s.Store, cfg.RenewalNoticeDays, cfg.RenewalCheckEvery
+		opts.MonthlyReminder = cfg.MonthlyReminder
 		s.reconciling = lister != nil
 	}
 	runner, err := jobs.NewRunner(s.Store, opts)
