@@ -21,9 +21,9 @@ type accountMembership struct {
 	CancelAtPeriodEnd, CanManage            bool
 	// A pause, and the change-amount field: its value and its error when
 	// the donor typed a wrong one.
-	Paused                               bool
+	Paused                                bool
 	PausedUntil, AmountValue, AmountError string
-	Currency                             string
+	Currency                              string
 }
 
 // memberError is a wrong amount typed in one membership's form.
