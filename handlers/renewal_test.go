@@ -52,8 +52,8 @@ func (a *testApp) renewalNotices(t *testing.T, m *models.Membership) []models.Em
 // membership's year: no notice 40 days before the renewal, one at 29
 // days, none more for the same period however often (or concurrently) the
 // check runs or the amount changes, and one again a year later. Monthly,
-// past-due and set-to-cancel memberships get none, and one cancelled
-// before its notice gets none.
+// past-due and set-to-cancel memberships get none, and one cancelled or
+// paused before its notice gets none.
 func TestRenewalNoticeOncePerPeriod(t *testing.T) {
 	testenv.ForEachDB(t, func(t *testing.T, db string) {
 		clock := newClock(time.Now().UTC())
@@ -101,6 +101,16 @@ func TestRenewalNoticeOncePerPeriod(t *testing.T) {
 		queue(0)
 		if got := app.renewalNotices(t, x); len(got) != 0 {
 			t.Errorf("a membership set to cancel got a notice: %+v", got)
+		}
+		// Due a notice, but paused over the renewal: none.
+		z := app.membership(t, "sub_z", "year", "active", 6000, clock.Now().AddDate(0, 0, 25), false, "z@example.com")
+		paused := testenv.Subscription(t, testenv.SubscriptionSpec{ID: "sub_z", Customer: "cus_sub_z", Status: "active", Interval: "year",
+			Amount: 6000, PeriodEnd: clock.Now().AddDate(0, 0, 25), Started: time.Now().Add(-time.Hour)})
+		paused["pause_collection"] = map[string]any{"behavior": "void", "resumes_at": clock.Now().AddDate(0, 2, 0).Unix()}
+		app.deliverObject("evt_z_paused", "customer.subscription.updated", paused)
+		queue(0)
+		if got := app.renewalNotices(t, z); len(got) != 0 {
+			t.Errorf("a paused membership got a notice: %+v", got)
 		}
 		// The year renews: a new period, a new notice 30 days before it.
 		next := end.AddDate(1, 0, 0)

@@ -32,7 +32,7 @@ func (s *Store) QueueRenewalNotices(ctx context.Context, days int) (int, error) 
 		}
 		err := tx.Table("memberships AS m").Select("m.id, m.donor_id, d.email, m.current_period_end").
 			Joins("JOIN donors d ON d.id = m.donor_id").
-			Where("m.billing_interval = ? AND m.status = ? AND NOT m.cancel_at_period_end", FrequencyYear, MembershipActive).
+			Where("m.billing_interval = ? AND m.status = ? AND NOT m.cancel_at_period_end AND NOT m.paused", FrequencyYear, MembershipActive).
 			Where("m.current_period_end > ? AND m.current_period_end <= ?", tx.now, tx.now.AddDate(0, 0, days)).
 			Order("m.current_period_end").Scan(&due).Error
 		if err != nil {
