@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -119,6 +120,13 @@ func TestDonorPagesPassAxe(t *testing.T) {
 	do(t, ctx, "the restart page", chromedp.Navigate(restart), chromedp.WaitVisible(`#restart`))
 	testenv.Axe(t, ctx, "the restart page")
 
+	camp := &models.Campaign{Slug: "drive", Name: "Year-end drive", GoalAmount: 1000000, Currency: "usd", Intro: "Every gift is **doubled**.",
+		PresetAmounts: "35, 70, 150", StartsAt: time.Now().AddDate(0, 0, -1), EndsAt: time.Now().AddDate(0, 1, 0)}
+	if err := app.Store.SaveCampaign(t.Context(), camp, models.CommandLine); err != nil {
+		t.Fatal(err)
+	}
+	do(t, ctx, "a campaign's page", chromedp.Navigate(app.URL+"/give/drive"), chromedp.WaitVisible(`#campaign-meter`))
+	testenv.Axe(t, ctx, "/give/drive")
 	do(t, ctx, "the receipt check", chromedp.Navigate(app.URL+"/receipts/verify/NOSUCHCODE"), chromedp.WaitVisible(`#verify-unknown`))
 	testenv.Axe(t, ctx, "/receipts/verify, unknown")
 	do(t, ctx, "a missing page", chromedp.Navigate(app.URL+"/no/such/page"), chromedp.WaitVisible(`h1`))
@@ -175,7 +183,7 @@ func TestStaffPagesPassAxe(t *testing.T) {
 	}
 	for _, p := range []struct{ path, wait string }{
 		{"/admin/donors", "#q"}, {"/admin/donors?q=ann", "#donors"}, {"/admin/gifts", "main table"}, {"/admin/emails", "main table"},
-		{"/admin/members", "#retention-download"},
+		{"/admin/members", "#retention-download"}, {"/admin/campaigns", "#new-campaign"}, {"/admin/campaigns/new", "#campaign-form"},
 		{"/admin/reports", "#download-receipts"}, {"/admin/staff", "#email"}, {"/admin/audit", "main table"},
 	} {
 		do(t, ctx, p.path, chromedp.Navigate(app.URL+p.path), chromedp.WaitVisible(p.wait))
@@ -188,6 +196,9 @@ func TestStaffPagesPassAxe(t *testing.T) {
 			testenv.Axe(t, ctx, "/admin/donors/:id with an error")
 		}
 	}
+	do(t, ctx, "a wrong campaign", chromedp.Navigate(app.URL+"/admin/campaigns/new"), chromedp.WaitVisible(`#campaign-form`),
+		chromedp.Click(`#save-campaign`), chromedp.WaitVisible(`#error-summary`))
+	testenv.Axe(t, ctx, "/admin/campaigns/new with errors")
 	do(t, ctx, "add a wrong staff member", chromedp.Navigate(app.URL+"/admin/staff"), chromedp.WaitVisible(`#email`),
 		chromedp.SendKeys(`#email`, "not-an-email"), chromedp.Submit(`#email`), chromedp.WaitVisible(`#email-error`))
 	testenv.Axe(t, ctx, "/admin/staff with an error")

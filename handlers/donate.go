@@ -25,6 +25,10 @@ const csrfPlaceholder = "\x00csrf-field\x00"
 // article goes viral: it is rendered once, and each request only puts its
 // own token in.
 func (s *Server) donateForm(c *gin.Context) {
+	if slug := strings.TrimSpace(c.Query("campaign")); slug != "" {
+		s.campaignDonate(c, slug)
+		return
+	}
 	s.donatePageOnce.Do(func() {
 		f := donateForm{Frequency: models.FrequencyOnce}
 		if len(s.cfg.PresetAmounts) > 1 {
@@ -101,6 +105,7 @@ func (s *Server) donateSubmit(c *gin.Context) {
 		Email: f.Email, Name: f.Name,
 		Address:        f.Address,
 		DedicationType: f.DedicationType, DedicationName: f.DedicationName, Anonymous: f.Anonymous,
+		CampaignID: s.giftCampaign(c, f.Campaign),
 	}
 	var decl *models.GiftAidDeclaration
 	if s.cfg.ReceiptRules == "uk" && f.GiftAid {

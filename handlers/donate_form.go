@@ -29,6 +29,8 @@ type donateForm struct {
 	GiftAid                                         bool
 	GiftAidTitle, GiftAidFirstName, GiftAidLastName string
 	GiftAidTaxpayer                                 bool
+	// Campaign is the slug of the campaign the form gives through.
+	Campaign string
 }
 type presetOption struct {
 	Value, Label string
@@ -75,6 +77,8 @@ type donateData struct {
 	// ErrorList is Errors in the form's order, for the summary at the top.
 	ErrorList      []errorLink
 	DedicationOpen bool
+	// Campaign: the drive this form gives to, with its meter.
+	Campaign *campaignView
 }
 
 // fieldOrder is the donate form's fields from top to bottom, with the id
@@ -135,6 +139,7 @@ func parseDonateForm(c *gin.Context) donateForm {
 		GiftAidFirstName: strings.TrimSpace(c.PostForm("giftaid_first_name")),
 		GiftAidLastName:  strings.TrimSpace(c.PostForm("giftaid_last_name")),
 		GiftAidTaxpayer:  checked(c.PostForm("giftaid_taxpayer")),
+		Campaign:         strings.ToLower(strings.TrimSpace(c.PostForm("campaign"))),
 	}
 	amounts := c.PostFormArray("amount")
 	for _, a := range amounts {
@@ -240,7 +245,18 @@ func (s *Server) donateData(c *gin.Context, f donateForm, errs fieldErrors) dona
 		chosen = ""
 	}
 	example := int64(0)
-	for _, p := range s.cfg.PresetAmounts {
+	presets := s.cfg.PresetAmounts
+	if f.Campaign != "" {
+		if camp, err := s.store.CampaignBySlug(c.Request.Context(), f.Campaign); err == nil {
+			if d.Campaign, err = s.campaignView(c, camp); err != nil {
+				s.logger(c).Error("campaign meter", "campaign", camp.Slug, "err", err)
+			}
+			if ps := camp.Presets(); len(ps) > 0 {
+				presets = ps
+			}
+		}
+	}
+	for _, p := range presets {
 		plain := money.FormatMajor(p, cur)
 		plain = strings.TrimSuffix(strings.TrimSuffix(plain, "00"), ".")
 		// Whole amounts read better without cents on a button: "$25", not "$25.00".

@@ -106,6 +106,7 @@ type Gift struct {
 	StripeInvoiceID       *string
 	StripeChargeID        *string
 	MembershipID          *string
+	CampaignID            *string // the campaign the gift was made through
 	RefundedAmount        int64
 	DisputeStatus         string // "", open, won, lost
 	Livemode              bool

@@ -422,6 +422,11 @@ func (e InvoicePaid) apply(s *Store, tx *Tx, ev EventRecord, res *EventResult) e
 	if isNew {
 		g = Gift{ID: uuid.NewString(), Source: SourceStripe, Frequency: intervalOr(p.Interval, m.BillingInterval),
 			Currency: p.Currency, Email: NormaliseEmail(p.Email), Name: p.Name, Address: p.Address, CreatedAt: now}
+		// A later payment counts towards the campaign the membership
+		// began in, within the campaign's dates.
+		if g.CampaignID, err = campaignOfMembership(tx, m, paidAt); err != nil {
+			return err
+		}
 	}
 	if g.Email == "" {
 		g.Email = NormaliseEmail(p.Email)

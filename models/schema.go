@@ -491,6 +491,25 @@ CREATE TABLE membership_restart_tokens (
 	created_at TIMESTAMPTZ NOT NULL
 );
 `},
+	// The year-end drive: campaigns with a goal and dates, and the gifts
+	// made through each.
+	{17, "campaigns", `
+CREATE TABLE campaigns (
+	id TEXT PRIMARY KEY,
+	slug TEXT NOT NULL UNIQUE,
+	name TEXT NOT NULL,
+	goal_amount BIGINT NOT NULL,
+	currency TEXT NOT NULL,
+	starts_at TIMESTAMPTZ NOT NULL,
+	ends_at TIMESTAMPTZ NOT NULL,
+	intro TEXT NOT NULL DEFAULT '',
+	preset_amounts TEXT NOT NULL DEFAULT '',
+	created_at TIMESTAMPTZ NOT NULL,
+	updated_at TIMESTAMPTZ NOT NULL
+);
+ALTER TABLE gifts ADD COLUMN campaign_id TEXT REFERENCES campaigns(id);
+CREATE INDEX gifts_campaign ON gifts (campaign_id);
+`},
 }
 
 func (m migration) sqlFor(dialect string) string {

@@ -1,0 +1,159 @@
+package handlers
+
+import (
+	"errors"
+	"net/http"
+	"regexp"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/indienews/donations/models"
+	"github.com/indienews/donations/money"
+)
+
+// Campaigns in the staff area: everyone sees each one's progress; admins
+// create and edit them.
+
+type campaignRow struct {
+	ID, Slug, Name, Dates, Goal, Raised, State string
+	Percent, Gifts, Donors                     int64
+}
+
+type campaignsData struct {
+	adminPage
+	Campaigns []campaignRow
+}
+
+type campaignFormData struct {
+	adminPage
+	ID, Currency                                   string
+	Name, Slug, Goal, Starts, Ends, Intro, Presets string
+	Errors                                         fieldErrors
+}
+
+var slugPattern = regexp.MustCompile(`^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$`)
+
+func (s *Server) adminCampaigns(c *gin.Context) {
+	ctx := c.Request.Context()
+	cs, err := s.store.Campaigns(ctx)
+	if err != nil {
+		s.error(c, err)
+		return
+	}
+	d := campaignsData{adminPage: s.adminBase(c)}
+	now := s.now()
+	for i := range cs {
+		camp := &cs[i]
+		p, err := s.store.CampaignProgress(ctx, camp)
+		if err != nil {
+			s.error(c, err)
+			return
+		}
+		r := campaignRow{ID: camp.ID, Slug: camp.Slug, Name: camp.Name, Goal: money.Display(camp.GoalAmount, camp.Currency),
+			Raised: money.Display(p.Raised, camp.Currency), Gifts: p.Gifts, Donors: p.Donors, State: "Running",
+			Dates: camp.StartsAt.In(s.cfg.Location).Format("2006-01-02") + " to " + camp.EndsAt.Add(-1).In(s.cfg.Location).Format("2006-01-02")}
+		if camp.GoalAmount > 0 {
+			r.Percent = max(p.Raised, 0) * 100 / camp.GoalAmount
+		}
+		switch {
+		case now.Before(camp.StartsAt):
+			r.State = "Not started"
+		case !camp.Open(now):
+			r.State = "Closed"
+		}
+		d.Campaigns = append(d.Campaigns, r)
+	}
+	s.render(c, http.StatusOK, "admin_campaigns", d)
+}
+
+func (s *Server) newCampaign(c *gin.Context) {
+	now := s.now().In(s.cfg.Location)
+	s.render(c, http.StatusOK, "admin_campaign", campaignFormData{adminPage: s.adminBase(c), Currency: strings.ToUpper(s.cfg.Currency),
+		Starts: now.Format("2006-01-02"), Ends: now.AddDate(0, 1, 0).Format("2006-01-02")})
+}
+
+func (s *Server) editCampaign(c *gin.Context) {
+	camp, err := s.store.CampaignByID(c.Request.Context(), c.Param("id"))
+	if errors.Is(err, models.ErrNotFound) {
+		s.errorPage(c, http.StatusNotFound, "Campaign not found", "There is no such campaign.")
+		return
+	}
+	if err != nil {
+		s.error(c, err)
+		return
+	}
+	s.render(c, http.StatusOK, "admin_campaign", campaignFormData{adminPage: s.adminBase(c), ID: camp.ID, Currency: strings.ToUpper(camp.Currency), Name: camp.Name, Slug: camp.Slug,
+		Goal: strings.TrimSuffix(money.FormatMajor(camp.GoalAmount, camp.Currency), ".00"), Intro: camp.Intro, Presets: camp.PresetAmounts,
+		Starts: camp.StartsAt.In(s.cfg.Location).Format("2006-01-02"), Ends: camp.EndsAt.Add(-1).In(s.cfg.Location).Format("2006-01-02")})
+}
+
+// saveCampaign creates (no id in the path) or updates a campaign from the
+// form, every field checked and its error shown next to it.
+func (s *Server) saveCampaign(c *gin.Context) {
+	d := campaignFormData{adminPage: s.adminBase(c), ID: c.Param("id"), Errors: fieldErrors{}, Currency: strings.ToUpper(s.cfg.Currency),
+		Name: strings.TrimSpace(c.PostForm("name")), Slug: strings.ToLower(strings.TrimSpace(c.PostForm("slug"))),
+		Goal: strings.TrimSpace(c.PostForm("goal")), Starts: strings.TrimSpace(c.PostForm("starts")),
+		Ends: strings.TrimSpace(c.PostForm("ends")), Intro: strings.TrimSpace(c.PostForm("intro")), Presets: strings.TrimSpace(c.PostForm("presets"))}
+	cur := s.cfg.Currency
+	camp := models.Campaign{ID: d.ID, Name: d.Name, Slug: d.Slug, Currency: cur, Intro: d.Intro, PresetAmounts: d.Presets}
+	switch n := utf8.RuneCountInString(d.Name); {
+	case n == 0:
+		d.Errors["name"] = "Enter the campaign's name, as readers will see it."
+	case n > 120 || strings.ContainsRune(d.Name, 0):
+		d.Errors["name"] = "Keep the name under 120 characters."
+	}
+	if !slugPattern.MatchString(d.Slug) {
+		d.Errors["slug"] = "Use 1 to 40 lower-case letters, digits and hyphens, such as year-end-2026."
+	}
+	if goal, err := money.ParseMajor(d.Goal, cur); err != nil || goal <= 0 {
+		d.Errors["goal"] = "Enter the goal as an amount, such as 25000."
+	} else {
+		camp.GoalAmount = goal
+	}
+	starts, err1 := time.ParseInLocation("2006-01-02", d.Starts, s.cfg.Location)
+	ends, err2 := time.ParseInLocation("2006-01-02", d.Ends, s.cfg.Location)
+	switch {
+	case err1 != nil:
+		d.Errors["starts"] = "Enter the first day as a date, such as 2026-12-01."
+	case err2 != nil:
+		d.Errors["ends"] = "Enter the last day as a date, such as 2026-12-31."
+	case ends.Before(starts):
+		d.Errors["ends"] = "The last day is before the first."
+	default:
+		camp.StartsAt, camp.EndsAt = starts, ends.AddDate(0, 0, 1) // the whole last day
+	}
+	if utf8.RuneCountInString(d.Intro) > 2000 || strings.ContainsRune(d.Intro, 0) {
+		d.Errors["intro"] = "Keep the introduction under 2,000 characters."
+	}
+	if ps, err := models.ParsePresets(d.Presets, cur); err != nil || len(ps) > 6 {
+		d.Errors["presets"] = "List up to six amounts separated by commas, such as 35, 70, 150."
+	} else {
+		for _, p := range ps {
+			if p < s.cfg.DonationMin || p > s.cfg.DonationMax {
+				d.Errors["presets"] = "Each amount must be from " + money.Display(s.cfg.DonationMin, cur) + " to " + money.Display(s.cfg.DonationMax, cur) + "."
+			}
+		}
+	}
+	if len(d.Errors) == 0 {
+		err := s.store.SaveCampaign(c.Request.Context(), &camp, actor(c))
+		var conflict *models.Error
+		switch {
+		case errors.As(err, &conflict) && errors.Is(err, models.ErrConflict):
+			d.Errors["slug"] = conflict.Message
+		case errors.Is(err, models.ErrNotFound):
+			s.errorPage(c, http.StatusNotFound, "Campaign not found", "There is no such campaign.")
+			return
+		case err != nil:
+			s.error(c, err)
+			return
+		default:
+			s.setFlash(c, "Saved "+camp.Name+": its page is /give/"+camp.Slug+".")
+			c.Redirect(http.StatusSeeOther, "/admin/campaigns")
+			return
+		}
+	}
+	s.render(c, http.StatusUnprocessableEntity, "admin_campaign", d)
+}

@@ -1,0 +1,102 @@
+package handlers
+
+import (
+	"bytes"
+	"errors"
+	"html/template"
+	"net/http"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+	"github.com/yuin/goldmark"
+
+	"github.com/indienews/donations/models"
+	"github.com/indienews/donations/money"
+)
+
+// A campaign's page is the donate form with the campaign's intro, its
+// meter and its preset amounts: /donate?campaign=SLUG, or /give/SLUG.
+
+// campaignView is a campaign as its page shows it.
+type campaignView struct {
+	Slug, Name             string
+	Intro                  template.HTML
+	Raised, Goal, Ends     string
+	RaisedValue, GoalValue int64
+	Percent                int64
+	Closed, NotYet         bool
+}
+
+func (s *Server) campaignView(c *gin.Context, camp *models.Campaign) (*campaignView, error) {
+	p, err := s.store.CampaignProgress(c.Request.Context(), camp)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	v := &campaignView{Slug: camp.Slug, Name: camp.Name, Raised: money.Display(p.Raised, camp.Currency),
+		Goal: money.Display(camp.GoalAmount, camp.Currency), GoalValue: camp.GoalAmount, RaisedValue: min(max(p.Raised, 0), camp.GoalAmount),
+		Ends:   camp.EndsAt.Add(-1).In(s.cfg.Location).Format("January 2"),
+		Closed: !now.Before(camp.EndsAt), NotYet: now.Before(camp.StartsAt)}
+	if camp.GoalAmount > 0 {
+		v.Percent = max(p.Raised, 0) * 100 / camp.GoalAmount // integer: no floats near money
+	}
+	if strings.TrimSpace(camp.Intro) != "" {
+		var buf bytes.Buffer
+		if err := goldmark.New().Convert([]byte(camp.Intro), &buf); err != nil {
+			return nil, err
+		}
+		v.Intro = template.HTML(buf.String()) // goldmark escapes raw HTML
+	}
+	return v, nil
+}
+
+// campaignDonate answers /donate?campaign=SLUG: the form, made for the
+// campaign. An unknown campaign is a 404.
+func (s *Server) campaignDonate(c *gin.Context, slug string) {
+	camp, err := s.store.CampaignBySlug(c.Request.Context(), slug)
+	if errors.Is(err, models.ErrNotFound) {
+		s.errorPage(c, http.StatusNotFound, "Campaign not found", "There is no campaign at this address. You can still give on the donate page.")
+		return
+	}
+	if err != nil {
+		s.error(c, err)
+		return
+	}
+	f := donateForm{Frequency: models.FrequencyOnce, Campaign: camp.Slug}
+	presets := camp.Presets()
+	if len(presets) == 0 {
+		presets = s.cfg.PresetAmounts
+	}
+	if len(presets) > 1 {
+		f.Amount = strings.TrimSuffix(strings.TrimSuffix(money.FormatMajor(presets[1], camp.Currency), "00"), ".")
+	}
+	c.Header("Cache-Control", "private, no-cache")
+	s.render(c, http.StatusOK, "donate", s.donateData(c, f, nil))
+}
+
+// give is the campaign's short address.
+func (s *Server) give(c *gin.Context) {
+	camp, err := s.store.CampaignBySlug(c.Request.Context(), c.Param("slug"))
+	if errors.Is(err, models.ErrNotFound) {
+		s.errorPage(c, http.StatusNotFound, "Campaign not found", "There is no campaign at this address. You can still give on the donate page.")
+		return
+	}
+	if err != nil {
+		s.error(c, err)
+		return
+	}
+	c.Redirect(http.StatusFound, "/donate?campaign="+camp.Slug)
+}
+
+// giftCampaign is the campaign a submitted form gives through, when it is
+// open: a gift made after the campaign ended goes to the general fund.
+func (s *Server) giftCampaign(c *gin.Context, slug string) *string {
+	if slug == "" {
+		return nil
+	}
+	camp, err := s.store.CampaignBySlug(c.Request.Context(), slug)
+	if err != nil || !camp.Open(s.now()) || camp.Currency != s.cfg.Currency {
+		return nil
+	}
+	return &camp.ID
+}
