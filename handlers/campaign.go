@@ -25,6 +25,9 @@ type campaignView struct {
 	RaisedValue, GoalValue int64
 	Percent                int64
 	Closed, NotYet         bool
+	// Funder is the match pool that would match a gift made now ("" when
+	// none has room).
+	Funder string
 }
 
 func (s *Server) campaignView(c *gin.Context, camp *models.Campaign) (*campaignView, error) {
@@ -39,6 +42,15 @@ func (s *Server) campaignView(c *gin.Context, camp *models.Campaign) (*campaignV
 		Closed: !now.Before(camp.EndsAt), NotYet: now.Before(camp.StartsAt)}
 	if camp.GoalAmount > 0 {
 		v.Percent = max(p.Raised, 0) * 100 / camp.GoalAmount // integer: no floats near money
+	}
+	if camp.Open(now) {
+		offer, err := s.store.MatchOffer(c.Request.Context(), camp.ID, now)
+		if err != nil {
+			return nil, err
+		}
+		if offer != nil {
+			v.Funder = offer.Pool.Funder
+		}
 	}
 	if strings.TrimSpace(camp.Intro) != "" {
 		var buf bytes.Buffer

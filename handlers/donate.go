@@ -105,7 +105,7 @@ func (s *Server) donateSubmit(c *gin.Context) {
 		Email: f.Email, Name: f.Name,
 		Address:        f.Address,
 		DedicationType: f.DedicationType, DedicationName: f.DedicationName, Anonymous: f.Anonymous,
-		CampaignID: s.giftCampaign(c, f.Campaign),
+		CampaignID: s.giftCampaign(c, f.Campaign), FromOrganisation: f.FromOrganisation,
 	}
 	var decl *models.GiftAidDeclaration
 	if s.cfg.ReceiptRules == "uk" && f.GiftAid {

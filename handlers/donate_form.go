@@ -29,8 +29,11 @@ type donateForm struct {
 	GiftAid                                         bool
 	GiftAidTitle, GiftAidFirstName, GiftAidLastName string
 	GiftAidTaxpayer                                 bool
-	// Campaign is the slug of the campaign the form gives through.
-	Campaign string
+	// Campaign is the slug of the campaign the form gives through;
+	// FromOrganisation: the gift comes from a company or organisation,
+	// which match funds do not match.
+	Campaign         string
+	FromOrganisation bool
 }
 type presetOption struct {
 	Value, Label string
@@ -140,6 +143,7 @@ func parseDonateForm(c *gin.Context) donateForm {
 		GiftAidLastName:  strings.TrimSpace(c.PostForm("giftaid_last_name")),
 		GiftAidTaxpayer:  checked(c.PostForm("giftaid_taxpayer")),
 		Campaign:         strings.ToLower(strings.TrimSpace(c.PostForm("campaign"))),
+		FromOrganisation: checked(c.PostForm("from_organisation")),
 	}
 	amounts := c.PostFormArray("amount")
 	for _, a := range amounts {

@@ -86,6 +86,11 @@ func (s *Store) ApplyEvent(ctx context.Context, ev EventRecord, effect Effect) (
 			if err := effect.apply(s, tx, ev, &res); err != nil {
 				return err
 			}
+			// A campaign gift paid, refunded or disputed changes what
+			// its match pools give every gift after it.
+			if err := s.matchCampaignsTouched(tx); err != nil {
+				return err
+			}
 		}
 		return tx.Model(&stripeEvent{}).Where("id = ?", ev.ID).Update("outcome", res.Outcome).Error
 	})

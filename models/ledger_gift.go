@@ -107,6 +107,7 @@ type Gift struct {
 	StripeChargeID        *string
 	MembershipID          *string
 	CampaignID            *string // the campaign the gift was made through
+	FromOrganisation      bool    // the donor said it comes from a company or organisation: never matched
 	RefundedAmount        int64
 	DisputeStatus         string // "", open, won, lost
 	Livemode              bool

@@ -1,0 +1,152 @@
+package handlers_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/indienews/donations/models"
+	"github.com/indienews/donations/testenv"
+)
+
+// TestMatchPoolsFollowTheRules runs one campaign with two pools through
+// gifts at each rule's edge:
+//
+//	Knight Foundation: cap $1,000, $500 per donor, new monthly members
+//	  counted at twelve times their first payment; the campaign's dates.
+//	Local Bank: cap $300, no per-donor limit, from t2 on.
+//
+//	t1  ann  $600            Knight 500 (her limit); the bank not yet
+//	t2  ann  $300            Knight 0 (limit), bank 300 (its cap)
+//	t2b bob  $200, from an organisation: nothing
+//	t3  carol $5 monthly     Knight 60 (twelve times; no tier at $60 a year)
+//	t3b frank $120 yearly, tier benefit $25: Knight 95
+//	t4  carol's 2nd payment  nothing (her year counted)
+//	t5  dave $500            Knight 345: full
+//	t6  erin $100            nothing: both full, and the form says no more
+//	t7  dave refunded        Knight frees 345: erin gets 100
+func TestMatchPoolsFollowTheRules(t *testing.T) {
+	testenv.ForEachDB(t, func(t *testing.T, db string) {
+		app := newApp(t, db, appOptions{env: map[string]string{"MEMBERSHIP_TIERS": "Insider|100|a tote bag|25"}})
+		now := time.Now().UTC().Truncate(time.Second)
+		at := func(days int, minutes int) time.Time { return now.AddDate(0, 0, days).Add(time.Duration(minutes) * time.Minute) }
+		camp := &models.Campaign{Slug: "match", Name: "Match month", GoalAmount: 500000, Currency: "usd",
+			StartsAt: at(-10, 0), EndsAt: at(10, 0)}
+		if err := app.Store.SaveCampaign(t.Context(), camp, models.CommandLine); err != nil {
+			t.Fatal(err)
+		}
+		knight := &models.MatchPool{CampaignID: camp.ID, Funder: "Knight Foundation", Cap: 100000, PerDonorLimit: 50000,
+			StartsAt: camp.StartsAt, EndsAt: camp.EndsAt, MonthlyTimesTwelve: true}
+		bank := &models.MatchPool{CampaignID: camp.ID, Funder: "Local Bank", Cap: 30000, StartsAt: at(-8, 0), EndsAt: camp.EndsAt}
+		for _, p := range []*models.MatchPool{knight, bank} {
+			if err := app.Store.AddMatchPool(t.Context(), p, models.CommandLine); err != nil {
+				t.Fatal(err)
+			}
+		}
+		c := app.client()
+		n := 0
+		give := func(email string, dollars int64, frequency string, paid time.Time, org bool) *models.Gift {
+			t.Helper()
+			n++
+			form := validForm(app.csrfToken(c, "/donate?campaign=match"))
+			form.Set("email", email)
+			form.Set("amount", fmt.Sprint(dollars))
+			form.Set("frequency", frequency)
+			form.Set("campaign", "match")
+			if org {
+				form.Set("from_organisation", "1")
+			}
+			resp, _ := app.post(c, "/donate", form)
+			g := giftOfSession(t, app, resp.Header.Get("Location"))
+			if frequency == "once" {
+				app.deliverAt(fmt.Sprintf("evt_m%d", n), "checkout.session.completed",
+					testenv.PaidSession(t, *g.StripeSessionID, g.ID, email, dollars*100), paid)
+			} else {
+				sub := fmt.Sprintf("sub_m%d", n)
+				app.deliverAt(fmt.Sprintf("evt_m%d_sub", n), "customer.subscription.created", testenv.Subscription(t, testenv.SubscriptionSpec{
+					ID: sub, Customer: "cus_" + sub, Status: "active", Interval: frequency, Amount: dollars * 100,
+					PeriodEnd: paid.AddDate(0, 1, 0), Started: paid, GiftID: g.ID}), paid)
+				app.deliverAt(fmt.Sprintf("evt_m%d_in", n), "invoice.paid", testenv.Invoice(t, testenv.InvoiceSpec{ID: "in_" + sub,
+					Subscription: sub, Customer: "cus_" + sub, Charge: "ch_" + sub, PaymentIntent: "pi_" + sub, BillingReason: "subscription_create",
+					Amount: dollars * 100, Paid: true, Email: email, Interval: frequency, GiftID: g.ID}), paid)
+			}
+			got, err := app.Store.GiftByID(t.Context(), g.ID)
+			if err != nil || got.Status != models.GiftPaid {
+				t.Fatalf("gift %s: %+v %v", email, got, err)
+			}
+			return got
+		}
+		ann1 := give("ann@example.com", 600, "once", at(-9, 0), false)
+		ann2 := give("ann@example.com", 300, "once", at(-8, 0), false)
+		bob := give("bob@example.com", 200, "once", at(-8, 5), true)
+		carol := give("carol@example.com", 5, "month", at(-7, 0), false)
+		frank := give("frank@example.com", 120, "year", at(-7, 5), false)
+		// carol's second monthly payment.
+		carolM, err := app.Store.GiftByID(t.Context(), carol.ID)
+		if err != nil || carolM.MembershipID == nil {
+			t.Fatalf("carol's membership: %+v %v", carolM, err)
+		}
+		ms, _ := app.Store.MembershipByID(t.Context(), *carolM.MembershipID)
+		app.deliverAt("evt_carol2", "invoice.paid", testenv.Invoice(t, testenv.InvoiceSpec{ID: "in_carol2", Subscription: ms.StripeSubscriptionID,
+			Customer: ms.StripeCustomerID, Charge: "ch_carol2", PaymentIntent: "pi_carol2", BillingReason: "subscription_cycle", Amount: 500,
+			Paid: true, Email: "carol@example.com", Interval: "month"}), at(-6, 0))
+		if _, page := app.get(c, "/donate?campaign=match"); !strings.Contains(page, "Your gift will be matched by Knight Foundation.") {
+			t.Errorf("the form does not offer Knight's match while it has room")
+		}
+		dave := give("dave@example.com", 500, "once", at(-5, 0), false)
+		if _, page := app.get(c, "/donate?campaign=match"); strings.Contains(page, "will be matched") || strings.Contains(page, "from_organisation") {
+			t.Errorf("the form still offers a match with both pools full")
+		}
+		erin := give("erin@example.com", 100, "once", at(-4, 0), false)
+
+		matched := func() map[string]string {
+			t.Helper()
+			ms, err := app.Store.MatchesOfCampaign(t.Context(), camp.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			name := map[string]string{knight.ID: "knight", bank.ID: "bank"}
+			out := map[string]string{}
+			for gift, pools := range ms {
+				for pool, amount := range pools {
+					out[gift] += fmt.Sprintf("%s=%d ", name[pool], amount/100)
+				}
+			}
+			return out
+		}
+		want := map[*models.Gift]string{ann1: "knight=500 ", ann2: "bank=300 ", bob: "", carol: "knight=60 ", frank: "knight=95 ",
+			dave: "knight=345 ", erin: ""}
+		who := map[*models.Gift]string{ann1: "ann's first", ann2: "ann's second", bob: "bob (organisation)", carol: "carol's first (monthly)",
+			frank: "frank (yearly, $25 benefit)", dave: "dave", erin: "erin"}
+		got := matched()
+		for g, w := range want {
+			if got[g.ID] != w {
+				t.Errorf("%s: matched %q, want %q", who[g], got[g.ID], w)
+			}
+		}
+		var others int
+		for id := range got {
+			found := false
+			for g := range want {
+				found = found || g.ID == id
+			}
+			if !found {
+				others++
+			}
+		}
+		if others != 0 {
+			t.Errorf("%d other gifts matched (carol's second payment must not be): %v", others, got)
+		}
+
+		// dave's gift is refunded: Knight's room goes to erin's, after it.
+		app.deliverAt("evt_dave_refund", "charge.refunded", testenv.Charge(t, "ch_dave", "pi_"+*dave.StripeSessionID, "", 50000, 50000), at(-3, 0))
+		got = matched()
+		if got[dave.ID] != "" || got[erin.ID] != "knight=100 " {
+			t.Fatalf("after dave's refund: dave %q, erin %q", got[dave.ID], got[erin.ID])
+		}
+		if _, page := app.get(c, "/donate?campaign=match"); !strings.Contains(page, "Your gift will be matched by Knight Foundation.") {
+			t.Errorf("the refund's room is not offered again")
+		}
+	})
+}

@@ -1,0 +1,247 @@
+package models
+
+import (
+	"context"
+	"sort"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// Match funds follow NewsMatch's published rules. A pool matches the
+// gifts a campaign received between its dates:
+//   - each gift's eligible amount is what it raised net of refunds and
+//     disputes, less the fair-market value of any benefit it bought;
+//   - optionally, a new monthly membership counts at twelve times its
+//     first payment (and its later payments are then not matched again);
+//   - gifts the donor marked as from an organisation are not matched;
+//   - each donor is matched up to the pool's per-donor limit;
+//   - once the pool's cap is reached, nothing more is matched.
+// A campaign's pools are drawn down in their order: a gift's eligible
+// amount goes to the first pool with room, what it cannot take to the
+// next. The allocation is a function of the campaign's gifts taken in
+// the order they were paid, so it is recomputed whole, in the transaction
+// of any event that changes one of them (a payment, a refund, a dispute):
+// a refund frees room for the gifts after it.
+
+// MatchPool is one funder's pool.
+type MatchPool struct {
+	ID                 string
+	CampaignID         string
+	Funder             string
+	Cap                int64
+	PerDonorLimit      int64 // 0: no limit
+	StartsAt, EndsAt   time.Time
+	MonthlyTimesTwelve bool
+	Position           int
+	CreatedAt          time.Time
+	UpdatedAt          time.Time
+}
+
+// GiftMatch is what one pool matched of one gift.
+type GiftMatch struct {
+	GiftID string `gorm:"primaryKey"`
+	PoolID string `gorm:"primaryKey"`
+	Amount int64
+}
+
+// campaignLockClass keys the locks that serialise a campaign's
+// recomputation: always taken after the payment locks, so no cycle.
+const campaignLockClass = 0x63616d // "cam"
+
+// AddMatchPool adds a pool to a campaign, after its other pools.
+func (s *Store) AddMatchPool(ctx context.Context, p *MatchPool, by Actor) error {
+	err := s.transaction(ctx, func(tx *Tx) error {
+		var n int64
+		if err := tx.Model(&MatchPool{}).Where("campaign_id = ?", p.CampaignID).Count(&n).Error; err != nil {
+			return err
+		}
+		p.ID, p.Position, p.CreatedAt, p.UpdatedAt = uuid.NewString(), int(n)+1, tx.now, tx.now
+		if err := tx.Create(p).Error; err != nil {
+			return translate(err)
+		}
+		if err := s.recomputeMatches(tx, p.CampaignID); err != nil {
+			return err
+		}
+		return s.audit(tx, by, "added match pool", p.Funder)
+	})
+	return wrap(err, "campaigns: add pool for %s", p.CampaignID)
+}
+
+// MatchPools lists a campaign's pools in their order.
+func (s *Store) MatchPools(ctx context.Context, campaignID string) ([]MatchPool, error) {
+	var ps []MatchPool
+	err := s.db.WithContext(ctx).Where("campaign_id = ?", campaignID).Order("position").Find(&ps).Error
+	return ps, wrap(err, "campaigns: pools of %s", campaignID)
+}
+
+// PoolUse is what a pool matched so far, and what is left.
+type PoolUse struct {
+	Pool      MatchPool
+	Matched   int64
+	Remaining int64
+}
+
+// PoolUses lists a campaign's pools with what each has matched.
+func (s *Store) PoolUses(ctx context.Context, campaignID string) ([]PoolUse, error) {
+	pools, err := s.MatchPools(ctx, campaignID)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]PoolUse, 0, len(pools))
+	for _, p := range pools {
+		var matched int64
+		if err := s.db.WithContext(ctx).Model(&GiftMatch{}).Select("COALESCE(SUM(amount), 0)").Where("pool_id = ?", p.ID).Scan(&matched).Error; err != nil {
+			return nil, wrap(err, "campaigns: use of pool %s", p.ID)
+		}
+		out = append(out, PoolUse{Pool: p, Matched: matched, Remaining: max(p.Cap-matched, 0)})
+	}
+	return out, nil
+}
+
+// MatchOffer is the pool that would match a gift made at t: the first
+// open one with room; nil when none.
+func (s *Store) MatchOffer(ctx context.Context, campaignID string, t time.Time) (*PoolUse, error) {
+	uses, err := s.PoolUses(ctx, campaignID)
+	if err != nil {
+		return nil, err
+	}
+	for i, u := range uses {
+		if !t.Before(u.Pool.StartsAt) && t.Before(u.Pool.EndsAt) && u.Remaining > 0 {
+			return &uses[i], nil
+		}
+	}
+	return nil, nil
+}
+
+// matchCampaignsTouched recomputes the matches of every campaign one of
+// whose gifts this transaction changed: every write in a transaction
+// carries its one clock, so they are the gifts updated at tx.now.
+func (s *Store) matchCampaignsTouched(tx *Tx) error {
+	var ids []string
+	if err := tx.Model(&Gift{}).Distinct("campaign_id").Where("updated_at = ? AND campaign_id IS NOT NULL", tx.now).Pluck("campaign_id", &ids).Error; err != nil {
+		return err
+	}
+	for _, id := range ids {
+		if err := s.recomputeMatches(tx, id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+type matchFacts struct {
+	ID, DonorID, Frequency, MembershipID, FirstGiftID string
+	PaidAt                                            time.Time
+	TotalAmount, RefundedAmount, Benefit              int64
+	DisputeStatus                                     string
+	FromOrganisation                                  bool
+}
+
+// recomputeMatches allocates a campaign's pools to its gifts again.
+func (s *Store) recomputeMatches(tx *Tx, campaignID string) error {
+	if err := s.xactLocks(tx, campaignLockClass, []string{"campaign:" + campaignID}); err != nil {
+		return err
+	}
+	var pools []MatchPool
+	if err := tx.Where("campaign_id = ?", campaignID).Order("position").Find(&pools).Error; err != nil {
+		return err
+	}
+	if len(pools) == 0 {
+		return nil
+	}
+	var gifts []matchFacts
+	err := tx.Table("gifts AS g").
+		Select(`g.id, COALESCE(g.donor_id, '') AS donor_id, g.frequency, COALESCE(g.membership_id, '') AS membership_id,
+			COALESCE(m.gift_id, '') AS first_gift_id, g.paid_at, g.total_amount, g.refunded_amount, g.dispute_status, g.from_organisation,
+			COALESCE((SELECT MAX(r.benefit_value) FROM receipts r WHERE r.gift_id = g.id), 0) AS benefit`).
+		Joins("LEFT JOIN memberships m ON m.id = g.membership_id").
+		Where("g.campaign_id = ? AND g.status IN ? AND g.paid_at IS NOT NULL", campaignID, []string{GiftPaid, GiftRefunded}).
+		Scan(&gifts).Error
+	if err != nil {
+		return err
+	}
+	sort.Slice(gifts, func(i, j int) bool {
+		if !gifts[i].PaidAt.Equal(gifts[j].PaidAt) {
+			return gifts[i].PaidAt.Before(gifts[j].PaidAt)
+		}
+		return gifts[i].ID < gifts[j].ID
+	})
+	poolIDs := make([]string, len(pools))
+	for i, p := range pools {
+		poolIDs[i] = p.ID
+	}
+	if err := tx.Where("pool_id IN ?", poolIDs).Delete(&GiftMatch{}).Error; err != nil {
+		return err
+	}
+	used := make([]int64, len(pools))
+	byDonor := make([]map[string]int64, len(pools))
+	timesTwelve := make([]map[string]bool, len(pools)) // memberships counted at twelve times
+	for i := range pools {
+		byDonor[i], timesTwelve[i] = map[string]int64{}, map[string]bool{}
+	}
+	var rows []GiftMatch
+	for _, g := range gifts {
+		if g.FromOrganisation {
+			continue
+		}
+		net := g.TotalAmount - g.RefundedAmount
+		if g.DisputeStatus == DisputeOpen || g.DisputeStatus == DisputeLost {
+			net = 0
+		}
+		base := max(net-g.Benefit, 0)
+		left := base
+		for i, p := range pools {
+			if left <= 0 && !(p.MonthlyTimesTwelve && g.Frequency == FrequencyMonth) {
+				break
+			}
+			if g.PaidAt.Before(p.StartsAt) || !g.PaidAt.Before(p.EndsAt) {
+				continue
+			}
+			want := left
+			if p.MonthlyTimesTwelve && g.Frequency == FrequencyMonth && g.MembershipID != "" {
+				switch {
+				case g.FirstGiftID == g.ID:
+					want = base * 12
+					timesTwelve[i][g.MembershipID] = true
+				case timesTwelve[i][g.MembershipID]:
+					continue // its first payment counted for the year
+				}
+			}
+			take := want
+			if p.PerDonorLimit > 0 {
+				take = min(take, max(p.PerDonorLimit-byDonor[i][g.DonorID], 0))
+			}
+			take = min(take, max(p.Cap-used[i], 0))
+			if take <= 0 {
+				continue
+			}
+			used[i] += take
+			byDonor[i][g.DonorID] += take
+			rows = append(rows, GiftMatch{GiftID: g.ID, PoolID: p.ID, Amount: take})
+			left = max(left-take, 0)
+		}
+	}
+	if len(rows) == 0 {
+		return nil
+	}
+	return tx.CreateInBatches(rows, 500).Error
+}
+
+// MatchesOfCampaign returns each gift's matched amount per pool.
+func (s *Store) MatchesOfCampaign(ctx context.Context, campaignID string) (map[string]map[string]int64, error) {
+	var rows []GiftMatch
+	err := s.db.WithContext(ctx).Table("gift_matches AS gm").Select("gm.gift_id, gm.pool_id, gm.amount").
+		Joins("JOIN match_pools p ON p.id = gm.pool_id").Where("p.campaign_id = ?", campaignID).Scan(&rows).Error
+	if err != nil {
+		return nil, wrap(err, "campaigns: matches of %s", campaignID)
+	}
+	out := map[string]map[string]int64{}
+	for _, r := range rows {
+		if out[r.GiftID] == nil {
+			out[r.GiftID] = map[string]int64{}
+		}
+		out[r.GiftID][r.PoolID] = r.Amount
+	}
+	return out, nil
+}
