@@ -30,7 +30,9 @@ func TestMatchPoolsFollowTheRules(t *testing.T) {
 	testenv.ForEachDB(t, func(t *testing.T, db string) {
 		app := newApp(t, db, appOptions{env: map[string]string{"MEMBERSHIP_TIERS": "Insider|100|a tote bag|25"}})
 		now := time.Now().UTC().Truncate(time.Second)
-		at := func(days int, minutes int) time.Time { return now.AddDate(0, 0, days).Add(time.Duration(minutes) * time.Minute) }
+		at := func(days int, minutes int) time.Time {
+			return now.AddDate(0, 0, days).Add(time.Duration(minutes) * time.Minute)
+		}
 		camp := &models.Campaign{Slug: "match", Name: "Match month", GoalAmount: 500000, Currency: "usd",
 			StartsAt: at(-10, 0), EndsAt: at(10, 0)}
 		if err := app.Store.SaveCampaign(t.Context(), camp, models.CommandLine); err != nil {
