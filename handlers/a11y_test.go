@@ -199,6 +199,15 @@ func TestStaffPagesPassAxe(t *testing.T) {
 	do(t, ctx, "a wrong campaign", chromedp.Navigate(app.URL+"/admin/campaigns/new"), chromedp.WaitVisible(`#campaign-form`),
 		chromedp.Click(`#save-campaign`), chromedp.WaitVisible(`#error-summary`))
 	testenv.Axe(t, ctx, "/admin/campaigns/new with errors")
+	camp := &models.Campaign{Slug: "drive", Name: "Year-end drive", GoalAmount: 1000000, Currency: "usd",
+		StartsAt: time.Now().AddDate(0, 0, -1), EndsAt: time.Now().AddDate(0, 1, 0)}
+	if err := app.Store.SaveCampaign(t.Context(), camp, models.CommandLine); err != nil {
+		t.Fatal(err)
+	}
+	do(t, ctx, "a campaign's page", chromedp.Navigate(app.URL+"/admin/campaigns/"+camp.ID), chromedp.WaitVisible(`#pool-form`))
+	testenv.Axe(t, ctx, "/admin/campaigns/:id")
+	do(t, ctx, "a wrong pool", chromedp.Click(`#add-pool`), chromedp.WaitVisible(`#funder-error`))
+	testenv.Axe(t, ctx, "/admin/campaigns/:id with a wrong pool")
 	do(t, ctx, "add a wrong staff member", chromedp.Navigate(app.URL+"/admin/staff"), chromedp.WaitVisible(`#email`),
 		chromedp.SendKeys(`#email`, "not-an-email"), chromedp.Submit(`#email`), chromedp.WaitVisible(`#email-error`))
 	testenv.Axe(t, ctx, "/admin/staff with an error")

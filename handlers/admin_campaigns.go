@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"bytes"
 	"errors"
 	"net/http"
 	"regexp"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/indienews/donations/models"
 	"github.com/indienews/donations/money"
+	"github.com/indienews/donations/reports"
 )
 
 // Campaigns in the staff area: everyone sees each one's progress; admins
@@ -32,6 +34,10 @@ type campaignFormData struct {
 	ID, Currency                                   string
 	Name, Slug, Goal, Starts, Ends, Intro, Presets string
 	Errors                                         fieldErrors
+	// An existing campaign's match pools and the form that adds one.
+	Pools      []poolRow
+	Pool       poolForm
+	PoolErrors fieldErrors
 }
 
 var slugPattern = regexp.MustCompile(`^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$`)
@@ -85,9 +91,21 @@ func (s *Server) editCampaign(c *gin.Context) {
 		s.error(c, err)
 		return
 	}
-	s.render(c, http.StatusOK, "admin_campaign", campaignFormData{adminPage: s.adminBase(c), ID: camp.ID, Currency: strings.ToUpper(camp.Currency), Name: camp.Name, Slug: camp.Slug,
+	d, err := s.campaignForm(c, camp)
+	if err != nil {
+		s.error(c, err)
+		return
+	}
+	s.render(c, http.StatusOK, "admin_campaign", d)
+}
+
+// campaignForm is an existing campaign's page: its form and its pools.
+func (s *Server) campaignForm(c *gin.Context, camp *models.Campaign) (campaignFormData, error) {
+	pools, err := s.poolRows(c, camp)
+	return campaignFormData{adminPage: s.adminBase(c), ID: camp.ID, Currency: strings.ToUpper(camp.Currency), Name: camp.Name, Slug: camp.Slug,
 		Goal: strings.TrimSuffix(money.FormatMajor(camp.GoalAmount, camp.Currency), ".00"), Intro: camp.Intro, Presets: camp.PresetAmounts,
-		Starts: camp.StartsAt.In(s.cfg.Location).Format("2006-01-02"), Ends: camp.EndsAt.Add(-1).In(s.cfg.Location).Format("2006-01-02")})
+		Starts: camp.StartsAt.In(s.cfg.Location).Format("2006-01-02"), Ends: camp.EndsAt.Add(-1).In(s.cfg.Location).Format("2006-01-02"),
+		Pools: pools, PoolErrors: fieldErrors{}}, err
 }
 
 // saveCampaign creates (no id in the path) or updates a campaign from the
@@ -156,4 +174,130 @@ func (s *Server) saveCampaign(c *gin.Context) {
 		}
 	}
 	s.render(c, http.StatusUnprocessableEntity, "admin_campaign", d)
+}
+
+// poolRow is a match pool as the campaign's page lists it.
+type poolRow struct {
+	Funder, Cap, PerDonor, Dates, Matched, Remaining, Monthly string
+}
+
+func (s *Server) poolRows(c *gin.Context, camp *models.Campaign) ([]poolRow, error) {
+	uses, err := s.store.PoolUses(c.Request.Context(), camp.ID)
+	if err != nil {
+		return nil, err
+	}
+	var out []poolRow
+	for _, u := range uses {
+		p := u.Pool
+		r := poolRow{Funder: p.Funder, Cap: money.Display(p.Cap, camp.Currency), PerDonor: "No limit",
+			Dates:   p.StartsAt.In(s.cfg.Location).Format("2006-01-02") + " to " + p.EndsAt.Add(-1).In(s.cfg.Location).Format("2006-01-02"),
+			Matched: money.Display(u.Matched, camp.Currency), Remaining: money.Display(u.Remaining, camp.Currency), Monthly: "No"}
+		if p.PerDonorLimit > 0 {
+			r.PerDonor = money.Display(p.PerDonorLimit, camp.Currency)
+		}
+		if p.MonthlyTimesTwelve {
+			r.Monthly = "Twelve times the first payment"
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+// addMatchPool adds a funder's pool to a campaign, each field checked.
+func (s *Server) addMatchPool(c *gin.Context) {
+	camp, err := s.store.CampaignByID(c.Request.Context(), c.Param("id"))
+	if errors.Is(err, models.ErrNotFound) {
+		s.errorPage(c, http.StatusNotFound, "Campaign not found", "There is no such campaign.")
+		return
+	}
+	if err != nil {
+		s.error(c, err)
+		return
+	}
+	cur := camp.Currency
+	pf := poolForm{Funder: strings.TrimSpace(c.PostForm("funder")), Cap: strings.TrimSpace(c.PostForm("cap")),
+		PerDonor: strings.TrimSpace(c.PostForm("per_donor")), Starts: strings.TrimSpace(c.PostForm("pool_starts")),
+		Ends: strings.TrimSpace(c.PostForm("pool_ends")), Monthly: c.PostForm("monthly") == "1"}
+	errs := fieldErrors{}
+	p := models.MatchPool{CampaignID: camp.ID, Funder: pf.Funder, MonthlyTimesTwelve: pf.Monthly}
+	if n := utf8.RuneCountInString(pf.Funder); n == 0 || n > 120 || strings.ContainsRune(pf.Funder, 0) {
+		errs["funder"] = "Enter the funder's name, under 120 characters."
+	}
+	if v, err := money.ParseMajor(pf.Cap, cur); err != nil || v <= 0 {
+		errs["cap"] = "Enter the most this funder matches, such as 10000."
+	} else {
+		p.Cap = v
+	}
+	if pf.PerDonor != "" {
+		if v, err := money.ParseMajor(pf.PerDonor, cur); err != nil || v <= 0 {
+			errs["per_donor"] = "Enter the most matched per donor, such as 1000, or leave it empty."
+		} else {
+			p.PerDonorLimit = v
+		}
+	}
+	p.StartsAt, p.EndsAt = camp.StartsAt, camp.EndsAt
+	if pf.Starts != "" || pf.Ends != "" {
+		starts, err1 := time.ParseInLocation("2006-01-02", pf.Starts, s.cfg.Location)
+		ends, err2 := time.ParseInLocation("2006-01-02", pf.Ends, s.cfg.Location)
+		switch {
+		case err1 != nil:
+			errs["pool_starts"] = "Enter the first day as a date, such as 2026-12-01."
+		case err2 != nil:
+			errs["pool_ends"] = "Enter the last day as a date, such as 2026-12-31."
+		case ends.Before(starts):
+			errs["pool_ends"] = "The last day is before the first."
+		default:
+			p.StartsAt, p.EndsAt = starts, ends.AddDate(0, 0, 1)
+		}
+	}
+	if len(errs) == 0 {
+		if err := s.store.AddMatchPool(c.Request.Context(), &p, actor(c)); err != nil {
+			s.error(c, err)
+			return
+		}
+		s.setFlash(c, "Added "+p.Funder+"'s match pool to "+camp.Name+".")
+		c.Redirect(http.StatusSeeOther, "/admin/campaigns/"+camp.ID)
+		return
+	}
+	d, err := s.campaignForm(c, camp)
+	if err != nil {
+		s.error(c, err)
+		return
+	}
+	d.Pool, d.PoolErrors = pf, errs
+	s.render(c, http.StatusUnprocessableEntity, "admin_campaign", d)
+}
+
+// poolForm is what was typed in the add-a-pool form.
+type poolForm struct {
+	Funder, Cap, PerDonor, Starts, Ends string
+	Monthly                             bool
+}
+
+// campaignReportCSV downloads the campaign's funders' report.
+func (s *Server) campaignReportCSV(c *gin.Context) {
+	camp, err := s.store.CampaignByID(c.Request.Context(), c.Param("id"))
+	if errors.Is(err, models.ErrNotFound) {
+		s.errorPage(c, http.StatusNotFound, "Campaign not found", "There is no such campaign.")
+		return
+	}
+	if err != nil {
+		s.error(c, err)
+		return
+	}
+	r, err := s.store.CampaignReport(c.Request.Context(), camp)
+	if err != nil {
+		s.error(c, err)
+		return
+	}
+	var buf bytes.Buffer
+	if err := reports.WriteCampaignCSV(&buf, r, s.cfg.Location); err != nil {
+		s.error(c, err)
+		return
+	}
+	if !s.auditDownload(c, "downloaded report", "campaign "+camp.Slug) {
+		return
+	}
+	attachment(c, "campaign-"+camp.Slug+".csv", "text/csv; charset=utf-8")
+	c.Data(http.StatusOK, "text/csv; charset=utf-8", buf.Bytes())
 }

@@ -1,6 +1,7 @@
 package handlers_test
 
 import (
+	"encoding/csv"
 	"fmt"
 	"strings"
 	"testing"
@@ -149,6 +150,41 @@ func TestMatchPoolsFollowTheRules(t *testing.T) {
 		}
 		if _, page := app.get(c, "/donate?campaign=match"); !strings.Contains(page, "Your gift will be matched by Knight Foundation.") {
 			t.Errorf("the refund's room is not offered again")
+		}
+
+		// The funders' report: each gift, each pool, the totals.
+		staff := app.staffClient("fin@ledger.example", models.RoleStaff)
+		resp, body := app.get(staff, "/admin/campaigns/"+camp.ID+"/report.csv")
+		rows, err := csv.NewReader(strings.NewReader(body)).ReadAll()
+		if err != nil || resp.StatusCode != 200 || len(rows) != 1+8+2+1 {
+			t.Fatalf("report %d (%v):\n%s", resp.StatusCode, err, body)
+		}
+		if strings.Join(rows[0], ",") != "row,date,donor,email,donor_type,amount,matched,matched_by_Knight Foundation,matched_by_Local Bank,cap,remaining,donors,new_donors,gross" {
+			t.Errorf("header %v", rows[0])
+		}
+		line := func(i int) string { return strings.Join(append(rows[i][:1:1], rows[i][3:9]...), ",") }
+		for i, want := range []string{
+			"gift,ann@example.com,new,600.00,500.00,500.00,0.00",
+			"gift,ann@example.com,new,300.00,300.00,0.00,300.00",
+			"gift,bob@example.com,new,200.00,0.00,0.00,0.00",
+			"gift,carol@example.com,new,5.00,60.00,60.00,0.00",
+			"gift,frank@example.com,new,120.00,95.00,95.00,0.00",
+			"gift,carol@example.com,new,5.00,0.00,0.00,0.00",
+			"gift,dave@example.com,new,0.00,0.00,0.00,0.00",
+			"gift,erin@example.com,new,100.00,100.00,100.00,0.00",
+		} {
+			if got := line(i + 1); got != want {
+				t.Errorf("line %d: %s, want %s", i+1, got, want)
+			}
+		}
+		if got := strings.Join(rows[9], ","); got != "pool,,Knight Foundation,,,,755.00,755.00,,1000.00,245.00,,," {
+			t.Errorf("Knight's row: %s", got)
+		}
+		if got := strings.Join(rows[10], ","); got != "pool,,Local Bank,,,,300.00,,300.00,300.00,0.00,,," {
+			t.Errorf("the bank's row: %s", got)
+		}
+		if got := strings.Join(rows[11], ","); got != "total,,,,,1330.00,1055.00,,,,,6,6,1830.00" {
+			t.Errorf("totals: %s", got)
 		}
 	})
 }

@@ -104,6 +104,27 @@ func TestCampaignFromStaffFormToMeter(t *testing.T) {
 			!regexp.MustCompile(`<progress id="campaign-meter" max="1000000" value="5000"`).MatchString(page) {
 			t.Errorf("the meter after a $70 gift refunded $20:\n%s", regexp.MustCompile(`(?s)<section class="campaign".*?</section>`).FindString(page))
 		}
+		// A match pool, added by an admin: each wrong field named, then listed.
+		_, edit := app.get(admin, "/admin/campaigns/"+camp.ID)
+		pool := url.Values{"csrf_token": {csrfField.FindStringSubmatch(edit)[1]}, "funder": {""}, "cap": {"0"}, "per_donor": {"x"},
+			"pool_starts": {today.Format("2006-01-02")}, "pool_ends": {today.AddDate(0, 0, -2).Format("2006-01-02")}}
+		resp, body = app.post(admin, "/admin/campaigns/"+camp.ID+"/pools", pool)
+		for _, want := range []string{`id="funder-error"`, `id="cap-error"`, `id="per_donor-error"`, `id="pool_ends-error">The last day is before the first.`} {
+			if !strings.Contains(body, want) {
+				t.Errorf("the wrong pool form lacks %s", want)
+			}
+		}
+		if resp.StatusCode != http.StatusUnprocessableEntity {
+			t.Fatalf("a wrong pool: %d", resp.StatusCode)
+		}
+		pool = url.Values{"csrf_token": pool["csrf_token"], "funder": {"Knight Foundation"}, "cap": {"5000"}, "per_donor": {"1000"}, "monthly": {"1"}}
+		if resp, _ := app.post(admin, "/admin/campaigns/"+camp.ID+"/pools", pool); resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("add a pool: %d", resp.StatusCode)
+		}
+		if _, edit := app.get(admin, "/admin/campaigns/"+camp.ID); !strings.Contains(edit, `<th scope="row">Knight Foundation</th>`) ||
+			!strings.Contains(edit, "$1,000.00") || !strings.Contains(edit, "Twelve times the first payment") {
+			t.Errorf("the pool is not listed:\n%s", edit)
+		}
 		_, list := app.get(admin, "/admin/campaigns")
 		if !strings.Contains(list, "$50.00 (0%)") || !strings.Contains(list, "/give/year-end") || !strings.Contains(list, "Running") {
 			t.Errorf("staff list:\n%s", list)

@@ -245,3 +245,74 @@ func (s *Store) MatchesOfCampaign(ctx context.Context, campaignID string) (map[s
 	}
 	return out, nil
 }
+
+// CampaignLine is one gift of a campaign, as its funders' report lists it.
+type CampaignLine struct {
+	GiftID, DonorName, DonorEmail string
+	PaidAt                        time.Time
+	Amount                        int64            // net of refunds and disputes
+	Matched                       map[string]int64 // per pool id
+	NewDonor                      bool             // no paid gift before the campaign began
+}
+
+// CampaignReport is a campaign's gifts and totals for its funders.
+type CampaignReport struct {
+	Campaign               Campaign
+	Pools                  []PoolUse
+	Lines                  []CampaignLine
+	Donors, NewDonors      int64
+	Gross, Net, MatchedSum int64
+}
+
+// CampaignReport gathers a campaign's gift lines, oldest first, and its
+// totals: donors, new donors, gross, net, matched, and each pool's rest.
+func (s *Store) CampaignReport(ctx context.Context, c *Campaign) (*CampaignReport, error) {
+	pools, err := s.PoolUses(ctx, c.ID)
+	if err != nil {
+		return nil, err
+	}
+	matches, err := s.MatchesOfCampaign(ctx, c.ID)
+	if err != nil {
+		return nil, err
+	}
+	var rows []struct {
+		ID, Name, Email, DonorID, DisputeStatus string
+		PaidAt                                  time.Time
+		TotalAmount, RefundedAmount             int64
+		Earlier                                 int64
+	}
+	err = s.db.WithContext(ctx).Table("gifts AS g").
+		Select(`g.id, g.name, g.email, COALESCE(g.donor_id, '') AS donor_id, g.dispute_status, g.paid_at, g.total_amount, g.refunded_amount,
+			(SELECT COUNT(*) FROM gifts e WHERE e.donor_id = g.donor_id AND e.status IN ? AND e.paid_at < ?) AS earlier`, []string{GiftPaid, GiftRefunded}, c.StartsAt.UTC()).
+		Where("g.campaign_id = ? AND g.status IN ? AND g.paid_at IS NOT NULL", c.ID, []string{GiftPaid, GiftRefunded}).
+		Order("g.paid_at, g.id").Scan(&rows).Error
+	if err != nil {
+		return nil, wrap(err, "campaigns: report of %s", c.Slug)
+	}
+	r := &CampaignReport{Campaign: *c, Pools: pools}
+	donors, newDonors := map[string]bool{}, map[string]bool{}
+	for _, g := range rows {
+		net := g.TotalAmount - g.RefundedAmount
+		if g.DisputeStatus == DisputeOpen || g.DisputeStatus == DisputeLost {
+			net = 0
+		}
+		line := CampaignLine{GiftID: g.ID, DonorName: g.Name, DonorEmail: g.Email, PaidAt: g.PaidAt, Amount: net,
+			Matched: matches[g.ID], NewDonor: g.Earlier == 0}
+		r.Lines = append(r.Lines, line)
+		r.Gross += g.TotalAmount
+		r.Net += net
+		for _, m := range line.Matched {
+			r.MatchedSum += m
+		}
+		key := g.DonorID
+		if key == "" {
+			key = g.Email
+		}
+		donors[key] = true
+		if line.NewDonor {
+			newDonors[key] = true
+		}
+	}
+	r.Donors, r.NewDonors = int64(len(donors)), int64(len(newDonors))
+	return r, nil
+}

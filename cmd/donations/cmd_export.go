@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strconv"
+	"strings"
 
 	"github.com/indienews/donations/config"
 	"github.com/indienews/donations/models"
@@ -118,5 +119,25 @@ func (a *app) exportRetention(ctx context.Context, args []string) int {
 	}
 	return a.withLoadedStore(ctx, "retention export", cfg, log, func(_ *config.Config, _ *slog.Logger, store *models.Store) error {
 		return reports.WriteRetentionCSV(ctx, a.stdout, store, f, t, cfg.Location)
+	})
+}
+
+// campaignReport writes a campaign's funders' report.
+func (a *app) campaignReport(ctx context.Context, args []string) int {
+	if len(args) != 1 || strings.HasPrefix(args[0], "-") {
+		fmt.Fprintf(a.stderr, "donations campaign report: expected one campaign address (its SLUG)\n\n%s", usage)
+		return exitUsage
+	}
+	slug := args[0]
+	return a.withStore(ctx, "campaign report", func(cfg *config.Config, _ *slog.Logger, store *models.Store) error {
+		c, err := store.CampaignBySlug(ctx, slug)
+		if err != nil {
+			return fmt.Errorf("campaign %q: %w", slug, err)
+		}
+		r, err := store.CampaignReport(ctx, c)
+		if err != nil {
+			return err
+		}
+		return reports.WriteCampaignCSV(a.stdout, r, cfg.Location)
 	})
 }

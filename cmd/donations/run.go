@@ -28,6 +28,8 @@ Usage:
   donations payouts export --from YYYY-MM-DD --to YYYY-MM-DD
                                          Stripe's payouts arriving in [from, to] with every balance transaction in
                                          them (gifts, refunds, disputes, fees), each tied to its gift or unmatched
+  donations campaign report SLUG         a campaign's report for its funders, as CSV: each gift (date, donor, amount,
+                                         matched per pool, new or returning donor), each pool, the totals
   donations retention export --from YYYY-MM --to YYYY-MM
                                          members and recurring revenue per month and currency: at the start and
                                          end, new, reactivated, churned (by reason), MRR movements, failed payments
@@ -107,6 +109,12 @@ func run(ctx context.Context, args []string, getenv config.Getenv, stdin io.Read
 			return a.exportPayouts(ctx, args[1:])
 		}
 		fmt.Fprint(stderr, "donations payouts: expected a subcommand: export\n\n"+usage)
+		return exitUsage
+	case "campaign":
+		if len(args) > 0 && args[0] == "report" {
+			return a.campaignReport(ctx, args[1:])
+		}
+		fmt.Fprint(stderr, "donations campaign: expected a subcommand: report\n\n"+usage)
 		return exitUsage
 	case "retention":
 		if len(args) > 0 && args[0] == "export" {

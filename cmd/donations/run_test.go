@@ -48,6 +48,8 @@ func TestUsageAndExitCodes(t *testing.T) {
 		{[]string{"receipts", "export", "--year", "x"}, 2, "", "invalid value"},
 		{[]string{"receipts", "export", "--year", "2026", "--from", "2026-01-01"}, 2, "", "not both"},
 		{[]string{"receipts", "export", "--from", "2026-02-01", "--to", "2026-01-01"}, 2, "", "before"},
+		{[]string{"campaign"}, 2, "", "expected a subcommand: report"},
+		{[]string{"campaign", "report"}, 2, "", "expected one campaign address"},
 		{[]string{"retention"}, 2, "", "expected a subcommand"},
 		{[]string{"retention", "export"}, 2, "", "--from and --to are required"},
 		{[]string{"retention", "export", "--from", "2026-13", "--to", "2026-12"}, 2, "", "want a month such as 2026-01"},
@@ -539,5 +541,51 @@ func TestRetentionExportCSV(t *testing.T) {
 				t.Fatalf("stdout:\n%s\nwant:\n%s", out, want)
 			}
 		})
+	}
+}
+
+// TestCampaignReportCommand: the funders' report of a campaign with one
+// pool and one matched gift, on stdout; an unknown campaign says so.
+func TestCampaignReportCommand(t *testing.T) {
+	pg, sqlitePath := testenv.DatabaseURLs(t, "sqlite")
+	env := map[string]string{"DATABASE_URL": pg, "DATA_DIR": strings.TrimSuffix(sqlitePath, "/donations.db"), "ORG_NAME": "The Ledger"}
+	cfg, err := config.Load(func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	store, err := server.OpenStore(context.Background(), cfg, slog.New(slog.DiscardHandler), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	camp := &models.Campaign{Slug: "drive", Name: "Drive", GoalAmount: 100000, Currency: "usd", StartsAt: start, EndsAt: start.AddDate(0, 2, 0)}
+	if err := store.SaveCampaign(context.Background(), camp, models.CommandLine); err != nil {
+		t.Fatal(err)
+	}
+	if err := store.AddMatchPool(context.Background(), &models.MatchPool{CampaignID: camp.ID, Funder: "=Funder", Cap: 3000,
+		StartsAt: camp.StartsAt, EndsAt: camp.EndsAt}, models.CommandLine); err != nil {
+		t.Fatal(err)
+	}
+	g := &models.Gift{Frequency: "once", Amount: 5000, Currency: "usd", Email: "ann@example.com", Name: "Ann", CampaignID: &camp.ID}
+	if err := store.CreateGift(context.Background(), g); err != nil {
+		t.Fatal(err)
+	}
+	at := start.AddDate(0, 0, 3)
+	if _, err := store.ApplyEvent(context.Background(), models.EventRecord{ID: "evt_c1", Type: "checkout.session.completed", APIVersion: "2023-10-16", Created: at},
+		models.CheckoutPaid{CheckoutPayment: models.CheckoutPayment{SessionID: "cs_c1", ClientReferenceID: g.ID, PaymentIntentID: "pi_c1",
+			AmountTotal: 5000, Currency: "usd", Email: "ann@example.com", Name: "Ann", At: at}}); err != nil {
+		t.Fatal(err)
+	}
+	store.Close()
+	code, out, stderr := runCmd(t, env, "campaign", "report", "drive")
+	want := "row,date,donor,email,donor_type,amount,matched,matched_by_'=Funder,cap,remaining,donors,new_donors,gross\n" +
+		"gift,2026-11-04,Ann,ann@example.com,new,50.00,30.00,30.00,,,,,\n" +
+		"pool,,'=Funder,,,,30.00,30.00,30.00,0.00,,,\n" +
+		"total,,,,,50.00,30.00,,,,1,1,50.00\n"
+	if code != 0 || out != want {
+		t.Fatalf("exit %d\n%s\nwant:\n%s\n%s", code, out, want, stderr)
+	}
+	if code, _, stderr := runCmd(t, env, "campaign", "report", "nope"); code == 0 || !strings.Contains(stderr, "nope") {
+		t.Errorf("an unknown campaign: exit %d %s", code, stderr)
 	}
 }
