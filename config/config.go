@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strconv"
+	"slices"
 	"strings"
 	"time"
 
@@ -85,6 +86,9 @@ type Config struct {
 	TrustedProxies      []string
 	Captcha             Captcha
 	FrameAncestors      []string // origins that may embed the donate form; empty: none
+	// NewsOrigins are the news site's origins: a gift's article address is
+	// kept only when it is on one of them (else "other").
+	NewsOrigins []string
 
 	Tiers []models.Tier
 
@@ -386,6 +390,29 @@ func Load(getenv Getenv) (*Config, error) {
 			continue
 		}
 		c.FrameAncestors = append(c.FrameAncestors, u.Scheme+"://"+u.Host)
+	}
+	// The news site: NEWS_SITE_ORIGINS, else ORG_WEBSITE_URL's origin and
+	// the origins that may embed the form.
+	news := strings.Fields(l.str("NEWS_SITE_ORIGINS", ""))
+	if len(news) == 0 {
+		if w, err := url.Parse(c.Brand.Website); err == nil && w.Host != "" {
+			news = append(news, w.Scheme+"://"+w.Host)
+		}
+		for _, o := range c.FrameAncestors {
+			if o != "'self'" {
+				news = append(news, o)
+			}
+		}
+	}
+	for _, o := range news {
+		u, err := url.Parse(o)
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" {
+			l.fail("NEWS_SITE_ORIGINS", "%q is not an origin such as https://news.example.org (separate several with spaces)", o)
+			continue
+		}
+		if o := strings.ToLower(u.Scheme + "://" + u.Host); !slices.Contains(c.NewsOrigins, o) {
+			c.NewsOrigins = append(c.NewsOrigins, o)
+		}
 	}
 
 	if key := l.str("SECRET_KEY", ""); key != "" {

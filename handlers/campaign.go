@@ -62,25 +62,44 @@ func (s *Server) campaignView(c *gin.Context, camp *models.Campaign) (*campaignV
 	return v, nil
 }
 
-// campaignDonate answers /donate?campaign=SLUG: the form, made for the
-// campaign. An unknown campaign is a 404.
-func (s *Server) campaignDonate(c *gin.Context, slug string) {
-	camp, err := s.store.CampaignBySlug(c.Request.Context(), slug)
-	if errors.Is(err, models.ErrNotFound) {
-		s.errorPage(c, http.StatusNotFound, "Campaign not found", "There is no campaign at this address. You can still give on the donate page.")
-		return
-	}
-	if err != nil {
-		s.error(c, err)
-		return
-	}
-	f := donateForm{Frequency: models.FrequencyOnce, Campaign: camp.Slug}
-	presets := camp.Presets()
-	if len(presets) == 0 {
-		presets = s.cfg.PresetAmounts
+// campaignDonate answers /donate?campaign=SLUG (an unknown campaign is a
+// 404) and /donate?article=…&utm_source=…: the form made for them. The
+// donate box's buttons may also choose the amount and frequency.
+func (s *Server) campaignDonate(c *gin.Context, slug string, from attribution) {
+	f := donateForm{Frequency: models.FrequencyOnce, From: from}
+	presets, cur := s.cfg.PresetAmounts, s.cfg.Currency
+	if slug != "" {
+		camp, err := s.store.CampaignBySlug(c.Request.Context(), slug)
+		if errors.Is(err, models.ErrNotFound) {
+			s.errorPage(c, http.StatusNotFound, "Campaign not found", "There is no campaign at this address. You can still give on the donate page.")
+			return
+		}
+		if err != nil {
+			s.error(c, err)
+			return
+		}
+		f.Campaign = camp.Slug
+		if ps := camp.Presets(); len(ps) > 0 {
+			presets = ps
+		}
 	}
 	if len(presets) > 1 {
-		f.Amount = strings.TrimSuffix(strings.TrimSuffix(money.FormatMajor(presets[1], camp.Currency), "00"), ".")
+		f.Amount = strings.TrimSuffix(strings.TrimSuffix(money.FormatMajor(presets[1], cur), "00"), ".")
+	}
+	if a := strings.TrimSpace(c.Query("amount")); a != "" {
+		if v, err := money.ParseMajor(a, cur); err == nil {
+			plain := strings.TrimSuffix(strings.TrimSuffix(money.FormatMajor(v, cur), "00"), ".")
+			f.Amount, f.OtherAmount = plain, plain
+			for _, p := range presets {
+				if p == v {
+					f.OtherAmount = "" // a preset's tile is ticked
+				}
+			}
+		}
+	}
+	switch fr := c.Query("frequency"); fr {
+	case models.FrequencyMonth, models.FrequencyYear:
+		f.Frequency = fr
 	}
 	c.Header("Cache-Control", "private, no-cache")
 	s.render(c, http.StatusOK, "donate", s.donateData(c, f, nil))

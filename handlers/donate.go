@@ -25,8 +25,10 @@ const csrfPlaceholder = "\x00csrf-field\x00"
 // article goes viral: it is rendered once, and each request only puts its
 // own token in.
 func (s *Server) donateForm(c *gin.Context) {
-	if slug := strings.TrimSpace(c.Query("campaign")); slug != "" {
-		s.campaignDonate(c, slug)
+	// A campaign's form, or one opened from an article or a tagged link,
+	// is made for its request; the plain form is the same for everyone.
+	if slug, from := strings.TrimSpace(c.Query("campaign")), s.attributionOf(queryAttribution(c)); slug != "" || !from.empty() {
+		s.campaignDonate(c, slug, from)
 		return
 	}
 	s.donatePageOnce.Do(func() {
@@ -67,7 +69,7 @@ func (s *Server) donateForm(c *gin.Context) {
 // donateSubmit validates the form, stores a pending gift and sends the
 // donor to Checkout. Nothing is recorded as paid here: only events do that.
 func (s *Server) donateSubmit(c *gin.Context) {
-	f := parseDonateForm(c)
+	f := s.parseDonateForm(c)
 	v, errs := s.validateDonation(f)
 	if errs != nil {
 		s.render(c, http.StatusUnprocessableEntity, "donate", s.donateData(c, f, errs))
@@ -106,6 +108,7 @@ func (s *Server) donateSubmit(c *gin.Context) {
 		Address:        f.Address,
 		DedicationType: f.DedicationType, DedicationName: f.DedicationName, Anonymous: f.Anonymous,
 		CampaignID: s.giftCampaign(c, f.Campaign), FromOrganisation: f.FromOrganisation,
+		SourceURL: f.From.Article, UTMSource: f.From.UTMSource, UTMMedium: f.From.UTMMedium, UTMCampaign: f.From.UTMCampaign,
 	}
 	var decl *models.GiftAidDeclaration
 	if s.cfg.ReceiptRules == "uk" && f.GiftAid {

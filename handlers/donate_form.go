@@ -34,6 +34,8 @@ type donateForm struct {
 	// which match funds do not match.
 	Campaign         string
 	FromOrganisation bool
+	// Where the gift started, carried as hidden fields.
+	From attribution
 }
 type presetOption struct {
 	Value, Label string
@@ -127,7 +129,7 @@ const (
 // parseDonateForm reads the posted fields. A person may both tick a preset
 // and type an amount (without JavaScript they cannot untick); the typed
 // "other amount" comes last in the form and wins.
-func parseDonateForm(c *gin.Context) donateForm {
+func (s *Server) parseDonateForm(c *gin.Context) donateForm {
 	f := donateForm{
 		Frequency:        strings.TrimSpace(c.PostForm("frequency")),
 		Email:            strings.TrimSpace(c.PostForm("email")),
@@ -145,6 +147,7 @@ func parseDonateForm(c *gin.Context) donateForm {
 		Campaign:         strings.ToLower(strings.TrimSpace(c.PostForm("campaign"))),
 		FromOrganisation: checked(c.PostForm("from_organisation")),
 	}
+	f.From = s.attributionOf(c.PostForm)
 	amounts := c.PostFormArray("amount")
 	for _, a := range amounts {
 		if a = strings.TrimSpace(a); a != "" {

@@ -29,6 +29,17 @@ func errorsIn(errs fieldErrors, ids ...string) []errorLink {
 	return out
 }
 
+// dict makes a map for a partial from pairs of a key and a value.
+func dict(pairs ...any) map[string]any {
+	m := map[string]any{}
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if k, ok := pairs[i].(string); ok {
+			m[k] = pairs[i+1]
+		}
+	}
+	return m
+}
+
 // oneError is the summary of a form with one message, linked to the field
 // to correct first.
 func oneError(id, msg string) []errorLink { return []errorLink{{Field: id, Message: msg}} }

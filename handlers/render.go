@@ -24,7 +24,7 @@ type renderer struct {
 
 func newRenderer() (*renderer, error) {
 	layout, err := template.New("layout.html").Funcs(template.FuncMap{
-		"errorsIn": errorsIn, "oneError": oneError,
+		"errorsIn": errorsIn, "oneError": oneError, "dict": dict,
 	}).ParseFS(templates.Files, "layout.html")
 	if err != nil {
 		return nil, fmt.Errorf("parsing layout: %w", err)

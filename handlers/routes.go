@@ -127,6 +127,8 @@ func (s *Server) adminRoutes(r *gin.Engine) {
 	staff.GET("/reports/adjustments.csv", s.adjustmentsCSV)
 	staff.GET("/reports/payouts.csv", s.payoutsCSV)
 	staff.GET("/reports/retention.csv", s.retentionCSV)
+	staff.GET("/reports/stories.csv", s.storiesCSV)
+	staff.GET("/stories", s.adminStories)
 	staff.GET("/reports/statements.zip", s.statementsZip)
 	staff.GET("/reports/gift-aid/:file", s.giftAidScheduleCSV)
 

@@ -108,6 +108,9 @@ type Gift struct {
 	MembershipID          *string
 	CampaignID            *string // the campaign the gift was made through
 	FromOrganisation      bool    // the donor said it comes from a company or organisation: never matched
+	// Where the gift started: the news site's article (or "other") and
+	// the landing address's utm_ parameters.
+	SourceURL, UTMSource, UTMMedium, UTMCampaign string
 	RefundedAmount        int64
 	DisputeStatus         string // "", open, won, lost
 	Livemode              bool

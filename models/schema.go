@@ -537,6 +537,14 @@ ALTER TABLE gifts ADD COLUMN from_organisation BOOLEAN NOT NULL DEFAULT FALSE;
 -- the transaction's one clock.
 CREATE INDEX gifts_campaign_touched ON gifts (updated_at) WHERE campaign_id IS NOT NULL;
 `},
+	// Which stories bring gifts: the article a gift started from (on the
+	// news site, else "other") and the landing address's utm_ parameters.
+	{19, "gift_attribution", `
+ALTER TABLE gifts ADD COLUMN source_url TEXT NOT NULL DEFAULT '';
+ALTER TABLE gifts ADD COLUMN utm_source TEXT NOT NULL DEFAULT '';
+ALTER TABLE gifts ADD COLUMN utm_medium TEXT NOT NULL DEFAULT '';
+ALTER TABLE gifts ADD COLUMN utm_campaign TEXT NOT NULL DEFAULT '';
+`},
 }
 
 func (m migration) sqlFor(dialect string) string {

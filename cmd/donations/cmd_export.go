@@ -141,3 +141,31 @@ func (a *app) campaignReport(ctx context.Context, args []string) int {
 		return reports.WriteCampaignCSV(a.stdout, r, cfg.Location)
 	})
 }
+
+// exportStories writes which articles, campaigns and sources brought the
+// gifts paid between two dates.
+func (a *app) exportStories(ctx context.Context, args []string) int {
+	var from, to string
+	if !a.flags("stories export", args, func(fs *flag.FlagSet) {
+		fs.StringVar(&from, "from", "", "first payment date, YYYY-MM-DD")
+		fs.StringVar(&to, "to", "", "last payment date, YYYY-MM-DD (inclusive)")
+	}) {
+		return exitUsage
+	}
+	cfg, log, ok := a.load()
+	if !ok {
+		return exitError
+	}
+	if from == "" || to == "" {
+		fmt.Fprintf(a.stderr, "donations stories export: --from and --to are required\n\n%s", usage)
+		return exitUsage
+	}
+	period, _, err := reports.ParsePeriod("", from, to, cfg.Location)
+	if err != nil {
+		fmt.Fprintf(a.stderr, "donations stories export: %v\n\n%s", err, usage)
+		return exitUsage
+	}
+	return a.withLoadedStore(ctx, "stories export", cfg, log, func(_ *config.Config, _ *slog.Logger, store *models.Store) error {
+		return reports.WriteStoriesCSV(ctx, a.stdout, store, period.From, period.To)
+	})
+}

@@ -30,6 +30,9 @@ Usage:
                                          them (gifts, refunds, disputes, fees), each tied to its gift or unmatched
   donations campaign report SLUG         a campaign's report for its funders, as CSV: each gift (date, donor, amount,
                                          matched per pool, new or returning donor), each pool, the totals
+  donations stories export --from YYYY-MM-DD --to YYYY-MM-DD
+                                         gifts paid in [from, to] by article, by campaign and by source (utm_):
+                                         gifts, donors, first-time donors, gross, net, memberships started
   donations retention export --from YYYY-MM --to YYYY-MM
                                          members and recurring revenue per month and currency: at the start and
                                          end, new, reactivated, churned (by reason), MRR movements, failed payments
@@ -115,6 +118,12 @@ func run(ctx context.Context, args []string, getenv config.Getenv, stdin io.Read
 			return a.campaignReport(ctx, args[1:])
 		}
 		fmt.Fprint(stderr, "donations campaign: expected a subcommand: report\n\n"+usage)
+		return exitUsage
+	case "stories":
+		if len(args) > 0 && args[0] == "export" {
+			return a.exportStories(ctx, args[1:])
+		}
+		fmt.Fprint(stderr, "donations stories: expected a subcommand: export\n\n"+usage)
 		return exitUsage
 	case "retention":
 		if len(args) > 0 && args[0] == "export" {

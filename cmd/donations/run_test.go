@@ -50,6 +50,8 @@ func TestUsageAndExitCodes(t *testing.T) {
 		{[]string{"receipts", "export", "--from", "2026-02-01", "--to", "2026-01-01"}, 2, "", "before"},
 		{[]string{"campaign"}, 2, "", "expected a subcommand: report"},
 		{[]string{"campaign", "report"}, 2, "", "expected one campaign address"},
+		{[]string{"stories", "export"}, 2, "", "--from and --to are required"},
+		{[]string{"stories", "export", "--from", "2026-02-01", "--to", "2026-01-01"}, 2, "", "before"},
 		{[]string{"retention"}, 2, "", "expected a subcommand"},
 		{[]string{"retention", "export"}, 2, "", "--from and --to are required"},
 		{[]string{"retention", "export", "--from", "2026-13", "--to", "2026-12"}, 2, "", "want a month such as 2026-01"},
