@@ -111,12 +111,12 @@ type Gift struct {
 	// Where the gift started: the news site's article (or "other") and
 	// the landing address's utm_ parameters.
 	SourceURL, UTMSource, UTMMedium, UTMCampaign string
-	RefundedAmount        int64
-	DisputeStatus         string // "", open, won, lost
-	Livemode              bool
-	PaidAt                *time.Time
-	CreatedAt             time.Time
-	UpdatedAt             time.Time
+	RefundedAmount                               int64
+	DisputeStatus                                string // "", open, won, lost
+	Livemode                                     bool
+	PaidAt                                       *time.Time
+	CreatedAt                                    time.Time
+	UpdatedAt                                    time.Time
 	// GiftAid: Gift Aid is claimed on it (uk), as its receipt records.
 	GiftAid bool `gorm:"-"`
 }
