@@ -183,7 +183,7 @@ func TestStaffPagesPassAxe(t *testing.T) {
 	}
 	for _, p := range []struct{ path, wait string }{
 		{"/admin/donors", "#q"}, {"/admin/donors?q=ann", "#donors"}, {"/admin/gifts", "main table"}, {"/admin/emails", "main table"},
-		{"/admin/members", "#retention-download"}, {"/admin/campaigns", "#new-campaign"}, {"/admin/stories", "#stories-period"}, {"/admin/campaigns/new", "#campaign-form"},
+		{"/admin/members", "#retention-download"}, {"/admin/campaigns", "#new-campaign"}, {"/admin/stories", "#stories-period"}, {"/admin/box", "#snippet-default"}, {"/admin/campaigns/new", "#campaign-form"},
 		{"/admin/reports", "#download-receipts"}, {"/admin/staff", "#email"}, {"/admin/audit", "main table"},
 	} {
 		do(t, ctx, p.path, chromedp.Navigate(app.URL+p.path), chromedp.WaitVisible(p.wait))

@@ -30,7 +30,20 @@ func (s *Server) attributionOf(get func(string) string) attribution {
 		UTMMedium: utmValue(get("utm_medium")), UTMCampaign: utmValue(get("utm_campaign"))}
 }
 
-func queryAttribution(c *gin.Context) func(string) string { return c.Query }
+// queryAttribution reads the landing address; without ?article=, a
+// Referer on the news site (the box's plain link, JavaScript off) names
+// the article.
+func (s *Server) queryAttribution(c *gin.Context) func(string) string {
+	return func(name string) string {
+		v := c.Query(name)
+		if name == "article" && v == "" {
+			if ref := c.GetHeader("Referer"); ref != "" && s.articleURL(ref) != "other" {
+				return ref
+			}
+		}
+		return v
+	}
+}
 
 // articleURL keeps an article's address when it is on the news site:
 // scheme, host and path, without its query or fragment. Anything else is

@@ -27,7 +27,7 @@ const csrfPlaceholder = "\x00csrf-field\x00"
 func (s *Server) donateForm(c *gin.Context) {
 	// A campaign's form, or one opened from an article or a tagged link,
 	// is made for its request; the plain form is the same for everyone.
-	if slug, from := strings.TrimSpace(c.Query("campaign")), s.attributionOf(queryAttribution(c)); slug != "" || !from.empty() {
+	if slug, from := strings.TrimSpace(c.Query("campaign")), s.attributionOf(s.queryAttribution(c)); slug != "" || !from.empty() {
 		s.campaignDonate(c, slug, from)
 		return
 	}

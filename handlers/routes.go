@@ -38,6 +38,9 @@ func (s *Server) routes() (*gin.Engine, error) {
 		r.GET("/metrics", s.requireMetricsToken, gin.WrapH(s.metrics.handler()))
 	}
 	r.POST("/webhooks/stripe", s.stripeWebhook)
+	// The donate box, asked for by every article view: no cookie, cached.
+	r.GET("/box.js", s.boxJS)
+	r.GET("/box/meter/:file", s.boxMeter)
 
 	s.assetRoutes(r)
 	static, err := fs.Sub(templates.Files, "static")
@@ -129,6 +132,7 @@ func (s *Server) adminRoutes(r *gin.Engine) {
 	staff.GET("/reports/retention.csv", s.retentionCSV)
 	staff.GET("/reports/stories.csv", s.storiesCSV)
 	staff.GET("/stories", s.adminStories)
+	staff.GET("/box", s.adminBox)
 	staff.GET("/reports/statements.zip", s.statementsZip)
 	staff.GET("/reports/gift-aid/:file", s.giftAidScheduleCSV)
 

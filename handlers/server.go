@@ -83,6 +83,9 @@ type Server struct {
 	// The empty donate form, rendered once (see donateForm).
 	donatePageOnce sync.Once
 	donatePage     []byte
+	// The donate box: its script, and each campaign's meter.
+	box    *boxScript
+	meters *meterCache
 }
 
 // New builds the server; Handler gives its router.
@@ -129,6 +132,10 @@ func New(d Deps) (*Server, error) {
 		signInByIP:    newIPLimiter(10, 5, d.Now),
 		signInByEmail: newRateLimiter(rate.Every(10*time.Minute), 3, d.Now),
 	}
+	if srv.box, err = loadBoxScript(); err != nil {
+		return nil, err
+	}
+	srv.meters = &meterCache{entries: map[string]meterEntry{}}
 	if srv.assets, err = srv.buildAssets(); err != nil {
 		return nil, err
 	}
