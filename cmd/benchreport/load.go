@@ -38,6 +38,12 @@ func serveHandler(ctx context.Context, h http.Handler) (string, error) {
 // load sends GETs to url from clients connections for d, and returns
 // requests per second and the 50th and 99th percentile latencies (ms).
 func load(url string, clients int, d time.Duration) (rps, p50, p99 float64, err error) {
+	return loadWith(url, clients, d, nil, http.StatusOK)
+}
+
+// loadWith is load with request headers, every answer required to have
+// status want.
+func loadWith(url string, clients int, d time.Duration, header map[string]string, want int) (rps, p50, p99 float64, err error) {
 	var mu sync.Mutex
 	var lat []time.Duration
 	var firstErr error
@@ -53,12 +59,22 @@ func load(url string, clients int, d time.Duration) (rps, p50, p99 float64, err 
 			var mine []time.Duration
 			for time.Now().Before(deadline) {
 				t0 := time.Now()
-				resp, err := client.Get(url)
+				req, err := http.NewRequest("GET", url, nil)
+				if err != nil {
+					mu.Lock()
+					firstErr = err
+					mu.Unlock()
+					return
+				}
+				for k, v := range header {
+					req.Header.Set(k, v)
+				}
+				resp, err := client.Do(req)
 				if err == nil {
 					_, _ = io.Copy(io.Discard, resp.Body)
 					resp.Body.Close()
-					if resp.StatusCode != 200 {
-						err = fmt.Errorf("status %d", resp.StatusCode)
+					if resp.StatusCode != want {
+						err = fmt.Errorf("status %d, want %d", resp.StatusCode, want)
 					}
 				}
 				if err != nil {

@@ -145,6 +145,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		once bool // long and steady: one run is enough
 	}{
 		{"donate page", func() ([]row, error) { return benchDonatePage(ctx, work, sz) }, false},
+		{"donate box", func() ([]row, error) { return benchBox(ctx, work, sz) }, false},
 		{"webhook ingestion", func() ([]row, error) { return benchWebhooks(ctx, *pg, sz) }, false},
 		{"receipts export", func() ([]row, error) { return benchExport(ctx, *pg, *bin, sz) }, false},
 		{"statements", func() ([]row, error) { return benchStatements(ctx, *pg, *bin, sz) }, true},
