@@ -381,7 +381,7 @@ func TestDecember31InLosAngeles(t *testing.T) {
 // says "TEST — not a receipt" on its PDF and its verification page; one
 // paid with real money does not.
 func TestPretendReceiptsSayTest(t *testing.T) {
-	app := newApp(t, "sqlite", appOptions{})
+	app := newApp(t, "sqlite", appOptions{mail: true})
 	app.deliverObject("evt_test", "checkout.session.completed", testenv.PaidSession(t, "cs_test", "", "t@example.com", 1000))
 	live := testenv.PaidSession(t, "cs_live", "", "l@example.com", 1000)
 	live["livemode"] = true
@@ -404,5 +404,17 @@ func TestPretendReceiptsSayTest(t *testing.T) {
 		if strings.Contains(page, "valid as issued") == test {
 			t.Errorf("receipt %s (test mode: %v): verification page says valid: %v", r.Number, test, !test)
 		}
+	}
+	// The emails say it too: in the subject and on the first line.
+	msgs := app.Mail.WaitFor(2, 30*time.Second)
+	for _, s := range msgs {
+		m := app.Mail.Message(s.ID)
+		test := m.To[0].Address == "t@example.com"
+		if strings.HasPrefix(m.Subject, "[TEST — not a receipt] ") != test || strings.HasPrefix(m.Text, "TEST — not a receipt") != test {
+			t.Errorf("email to %s (test mode: %v): subject %q, text starts %q", m.To[0].Address, test, m.Subject, m.Text[:min(60, len(m.Text))])
+		}
+	}
+	if len(msgs) != 2 {
+		t.Errorf("%d emails, want 2", len(msgs))
 	}
 }

@@ -14,8 +14,9 @@ import (
 	"github.com/indienews/donations/models"
 )
 
-// APIVersion is the Stripe API version every event we accept must carry;
-// stripe-go v76 decodes exactly this shape.
+// APIVersion is the Stripe API version we decode: stripe-go v76 reads
+// exactly this shape. An event in it is decoded inline; one in any other
+// version is a notice whose object is retrieved at this version (Resolve).
 const APIVersion = "2023-10-16"
 
 // CheckoutRequest is a gift the donor wants to pay through Checkout.
