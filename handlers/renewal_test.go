@@ -15,14 +15,17 @@ import (
 // first paid invoice, so that the membership has a donor to write to.
 func (a *testApp) membership(t *testing.T, id, interval, status string, amount int64, periodEnd time.Time, cancelAtEnd bool, email string) *models.Membership {
 	t.Helper()
-	sub := testenv.Subscription(t, testenv.SubscriptionSpec{ID: id, Customer: "cus_" + id, Status: status, Interval: interval,
-		Amount: amount, PeriodEnd: periodEnd, Started: time.Now().Add(-time.Hour), CancelAtPeriodEnd: cancelAtEnd})
-	a.deliverObject(fmt.Sprintf("evt_%s_%d", id, time.Now().UnixNano()), "customer.subscription.updated", sub)
+	// The invoice first: a paid invoice makes a past-due membership
+	// active when it is newer, and event times are whole seconds, so the
+	// state delivered last is the one the test asked for.
 	if email != "" {
 		a.deliverObject("evt_"+id+"_paid", "invoice.paid", testenv.Invoice(t, testenv.InvoiceSpec{ID: "in_" + id, Subscription: id,
 			Customer: "cus_" + id, Charge: "ch_" + id, PaymentIntent: "pi_" + id, BillingReason: "subscription_create", Amount: amount,
 			Paid: true, Email: email, Name: "Member " + id, Interval: interval}))
 	}
+	sub := testenv.Subscription(t, testenv.SubscriptionSpec{ID: id, Customer: "cus_" + id, Status: status, Interval: interval,
+		Amount: amount, PeriodEnd: periodEnd, Started: time.Now().Add(-time.Hour), CancelAtPeriodEnd: cancelAtEnd})
+	a.deliverObject(fmt.Sprintf("evt_%s_%d", id, time.Now().UnixNano()), "customer.subscription.updated", sub)
 	m, err := a.Store.MembershipBySubscription(t.Context(), id)
 	if err != nil {
 		t.Fatal(err)
