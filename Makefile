@@ -28,8 +28,11 @@ fuzz:
 	@set -e; for t in $(FUZZ_TARGETS); do \
 		pkg=$${t%%:*}; name=$${t##*:}; \
 		echo "fuzz $$name ($$pkg, $(FUZZTIME))"; \
-		$(GO) test -run='^$$' -fuzz="^$$name\$$" -fuzztime=$(FUZZTIME) $$pkg 2>&1 | grep -vE 'level=(INFO|WARN)' | tail -n 2; \
-		test $${PIPESTATUS[0]} -eq 0; \
+		log=$$(mktemp); st=0; \
+		$(GO) test -run='^$$' -fuzz="^$$name\$$" -fuzztime=$(FUZZTIME) $$pkg > "$$log" 2>&1 || st=$$?; \
+		grep -vE 'level=(INFO|WARN)|^[[:space:]]+time=' "$$log" | tail -n 2; \
+		if [ $$st -ne 0 ]; then grep -E -- '--- FAIL|_test.go:[0-9]+|Failing input|panic|hung' "$$log" | head -n 40; fi; \
+		rm -f "$$log"; test $$st -eq 0; \
 	done
 
 services:
