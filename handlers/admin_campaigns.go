@@ -81,14 +81,24 @@ func (s *Server) newCampaign(c *gin.Context) {
 		Starts: now.Format("2006-01-02"), Ends: now.AddDate(0, 1, 0).Format("2006-01-02")})
 }
 
-func (s *Server) editCampaign(c *gin.Context) {
+// campaignOrAnswer is the campaign the path names; otherwise it answers
+// (404, or the error) and returns nil.
+func (s *Server) campaignOrAnswer(c *gin.Context) *models.Campaign {
 	camp, err := s.store.CampaignByID(c.Request.Context(), c.Param("id"))
 	if errors.Is(err, models.ErrNotFound) {
 		s.errorPage(c, http.StatusNotFound, "Campaign not found", "There is no such campaign.")
-		return
+		return nil
 	}
 	if err != nil {
 		s.error(c, err)
+		return nil
+	}
+	return camp
+}
+
+func (s *Server) editCampaign(c *gin.Context) {
+	camp := s.campaignOrAnswer(c)
+	if camp == nil {
 		return
 	}
 	d, err := s.campaignForm(c, camp)
@@ -205,13 +215,8 @@ func (s *Server) poolRows(c *gin.Context, camp *models.Campaign) ([]poolRow, err
 
 // addMatchPool adds a funder's pool to a campaign, each field checked.
 func (s *Server) addMatchPool(c *gin.Context) {
-	camp, err := s.store.CampaignByID(c.Request.Context(), c.Param("id"))
-	if errors.Is(err, models.ErrNotFound) {
-		s.errorPage(c, http.StatusNotFound, "Campaign not found", "There is no such campaign.")
-		return
-	}
-	if err != nil {
-		s.error(c, err)
+	camp := s.campaignOrAnswer(c)
+	if camp == nil {
 		return
 	}
 	cur := camp.Currency
@@ -276,13 +281,8 @@ type poolForm struct {
 
 // campaignReportCSV downloads the campaign's funders' report.
 func (s *Server) campaignReportCSV(c *gin.Context) {
-	camp, err := s.store.CampaignByID(c.Request.Context(), c.Param("id"))
-	if errors.Is(err, models.ErrNotFound) {
-		s.errorPage(c, http.StatusNotFound, "Campaign not found", "There is no such campaign.")
-		return
-	}
-	if err != nil {
-		s.error(c, err)
+	camp := s.campaignOrAnswer(c)
+	if camp == nil {
 		return
 	}
 	r, err := s.store.CampaignReport(c.Request.Context(), camp)

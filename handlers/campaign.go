@@ -69,13 +69,8 @@ func (s *Server) campaignDonate(c *gin.Context, slug string, from attribution) {
 	f := donateForm{Frequency: models.FrequencyOnce, From: from}
 	presets, cur := s.cfg.PresetAmounts, s.cfg.Currency
 	if slug != "" {
-		camp, err := s.store.CampaignBySlug(c.Request.Context(), slug)
-		if errors.Is(err, models.ErrNotFound) {
-			s.errorPage(c, http.StatusNotFound, "Campaign not found", "There is no campaign at this address. You can still give on the donate page.")
-			return
-		}
-		if err != nil {
-			s.error(c, err)
+		camp := s.campaignBySlugOrAnswer(c, slug)
+		if camp == nil {
 			return
 		}
 		f.Campaign = camp.Slug
@@ -105,15 +100,25 @@ func (s *Server) campaignDonate(c *gin.Context, slug string, from attribution) {
 	s.render(c, http.StatusOK, "donate", s.donateData(c, f, nil))
 }
 
-// give is the campaign's short address.
-func (s *Server) give(c *gin.Context) {
-	camp, err := s.store.CampaignBySlug(c.Request.Context(), c.Param("slug"))
+// campaignBySlugOrAnswer is the campaign at an address; otherwise it
+// answers (404, or the error) and returns nil.
+func (s *Server) campaignBySlugOrAnswer(c *gin.Context, slug string) *models.Campaign {
+	camp, err := s.store.CampaignBySlug(c.Request.Context(), slug)
 	if errors.Is(err, models.ErrNotFound) {
 		s.errorPage(c, http.StatusNotFound, "Campaign not found", "There is no campaign at this address. You can still give on the donate page.")
-		return
+		return nil
 	}
 	if err != nil {
 		s.error(c, err)
+		return nil
+	}
+	return camp
+}
+
+// give is the campaign's short address.
+func (s *Server) give(c *gin.Context) {
+	camp := s.campaignBySlugOrAnswer(c, c.Param("slug"))
+	if camp == nil {
 		return
 	}
 	c.Redirect(http.StatusFound, "/donate?campaign="+camp.Slug)

@@ -39,16 +39,11 @@ func (s *Store) QueueRenewalNotices(ctx context.Context, days int) (int, error) 
 			return err
 		}
 		for _, m := range due {
-			before, err := s.countEmails(tx, renewalKey(m.ID, m.CurrentPeriodEnd))
+			fresh, err := s.queueMemberEmail(tx, renewalKey(m.ID, m.CurrentPeriodEnd), EmailRenewalNotice, m.ID, m.DonorID, m.Email)
 			if err != nil {
 				return err
 			}
-			id, donor := m.ID, m.DonorID
-			if err := s.queueEmail(tx, EmailMessage{DedupeKey: renewalKey(m.ID, m.CurrentPeriodEnd), Kind: EmailRenewalNotice,
-				ToAddress: m.Email, DonorID: &donor, MembershipID: &id}); err != nil {
-				return err
-			}
-			if before == 0 {
+			if fresh {
 				queued++
 			}
 		}
@@ -94,15 +89,11 @@ func (s *Store) QueueYearReminders(ctx context.Context, days int) (int, error) {
 				continue
 			}
 			key := fmt.Sprintf("membership:%s:anniversary:%d:%s", m.ID, next.Year(), EmailYearReminder)
-			before, err := s.countEmails(tx, key)
+			fresh, err := s.queueMemberEmail(tx, key, EmailYearReminder, m.ID, m.DonorID, m.Email)
 			if err != nil {
 				return err
 			}
-			id, donor := m.ID, m.DonorID
-			if err := s.queueEmail(tx, EmailMessage{DedupeKey: key, Kind: EmailYearReminder, ToAddress: m.Email, DonorID: &donor, MembershipID: &id}); err != nil {
-				return err
-			}
-			if before == 0 {
+			if fresh {
 				queued++
 			}
 		}
@@ -117,10 +108,15 @@ func renewalKey(membershipID string, periodEnd time.Time) string {
 	return fmt.Sprintf("membership:%s:period:%d:%s", membershipID, periodEnd.UTC().Unix(), EmailRenewalNotice)
 }
 
-func (s *Store) countEmails(tx *Tx, dedupeKey string) (int64, error) {
-	var n int64
-	err := tx.Model(&EmailMessage{}).Where("dedupe_key = ?", dedupeKey).Count(&n).Error
-	return n, err
+// queueMemberEmail queues a membership's email under its key and reports
+// whether it is new (a key seen before queues nothing).
+func (s *Store) queueMemberEmail(tx *Tx, key, kind, membershipID, donorID, to string) (bool, error) {
+	var seen int64
+	if err := tx.Model(&EmailMessage{}).Where("dedupe_key = ?", key).Count(&seen).Error; err != nil {
+		return false, err
+	}
+	err := s.queueEmail(tx, EmailMessage{DedupeKey: key, Kind: kind, ToAddress: to, DonorID: &donorID, MembershipID: &membershipID})
+	return seen == 0, err
 }
 
 // MembershipByID returns one membership.
