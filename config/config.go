@@ -108,6 +108,12 @@ type Config struct {
 	// their membership's anniversary nears, of what they give.
 	MonthlyReminder bool
 
+	// JobRescueAfter is how long a background job may stay running before
+	// another instance takes it for the work of a dead one and runs it
+	// again (an export whose server was killed resumes after this). Each
+	// export may run for nine tenths of it.
+	JobRescueAfter time.Duration
+
 	LogLevel  string
 	LogFormat string
 }
@@ -355,6 +361,10 @@ func Load(getenv Getenv) (*Config, error) {
 	}
 	c.RenewalCheckEvery = l.duration("RENEWAL_CHECK_EVERY", "1h", false)
 	c.MonthlyReminder = l.oneOf("MONTHLY_REMINDER", "off", "on", "off") == "on"
+	c.JobRescueAfter = l.duration("JOB_RESCUE_AFTER", "35m", false)
+	if c.JobRescueAfter < 10*time.Second {
+		l.fail("JOB_RESCUE_AFTER", "must be at least 10s: a live job would be taken for a dead one")
+	}
 	if c.MonthlyReminder && c.RenewalNoticeDays == 0 {
 		l.fail("MONTHLY_REMINDER", "needs RENEWAL_NOTICE_DAYS: the reminder goes out that many days before the anniversary")
 	}

@@ -1,6 +1,7 @@
 package documents
 
 import (
+	"archive/zip"
 	"context"
 	"fmt"
 	"io"
@@ -213,4 +214,33 @@ func (r *Renderer) drawStatement(d *doc, st Statement) {
 	}
 	d.gap(3)
 	d.write("Each receipt listed was issued separately and can be checked at the address printed on it.", 9, false)
+}
+
+// WriteStatementsZip writes each donor's statement of fiscal year fy as
+// one PDF in a zip, calling each after every statement (for progress; an
+// error from it stops the zip).
+func (r *Renderer) WriteStatementsZip(ctx context.Context, w io.Writer, src StatementSource, org models.Org, donors []models.Donor, fy int, each func() error) error {
+	z := zip.NewWriter(w)
+	for i := range donors {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		st, err := StatementOf(ctx, src, org, &donors[i], fy)
+		if err != nil {
+			return err
+		}
+		f, err := z.Create(fmt.Sprintf("statement-%d-%s.pdf", fy, donors[i].ID))
+		if err != nil {
+			return err
+		}
+		if err := r.Statement(f, st); err != nil {
+			return fmt.Errorf("statement of %s for %d: %w", donors[i].ID, fy, err)
+		}
+		if each != nil {
+			if err := each(); err != nil {
+				return err
+			}
+		}
+	}
+	return z.Close()
 }

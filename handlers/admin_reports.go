@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"archive/zip"
 	"bytes"
 	"encoding/csv"
 	"fmt"
@@ -13,7 +12,6 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/indienews/donations/documents"
 	"github.com/indienews/donations/money"
 	"github.com/indienews/donations/reports"
 )
@@ -25,7 +23,11 @@ type reportsData struct {
 	adminPage
 	FiscalYear int
 	GiftAid    *giftAidReport // uk only
+	Exports    []exportRow
 }
+
+// exportRow is one recent long download in the reports page's list.
+type exportRow struct{ ID, Started, Label, By, Status string }
 
 func (s *Server) adminReports(c *gin.Context) {
 	fy := s.cfg.FiscalYearStart.FiscalYear(s.now(), s.cfg.Location)
@@ -34,7 +36,17 @@ func (s *Server) adminReports(c *gin.Context) {
 		s.error(c, err)
 		return
 	}
-	s.render(c, http.StatusOK, "admin_reports", reportsData{adminPage: s.adminBase(c), FiscalYear: fy, GiftAid: ga})
+	recent, err := s.store.RecentExports(c.Request.Context(), 10)
+	if err != nil {
+		s.error(c, err)
+		return
+	}
+	var rows []exportRow
+	for _, e := range recent {
+		rows = append(rows, exportRow{ID: e.ID, Started: e.CreatedAt.In(s.cfg.Location).Format("2006-01-02 15:04"), Label: e.Label,
+			By: e.RequestedBy, Status: e.Status})
+	}
+	s.render(c, http.StatusOK, "admin_reports", reportsData{adminPage: s.adminBase(c), FiscalYear: fy, GiftAid: ga, Exports: rows})
 }
 
 // attachment starts a download. A year's report can take longer than the
@@ -138,44 +150,6 @@ func (s *Server) summaryCSV(c *gin.Context) {
 	}
 	attachment(c, fmt.Sprintf("summary-%d.csv", y), "text/csv; charset=utf-8")
 	c.Data(http.StatusOK, "text/csv; charset=utf-8", buf.Bytes())
-}
-
-// statementsZip streams every donor's statement of a year as one zip.
-func (s *Server) statementsZip(c *gin.Context) {
-	y, ok := s.fiscalYearParam(c, "statements")
-	if !ok {
-		return
-	}
-	ctx := c.Request.Context()
-	donors, err := s.store.DonorsWithReceipts(ctx, y)
-	if err != nil {
-		s.error(c, err)
-		return
-	}
-	if !s.auditDownload(c, "downloaded report", fmt.Sprintf("statements %d (%d donors)", y, len(donors))) {
-		return
-	}
-	attachment(c, fmt.Sprintf("statements-%d.zip", y), "application/zip")
-	c.Status(http.StatusOK)
-	z := zip.NewWriter(c.Writer)
-	for i := range donors {
-		st, err := documents.StatementOf(ctx, s.store, s.cfg.Org, &donors[i], y)
-		if err != nil {
-			s.logger(c).Error("statements zip", "err", err)
-			return
-		}
-		f, err := z.Create(fmt.Sprintf("statement-%d-%s.pdf", y, donors[i].ID))
-		if err == nil {
-			err = s.docs.Statement(f, st)
-		}
-		if err != nil {
-			s.logger(c).Error("statements zip", "err", err)
-			return
-		}
-	}
-	if err := z.Close(); err != nil {
-		s.logger(c).Error("statements zip", "err", err)
-	}
 }
 
 // payoutsCSV lists each payout arriving in the period with every balance

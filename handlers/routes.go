@@ -133,7 +133,10 @@ func (s *Server) adminRoutes(r *gin.Engine) {
 	staff.GET("/reports/stories.csv", s.storiesCSV)
 	staff.GET("/stories", s.adminStories)
 	staff.GET("/box", s.adminBox)
-	staff.GET("/reports/statements.zip", s.statementsZip)
+	staff.POST("/exports", s.startExport)
+	staff.GET("/exports/:id", s.exportPage)
+	staff.GET("/exports/:id/progress", s.exportProgress)
+	staff.GET("/exports/:id/file", s.exportFile)
 	staff.GET("/reports/gift-aid/:file", s.giftAidScheduleCSV)
 
 	admin := r.Group("/admin", s.csrf(), s.requireStaff(models.RoleAdmin))

@@ -7,6 +7,7 @@
 package jobs
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
@@ -110,7 +111,19 @@ type Options struct {
 	RenewalDays     int
 	RenewalEvery    time.Duration
 	MonthlyReminder bool
+
+	// Exports, when set, works the long downloads and removes their files
+	// after their keep.
+	Exports *Exports
+	// RescueAfter is how long a job may stay running before the engine
+	// takes it for the work of a dead instance and runs it again: an
+	// export killed with its server resumes after this. 0: 35 minutes,
+	// past the longest job's own time limit.
+	RescueAfter time.Duration
 }
+
+// DefaultRescueAfter is RescueAfter's default.
+const DefaultRescueAfter = 35 * time.Minute
 
 // Runner owns the River client.
 type Runner struct {
@@ -137,8 +150,13 @@ func NewRunner(db DB, o Options) (*Runner, error) {
 	if o.SignIns != nil {
 		river.AddWorker(workers, &signInWorker{store: o.SignIns})
 	}
+	rescue := cmp.Or(o.RescueAfter, DefaultRescueAfter)
 	cfg := &river.Config{
-		RetryPolicy:       o.Retry,
+		RetryPolicy:          o.Retry,
+		RescueStuckJobsAfter: rescue,
+		// The engine's limit for jobs without their own; it may not exceed
+		// the rescue time.
+		JobTimeout:        min(time.Minute, rescue),
 		Logger:            o.Logger.With("component", "river"),
 		PollOnly:          true, // neither database/sql driver can LISTEN
 		FetchPollInterval: o.FetchPoll,
@@ -191,6 +209,18 @@ func NewRunner(db DB, o Options) (*Runner, error) {
 			&river.PeriodicJobOpts{ID: "renewal_notices", RunOnStart: true},
 		))
 	}
+	if o.Exports != nil {
+		// Nine tenths of the rescue time: a live export is never rescued.
+		river.AddWorker(workers, &exportWorker{x: *o.Exports, log: o.Logger, timeout: rescue * 9 / 10})
+		river.AddWorker(workers, &expireExportsWorker{store: o.Exports.Store, log: o.Logger})
+		cfg.PeriodicJobs = append(cfg.PeriodicJobs, river.NewPeriodicJob(
+			river.PeriodicInterval(time.Hour),
+			func() (river.JobArgs, *river.InsertOpts) {
+				return ExpireExportsArgs{}, &river.InsertOpts{MaxAttempts: 3, UniqueOpts: river.UniqueOpts{ByPeriod: time.Hour}}
+			},
+			&river.PeriodicJobOpts{ID: "expire_exports", RunOnStart: true},
+		))
+	}
 	working := cfg.PeriodicJobs != nil || o.Emails != nil || o.SignIns != nil || r.fees
 	if !working {
 		// Nothing to work yet: an insert-only client, which River allows.
@@ -212,10 +242,19 @@ func (r *Runner) Start(ctx context.Context) error {
 	return r.client.Start(ctx)
 }
 
-// Stop lets running jobs finish, within ctx's deadline.
+// Stop lets running jobs finish within ctx's deadline, then cancels
+// those still running (a long export) so that each records its
+// interruption and is retried soon by another instance, rather than
+// waiting for the rescue time as a killed one does.
 func (r *Runner) Stop(ctx context.Context) error {
 	if !r.working {
 		return nil
 	}
-	return r.client.Stop(ctx)
+	err := r.client.Stop(ctx)
+	if err == nil || ctx.Err() == nil {
+		return err
+	}
+	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	return r.client.StopAndCancel(cctx)
 }

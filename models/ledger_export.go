@@ -68,3 +68,16 @@ func (s *Store) EachReceipt(ctx context.Context, p ReceiptPeriod, fn func(r *Rec
 	}
 	return rows.Err()
 }
+
+// CountReceipts counts the receipts of a period: the total a long export
+// shows its progress against.
+func (s *Store) CountReceipts(ctx context.Context, p ReceiptPeriod) (int64, error) {
+	q := s.db.WithContext(ctx).Model(&Receipt{})
+	if p.FiscalYear != 0 {
+		q = q.Where("fiscal_year = ?", p.FiscalYear)
+	} else {
+		q = q.Where("gift_date >= ? AND gift_date < ?", p.From.UTC(), p.To.UTC())
+	}
+	var n int64
+	return n, wrap(q.Count(&n).Error, "receipts: count")
+}

@@ -67,8 +67,10 @@ type EmailMessage struct {
 // Enqueuer puts background jobs into the queue inside the caller's
 // transaction, so the job commits or rolls back with its cause: the job
 // that sends a message, the one that answers a sign-in request, and the
-// one that fetches a payment's balance transaction.
+// one that fetches a payment's balance transaction, and the one that makes
+// a long download's file.
 type Enqueuer interface {
+	EnqueueExportTx(ctx context.Context, tx *sql.Tx, exportID string) error
 	EnqueueEmailTx(ctx context.Context, tx *sql.Tx, messageID string) error
 	EnqueueSignInTx(ctx context.Context, tx *sql.Tx, email string) error
 	EnqueueFeesTx(ctx context.Context, tx *sql.Tx, giftID, paymentIntentID, chargeID string) error

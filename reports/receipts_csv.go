@@ -147,3 +147,24 @@ func ParsePeriod(year, from, to string, loc *time.Location) (models.ReceiptPerio
 	}
 	return models.ReceiptPeriod{}, "", errors.New("choose a fiscal year, or a first and a last date")
 }
+
+// CountedReceipts wraps src so that each receipt read calls each: long
+// exports show their progress with it. An error from each stops the
+// report.
+func CountedReceipts(src ReceiptSource, each func() error) ReceiptSource {
+	return countedReceipts{src, each}
+}
+
+type countedReceipts struct {
+	src  ReceiptSource
+	each func() error
+}
+
+func (c countedReceipts) EachReceipt(ctx context.Context, p models.ReceiptPeriod, fn func(*models.Receipt) error) error {
+	return c.src.EachReceipt(ctx, p, func(r *models.Receipt) error {
+		if err := fn(r); err != nil {
+			return err
+		}
+		return c.each()
+	})
+}

@@ -119,7 +119,7 @@ func (s *Server) assemble(o Options) error {
 			lister = s.Stripe
 		}
 	}
-	opts := jobs.Options{Logger: log, Now: o.Now, FetchPoll: o.FetchPoll, Retry: o.Retry}
+	opts := jobs.Options{Logger: log, Now: o.Now, FetchPoll: o.FetchPoll, Retry: o.Retry, RescueAfter: cfg.JobRescueAfter}
 	if !o.NoWork {
 		composer, sender, err := mailer(cfg, s.Store)
 		if err != nil {
@@ -134,6 +134,7 @@ func (s *Server) assemble(o Options) error {
 		opts.Emails, opts.Composer, opts.Sender, opts.SignIns = s.Store, composer, sender, s.Store
 		opts.Renewals, opts.RenewalDays, opts.RenewalEvery = s.Store, cfg.RenewalNoticeDays, cfg.RenewalCheckEvery
 		opts.MonthlyReminder = cfg.MonthlyReminder
+		opts.Exports = &jobs.Exports{Store: s.Store, Docs: documents.New(cfg.BaseURL.String(), cfg.Location), Org: cfg.Org, Location: cfg.Location}
 		s.reconciling = lister != nil
 	}
 	runner, err := jobs.NewRunner(s.Store, opts)

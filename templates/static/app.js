@@ -5,6 +5,30 @@
   var summary = document.getElementById("error-summary");
   if (summary) summary.focus();
 
+  // A long download's page: its progress is asked for every second and
+  // shown without a reload; once it ends, the page reloads to show the
+  // download (or the reason it failed) as the server writes it. Without
+  // this, a refresh shows the same.
+  var job = document.getElementById("export");
+  if (job && job.dataset.finished !== "true") {
+    var bar = document.getElementById("export-progress");
+    var poll = function () {
+      fetch(job.dataset.progress, { headers: { Accept: "application/json" }, credentials: "same-origin" })
+        .then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); })
+        .then(function (v) {
+          if (v.finished) { window.location.reload(); return; }
+          if (v.total > 0) { bar.max = v.total; bar.value = v.done; bar.textContent = v.percent + "%"; }
+          document.getElementById("export-percent").textContent = v.percent + "%";
+          document.getElementById("export-summary").textContent = v.summary;
+          var err = document.getElementById("export-error");
+          err.textContent = v.error || ""; err.hidden = !v.error;
+          setTimeout(poll, 1000);
+        })
+        .catch(function () { setTimeout(poll, 5000); });
+    };
+    setTimeout(poll, 1000);
+  }
+
   // The donate form: the preset tiles and the "other amount" field stay in
   // step, and the cover-the-fee line says what it adds once it is ticked,
   // in integer minor units just as the server counts.
