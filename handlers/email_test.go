@@ -234,7 +234,7 @@ func TestStatementEmail(t *testing.T) {
 	refund := testenv.Event(t, "evt_st_refund", "charge.refunded", testenv.Charge(t, "ch_st", "pi_cs_st1", "", 4000, 4000), "2023-10-16")
 	app.deliver(refund, testenv.Sign(refund, webhookSecret, time.Now()))
 	fy := time.Now().UTC().Year()
-	plan, err := app.Store.QueueStatements(context.Background(), fy, false)
+	plan, err := app.Store.QueueStatements(context.Background(), fy, false, nil)
 	if err != nil || plan.Queued != 1 {
 		t.Fatalf("plan %+v %v", plan, err)
 	}

@@ -65,6 +65,12 @@ func (s Summary) Write(w io.Writer) {
 // Then it fills in the fee and net of payments of the window that were
 // recorded without them (their events came inline, with no retrieval).
 func Reconcile(ctx context.Context, lister Lister, store ReconcileStore, since time.Time) (Summary, error) {
+	return ReconcileWatched(ctx, lister, store, since, nil)
+}
+
+// ReconcileWatched is Reconcile calling applied, when not nil, after each
+// event with how many of the listed ones it has been through.
+func ReconcileWatched(ctx context.Context, lister Lister, store ReconcileStore, since time.Time, applied func(done, total int)) (Summary, error) {
 	var sum Summary
 	events, err := lister.ListEvents(ctx, since)
 	if err != nil {
@@ -74,7 +80,11 @@ func Reconcile(ctx context.Context, lister Lister, store ReconcileStore, since t
 	if err != nil {
 		return sum, err
 	}
-	for _, l := range append(events, sessions...) {
+	all := append(events, sessions...)
+	for _, l := range all {
+		if applied != nil && sum.Seen > 0 {
+			applied(sum.Seen, len(all))
+		}
 		sum.Seen++
 		label := fmt.Sprintf("%s (%s)", l.Event.ID, l.Event.Type)
 		if l.Reason != "" {
@@ -97,6 +107,9 @@ func Reconcile(ctx context.Context, lister Lister, store ReconcileStore, since t
 		default:
 			sum.New++
 		}
+	}
+	if applied != nil {
+		applied(sum.Seen, len(all))
 	}
 	return sum, fillFees(ctx, lister, store, since, &sum)
 }

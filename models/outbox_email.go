@@ -219,7 +219,8 @@ type StatementPlan struct {
 // QueueStatements queues every donor's year-end statement for fiscal year
 // fy, each under its own key, so running it twice queues nothing twice.
 // With dryRun it only says whom it would write to.
-func (s *Store) QueueStatements(ctx context.Context, fy int, dryRun bool) (StatementPlan, error) {
+// each, when not nil, is called after each donor with the count so far.
+func (s *Store) QueueStatements(ctx context.Context, fy int, dryRun bool, each func(done, total int)) (StatementPlan, error) {
 	donors, err := s.DonorsWithReceipts(ctx, fy)
 	if err != nil {
 		return StatementPlan{}, err
@@ -231,7 +232,10 @@ func (s *Store) QueueStatements(ctx context.Context, fy int, dryRun bool) (State
 		plan.Before = int(before)
 		return plan, wrap(err, "statements: queue %d", fy)
 	}
-	for _, d := range donors {
+	for i, d := range donors {
+		if each != nil && i > 0 {
+			each(i, len(donors))
+		}
 		err := s.transaction(ctx, func(tx *Tx) error {
 			var before int64
 			key := fmt.Sprintf("statement:%s:%d", d.ID, fy)
@@ -248,6 +252,9 @@ func (s *Store) QueueStatements(ctx context.Context, fy int, dryRun bool) (State
 		if err != nil {
 			return plan, err
 		}
+	}
+	if each != nil {
+		each(len(donors), len(donors))
 	}
 	return plan, nil
 }

@@ -21,6 +21,20 @@ type Stripe struct {
 	// portalConfig is the Customer Portal configuration portal sessions
 	// use ("": the account's default).
 	portalConfig string
+	// listed, when set, hears of each object a listing fetches (a
+	// command's progress bar).
+	listed func(what string, n int)
+}
+
+// ReportListing makes ListEvents and ListCompletedCheckouts call fn with
+// the count fetched so far, after each object: a list of 30 days of
+// events is many pages, and a person waiting wants to see them come.
+func (s *Stripe) ReportListing(fn func(what string, n int)) { s.listed = fn }
+
+func (s *Stripe) tellListed(what string, n int) {
+	if s.listed != nil {
+		s.listed(what, n)
+	}
 }
 
 // UsePortalConfiguration makes portal sessions use configuration id (the
@@ -150,6 +164,7 @@ func (s *Stripe) ListEvents(ctx context.Context, since time.Time) ([]Listed, err
 			continue
 		}
 		out = append(out, Listed{Event: dec})
+		s.tellListed("events", len(out))
 	}
 	if err := it.Err(); err != nil {
 		return out, fmt.Errorf("%w: listing events: %v", ErrGateway, err)
@@ -182,6 +197,7 @@ func (s *Stripe) ListCompletedCheckouts(ctx context.Context, since time.Time) ([
 			Livemode: cs.Livemode, Created: created, Currency: string(cs.Currency),
 			Effect: checkoutEffect("checkout.session.completed", cs, created),
 		}})
+		s.tellListed("checkouts", len(out))
 	}
 	if err := it.Err(); err != nil {
 		return out, fmt.Errorf("%w: listing checkout sessions: %v", ErrGateway, err)

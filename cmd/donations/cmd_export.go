@@ -47,10 +47,23 @@ func (a *app) exportReceipts(ctx context.Context, args []string) int {
 		return exitUsage
 	}
 	return a.withLoadedStore(ctx, "receipts export", cfg, log, func(_ *config.Config, _ *slog.Logger, store *models.Store) error {
+		total := int64(-1)
+		b := a.progress("receipts", total)
+		if b.pb != nil {
+			// Only a bar needs the count: a script's export skips the query.
+			n, err := store.CountReceipts(ctx, period)
+			if err != nil {
+				return err
+			}
+			b.set(0, n)
+		}
 		out := bufio.NewWriterSize(a.stdout, 64<<10)
-		if err := reports.WriteReceiptsCSV(ctx, out, store, period, cfg.Location); err != nil {
+		src := reports.CountedReceipts(store, func() error { b.add(); return nil })
+		if err := reports.WriteReceiptsCSV(ctx, out, src, period, cfg.Location); err != nil {
+			b.stop()
 			return err
 		}
+		b.finish()
 		return out.Flush()
 	})
 }
@@ -91,6 +104,8 @@ func (a *app) exportPayouts(ctx context.Context, args []string) int {
 		return exitUsage
 	}
 	return a.withLoadedStore(ctx, "payouts export", cfg, log, func(_ *config.Config, _ *slog.Logger, store *models.Store) error {
+		b := a.progress("reading payouts", -1)
+		defer b.finish()
 		return reports.WritePayoutsCSV(ctx, a.stdout, store, period.From, period.To, cfg.Location)
 	})
 }
@@ -118,6 +133,8 @@ func (a *app) exportRetention(ctx context.Context, args []string) int {
 		return exitUsage
 	}
 	return a.withLoadedStore(ctx, "retention export", cfg, log, func(_ *config.Config, _ *slog.Logger, store *models.Store) error {
+		b := a.progress("reading memberships", -1)
+		defer b.finish()
 		return reports.WriteRetentionCSV(ctx, a.stdout, store, f, t, cfg.Location)
 	})
 }
@@ -166,6 +183,8 @@ func (a *app) exportStories(ctx context.Context, args []string) int {
 		return exitUsage
 	}
 	return a.withLoadedStore(ctx, "stories export", cfg, log, func(_ *config.Config, _ *slog.Logger, store *models.Store) error {
+		b := a.progress("reading gifts", -1)
+		defer b.finish()
 		return reports.WriteStoriesCSV(ctx, a.stdout, store, period.From, period.To)
 	})
 }

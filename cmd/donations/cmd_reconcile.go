@@ -41,7 +41,26 @@ func (a *app) reconcile(ctx context.Context, args []string) int {
 		}
 		store.UseQueue(runner)
 		stripe := payments.NewStripe(cfg.StripeSecretKey, cfg.StripeAPIBase, log)
-		sum, err := ingest.Reconcile(ctx, stripe, store, time.Now().Add(-since))
+		// The bar counts what is fetched from Stripe (100 a page), then
+		// the events applied.
+		b := a.progress("fetching from Stripe", -1)
+		stripe.ReportListing(func(what string, n int) {
+			b.describe(fmt.Sprintf("fetching %s from Stripe (page %d)", what, (n+99)/100))
+			b.set(int64(n), -1)
+		})
+		applying := false
+		sum, err := ingest.ReconcileWatched(ctx, stripe, store, time.Now().Add(-since), func(done, total int) {
+			if !applying {
+				applying = true
+				b.describe("events applied")
+			}
+			b.set(int64(done), int64(total))
+		})
+		if err != nil {
+			b.stop()
+		} else {
+			b.finish()
+		}
 		sum.Write(a.stdout)
 		if err != nil {
 			return err

@@ -33,10 +33,13 @@ func (a *app) sendStatements(ctx context.Context, args []string) int {
 			return err
 		}
 		store.UseQueue(runner)
-		plan, err := store.QueueStatements(ctx, year, dryRun)
+		b := a.progress("statements queued", -1)
+		plan, err := store.QueueStatements(ctx, year, dryRun, func(done, total int) { b.set(int64(done), int64(total)) })
 		if err != nil {
+			b.stop()
 			return err
 		}
+		b.finish()
 		if dryRun {
 			fmt.Fprintf(a.stdout, "dry run: %d donors have receipts in fiscal year %d; %d would be sent now (%d were queued before); nothing was queued\n",
 				len(plan.Donors), year, len(plan.Donors)-plan.Before, plan.Before)
