@@ -172,7 +172,7 @@ func TestBrowserShowsFieldErrors(t *testing.T) {
 // TestBrowserStaffFindsDonorAndDownloadsReport: a staff member signs in,
 // searches a donor, opens the dashboard, and downloads the receipts CSV.
 func TestBrowserStaffFindsDonorAndDownloadsReport(t *testing.T) {
-	app := newApp(t, "postgres", appOptions{})
+	app := newApp(t, "postgres", appOptions{work: true})
 	seedLedger(t, app)
 	if _, err := app.Store.AddStaff(t.Context(), "fin@ledger.example", staffPassword, "staff", models.CommandLine); err != nil {
 		t.Fatal(err)
@@ -238,10 +238,13 @@ func TestBrowserStaffFindsDonorAndDownloadsReport(t *testing.T) {
 		t.Fatalf("search result: %q", list)
 	}
 	do(t, ctx, "open the donor", chromedp.Click(`#donors a`), chromedp.WaitVisible(`#donor-name`))
-	do(t, ctx, "open reports", chromedp.Navigate(app.URL+"/admin/reports"), chromedp.WaitVisible(`#download-receipts`))
+	// The receipts report of the year is made in the background; its page
+	// offers the file once it is done.
+	do(t, ctx, "make the receipts report", chromedp.Navigate(app.URL+"/admin/reports"), chromedp.WaitVisible(`#download-receipts`),
+		chromedp.Click(`#download-receipts`), chromedp.WaitVisible(`#export-progress`))
+	waitFor(t, ctx, "the report's download link", `!!document.querySelector("#export-link") && !document.querySelector("#export-download").hidden`)
 	got, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(async () => {
-		const form = document.querySelector("#download-receipts").form;
-		const r = await fetch(form.action + "?" + new URLSearchParams(new FormData(form)));
+		const r = await fetch(document.querySelector("#export-link").href);
 		return r.headers.get("content-disposition") + "|" + await r.text();
 	})()`, chromedp.EvalAwaitPromise))
 	if err != nil {

@@ -5,7 +5,7 @@
   var summary = document.getElementById("error-summary");
   if (summary) summary.focus();
 
-  // A long download's page: its progress is asked for every second and
+  // A long download's page: its progress is asked for twice a second and
   // shown without a reload; once it ends, the page reloads to show the
   // download (or the reason it failed) as the server writes it. Without
   // this, a refresh shows the same.
@@ -22,11 +22,11 @@
           document.getElementById("export-summary").textContent = v.summary;
           var err = document.getElementById("export-error");
           err.textContent = v.error || ""; err.hidden = !v.error;
-          setTimeout(poll, 1000);
+          setTimeout(poll, 500);
         })
         .catch(function () { setTimeout(poll, 5000); });
     };
-    setTimeout(poll, 1000);
+    setTimeout(poll, 500);
   }
 
   // The donate form: the preset tiles and the "other amount" field stay in
