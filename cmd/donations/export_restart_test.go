@@ -193,11 +193,21 @@ func TestKilledExportRestartsAndFinishes(t *testing.T) {
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
+	// The engine marks the job completed just after the work returns.
 	var exports, jobs int
-	_ = db.QueryRow("SELECT COUNT(*) FROM exports").Scan(&exports)
-	_ = db.QueryRow("SELECT COUNT(*) FROM river_job WHERE kind = 'export' AND state = 'completed'").Scan(&jobs)
-	if exports != 1 || jobs != 1 {
-		t.Fatalf("%d exports, %d completed export jobs", exports, jobs)
+	for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		_ = db.QueryRow("SELECT COUNT(*) FROM exports").Scan(&exports)
+		_ = db.QueryRow("SELECT COUNT(*) FROM river_job WHERE kind = 'export' AND state = 'completed'").Scan(&jobs)
+		if exports == 1 && jobs == 1 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d exports, %d completed export jobs", exports, jobs)
+		}
+	}
+	var allJobs int
+	if err := db.QueryRow("SELECT COUNT(*) FROM river_job WHERE kind = 'export'").Scan(&allJobs); err != nil || allJobs != 1 {
+		t.Fatalf("%d export jobs (%v)", allJobs, err)
 	}
 	resp, err = client.Get(base + "/admin/exports/" + id + "/file")
 	if err != nil {
