@@ -80,7 +80,12 @@ func (w *exportWorker) Work(ctx context.Context, job *river.Job[ExportArgs]) err
 	reason := w.reason(ctx, err, job)
 	log.Error("export failed", "err", err, "reason", reason)
 	var bad badParams
-	final := attempt >= job.MaxAttempts || errors.As(err, &bad)
+	// A stop (SIGTERM, a deploy) is not the export's fault: River puts a
+	// job its own shutdown cancelled back in the queue without counting
+	// the attempt (its next run has this attempt's number again, which is
+	// safe: this run has ended by then), if it gets the cancellation back.
+	interrupted := ctx.Err() != nil && !errors.Is(ctx.Err(), context.DeadlineExceeded)
+	final := !interrupted && (attempt >= job.MaxAttempts || errors.As(err, &bad))
 	// The page's words are written with a fresh context: ctx may be the
 	// one that timed out or was cancelled by a shutdown.
 	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
@@ -93,6 +98,9 @@ func (w *exportWorker) Work(ctx context.Context, job *river.Job[ExportArgs]) err
 	}
 	if rerr := w.x.Store.ExportRetrying(wctx, id, attempt, reason+" Trying again."); rerr != nil {
 		log.Error("noting the retry", "err", rerr)
+	}
+	if interrupted {
+		return errors.Join(err, context.Cause(ctx))
 	}
 	return err
 }
