@@ -67,6 +67,15 @@ func (s *Server) exportFromForm(c *gin.Context) (models.Export, bool) {
 		}
 		return models.Export{Kind: kind, Params: v.Encode(), Label: "Receipts report, " + strings.ReplaceAll(label, "_", " "),
 			FileName: "receipts-" + label + ".csv", ContentType: "text/csv; charset=utf-8"}, true
+	case models.ExportPayouts:
+		_, label, err := reports.ParsePeriod("", from, to, s.cfg.Location)
+		if err != nil {
+			s.errorPage(c, http.StatusBadRequest, "Check the report's dates", sentence(err.Error()))
+			return models.Export{}, false
+		}
+		return models.Export{Kind: kind, Params: url.Values{"from": {from}, "to": {to}}.Encode(),
+			Label: "Payouts report, " + strings.ReplaceAll(label, "_", " "), FileName: "payouts-" + label + ".csv",
+			ContentType: "text/csv; charset=utf-8"}, true
 	}
 	s.errorPage(c, http.StatusBadRequest, "Choose a report", "There is no report of that kind.")
 	return models.Export{}, false
@@ -95,10 +104,7 @@ func (s *Server) exportView(e *models.Export) exportView {
 	if e.Total > 0 {
 		v.Percent = e.Done * 100 / e.Total
 	}
-	unit := "receipts"
-	if e.Kind == models.ExportStatements {
-		unit = "statements"
-	}
+	unit := map[string]string{models.ExportStatements: "statements", models.ExportReceipts: "receipts", models.ExportPayouts: "payouts"}[e.Kind]
 	switch e.Status {
 	case models.ExportQueued:
 		v.Summary = "Waiting to start."

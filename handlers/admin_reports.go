@@ -165,7 +165,7 @@ func (s *Server) payoutsCSV(c *gin.Context) {
 	}
 	attachment(c, "payouts-"+label+".csv", "text/csv; charset=utf-8")
 	c.Status(http.StatusOK)
-	if err := reports.WritePayoutsCSV(c.Request.Context(), c.Writer, s.store, p.From, p.To, s.cfg.Location); err != nil {
+	if err := reports.WritePayoutsCSV(c.Request.Context(), c.Writer, s.store, p.From, p.To, s.cfg.Location, nil); err != nil {
 		s.logger(c).Error("writing payouts report", "err", err)
 	}
 }

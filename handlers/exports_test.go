@@ -128,8 +128,27 @@ func TestStatementsAndReceiptsExportAsJobs(t *testing.T) {
 			t.Fatalf("receipts report: %d lines\n%s", lines, csvText)
 		}
 
-		// The reports page lists them; the audit log has both starts and
-		// both downloads.
+		// The payouts report of a month: two payouts (written straight
+		// into the table, as `payout.paid` would), counted one by one.
+		if db == "postgres" {
+			for i, day := range []int{5, 20} {
+				if _, err := app.Store.SQL().Exec(`INSERT INTO payouts (id, amount, currency, status, arrival_date, created_at, updated_at)
+					VALUES ($1, 5000, 'usd', 'paid', $2, now(), now())`, fmt.Sprintf("po_job_%d", i), time.Date(time.Now().Year(), 1, day, 12, 0, 0, 0, time.UTC)); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		page = app.startExport(c, url.Values{"kind": {"payouts"}, "from": {year + "-01-01"}, "to": {year + "-01-31"}})
+		st = app.waitExport(c, page, 30*time.Second)
+		payouts := map[string]int64{"postgres": 2, "sqlite": 0}[db]
+		csvText = string(app.download(c, st.Download))
+		if st.Status != models.ExportDone || st.Total != payouts || st.Done != payouts || !strings.HasPrefix(csvText, "payout_id,arrival_date,") ||
+			int64(strings.Count(csvText, ",total,")) != payouts {
+			t.Fatalf("payouts export ended %+v\n%s", st, csvText)
+		}
+
+		// The reports page lists them; the audit log has every start and
+		// every download.
 		if _, body := app.get(c, "/admin/reports"); !strings.Contains(body, "Statements for fiscal year "+year) || !strings.Contains(body, "Receipts report, "+year) {
 			t.Fatalf("reports page lacks the exports:\n%s", body)
 		}
@@ -138,7 +157,7 @@ func TestStatementsAndReceiptsExportAsJobs(t *testing.T) {
 		for _, e := range entries {
 			count[e.Action]++
 		}
-		if count["started report"] != 2 || count["downloaded report"] != 2 {
+		if count["started report"] != 3 || count["downloaded report"] != 3 {
 			t.Fatalf("audit log: %v", count)
 		}
 		// Nothing else answers for a file that does not exist.

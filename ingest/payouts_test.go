@@ -125,7 +125,7 @@ func TestPayoutsTieToTheBank(t *testing.T) {
 		}
 
 		var buf bytes.Buffer
-		if err := reports.WritePayoutsCSV(context.Background(), &buf, h.store, at(0), at(30), time.UTC); err != nil {
+		if err := reports.WritePayoutsCSV(context.Background(), &buf, h.store, at(0), at(30), time.UTC, nil); err != nil {
 			t.Fatal(err)
 		}
 		rows, err := csv.NewReader(&buf).ReadAll()

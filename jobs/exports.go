@@ -140,6 +140,18 @@ func (w *exportWorker) produce(ctx context.Context, e *models.Export, out *model
 		}
 		src := reports.CountedReceipts(w.x.Store, func() error { return p.add(ctx) })
 		return step("writing the receipts", reports.WriteReceiptsCSV(ctx, out, src, period, w.x.Location))
+	case models.ExportPayouts:
+		period, _, err := reports.ParsePeriod("", params.Get("from"), params.Get("to"), w.x.Location)
+		if err != nil {
+			return badParams{err}
+		}
+		return step("writing the payouts", reports.WritePayoutsCSV(ctx, out, w.x.Store, period.From, period.To, w.x.Location,
+			func(done, total int) error {
+				if done == 0 {
+					return p.setTotal(ctx, int64(total))
+				}
+				return p.add(ctx)
+			}))
 	}
 	return badParams{fmt.Errorf("unknown kind %q", e.Kind)}
 }

@@ -25,10 +25,19 @@ type PayoutSource interface {
 
 // WritePayoutsCSV writes the payouts arriving in [from, to). A line about
 // a charge no gift has is "unmatched", never dropped; a line about no
-// charge (a fee, a transfer) says so.
-func WritePayoutsCSV(ctx context.Context, w io.Writer, src PayoutSource, from, to time.Time, loc *time.Location) error {
+// charge (a fee, a transfer) says so. each, when not nil, is called with
+// the payouts written so far of all of them (first with none): a long
+// export shows its progress with it, and an error from it stops the
+// report.
+func WritePayoutsCSV(ctx context.Context, w io.Writer, src PayoutSource, from, to time.Time, loc *time.Location, each func(done, total int) error) error {
 	ps, err := src.Payouts(ctx, from, to)
 	if err != nil {
+		return err
+	}
+	if each == nil {
+		each = func(int, int) error { return nil }
+	}
+	if err := each(0, len(ps)); err != nil {
 		return err
 	}
 	cw := csv.NewWriter(w)
@@ -41,7 +50,7 @@ func WritePayoutsCSV(ctx context.Context, w io.Writer, src PayoutSource, from, t
 		}
 		return t.In(loc).Format("2006-01-02")
 	}
-	for _, p := range ps {
+	for n, p := range ps {
 		arrival := ""
 		if p.ArrivalDate != nil {
 			arrival = day(*p.ArrivalDate)
@@ -71,6 +80,9 @@ func WritePayoutsCSV(ctx context.Context, w io.Writer, src PayoutSource, from, t
 		total := append(append([]string(nil), head...), "total", "", "", "", "", "", "", "", "", "", money.FormatMajor(sum, p.Currency),
 			Text(p.Currency), "", "", ties)
 		if err := cw.Write(total); err != nil {
+			return err
+		}
+		if err := each(n+1, len(ps)); err != nil {
 			return err
 		}
 	}

@@ -104,9 +104,17 @@ func (a *app) exportPayouts(ctx context.Context, args []string) int {
 		return exitUsage
 	}
 	return a.withLoadedStore(ctx, "payouts export", cfg, log, func(_ *config.Config, _ *slog.Logger, store *models.Store) error {
-		b := a.progress("reading payouts", -1)
-		defer b.finish()
-		return reports.WritePayoutsCSV(ctx, a.stdout, store, period.From, period.To, cfg.Location)
+		b := a.progress("payouts", -1)
+		err := reports.WritePayoutsCSV(ctx, a.stdout, store, period.From, period.To, cfg.Location, func(done, total int) error {
+			b.set(int64(done), int64(total))
+			return nil
+		})
+		if err != nil {
+			b.stop()
+			return err
+		}
+		b.finish()
+		return nil
 	})
 }
 
