@@ -15,7 +15,7 @@ import (
 )
 
 // The long downloads (a year's statements zip, the receipts report of a
-// year or of dates): a POST starts a background job and answers 303 to
+// year or of dates, the payouts report): a POST starts a background job and answers 303 to
 // the job's page, which shows its progress, then offers the file. The
 // file is made once, kept seven days, and served by any instance.
 
