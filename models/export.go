@@ -37,9 +37,12 @@ const (
 // ExportKeep is how long a finished file is kept.
 const ExportKeep = 7 * 24 * time.Hour
 
-// ExportChunkSize is how much of a file one row holds: big enough that a
-// 100 MB zip is a hundred rows, small enough to sit in memory once.
-const ExportChunkSize = 1 << 20
+// ExportChunkSize is how much of a file one row holds: a 100 MB zip is
+// 400 rows. Each pooled database connection keeps a write buffer as large
+// as the largest message it has sent, so the chunk's size is paid once
+// per connection: with 1 MiB chunks the statements job's peak RSS in
+// make bench was 130.9 MB, with 256 KiB 118.6 MB.
+const ExportChunkSize = 256 << 10
 
 // Export is one long download and how far it has got.
 type Export struct {
