@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"sync"
@@ -257,6 +258,18 @@ func TestFailingExportSaysWhy(t *testing.T) {
 		var chunks int
 		if err := sqlDB.QueryRow("SELECT COUNT(*) FROM export_chunks").Scan(&chunks); err != nil || chunks != 0 {
 			t.Fatalf("%d chunks kept of a failed export (%v)", chunks, err)
+		}
+		// The operator's metrics count it.
+		metrics := httptest.NewServer(app.Server.MetricsHandler())
+		defer metrics.Close()
+		if resp, err := http.Get(metrics.URL + "/metrics"); err != nil {
+			t.Fatal(err)
+		} else {
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if !strings.Contains(string(b), `donations_exports{status="failed"} 1`) || !strings.Contains(string(b), `donations_exports{status="done"} 0`) {
+				t.Fatalf("metrics:\n%s", grepLines(string(b), "donations_exports"))
+			}
 		}
 		// Started again once the cause is gone, it is a new job that works.
 		again := app.startExport(c, url.Values{"kind": {"statements"}, "year": {year}})

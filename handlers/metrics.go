@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"context"
 	"crypto/subtle"
 	"net/http"
 	"strconv"
@@ -12,6 +13,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/indienews/donations/models"
 )
 
 // metrics lives on its own registry (no package-level default), so two
@@ -26,7 +29,7 @@ type metrics struct {
 	donateRateLimited prometheus.Counter
 }
 
-func newMetrics() *metrics {
+func newMetrics(store *models.Store) *metrics {
 	m := &metrics{
 		reg: prometheus.NewRegistry(),
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
@@ -51,7 +54,33 @@ func newMetrics() *metrics {
 	}
 	m.reg.MustRegister(m.requests, m.duration, m.webhookEvents, m.webhookRejected, m.checkouts, m.donateRateLimited,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	if store != nil {
+		m.reg.MustRegister(exportsCollector{store: store, desc: prometheus.NewDesc("donations_exports",
+			"Long downloads (statements zips, receipts and payouts reports) by state, from the database: the same on every instance.",
+			[]string{"status"}, nil)})
+	}
 	return m
+}
+
+// exportsCollector reads the long downloads' states at each scrape, so a
+// failed one can be alerted on whichever instance ran it.
+type exportsCollector struct {
+	store *models.Store
+	desc  *prometheus.Desc
+}
+
+func (c exportsCollector) Describe(ch chan<- *prometheus.Desc) { ch <- c.desc }
+
+func (c exportsCollector) Collect(ch chan<- prometheus.Metric) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	counts, err := c.store.ExportCounts(ctx)
+	if err != nil {
+		return // absent for this scrape; /readyz says whether the database answers
+	}
+	for _, st := range []string{models.ExportQueued, models.ExportRunning, models.ExportDone, models.ExportFailed, models.ExportExpired} {
+		ch <- prometheus.MustNewConstMetric(c.desc, prometheus.GaugeValue, float64(counts[st]), st)
+	}
 }
 
 func (m *metrics) observeRequest(method, route string, status int, d time.Duration) {

@@ -124,7 +124,7 @@ func New(d Deps) (*Server, error) {
 	srv := &Server{
 		csrfKey: derivedKey(key, "csrf"), secret: derivedKey(key, "server"),
 		cfg: d.Config, store: d.Store, gateway: d.Gateway, verifier: d.Verifier, demo: d.Demo, mailbox: d.Mailbox,
-		log: d.Logger, now: d.Now, pages: pages, metrics: newMetrics(),
+		log: d.Logger, now: d.Now, pages: pages, metrics: newMetrics(d.Store),
 		docs:    documents.New(d.Config.BaseURL.String(), d.Config.Location),
 		captcha: captcha, csp: csp, donateCSP: donateCSP,
 		limiter:       newIPLimiter(d.Config.DonateRatePerMinute, d.Config.DonateRateBurst, d.Now),

@@ -123,6 +123,20 @@ func (s *Store) RecentExports(ctx context.Context, limit int) ([]Export, error) 
 	return out, wrap(s.db.WithContext(ctx).Order("created_at DESC").Limit(limit).Find(&out).Error, "exports: list")
 }
 
+// ExportCounts counts the exports in each state.
+func (s *Store) ExportCounts(ctx context.Context) (map[string]int64, error) {
+	var rows []struct {
+		Status string
+		N      int64
+	}
+	err := s.db.WithContext(ctx).Model(&Export{}).Select("status, COUNT(*) AS n").Group("status").Scan(&rows).Error
+	out := map[string]int64{}
+	for _, r := range rows {
+		out[r.Status] = r.N
+	}
+	return out, wrap(err, "exports: count")
+}
+
 // BeginExport claims an export for attempt: it throws away whatever an
 // earlier attempt wrote and starts the count again. It returns false
 // when there is nothing to do (the export is finished or gone).
