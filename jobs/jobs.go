@@ -1,7 +1,8 @@
 // Package jobs runs background work on River, the job engine on our own
 // database (Postgres, or SQLite for the embedded default): sending emails,
-// enqueued in the transaction that causes them, and the periodic
-// reconciliation with Stripe. River's leader election makes sure
+// enqueued in the transaction that causes them, making the files of the
+// long downloads (exports.go), and the periodic reconciliation with
+// Stripe. River's leader election makes sure
 // that, with several server instances, only one schedules it at a time.
 // It must not hold business logic: workers call into ingest and models.
 package jobs
@@ -59,14 +60,16 @@ func (ReconcileArgs) Kind() string { return "reconcile_stripe" }
 
 type reconcileWorker struct {
 	river.WorkerDefaults[ReconcileArgs]
-	lister ingest.Lister
-	store  ingest.ReconcileStore
-	log    *slog.Logger
-	now    func() time.Time
+	lister  ingest.Lister
+	store   ingest.ReconcileStore
+	log     *slog.Logger
+	now     func() time.Time
+	timeout time.Duration
 }
 
-// Timeout leaves room for a large window of events.
-func (w *reconcileWorker) Timeout(*river.Job[ReconcileArgs]) time.Duration { return 10 * time.Minute }
+// Timeout leaves room for a large window of events (ten minutes), and
+// stays under the rescue time so that a live run is never run twice.
+func (w *reconcileWorker) Timeout(*river.Job[ReconcileArgs]) time.Duration { return w.timeout }
 
 func (w *reconcileWorker) Work(ctx context.Context, job *river.Job[ReconcileArgs]) error {
 	since := w.now().Add(-time.Duration(job.Args.WindowSeconds) * time.Second)
@@ -167,7 +170,7 @@ func NewRunner(db DB, o Options) (*Runner, error) {
 		if o.Every < time.Second {
 			return nil, fmt.Errorf("reconcile interval %s is under a second", o.Every)
 		}
-		river.AddWorker(workers, &reconcileWorker{lister: o.Lister, store: o.Store, log: o.Logger, now: o.Now})
+		river.AddWorker(workers, &reconcileWorker{lister: o.Lister, store: o.Store, log: o.Logger, now: o.Now, timeout: min(10*time.Minute, rescue*9/10)})
 		window := int64(o.Window / time.Second)
 		cfg.PeriodicJobs = []*river.PeriodicJob{river.NewPeriodicJob(
 			river.PeriodicInterval(o.Every),
