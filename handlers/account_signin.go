@@ -58,7 +58,7 @@ func (s *Server) requestSignIn(c *gin.Context) {
 	}
 	if ok, wait := s.signInByEmail.allow(models.NormaliseEmail(email)); !ok {
 		c.Header("Retry-After", retryAfterSeconds(wait))
-		d.Notice = "We sent several links to this address recently. Please use the newest one, or wait " + humanWait(wait) + "."
+		d.Notice = "We sent several links to this address recently. Please use the newest one, or wait " + humanDuration(wait) + "."
 		s.render(c, http.StatusTooManyRequests, "account_signin", d)
 		return
 	}

@@ -150,7 +150,7 @@ func (s *Server) adminLogin(c *gin.Context) {
 	switch {
 	case errors.As(err, &throttled):
 		c.Header("Retry-After", retryAfterSeconds(throttled.Wait))
-		d.Error = "Too many sign-in attempts. Please wait " + humanWait(throttled.Wait) + " and try again."
+		d.Error = "Too many sign-in attempts. Please wait " + humanDuration(throttled.Wait) + " and try again."
 		s.render(c, http.StatusTooManyRequests, "admin_login", d)
 		return
 	case errors.Is(err, models.ErrBusy):

@@ -6,8 +6,8 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"time"
 
+	"github.com/dustin/go-humanize"
 	"github.com/gin-gonic/gin"
 
 	"github.com/indienews/donations/models"
@@ -15,9 +15,10 @@ import (
 )
 
 // The long downloads (a year's statements zip, the receipts report of a
-// year or of dates, the payouts report): a POST starts a background job and answers 303 to
-// the job's page, which shows its progress, then offers the file. The
-// file is made once, kept seven days, and served by any instance.
+// year or of dates, the payouts report): a POST starts a background job
+// and answers 303 to the job's page, which shows its progress, then offers
+// the file. The file is made once, kept seven days, and served by any
+// instance.
 
 // startExport starts (or joins) the export the form asks for.
 func (s *Server) startExport(c *gin.Context) {
@@ -49,7 +50,12 @@ func (s *Server) exportFromForm(c *gin.Context) (models.Export, bool) {
 		return models.Export{Kind: kind, Params: url.Values{"year": {strconv.Itoa(y)}}.Encode(),
 			Label: fmt.Sprintf("Statements for fiscal year %d", y), FileName: fmt.Sprintf("statements-%d.zip", y),
 			ContentType: "application/zip"}, true
-	case models.ExportReceipts:
+	case models.ExportReceipts, models.ExportPayouts:
+		// Receipts by fiscal year or by gift dates; payouts by arrival
+		// dates only.
+		if kind == models.ExportPayouts {
+			year = ""
+		}
 		if year != "" {
 			from, to = "", ""
 		}
@@ -58,24 +64,13 @@ func (s *Server) exportFromForm(c *gin.Context) (models.Export, bool) {
 			s.errorPage(c, http.StatusBadRequest, "Check the report's dates", sentence(err.Error()))
 			return models.Export{}, false
 		}
-		v := url.Values{}
-		if year != "" {
-			v.Set("year", year)
-		} else {
-			v.Set("from", from)
-			v.Set("to", to)
+		v := url.Values{"year": {year}}
+		if year == "" {
+			v = url.Values{"from": {from}, "to": {to}}
 		}
-		return models.Export{Kind: kind, Params: v.Encode(), Label: "Receipts report, " + strings.ReplaceAll(label, "_", " "),
-			FileName: "receipts-" + label + ".csv", ContentType: "text/csv; charset=utf-8"}, true
-	case models.ExportPayouts:
-		_, label, err := reports.ParsePeriod("", from, to, s.cfg.Location)
-		if err != nil {
-			s.errorPage(c, http.StatusBadRequest, "Check the report's dates", sentence(err.Error()))
-			return models.Export{}, false
-		}
-		return models.Export{Kind: kind, Params: url.Values{"from": {from}, "to": {to}}.Encode(),
-			Label: "Payouts report, " + strings.ReplaceAll(label, "_", " "), FileName: "payouts-" + label + ".csv",
-			ContentType: "text/csv; charset=utf-8"}, true
+		name := map[string]string{models.ExportReceipts: "Receipts", models.ExportPayouts: "Payouts"}[kind]
+		return models.Export{Kind: kind, Params: v.Encode(), Label: name + " report, " + strings.ReplaceAll(label, "_", " "),
+			FileName: kind + "-" + label + ".csv", ContentType: "text/csv; charset=utf-8"}, true
 	}
 	s.errorPage(c, http.StatusBadRequest, "Choose a report", "There is no report of that kind.")
 	return models.Export{}, false
@@ -109,13 +104,13 @@ func (s *Server) exportView(e *models.Export) exportView {
 	case models.ExportQueued:
 		v.Summary = "Waiting to start."
 	case models.ExportRunning:
-		v.Summary = fmt.Sprintf("%s of %s %s done.", fmtCount(e.Done), fmtCount(e.Total), unit)
+		v.Summary = fmt.Sprintf("%s of %s %s done.", humanize.Comma(e.Done), humanize.Comma(e.Total), unit)
 		if left, ok := e.Remaining(now); ok {
-			v.Summary += " About " + roughDuration(left) + " left."
+			v.Summary += " About " + humanDuration(left) + " left."
 		}
 	case models.ExportDone:
 		v.Percent, v.Finished = 100, true
-		v.Summary = fmt.Sprintf("Done: %s %s in %s.", fmtCount(e.Done), unit, roughDuration(e.Elapsed(now)))
+		v.Summary = fmt.Sprintf("Done: %s %s in %s.", humanize.Comma(e.Done), unit, humanDuration(e.Elapsed(now)))
 		v.Download, v.Size = "/admin/exports/"+e.ID+"/file", byteSize(int(e.Size))
 		if e.ExpiresAt != nil {
 			v.Kept = e.ExpiresAt.In(s.cfg.Location).Format("2 January 2006, 15:04 MST")
@@ -134,7 +129,8 @@ func (s *Server) exportView(e *models.Export) exportView {
 type exportData struct {
 	adminPage
 	Export exportView
-	// Again is the form that starts the same export again (failed or expired).
+	// Kind, Year, From and To fill the form that starts the same export
+	// again (once failed or expired).
 	Kind, Year, From, To string
 }
 
@@ -187,27 +183,4 @@ func (s *Server) exportFile(c *gin.Context) {
 		// never as a complete file.
 		s.logger(c).Error("sending export file", "export", e.ID, "err", err)
 	}
-}
-
-// fmtCount writes a count with thousands separators: 10,000.
-func fmtCount(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	return s
-}
-
-// roughDuration says a duration as a person would: "40 seconds",
-// "3 minutes".
-func roughDuration(d time.Duration) string {
-	switch {
-	case d < 2*time.Second:
-		return "a second"
-	case d < 90*time.Second:
-		return fmt.Sprintf("%d seconds", int(d.Round(time.Second)/time.Second))
-	case d < 90*time.Minute:
-		return fmt.Sprintf("%d minutes", int(d.Round(time.Minute)/time.Minute))
-	}
-	return fmt.Sprintf("%.1f hours", d.Hours())
 }

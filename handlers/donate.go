@@ -99,7 +99,7 @@ func (s *Server) donateSubmit(c *gin.Context) {
 		s.logger(c).Warn("donate rate limit per email", "wait_s", wait.Seconds())
 		c.Header("Retry-After", retryAfterSeconds(wait))
 		s.errorPage(c, http.StatusTooManyRequests, "Too many attempts",
-			"We received several attempts with this email address in a short time. Please wait "+humanWait(wait)+" and try again.")
+			"We received several attempts with this email address in a short time. Please wait "+humanDuration(wait)+" and try again.")
 		return
 	}
 	g := &models.Gift{

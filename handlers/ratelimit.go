@@ -70,7 +70,7 @@ func (l *keyLimiter) allow(key string) (bool, time.Duration) {
 func (s *Server) rateLimitSignIn(c *gin.Context) {
 	if ok, wait := s.signInByIP.allow(models.ClientKey(c.ClientIP())); !ok {
 		c.Header("Retry-After", retryAfterSeconds(wait))
-		s.errorPage(c, http.StatusTooManyRequests, "Too many attempts", "Please wait "+humanWait(wait)+" and try again.")
+		s.errorPage(c, http.StatusTooManyRequests, "Too many attempts", "Please wait "+humanDuration(wait)+" and try again.")
 		return
 	}
 	c.Next()
@@ -89,10 +89,12 @@ func (s *Server) rateLimitDonate(c *gin.Context) {
 	c.Header("Retry-After", retryAfterSeconds(wait))
 	s.errorPage(c, http.StatusTooManyRequests, "Too many attempts",
 		"We received several attempts from your connection in a short time. Please wait "+
-			humanWait(wait)+" and try again.")
+			humanDuration(wait)+" and try again.")
 }
 
-func humanWait(d time.Duration) string {
+// humanDuration says a duration as a person reads it: "a second",
+// "40 seconds", "3 minutes" (a wait, or a long download's time left).
+func humanDuration(d time.Duration) string {
 	secs := int(d.Round(time.Second) / time.Second)
 	switch {
 	case secs <= 1:
