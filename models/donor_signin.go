@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
-	"database/sql"
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
@@ -75,9 +74,9 @@ func (s *Store) RequestSignIn(ctx context.Context, email string) error {
 		return ErrNoQueue
 	}
 	err := s.transaction(ctx, func(tx *Tx) error {
-		sqlTx, ok := tx.Statement.ConnPool.(*sql.Tx)
-		if !ok {
-			return fmt.Errorf("not inside a transaction")
+		sqlTx, err := tx.sqlTx()
+		if err != nil {
+			return err
 		}
 		return s.queue.EnqueueSignInTx(ctx, sqlTx, NormaliseEmail(email))
 	})

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"gorm.io/gorm/clause"
 )
 
 // Exports are the long downloads (a year's statements zip, a large
@@ -74,15 +75,11 @@ func (s *Store) StartExport(ctx context.Context, by Actor, e Export) (out *Expor
 		return nil, false, errors.New("exports: no job queue")
 	}
 	err = s.transaction(ctx, func(tx *Tx) error {
-		e.ID, e.Status, e.RequestedBy = uuid.NewString(), ExportQueued, by.Email
-		e.CreatedAt, e.UpdatedAt = tx.now, tx.now
-		e.Done, e.Total, e.Attempt, e.Size, e.Error = 0, 0, 0, 0, ""
-		e.StartedAt, e.FinishedAt, e.ExpiresAt = nil, nil, nil
+		row := Export{ID: uuid.NewString(), Kind: e.Kind, Params: e.Params, Label: e.Label, FileName: e.FileName,
+			ContentType: e.ContentType, Status: ExportQueued, RequestedBy: by.Email, CreatedAt: tx.now, UpdatedAt: tx.now}
 		// The partial unique index on (kind, params) over queued and
 		// running exports makes a concurrent second start do nothing.
-		res := tx.Exec(`INSERT INTO exports (id, kind, params, label, file_name, content_type, status, requested_by, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
-			e.ID, e.Kind, e.Params, e.Label, e.FileName, e.ContentType, e.Status, e.RequestedBy, e.CreatedAt, e.UpdatedAt)
+		res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&row)
 		if res.Error != nil {
 			return res.Error
 		}
@@ -95,15 +92,15 @@ func (s *Store) StartExport(ctx context.Context, by Actor, e Export) (out *Expor
 			out, shared = &running, true
 			return s.audit(tx, by, "joined report", fmt.Sprintf("%s (export %s)", running.Label, running.ID))
 		}
-		sqlTx, ok := tx.Statement.ConnPool.(*sql.Tx)
-		if !ok {
-			return errors.New("not inside a transaction")
-		}
-		if err := s.queue.EnqueueExportTx(ctx, sqlTx, e.ID); err != nil {
+		sqlTx, err := tx.sqlTx()
+		if err != nil {
 			return err
 		}
-		out = &e
-		return s.audit(tx, by, "started report", fmt.Sprintf("%s (export %s)", e.Label, e.ID))
+		if err := s.queue.EnqueueExportTx(ctx, sqlTx, row.ID); err != nil {
+			return err
+		}
+		out = &row
+		return s.audit(tx, by, "started report", fmt.Sprintf("%s (export %s)", row.Label, row.ID))
 	})
 	return out, shared, wrap(err, "exports: start %s %s", e.Kind, e.Params)
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
-	"database/sql"
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
@@ -142,9 +141,9 @@ func (s *Store) fetchSettlement(tx *Tx, g *Gift) error {
 	if s.queue == nil {
 		return nil
 	}
-	sqlTx, ok := tx.Statement.ConnPool.(*sql.Tx)
-	if !ok {
-		return fmt.Errorf("queueing a fees job: not inside a transaction")
+	sqlTx, err := tx.sqlTx()
+	if err != nil {
+		return fmt.Errorf("queueing a fees job: %w", err)
 	}
 	return s.queue.EnqueueFeesTx(tx.Statement.Context, sqlTx, g.ID, deref(g.StripePaymentIntentID), deref(g.StripeChargeID))
 }

@@ -97,9 +97,9 @@ func (s *Store) queueEmail(tx *Tx, m EmailMessage) error {
 	if res.RowsAffected == 0 || s.queue == nil {
 		return nil
 	}
-	sqlTx, ok := tx.Statement.ConnPool.(*sql.Tx)
-	if !ok {
-		return fmt.Errorf("queueing email: not inside a transaction")
+	sqlTx, err := tx.sqlTx()
+	if err != nil {
+		return fmt.Errorf("queueing email: %w", err)
 	}
 	return s.queue.EnqueueEmailTx(tx.Statement.Context, sqlTx, m.ID)
 }
@@ -171,9 +171,9 @@ func (s *Store) RetryEmail(ctx context.Context, id string, by Actor) error {
 			return Errorf(ErrConflict, "That email is not waiting to be sent again (it was sent, or is queued already).")
 		}
 		if s.queue != nil {
-			sqlTx, ok := tx.Statement.ConnPool.(*sql.Tx)
-			if !ok {
-				return fmt.Errorf("not inside a transaction")
+			sqlTx, err := tx.sqlTx()
+			if err != nil {
+				return err
 			}
 			if err := s.queue.EnqueueEmailTx(tx.Statement.Context, sqlTx, id); err != nil {
 				return err

@@ -2,6 +2,8 @@ package models
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"time"
 
 	"gorm.io/gorm"
@@ -23,4 +25,14 @@ func (s *Store) transaction(ctx context.Context, fn func(tx *Tx) error) error {
 		db = db.Session(&gorm.Session{NowFunc: func() time.Time { return now }})
 		return fn(&Tx{DB: db, now: now})
 	})
+}
+
+// sqlTx is the database/sql transaction under tx: the job engine inserts
+// its jobs in it, so that each commits or rolls back with its cause.
+func (tx *Tx) sqlTx() (*sql.Tx, error) {
+	sqlTx, ok := tx.Statement.ConnPool.(*sql.Tx)
+	if !ok {
+		return nil, errors.New("not inside a transaction")
+	}
+	return sqlTx, nil
 }
