@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -155,25 +154,13 @@ func exportOverHTTP(ctx context.Context, bin, dbURL, session string) (time.Durat
 // the staff session into w, and returns the download's time and the
 // server's peak RSS.
 func downloadFromServer(ctx context.Context, bin, dbURL, session, path string, w io.Writer) (time.Duration, float64, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	srv, err := startServer(ctx, bin, dbURL)
 	if err != nil {
 		return 0, 0, err
 	}
-	addr := ln.Addr().String()
-	ln.Close()
-	serve := exec.CommandContext(ctx, bin, "serve")
-	serve.Env = append(os.Environ(), "DATABASE_URL="+dbURL, "ADDR="+addr, "BASE_URL=http://"+addr, "LOG_LEVEL=error", "METRICS_ADDR=off",
-		"STRIPE_SECRET_KEY=", "RECONCILE_EVERY=off", "SECRET_KEY=0123456789abcdef0123456789abcdef")
-	serve.Stdout, serve.Stderr = io.Discard, io.Discard
-	if err := serve.Start(); err != nil {
-		return 0, 0, err
-	}
-	defer func() { _ = serve.Process.Kill(); _ = serve.Wait() }()
-	base := "http://" + addr
-	if err := waitReady(base, 10*time.Millisecond, 30*time.Second); err != nil {
-		return 0, 0, err
-	}
-	peak := watchPeak(serve.Process.Pid)
+	defer srv.stop()
+	base := srv.base
+	peak := watchPeak(srv.cmd.Process.Pid)
 	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, base+path, nil)
 	req.AddCookie(&http.Cookie{Name: "staff_session", Value: session})
 	start := time.Now()

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/indienews/donations/config"
 	"github.com/indienews/donations/models"
@@ -80,13 +81,15 @@ func (a *app) exportAdjustments(ctx context.Context, args []string) int {
 	})
 }
 
-// exportPayouts writes the payouts that arrived between two dates, each
-// with every balance transaction it carried.
-func (a *app) exportPayouts(ctx context.Context, args []string) int {
+// exportBetween parses the --from and --to dates (both required, the
+// last inclusive, in TIMEZONE) of a report named name, whose dates are of
+// what ("arrival"), then writes it from the store.
+func (a *app) exportBetween(ctx context.Context, name, what string, args []string,
+	write func(cfg *config.Config, store *models.Store, from, to time.Time) error) int {
 	var from, to string
-	if !a.flags("payouts export", args, func(fs *flag.FlagSet) {
-		fs.StringVar(&from, "from", "", "first arrival date, YYYY-MM-DD")
-		fs.StringVar(&to, "to", "", "last arrival date, YYYY-MM-DD (inclusive)")
+	if !a.flags(name, args, func(fs *flag.FlagSet) {
+		fs.StringVar(&from, "from", "", "first "+what+" date, YYYY-MM-DD")
+		fs.StringVar(&to, "to", "", "last "+what+" date, YYYY-MM-DD (inclusive)")
 	}) {
 		return exitUsage
 	}
@@ -95,17 +98,25 @@ func (a *app) exportPayouts(ctx context.Context, args []string) int {
 		return exitError
 	}
 	if from == "" || to == "" {
-		fmt.Fprintf(a.stderr, "donations payouts export: --from and --to are required\n\n%s", usage)
+		fmt.Fprintf(a.stderr, "donations %s: --from and --to are required\n\n%s", name, usage)
 		return exitUsage
 	}
 	period, _, err := reports.ParsePeriod("", from, to, cfg.Location)
 	if err != nil {
-		fmt.Fprintf(a.stderr, "donations payouts export: %v\n\n%s", err, usage)
+		fmt.Fprintf(a.stderr, "donations %s: %v\n\n%s", name, err, usage)
 		return exitUsage
 	}
-	return a.withLoadedStore(ctx, "payouts export", cfg, log, func(_ *config.Config, _ *slog.Logger, store *models.Store) error {
+	return a.withLoadedStore(ctx, name, cfg, log, func(cfg *config.Config, _ *slog.Logger, store *models.Store) error {
+		return write(cfg, store, period.From, period.To)
+	})
+}
+
+// exportPayouts writes the payouts that arrived between two dates, each
+// with every balance transaction it carried.
+func (a *app) exportPayouts(ctx context.Context, args []string) int {
+	return a.exportBetween(ctx, "payouts export", "arrival", args, func(cfg *config.Config, store *models.Store, from, to time.Time) error {
 		b := a.progress("payouts", -1)
-		err := reports.WritePayoutsCSV(ctx, a.stdout, store, period.From, period.To, cfg.Location, func(done, total int) error {
+		err := reports.WritePayoutsCSV(ctx, a.stdout, store, from, to, cfg.Location, func(done, total int) error {
 			b.set(int64(done), int64(total))
 			return nil
 		})
@@ -170,29 +181,9 @@ func (a *app) campaignReport(ctx context.Context, args []string) int {
 // exportStories writes which articles, campaigns and sources brought the
 // gifts paid between two dates.
 func (a *app) exportStories(ctx context.Context, args []string) int {
-	var from, to string
-	if !a.flags("stories export", args, func(fs *flag.FlagSet) {
-		fs.StringVar(&from, "from", "", "first payment date, YYYY-MM-DD")
-		fs.StringVar(&to, "to", "", "last payment date, YYYY-MM-DD (inclusive)")
-	}) {
-		return exitUsage
-	}
-	cfg, log, ok := a.load()
-	if !ok {
-		return exitError
-	}
-	if from == "" || to == "" {
-		fmt.Fprintf(a.stderr, "donations stories export: --from and --to are required\n\n%s", usage)
-		return exitUsage
-	}
-	period, _, err := reports.ParsePeriod("", from, to, cfg.Location)
-	if err != nil {
-		fmt.Fprintf(a.stderr, "donations stories export: %v\n\n%s", err, usage)
-		return exitUsage
-	}
-	return a.withLoadedStore(ctx, "stories export", cfg, log, func(_ *config.Config, _ *slog.Logger, store *models.Store) error {
+	return a.exportBetween(ctx, "stories export", "payment", args, func(_ *config.Config, store *models.Store, from, to time.Time) error {
 		b := a.progress("reading gifts", -1)
 		defer b.finish()
-		return reports.WriteStoriesCSV(ctx, a.stdout, store, period.From, period.To)
+		return reports.WriteStoriesCSV(ctx, a.stdout, store, from, to)
 	})
 }

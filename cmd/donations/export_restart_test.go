@@ -8,13 +8,11 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
 	"os"
 	"os/exec"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -77,15 +75,16 @@ func serveProcess(t *testing.T, env map[string]string) *exec.Cmd {
 func TestKilledExportRestartsAndFinishes(t *testing.T) {
 	const donors = 400
 	dbURL := testenv.PostgresSchema(t)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
+	addr := freeAddr(t)
 	env := map[string]string{"DATABASE_URL": dbURL, "ADDR": addr, "METRICS_ADDR": "off", "DATA_DIR": t.TempDir(),
 		"LOG_LEVEL": "warn", "SECRET_KEY": "kill-test-0123456789abcdefghijklmnop", "JOB_RESCUE_AFTER": "20s"}
 
+	at := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	gifts := make([]seedGift, donors)
+	for i := range gifts {
+		gifts[i] = seedGift{fmt.Sprintf("Donor %d", i), fmt.Sprintf("d%d@example.com", i), 1000 + int64(i), at}
+	}
+	seed(t, env, gifts)
 	cfg, err := config.Load(func(k string) string { return env[k] })
 	if err != nil {
 		t.Fatal(err)
@@ -94,17 +93,6 @@ func TestKilledExportRestartsAndFinishes(t *testing.T) {
 	store, err := server.OpenStore(ctx, cfg, slog.New(slog.DiscardHandler), nil)
 	if err != nil {
 		t.Fatal(err)
-	}
-	at := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
-	for i := 0; i < donors; i++ {
-		_, err := store.ApplyEvent(ctx, models.EventRecord{ID: fmt.Sprintf("evt_kill_%d", i), Type: "checkout.session.completed", APIVersion: "2023-10-16", Created: at},
-			models.CheckoutPaid{CheckoutPayment: models.CheckoutPayment{
-				SessionID: fmt.Sprintf("cs_kill_%d", i), PaymentIntentID: fmt.Sprintf("pi_kill_%d", i), AmountTotal: 1000 + int64(i), Currency: "usd",
-				Email: fmt.Sprintf("d%d@example.com", i), Name: fmt.Sprintf("Donor %d", i), At: at,
-				Address: models.Address{Line1: "1 Main St", City: "Springfield", PostalCode: "12345", Country: "US"}}})
-		if err != nil {
-			t.Fatal(err)
-		}
 	}
 	if _, err := store.AddStaff(ctx, "finance@ledger.example", "a long test password", models.RoleStaff, models.CommandLine); err != nil {
 		t.Fatal(err)
@@ -133,7 +121,7 @@ func TestKilledExportRestartsAndFinishes(t *testing.T) {
 	}
 	page, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	m := regexp.MustCompile(`name="csrf_token" value="([^"]+)"`).FindSubmatch(page)
+	m := csrfField.FindSubmatch(page)
 	if m == nil {
 		t.Fatalf("reports page: %d\n%s", resp.StatusCode, page)
 	}

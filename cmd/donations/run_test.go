@@ -350,6 +350,9 @@ func TestServeAnswersAndShutsDownGracefully(t *testing.T) {
 
 func bufioReader(r io.Reader) *bufio.Reader { return bufio.NewReader(r) }
 
+// csrfField finds a form's token in a page.
+var csrfField = regexp.MustCompile(`name="csrf_token" value="([^"]+)"`)
+
 // freeAddr is a loopback address nothing listens on right now.
 func freeAddr(t *testing.T) string {
 	t.Helper()
@@ -373,7 +376,7 @@ func demoCheckoutLocation(t *testing.T, base string) string {
 	}
 	page, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	m := regexp.MustCompile(`name="csrf_token" value="([^"]+)"`).FindSubmatch(page)
+	m := csrfField.FindSubmatch(page)
 	if m == nil {
 		t.Fatalf("no CSRF token on /donate")
 	}
