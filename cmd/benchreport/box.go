@@ -16,7 +16,6 @@ import (
 	"github.com/indienews/donations/config"
 	"github.com/indienews/donations/handlers"
 	"github.com/indienews/donations/models"
-	"github.com/indienews/donations/payments"
 	"github.com/indienews/donations/server"
 )
 
@@ -45,16 +44,7 @@ func benchBox(ctx context.Context, work string, sz sizes) ([]row, error) {
 	if err := store.SaveCampaign(ctx, camp, models.CommandLine); err != nil {
 		return nil, err
 	}
-	demo, err := payments.NewDemo(cfg.BaseURL.String(), nil)
-	if err != nil {
-		return nil, err
-	}
-	srv, err := handlers.New(handlers.Deps{Config: cfg, Store: store, Gateway: demo, Verifier: payments.NewVerifier(demo.Secret()),
-		Demo: demo, Logger: slog.New(slog.DiscardHandler)})
-	if err != nil {
-		return nil, err
-	}
-	ours, err := serveHandler(ctx, srv.Handler())
+	ours, err := serveDemo(ctx, cfg, store)
 	if err != nil {
 		return nil, err
 	}

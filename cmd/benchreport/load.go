@@ -35,6 +35,21 @@ func serveHandler(ctx context.Context, h http.Handler) (string, error) {
 	return "http://" + ln.Addr().String(), nil
 }
 
+// serveDemo serves the whole router in demo mode on store, in this
+// process, and returns its address.
+func serveDemo(ctx context.Context, cfg *config.Config, store *models.Store) (string, error) {
+	demo, err := payments.NewDemo(cfg.BaseURL.String(), nil)
+	if err != nil {
+		return "", err
+	}
+	srv, err := handlers.New(handlers.Deps{Config: cfg, Store: store, Gateway: demo, Verifier: payments.NewVerifier(demo.Secret()),
+		Demo: demo, Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		return "", err
+	}
+	return serveHandler(ctx, srv.Handler())
+}
+
 // load sends GETs to url from clients connections for d, and returns
 // requests per second and the 50th and 99th percentile latencies (ms).
 func load(url string, clients int, d time.Duration) (rps, p50, p99 float64, err error) {
@@ -122,16 +137,7 @@ func benchDonatePage(ctx context.Context, work string, sz sizes) ([]row, error) 
 	if _, err := store.Migrate(ctx); err != nil {
 		return nil, err
 	}
-	demo, err := payments.NewDemo(cfg.BaseURL.String(), nil)
-	if err != nil {
-		return nil, err
-	}
-	srv, err := handlers.New(handlers.Deps{Config: cfg, Store: store, Gateway: demo, Verifier: payments.NewVerifier(demo.Secret()),
-		Demo: demo, Logger: slog.New(slog.DiscardHandler)})
-	if err != nil {
-		return nil, err
-	}
-	ours, err := serveHandler(ctx, srv.Handler())
+	ours, err := serveDemo(ctx, cfg, store)
 	if err != nil {
 		return nil, err
 	}
