@@ -84,6 +84,7 @@ type Config struct {
 	DonateEmailPerHour  int // checkouts one email may start per hour, after a burst
 	DonateEmailBurst    int
 	TrustedProxies      []string
+	Challenge           Challenge
 	Captcha             Captcha
 	FrameAncestors      []string // origins that may embed the donate form; empty: none
 	// NewsOrigins are the news site's origins: a gift's article address is
@@ -116,6 +117,23 @@ type Config struct {
 
 	LogLevel  string
 	LogFormat string
+}
+
+// Challenge is the self-hosted proof of work asked of every form that
+// starts a Checkout Session, and the site-wide limits around it. All of it
+// is counted in the database, so every instance shares one budget.
+type Challenge struct {
+	// Off: no proof of work (the per-IP and per-email limits still hold).
+	Off bool
+	// NoJSPerHour is how many checkouts may start in an hour, across the
+	// whole site, from forms sent without a solved challenge (a reader
+	// without JavaScript, or a bot that does not solve).
+	NoJSPerHour int
+	// The circuit breaker trips when the Checkout Sessions started in the
+	// last minute reach BreakerFactor times the normal rate of the past
+	// week, and never below BreakerMinPerMinute.
+	BreakerFactor       int
+	BreakerMinPerMinute int
 }
 
 // Captcha is the optional human check on the donate form: Cloudflare
@@ -387,6 +405,12 @@ func Load(getenv Getenv) (*Config, error) {
 		c.TrustedProxies = append(c.TrustedProxies, p)
 	}
 
+	c.Challenge = Challenge{
+		Off:                 l.oneOf("CHALLENGE", "on", "on", "off") == "off",
+		NoJSPerHour:         l.positiveInt("DONATE_NOJS_PER_HOUR", 10),
+		BreakerFactor:       l.positiveInt("CHECKOUT_BREAKER_FACTOR", 10),
+		BreakerMinPerMinute: l.positiveInt("CHECKOUT_BREAKER_MIN", 6),
+	}
 	c.Captcha = l.captcha()
 	for _, o := range strings.Fields(l.str("FRAME_ANCESTORS", "")) {
 		if o == "'self'" {

@@ -94,6 +94,10 @@ func newApp(t testing.TB, db string, o appOptions) *testApp {
 		"SECRET_KEY":             "0123456789abcdef0123456789abcdef",
 		"DONATE_RATE_PER_MINUTE": "1000", "DONATE_RATE_BURST": "1000",
 		"DONATE_EMAIL_PER_HOUR": "100000", "DONATE_EMAIL_BURST": "1000",
+		// Tests of other things post forms without solving the proof of
+		// work, as a reader without JavaScript does; the card-testing
+		// tests put the site-wide limits back to their defaults.
+		"DONATE_NOJS_PER_HOUR": "100000", "CHECKOUT_BREAKER_MIN": "100000",
 		"RECONCILE_EVERY": "off", "METRICS_ADDR": "off",
 	}
 	app := &testApp{t: t, URL: base}

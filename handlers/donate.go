@@ -91,15 +91,17 @@ func (s *Server) donateSubmit(c *gin.Context) {
 			return
 		}
 	}
-	// Per email, after the per-IP limit: card testers who rotate addresses
-	// usually keep one email, and a real donor never needs many checkouts
-	// an hour.
-	if ok, wait := s.donateByEmail.allow(models.NormaliseEmail(f.Email)); !ok {
-		s.metrics.donateRateLimited.Inc()
-		s.logger(c).Warn("donate rate limit per email", "wait_s", wait.Seconds())
-		c.Header("Retry-After", retryAfterSeconds(wait))
-		s.errorPage(c, http.StatusTooManyRequests, "Too many attempts",
-			"We received several attempts with this email address in a short time. Please wait "+humanDuration(wait)+" and try again.")
+	if r, ok := s.admitOrRefuse(c, f.Email); !ok {
+		if r != nil {
+			d := s.donateData(c, f, nil)
+			if r.field != "" {
+				d = s.donateData(c, f, fieldErrors{r.field: r.msg})
+			} else {
+				d.Notice = r.msg
+			}
+			// What the reader typed stays: a refusal is not their mistake to redo.
+			s.render(c, r.status, "donate", d)
+		}
 		return
 	}
 	g := &models.Gift{
@@ -174,6 +176,7 @@ func (s *Server) startCheckout(c *gin.Context, g *models.Gift, decl *models.Gift
 		return "", fmt.Errorf("attaching checkout session: %w", err)
 	}
 	s.metrics.checkouts.WithLabelValues("created").Inc()
+	s.door.started(ctx, s.logger(c))
 	s.logger(c).Info("checkout session created", "gift_id", g.ID, "session_id", sess.ID, "amount", g.TotalAmount, "currency", g.Currency)
 	return sess.URL, nil
 }

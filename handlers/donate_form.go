@@ -68,6 +68,8 @@ type donateData struct {
 	FeeDescription               string
 	FeeExample                   string
 	Captcha                      *captchaWidget // nil: no human check
+	// Challenge: the page solves a proof of work before it is sent.
+	Challenge bool
 	// Embedded: the form leaves the frame on submit, since Checkout
 	// refuses to open inside one.
 	Embedded bool
@@ -94,7 +96,7 @@ var fieldOrder = [][2]string{
 	{"address_state", "address_state"}, {"address_postal_code", "address_postal_code"}, {"address_country", "address_country"},
 	{"giftaid_title", "giftaid_title"}, {"giftaid_first_name", "giftaid_first_name"}, {"giftaid_last_name", "giftaid_last_name"},
 	{"giftaid_taxpayer", "giftaid_taxpayer"}, {"dedication_type", "dedication-none"}, {"dedication_name", "dedication_name"},
-	{"captcha", "captcha"},
+	{"captcha", "captcha"}, {"challenge", "pay"},
 }
 
 // errorList orders a form's errors as its fields are.
@@ -239,6 +241,7 @@ func (s *Server) donateData(c *gin.Context, f donateForm, errs fieldErrors) dona
 		FeeBasisPoints: s.cfg.Fee.BasisPoints, FeeFixed: s.cfg.Fee.FixedMinor,
 		FeeDescription: feeDescription(s.cfg.Fee, cur),
 		Embedded:       len(s.cfg.FrameAncestors) > 0,
+		Challenge:      !s.cfg.Challenge.Off,
 	}
 	if s.captcha != nil {
 		d.Captcha = &captchaWidget{Class: s.cfg.Captcha.Class, SiteKey: s.cfg.Captcha.SiteKey, Script: s.cfg.Captcha.Script}

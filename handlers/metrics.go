@@ -27,6 +27,8 @@ type metrics struct {
 	webhookRejected   *prometheus.CounterVec
 	checkouts         *prometheus.CounterVec
 	donateRateLimited prometheus.Counter
+	donateRefused     *prometheus.CounterVec
+	breakerTrips      prometheus.Counter
 }
 
 func newMetrics(store *models.Store) *metrics {
@@ -49,10 +51,16 @@ func newMetrics(store *models.Store) *metrics {
 			Name: "donations_checkout_sessions_total", Help: "Checkout Sessions requested, by result.",
 		}, []string{"result"}),
 		donateRateLimited: prometheus.NewCounter(prometheus.CounterOpts{
-			Name: "donations_donate_rate_limited_total", Help: "Donate form posts refused by the per-IP rate limit.",
+			Name: "donations_donate_rate_limited_total", Help: "Forms that start a checkout refused by the per-IP or per-email rate limit.",
+		}),
+		donateRefused: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "donations_donate_refused_total", Help: "Forms that start a checkout refused at the front door, by reason (rate_ip, rate_email, nojs_budget, nojs_breaker, challenge_forged, challenge_expired, challenge_too_easy, challenge_replayed).",
+		}, []string{"reason"}),
+		breakerTrips: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "donations_checkout_breaker_trips_total", Help: "Times the checkout circuit breaker tripped: checkouts in a minute over CHECKOUT_BREAKER_FACTOR times the normal rate.",
 		}),
 	}
-	m.reg.MustRegister(m.requests, m.duration, m.webhookEvents, m.webhookRejected, m.checkouts, m.donateRateLimited,
+	m.reg.MustRegister(m.requests, m.duration, m.webhookEvents, m.webhookRejected, m.checkouts, m.donateRateLimited, m.donateRefused, m.breakerTrips,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	if store != nil {
 		m.reg.MustRegister(exportsCollector{store: store, desc: prometheus.NewDesc("donations_exports",

@@ -76,22 +76,6 @@ func (s *Server) rateLimitSignIn(c *gin.Context) {
 	c.Next()
 }
 
-// rateLimitDonate is the first line against card testing: a few attempts a
-// minute per client IP, with a page that says when to try again.
-func (s *Server) rateLimitDonate(c *gin.Context) {
-	ok, wait := s.limiter.allow(models.ClientKey(c.ClientIP()))
-	if ok {
-		c.Next()
-		return
-	}
-	s.metrics.donateRateLimited.Inc()
-	s.logger(c).Warn("donate rate limit", "wait_s", wait.Seconds())
-	c.Header("Retry-After", retryAfterSeconds(wait))
-	s.errorPage(c, http.StatusTooManyRequests, "Too many attempts",
-		"We received several attempts from your connection in a short time. Please wait "+
-			humanDuration(wait)+" and try again.")
-}
-
 // humanDuration says a duration as a person reads it: "a second",
 // "40 seconds", "3 minutes" (a wait, or a long download's time left).
 func humanDuration(d time.Duration) string {

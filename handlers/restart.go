@@ -19,6 +19,7 @@ type restartData struct {
 	page
 	Amount, Membership, Email string
 	CSRFField                 template.HTML
+	Challenge                 bool
 }
 
 func (s *Server) restartOffer(c *gin.Context) (*models.RestartOffer, bool) {
@@ -42,7 +43,8 @@ func (s *Server) restartMembership(c *gin.Context) {
 	}
 	m := o.Membership
 	s.render(c, http.StatusOK, "restart", restartData{page: s.basePage(c), Amount: money.Display(m.Amount, m.Currency),
-		Membership: giftKindLower(m.BillingInterval), Email: o.Donor.Email, CSRFField: csrfField(c)})
+		Membership: giftKindLower(m.BillingInterval), Email: o.Donor.Email, CSRFField: csrfField(c),
+		Challenge: !s.cfg.Challenge.Off})
 }
 
 func (s *Server) startRestart(c *gin.Context) {
@@ -51,6 +53,12 @@ func (s *Server) startRestart(c *gin.Context) {
 		return
 	}
 	m, d := o.Membership, o.Donor
+	if r, ok := s.admitOrRefuse(c, d.Email); !ok {
+		if r != nil {
+			s.errorPage(c, r.status, "Please try again", r.msg)
+		}
+		return
+	}
 	g := &models.Gift{Frequency: m.BillingInterval, Amount: m.Amount, Currency: m.Currency, Email: d.Email, Name: d.Name, Address: d.Address}
 	url, err := s.startCheckout(c, g, nil, "Started again from a link we emailed")
 	if errors.Is(err, errGateway) {

@@ -41,6 +41,8 @@ func (s *Server) routes() (*gin.Engine, error) {
 	// The donate box, asked for by every article view: no cookie, cached.
 	r.GET("/box.js", s.boxJS)
 	r.GET("/box/meter/:file", s.boxMeter)
+	// The donate forms' proof of work: no cookie, never cached.
+	r.GET("/donate/challenge", s.challengeJSON)
 
 	s.assetRoutes(r)
 	static, err := fs.Sub(templates.Files, "static")
@@ -66,12 +68,12 @@ func (s *Server) routes() (*gin.Engine, error) {
 	pages.GET("/", func(c *gin.Context) { c.Redirect(http.StatusFound, "/donate") })
 	pages.GET("/donate", s.embeddable, s.donateForm)
 	pages.HEAD("/donate", s.embeddable, s.donateForm) // as GET, without the body (net/http drops it)
-	pages.POST("/donate", s.embeddable, s.rateLimitDonate, s.donateSubmit)
+	pages.POST("/donate", s.embeddable, s.donateSubmit)
 	pages.GET("/donate/thanks", s.embeddable, s.thanks)
 	pages.GET("/give/:slug", s.give)
 	pages.GET("/donate/details/:token", s.giftDetails)
 	pages.GET("/donate/restart/:token", s.restartMembership)
-	pages.POST("/donate/restart/:token", s.rateLimitDonate, s.startRestart)
+	pages.POST("/donate/restart/:token", s.startRestart)
 	pages.POST("/donate/details/:token", s.rateLimitSignIn, s.completeGiftDetails)
 	pages.GET("/receipts/verify/:code", s.verifyReceipt)
 	pages.GET("/account", s.account)

@@ -60,10 +60,9 @@ type Server struct {
 	now      func() time.Time
 	pages    *renderer
 	metrics  *metrics
-	limiter  *keyLimiter
-	// Card testing from many addresses with one email meets this one.
-	donateByEmail *keyLimiter
-	captcha       *captchaVerifier // nil unless CAPTCHA_PROVIDER is set
+	// door decides which forms may start a Checkout Session (frontdoor.go).
+	door    *frontDoor
+	captcha *captchaVerifier // nil unless CAPTCHA_PROVIDER is set
 	// Content-Security-Policy: for every page, and for the donate pages,
 	// which FRAME_ANCESTORS may let other sites embed.
 	csp, donateCSP string
@@ -127,11 +126,10 @@ func New(d Deps) (*Server, error) {
 		log: d.Logger, now: d.Now, pages: pages, metrics: newMetrics(d.Store),
 		docs:    documents.New(d.Config.BaseURL.String(), d.Config.Location),
 		captcha: captcha, csp: csp, donateCSP: donateCSP,
-		limiter:       newIPLimiter(d.Config.DonateRatePerMinute, d.Config.DonateRateBurst, d.Now),
-		donateByEmail: newRateLimiter(rate.Limit(float64(d.Config.DonateEmailPerHour)/3600), d.Config.DonateEmailBurst, d.Now),
 		signInByIP:    newIPLimiter(10, 5, d.Now),
 		signInByEmail: newRateLimiter(rate.Every(10*time.Minute), 3, d.Now),
 	}
+	srv.door = newFrontDoor(d.Store, d.Config, srv.metrics, key, d.Now)
 	if srv.box, err = loadBoxScript(); err != nil {
 		return nil, err
 	}

@@ -118,6 +118,8 @@ type Options struct {
 	// Exports, when set, works the long downloads and removes their files
 	// after their keep.
 	Exports *Exports
+	// Limits, when set, forgets old card-testing counters every hour.
+	Limits LimitStore
 	// RescueAfter is how long a job may stay running before the engine
 	// takes it for the work of a dead instance and runs it again: an
 	// export killed with its server resumes after this. 0: 35 minutes,
@@ -222,6 +224,16 @@ func NewRunner(db DB, o Options) (*Runner, error) {
 				return ExpireExportsArgs{}, &river.InsertOpts{MaxAttempts: 3, UniqueOpts: river.UniqueOpts{ByPeriod: time.Hour}}
 			},
 			&river.PeriodicJobOpts{ID: "expire_exports", RunOnStart: true},
+		))
+	}
+	if o.Limits != nil {
+		river.AddWorker(workers, &pruneLimitsWorker{store: o.Limits})
+		cfg.PeriodicJobs = append(cfg.PeriodicJobs, river.NewPeriodicJob(
+			river.PeriodicInterval(time.Hour),
+			func() (river.JobArgs, *river.InsertOpts) {
+				return PruneLimitsArgs{}, &river.InsertOpts{MaxAttempts: 3, UniqueOpts: river.UniqueOpts{ByPeriod: time.Hour}}
+			},
+			&river.PeriodicJobOpts{ID: "prune_limits", RunOnStart: true},
 		))
 	}
 	working := cfg.PeriodicJobs != nil || o.Emails != nil || o.SignIns != nil || r.fees

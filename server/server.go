@@ -134,6 +134,7 @@ func (s *Server) assemble(o Options) error {
 		opts.Emails, opts.Composer, opts.Sender, opts.SignIns = s.Store, composer, sender, s.Store
 		opts.Renewals, opts.RenewalDays, opts.RenewalEvery = s.Store, cfg.RenewalNoticeDays, cfg.RenewalCheckEvery
 		opts.MonthlyReminder = cfg.MonthlyReminder
+		opts.Limits = s.Store
 		opts.Exports = &jobs.Exports{Store: s.Store, Docs: documents.New(cfg.BaseURL.String(), cfg.Location), Org: cfg.Org, Location: cfg.Location}
 		s.reconciling = lister != nil
 	}

@@ -29,6 +29,65 @@
     setTimeout(poll, 500);
   }
 
+  // The proof of work against card testing (frontdoor.go): every form
+  // that starts a checkout fetches a challenge as the page loads and
+  // solves it in a Web Worker, so it is usually ready before the reader
+  // is. Submitting before then waits for it; a solution is good once, so
+  // a page restored from the back/forward cache and a changed email
+  // domain (which the difficulty may depend on) start a new one. Without
+  // a challenge (none could be fetched), the form goes as it would
+  // without JavaScript.
+  document.querySelectorAll("form[data-challenge]").forEach(function (f) {
+    var field = f.querySelector("input[name=challenge]");
+    var status = f.querySelector(".challenge-status");
+    var email = f.querySelector("input[name=email]");
+    var state = null, sending = false;
+    var domainOf = function () {
+      var v = email ? email.value.trim() : "", at = v.lastIndexOf("@");
+      return at < 0 ? "" : v.slice(at + 1).toLowerCase();
+    };
+    var solve = function (c) {
+      return new Promise(function (resolve, reject) {
+        var w = new Worker("/static/challenge-worker.js");
+        w.onmessage = function (e) {
+          if (e.data.number !== undefined) {
+            w.terminate();
+            resolve(btoa(JSON.stringify({ algorithm: c.algorithm, challenge: c.challenge, number: e.data.number, salt: c.salt, signature: c.signature })));
+          } else if (e.data.error) { w.terminate(); reject(new Error(e.data.error)); }
+        };
+        w.onerror = function (e) { w.terminate(); reject(e); };
+        w.postMessage(c);
+      });
+    };
+    var start = function () {
+      var s = { domain: domainOf(), until: Date.now() + 19 * 60 * 1000 };
+      field.value = "";
+      s.promise = fetch(f.dataset.challenge + (s.domain ? "?domain=" + encodeURIComponent(s.domain) : ""), { credentials: "omit", cache: "no-store" })
+        .then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); })
+        .then(function (c) { if (c.note && status) status.textContent = c.note; return solve(c); })
+        .then(function (payload) { if (state === s) field.value = payload; return payload; });
+      s.promise.catch(function () {});
+      state = s;
+    };
+    start();
+    if (email) email.addEventListener("change", function () { if (domainOf() !== state.domain) start(); });
+    window.addEventListener("pageshow", function (e) { if (e.persisted) { sending = false; start(); } });
+    f.addEventListener("submit", function (e) {
+      if (sending) return;
+      if (Date.now() > state.until) start();
+      if (field.value) { sending = true; return; }
+      e.preventDefault();
+      if (status) status.textContent = "Checking this form against fraud, one moment\u2026";
+      var submitter = e.submitter;
+      var go = function () {
+        sending = true;
+        if (status) status.textContent = "";
+        if (f.requestSubmit) f.requestSubmit(submitter && submitter.form === f ? submitter : undefined); else f.submit();
+      };
+      state.promise.then(go, function () { field.value = ""; go(); });
+    });
+  });
+
   // The donate form: the preset tiles and the "other amount" field stay in
   // step, and the cover-the-fee line says what it adds once it is ticked,
   // in integer minor units just as the server counts.
