@@ -40,8 +40,8 @@ const Algorithm = "PBKDF2/SHA-256"
 // in Go or in Chromium's WebCrypto).
 const (
 	Cost       = 1000
-	BaseNumber = 1000
-	MaxLevel   = 10
+	BaseNumber = 500
+	MaxLevel   = 11
 	// TTL is how long a challenge may be used: long enough to fill in the
 	// form after the page solved it on load.
 	TTL = 20 * time.Minute

@@ -48,6 +48,8 @@ type dashboardData struct {
 	Tiles  []tile
 	Charts []chart // one per currency with gifts in the 24 months
 	Latest []giftRow
+	// Guard is the front door against card testing, as it stands now.
+	Guard guardStatus
 }
 
 // tile is one figure on the dashboard: what it is, the figure, and how
@@ -128,6 +130,10 @@ func (s *Server) adminDashboard(c *gin.Context) {
 	}
 	members, err := s.store.ActiveMembers(ctx)
 	if err != nil {
+		s.error(c, err)
+		return
+	}
+	if d.Guard, err = s.door.status(ctx, time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, loc)); err != nil {
 		s.error(c, err)
 		return
 	}
