@@ -246,9 +246,20 @@ func (d *frontDoor) admit(c *gin.Context, email string) (*refusal, error) {
 	ctx := c.Request.Context()
 	ip := c.ClientIP()
 	network, domain := networkOf(ip), domainOf(email)
-	r, err := d.decide(ctx, c.PostForm(challengeField), models.ClientKey(ip), network, domain, email)
-	if err != nil || r == nil {
+	payload := c.PostForm(challengeField)
+	r, err := d.decide(ctx, payload, models.ClientKey(ip), network, domain, email)
+	if err != nil {
 		return nil, err
+	}
+	if r == nil {
+		path := "challenge"
+		if d.cfg.Challenge.Off {
+			path = "off"
+		} else if payload == "" {
+			path = "nojs"
+		}
+		d.metrics.donateAdmitted.WithLabelValues(path).Inc()
+		return nil, nil
 	}
 	d.metrics.donateRefused.WithLabelValues(r.reason).Inc()
 	if strings.HasPrefix(r.reason, "rate") {

@@ -29,6 +29,7 @@ type metrics struct {
 	donateRateLimited prometheus.Counter
 	donateRefused     *prometheus.CounterVec
 	breakerTrips      prometheus.Counter
+	donateAdmitted    *prometheus.CounterVec
 }
 
 func newMetrics(store *models.Store) *metrics {
@@ -56,11 +57,14 @@ func newMetrics(store *models.Store) *metrics {
 		donateRefused: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "donations_donate_refused_total", Help: "Forms that start a checkout refused at the front door, by reason (rate_ip, rate_email, nojs_budget, nojs_breaker, challenge_forged, challenge_expired, challenge_too_easy, challenge_replayed).",
 		}, []string{"reason"}),
+		donateAdmitted: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "donations_donate_admitted_total", Help: "Forms let through the front door to start a checkout, by path: challenge (a solved proof of work), nojs (without one, on the site-wide budget), off (CHALLENGE=off).",
+		}, []string{"path"}),
 		breakerTrips: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "donations_checkout_breaker_trips_total", Help: "Times the checkout circuit breaker tripped: checkouts in a minute over CHECKOUT_BREAKER_FACTOR times the normal rate.",
 		}),
 	}
-	m.reg.MustRegister(m.requests, m.duration, m.webhookEvents, m.webhookRejected, m.checkouts, m.donateRateLimited, m.donateRefused, m.breakerTrips,
+	m.reg.MustRegister(m.requests, m.duration, m.webhookEvents, m.webhookRejected, m.checkouts, m.donateRateLimited, m.donateRefused, m.donateAdmitted, m.breakerTrips,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	if store != nil {
 		m.reg.MustRegister(exportsCollector{store: store, desc: prometheus.NewDesc("donations_exports",
