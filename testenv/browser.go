@@ -11,37 +11,14 @@ import (
 )
 
 // Browser starts Debian's headless Chromium with a fresh profile and
-// returns a chromedp context for one tab. The flags keep it off the
-// network (this machine has none) and let it run as root.
+// returns a chromedp context for one tab.
 func Browser(t testing.TB) context.Context {
 	t.Helper()
-	path := os.Getenv("CHROMIUM")
-	if path == "" {
-		for _, p := range []string{"chromium", "chromium-browser", "google-chrome"} {
-			if found, err := exec.LookPath(p); err == nil {
-				path = found
-				break
-			}
-		}
-	}
+	path := ChromiumPath()
 	if path == "" {
 		Unavailable(t, "no chromium on PATH (apt-get install chromium)")
 	}
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(path),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.WindowSize(412, 915), // a phone, where most donors are
-	}
+	opts := ChromiumOptions(path, t.TempDir())
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	tab, cancelTab := chromedp.NewContext(actx)
 	// The first call starts the browser, and its context's life is the
@@ -54,4 +31,38 @@ func Browser(t testing.TB) context.Context {
 	ctx, cancelTimeout := context.WithTimeout(tab, 90*time.Second)
 	t.Cleanup(func() { cancelTimeout(); cancelTab(); cancelAlloc() })
 	return ctx
+}
+
+// ChromiumPath is $CHROMIUM, or the first Chromium on PATH ("" if none).
+func ChromiumPath() string {
+	if path := os.Getenv("CHROMIUM"); path != "" {
+		return path
+	}
+	for _, p := range []string{"chromium", "chromium-browser", "google-chrome"} {
+		if found, err := exec.LookPath(p); err == nil {
+			return found
+		}
+	}
+	return ""
+}
+
+// ChromiumOptions start headless Chromium from path with a fresh profile
+// in dir. The flags keep it off the network (this machine has none) and
+// let it run as root; the window is a phone's, where most donors are.
+func ChromiumOptions(path, dir string) []chromedp.ExecAllocatorOption {
+	return []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(path),
+		chromedp.UserDataDir(dir),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.NoDefaultBrowserCheck,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.WindowSize(412, 915),
+	}
 }

@@ -78,6 +78,12 @@ type sizes struct {
 	Receipts      int
 	Statements    int
 	DonateClients int
+	// The card-testing attacks: posts of the rotating bot, posts split
+	// over two instances, how long the honest solver runs, and how many
+	// challenges Chromium solves.
+	CardPosts, SplitPosts int
+	SolverFor             time.Duration
+	Solves                int
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -110,9 +116,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "-runs must be at least 1")
 		return 2
 	}
-	sz := sizes{Load: 5 * time.Second, Webhooks: 4000, Receipts: 1_000_000, Statements: 10_000, DonateClients: 64}
+	sz := sizes{Load: 5 * time.Second, Webhooks: 4000, Receipts: 1_000_000, Statements: 10_000, DonateClients: 64,
+		CardPosts: 1000, SplitPosts: 200, SolverFor: 30 * time.Second, Solves: 40}
 	if *smoke {
-		sz = sizes{Load: 300 * time.Millisecond, Webhooks: 100, Receipts: 2000, Statements: 20, DonateClients: 8}
+		sz = sizes{Load: 300 * time.Millisecond, Webhooks: 100, Receipts: 2000, Statements: 20, DonateClients: 8,
+			CardPosts: 40, SplitPosts: 20, SolverFor: 3 * time.Second, Solves: 3}
 	}
 	if *statements > 0 {
 		sz.Statements = *statements
@@ -150,6 +158,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		{"receipts export", func() ([]row, error) { return benchExport(ctx, *pg, *bin, sz) }, false},
 		{"statements", func() ([]row, error) { return benchStatements(ctx, *pg, *bin, sz) }, true},
 		{"footprint", func() ([]row, error) { return benchFootprint(ctx, *bin, work) }, false},
+		{"card testing", func() ([]row, error) { return benchCardTesting(ctx, *pg, sz) }, true},
 	} {
 		if *only != "" && !strings.Contains(m.name, *only) {
 			continue
@@ -171,7 +180,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		rows = append(rows, medianRows(all)...)
 	}
 	fmt.Fprintf(stdout, "Machine: %d cores, %s/%s, %s\n\n", runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, runtime.Version())
-	fmt.Fprintf(stdout, "Each figure is the median of %d runs (statements, minutes long and steady: one); "+
+	fmt.Fprintf(stdout, "Each figure is the median of %d runs (statements and card testing, minutes long: one); "+
 		"spread is the lowest and highest ratio (or figure) of those runs.\n\n", *runs)
 	fmt.Fprintln(stdout, "| measurement | ours | baseline | ratio | spread | goal |")
 	fmt.Fprintln(stdout, "|---|---|---|---|---|---|")
