@@ -9,7 +9,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"net/http/cookiejar"
 	"net/url"
 	"os"
 	"os/exec"
@@ -110,26 +109,15 @@ func TestKilledExportRestartsAndFinishes(t *testing.T) {
 
 	first := serveProcess(t, env)
 	base := "http://" + addr
-	jar, _ := cookiejar.New(nil)
+	client := browserClient()
 	u, _ := url.Parse(base)
-	jar.SetCookies(u, []*http.Cookie{{Name: "staff_session", Value: session}})
-	client := &http.Client{Jar: jar, Timeout: 30 * time.Second,
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	resp, err := client.Get(base + "/admin/reports")
-	if err != nil {
-		t.Fatal(err)
-	}
-	page, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	m := csrfField.FindSubmatch(page)
-	if m == nil {
-		t.Fatalf("reports page: %d\n%s", resp.StatusCode, page)
-	}
+	client.Jar.SetCookies(u, []*http.Cookie{{Name: "staff_session", Value: session}})
+	token := csrfToken(t, client, base+"/admin/reports")
 	req, _ := http.NewRequest(http.MethodPost, base+"/admin/exports",
-		strings.NewReader(url.Values{"csrf_token": {string(m[1])}, "kind": {"statements"}, "year": {"2026"}}.Encode()))
+		strings.NewReader(url.Values{"csrf_token": {token}, "kind": {"statements"}, "year": {"2026"}}.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Origin", base)
-	resp, err = client.Do(req)
+	resp, err := client.Do(req)
 	if err != nil || resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("start: %v %v", resp, err)
 	}

@@ -5,11 +5,9 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/cookiejar"
 	"net/url"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/indienews/donations/challenge"
 	"github.com/indienews/donations/testenv"
@@ -36,22 +34,11 @@ func TestLimitsHoldAcrossTwoProcessesAndARestart(t *testing.T) {
 	a := serveProcess(t, envFor(addrA))
 	serveProcess(t, envFor(addrB))
 
-	jar, _ := cookiejar.New(nil) // one cookie for 127.0.0.1, whichever port
-	client := &http.Client{Jar: jar, Timeout: 30 * time.Second,
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	resp, err := client.Get("http://" + addrA + "/donate")
-	if err != nil {
-		t.Fatal(err)
-	}
-	page, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	m := csrfField.FindSubmatch(page)
-	if m == nil {
-		t.Fatalf("donate page: %s", page)
-	}
+	client := browserClient() // one cookie for 127.0.0.1, whichever port
+	token := csrfToken(t, client, "http://"+addrA+"/donate")
 	post := func(addr, ip, email, solution string) int {
 		t.Helper()
-		form := url.Values{"csrf_token": {string(m[1])}, "amount": {"5"}, "frequency": {"once"}, "email": {email},
+		form := url.Values{"csrf_token": {token}, "amount": {"5"}, "frequency": {"once"}, "email": {email},
 			"name": {"Card Tester"}, "challenge": {solution}}
 		req, _ := http.NewRequest(http.MethodPost, "http://"+addr+"/donate", strings.NewReader(form.Encode()))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
@@ -87,7 +74,7 @@ func TestLimitsHoldAcrossTwoProcessesAndARestart(t *testing.T) {
 	}
 
 	// A solution is spent once across the two.
-	resp, err = http.Get("http://" + addrB + "/donate/challenge")
+	resp, err := http.Get("http://" + addrB + "/donate/challenge")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -353,6 +353,29 @@ func bufioReader(r io.Reader) *bufio.Reader { return bufio.NewReader(r) }
 // csrfField finds a form's token in a page.
 var csrfField = regexp.MustCompile(`name="csrf_token" value="([^"]+)"`)
 
+// browserClient keeps cookies and shows each redirect, as the tests need.
+func browserClient() *http.Client {
+	jar, _ := cookiejar.New(nil)
+	return &http.Client{Jar: jar, Timeout: 30 * time.Second,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+}
+
+// csrfToken opens page with c and returns its form's CSRF token.
+func csrfToken(t *testing.T, c *http.Client, page string) string {
+	t.Helper()
+	resp, err := c.Get(page)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	m := csrfField.FindSubmatch(body)
+	if m == nil {
+		t.Fatalf("no CSRF token on %s: %d\n%s", page, resp.StatusCode, body)
+	}
+	return string(m[1])
+}
+
 // freeAddr is a loopback address nothing listens on right now.
 func freeAddr(t *testing.T) string {
 	t.Helper()
@@ -368,19 +391,9 @@ func freeAddr(t *testing.T) string {
 // returns where "Continue to payment" sends the donor.
 func demoCheckoutLocation(t *testing.T, base string) string {
 	t.Helper()
-	jar, _ := cookiejar.New(nil)
-	c := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	resp, err := c.Get(base + "/donate")
-	if err != nil {
-		t.Fatal(err)
-	}
-	page, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	m := csrfField.FindSubmatch(page)
-	if m == nil {
-		t.Fatalf("no CSRF token on /donate")
-	}
-	resp, err = c.PostForm(base+"/donate", url.Values{"csrf_token": {string(m[1])}, "amount": {"25"}, "frequency": {"once"},
+	c := browserClient()
+	token := csrfToken(t, c, base+"/donate")
+	resp, err := c.PostForm(base+"/donate", url.Values{"csrf_token": {token}, "amount": {"25"}, "frequency": {"once"},
 		"email": {"port@example.com"}, "name": {"Port Test"}})
 	if err != nil {
 		t.Fatal(err)
