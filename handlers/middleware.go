@@ -3,8 +3,10 @@ package handlers
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"log/slog"
+	"mime"
 	"net/http"
 	"regexp"
 	"runtime/debug"
@@ -98,10 +100,41 @@ func (s *Server) rejectUnreadable(c *gin.Context) {
 			"It contains characters no page here uses. Please check the link and try again.")
 		return
 	}
-	if c.Request.Method == http.MethodPost && strings.HasPrefix(c.ContentType(), "application/x-www-form-urlencoded") {
-		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxFormBody)
+	if c.Request.Method != http.MethodGet && c.Request.Method != http.MethodHead && c.FullPath() != webhookPath {
+		if !s.capBody(c) {
+			return
+		}
 	}
 	c.Next()
+}
+
+// capBody limits a request's body before anything reads it: no form here
+// takes files, so multipart is refused unread (whatever its case), a
+// declared length over the cap is refused unread, and an undeclared one is
+// cut at the cap. A form is read here, so that a body over the cap is a
+// 413 and not an empty form. The webhook has its own, larger cap.
+func (s *Server) capBody(c *gin.Context) bool {
+	tooLarge := func() bool {
+		c.Header("Connection", "close") // the rest of the body is not read
+		s.errorPage(c, http.StatusRequestEntityTooLarge, "Too much sent",
+			"This form takes a few lines of text, not files or long documents. Please go back and try again.")
+		return false
+	}
+	media, _, _ := mime.ParseMediaType(c.GetHeader("Content-Type")) // lower-cased
+	if strings.HasPrefix(media, "multipart/") || c.Request.ContentLength > maxFormBody {
+		return tooLarge()
+	}
+	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxFormBody)
+	if media == "application/x-www-form-urlencoded" {
+		var big *http.MaxBytesError
+		if err := c.Request.ParseForm(); errors.As(err, &big) {
+			return tooLarge()
+		} else if err != nil {
+			s.errorPage(c, http.StatusBadRequest, "This form could not be read", "Please go back and try again.")
+			return false
+		}
+	}
+	return true
 }
 
 func printableInput(v string) bool {

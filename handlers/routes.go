@@ -12,6 +12,9 @@ import (
 	"github.com/indienews/donations/templates"
 )
 
+// webhookPath is where Stripe sends events; its body has its own cap.
+const webhookPath = "/webhooks/stripe"
+
 // routes is the whole URL space at a glance.
 func (s *Server) routes() (*gin.Engine, error) {
 	gin.SetMode(gin.ReleaseMode) // gin's debug mode prints routes and warnings on every start
@@ -37,7 +40,7 @@ func (s *Server) routes() (*gin.Engine, error) {
 		// Otherwise /metrics is only on METRICS_ADDR (see MetricsHandler).
 		r.GET("/metrics", s.requireMetricsToken, gin.WrapH(s.metrics.handler()))
 	}
-	r.POST("/webhooks/stripe", s.stripeWebhook)
+	r.POST(webhookPath, s.stripeWebhook)
 	// The donate box, asked for by every article view: no cookie, cached.
 	r.GET("/box.js", s.boxJS)
 	r.GET("/box/meter/:file", s.boxMeter)

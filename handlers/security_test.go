@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -416,5 +417,76 @@ func TestPretendReceiptsSayTest(t *testing.T) {
 	}
 	if len(msgs) != 2 {
 		t.Errorf("%d emails, want 2", len(msgs))
+	}
+}
+
+// countingReader yields n bytes of a multipart-looking body and counts
+// what was taken from it.
+type countingReader struct {
+	left, read int64
+}
+
+func (r *countingReader) Read(p []byte) (int, error) {
+	if r.left <= 0 {
+		return 0, io.EOF
+	}
+	n := int64(len(p))
+	if n > r.left {
+		n = r.left
+	}
+	for i := range p[:n] {
+		p[i] = 'a'
+	}
+	r.left -= n
+	r.read += n
+	return int(n), nil
+}
+
+// TestBodiesAreCappedBeforeTheyAreRead: a 100 MB multipart post to a
+// form (sent without a length, as a stream) is refused with 413 before
+// any of it is stored, and nothing lands in the temporary directory; an
+// upper-case form content type meets the same cap as a lower-case one.
+func TestBodiesAreCappedBeforeTheyAreRead(t *testing.T) {
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp) // where the multipart reader would spill files
+	app := newApp(t, "sqlite", appOptions{demo: true})
+	c := app.client()
+	token := app.csrfToken(c, "/account")
+	for _, path := range []string{"/account/sign-in", "/donate", "/admin/login"} {
+		body := &countingReader{left: 100 << 20}
+		req, _ := http.NewRequest(http.MethodPost, app.URL+path, io.MultiReader(
+			strings.NewReader("--XYZ\r\nContent-Disposition: form-data; name=\"csrf_token\"\r\n\r\n"+token+"\r\n--XYZ\r\n"+
+				"Content-Disposition: form-data; name=\"email\"; filename=\"big.bin\"\r\nContent-Type: application/octet-stream\r\n\r\n"), body))
+		req.Header.Set("Content-Type", "Multipart/Form-Data; boundary=XYZ")
+		req.Header.Set("Origin", app.URL)
+		resp, err := c.Do(req)
+		if err != nil {
+			t.Fatalf("%s: %v (the server should answer, not drop the connection)", path, err)
+		}
+		page, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusRequestEntityTooLarge || !strings.Contains(string(page), "Too much sent") {
+			t.Fatalf("%s: 100 MB multipart: %d\n%s", path, resp.StatusCode, page)
+		}
+		if body.read > 8<<20 {
+			t.Fatalf("%s: the client sent %d MB before the answer", path, body.read>>20)
+		}
+	}
+	if entries, _ := os.ReadDir(tmp); len(entries) != 0 {
+		t.Fatalf("the temporary directory holds %d files after the refusals", len(entries))
+	}
+	big := url.Values{"csrf_token": {token}, "email": {strings.Repeat("a", 70<<10) + "@example.com"}}.Encode()
+	for _, ct := range []string{"application/x-www-form-urlencoded", "APPLICATION/X-WWW-FORM-URLENCODED"} {
+		req, _ := http.NewRequest(http.MethodPost, app.URL+"/account/sign-in", io.NopCloser(strings.NewReader(big))) // no length: streamed
+		req.Header.Set("Content-Type", ct)
+		req.Header.Set("Origin", app.URL)
+		resp, err := c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusRequestEntityTooLarge {
+			t.Fatalf("a 70 KB form as %s: %d, want 413", ct, resp.StatusCode)
+		}
 	}
 }
