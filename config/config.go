@@ -263,7 +263,6 @@ func WithDotEnv(getenv Getenv, path string) (Getenv, error) {
 func Load(getenv Getenv) (*Config, error) {
 	l := loader{getenv: getenv}
 	c := &Config{
-		Addr:            l.str("ADDR", ":8080"),
 		Env:             l.oneOf("APP_ENV", "development", "development", "production"),
 		DatabaseURL:     l.str("DATABASE_URL", ""),
 		DataDir:         l.str("DATA_DIR", "./data"),
@@ -287,6 +286,10 @@ func Load(getenv Getenv) (*Config, error) {
 		LogFormat:           l.oneOf("LOG_FORMAT", "text", "text", "json"),
 	}
 	c.Demo = l.oneOf("DEMO", "false", "false", "true") == "true"
+	// Development listens on this machine only: a first run is seen by
+	// nobody else on the network. Production listens everywhere, behind
+	// its proxy.
+	c.Addr = l.str("ADDR", map[bool]string{true: ":8080", false: "localhost:8080"}[c.Production()])
 	if l.str("BASE_URL", "") == "" && !c.Production() {
 		// A first run on another port must link to that port.
 		c.BaseURL, c.BaseURLFromAddr = baseURLFromAddr(c.Addr), true
@@ -469,6 +472,10 @@ func Load(getenv Getenv) (*Config, error) {
 		// Demo mode lets anyone "pay" and get receipts: never by accident
 		// on a public address.
 		l.fail("STRIPE_SECRET_KEY", "is required when BASE_URL (%s) is not a loopback address; set DEMO=true to run the demo there on purpose", c.BaseURL)
+	} else if c.StripeSecretKey == "" && !c.Production() && !c.Demo && !loopbackListener(c.Addr) {
+		// The same for who can reach it: anyone on the network could use
+		// the demo checkout and mailbox of a server listening everywhere.
+		l.fail("ADDR", "(%s) listens beyond this machine, and without STRIPE_SECRET_KEY this is demo mode: listen on localhost (ADDR=localhost:8080), or set DEMO=true to show the demo on the network on purpose", c.Addr)
 	}
 	if c.StripeAPIBase != "" {
 		if u, err := url.Parse(c.StripeAPIBase); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
@@ -710,6 +717,16 @@ func (l *loader) pageURL(name string) string {
 		return ""
 	}
 	return raw
+}
+
+// loopbackListener reports whether addr listens on this machine only.
+func loopbackListener(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	ip, err := netip.ParseAddr(host)
+	return host == "localhost" || (err == nil && ip.IsLoopback())
 }
 
 // baseURLFromAddr is the address a browser on this machine reaches ADDR at.

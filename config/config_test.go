@@ -40,7 +40,7 @@ func TestDefaultsAndDemoMode(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Addr != ":8080" || c.BaseURL.String() != "http://localhost:8080" || c.Currency != "usd" || c.DonationMin != 500 ||
+	if c.Addr != "localhost:8080" || c.BaseURL.String() != "http://localhost:8080" || c.Currency != "usd" || c.DonationMin != 500 ||
 		c.DonationMax != 2500000 || len(c.PresetAmounts) != 5 || c.Fee.BasisPoints != 290 || c.Fee.FixedMinor != 30 ||
 		!c.DemoMode() || c.SQLitePath() != "data/donations.db" {
 		t.Fatalf("defaults: %+v", c)
@@ -54,6 +54,35 @@ func TestDefaultsAndDemoMode(t *testing.T) {
 	_, err = Load(func(k string) string { return map[string]string{"APP_ENV": "production"}[k] })
 	if err == nil || !strings.Contains(err.Error(), "STRIPE_SECRET_KEY") {
 		t.Fatalf("production without keys: %v", err)
+	}
+}
+
+// TestDemoRefusesEveryInterface: demo mode lets anyone pay pretend money
+// and read its mailbox, so it refuses to listen beyond this machine unless
+// DEMO=true says so; production's default listens everywhere.
+func TestDemoRefusesEveryInterface(t *testing.T) {
+	for _, addr := range []string{":8080", "0.0.0.0:8080", "[::]:8080", "192.0.2.10:8080"} {
+		_, err := Load(func(k string) string { return map[string]string{"ADDR": addr, "BASE_URL": "http://localhost:8080"}[k] })
+		if err == nil || !strings.Contains(err.Error(), "ADDR") || !strings.Contains(err.Error(), "DEMO=true") {
+			t.Errorf("demo on %s: %v", addr, err)
+		}
+		if _, err := Load(func(k string) string {
+			return map[string]string{"ADDR": addr, "BASE_URL": "http://localhost:8080", "DEMO": "true"}[k]
+		}); err != nil {
+			t.Errorf("demo on %s with DEMO=true: %v", addr, err)
+		}
+	}
+	for _, addr := range []string{"localhost:9000", "127.0.0.1:0", "[::1]:8080"} {
+		if _, err := Load(func(k string) string { return map[string]string{"ADDR": addr}[k] }); err != nil {
+			t.Errorf("demo on %s: %v", addr, err)
+		}
+	}
+	prod, err := Load(func(k string) string {
+		return map[string]string{"APP_ENV": "production", "STRIPE_SECRET_KEY": "sk_live_x", "STRIPE_WEBHOOK_SECRET": "whsec_x",
+			"SECRET_KEY": "c2a9f0e41b7d3856e0a4f9c1d27b8e63", "BASE_URL": "https://give.example.org", "ORG_NAME": "The Ledger", "ORG_TAX_ID": "12-3456789"}[k]
+	})
+	if err != nil || prod.Addr != ":8080" {
+		t.Fatalf("production default listener: %v %v", prod, err)
 	}
 }
 
@@ -161,13 +190,14 @@ func TestBaseURLFollowsAddr(t *testing.T) {
 		"127.0.0.1:9000": "http://127.0.0.1:9000", ":9000": "http://localhost:9000", "0.0.0.0:9000": "http://localhost:9000",
 		"[::]:9000": "http://localhost:9000", "": "http://localhost:8080",
 	} {
-		c, err := Load(func(k string) string { return map[string]string{"ADDR": addr}[k] })
+		// DEMO=true: demo mode on every interface is refused without it.
+		c, err := Load(func(k string) string { return map[string]string{"ADDR": addr, "DEMO": "true"}[k] })
 		if err != nil || c.BaseURL.String() != want || !c.BaseURLFromAddr {
 			t.Errorf("ADDR=%q: BASE_URL %v (%v), want %s", addr, c.BaseURL, err, want)
 		}
 	}
 	c, err := Load(func(k string) string {
-		return map[string]string{"ADDR": ":9000", "BASE_URL": "http://localhost:7000"}[k]
+		return map[string]string{"ADDR": "localhost:9000", "BASE_URL": "http://localhost:7000"}[k]
 	})
 	if err != nil || c.BaseURL.String() != "http://localhost:7000" || c.BaseURLFromAddr {
 		t.Errorf("a set BASE_URL wins: %v %v", c.BaseURL, err)
