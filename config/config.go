@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"math"
 	"net"
 	"net/mail"
 	"net/netip"
@@ -20,6 +21,8 @@ import (
 	"time"
 
 	"github.com/joho/godotenv"
+
+	"github.com/trustelem/zxcvbn"
 
 	"github.com/indienews/donations/models"
 	"github.com/indienews/donations/money"
@@ -457,6 +460,8 @@ func Load(getenv Getenv) (*Config, error) {
 			l.fail("SECRET_KEY", "must be at least 32 characters (try: openssl rand -hex 32)")
 		} else if weakSecret(key) {
 			l.fail("SECRET_KEY", "is too easy to guess: it repeats a few characters (try: openssl rand -hex 32)")
+		} else if bits := secretBits(key); c.Production() && bits < 128 {
+			l.fail("SECRET_KEY", "is too easy to guess in production: about %d bits, at least 128 needed (repeated blocks, sequences and dictionary words count for little). Make one with: openssl rand -hex 32", int(bits))
 		}
 		c.SecretKey = []byte(key)
 	} else if c.Env == "production" {
@@ -768,6 +773,13 @@ func (l *loader) webhookSecrets(name string) []string {
 
 // weakSecret reports a key anyone could guess: one made of a handful of
 // characters repeated ("aaaa...", "abab...").
+// secretBits estimates how many guesses a key would take, in bits, as
+// zxcvbn counts them: patterns such as repeats, sequences, keyboard rows
+// and dictionary words are guessed first, so they add little.
+func secretBits(key string) float64 {
+	return math.Log2(max(zxcvbn.PasswordStrength(key, nil).Guesses, 1))
+}
+
 func weakSecret(key string) bool {
 	distinct := map[rune]bool{}
 	for _, r := range key {

@@ -79,7 +79,7 @@ func TestDemoRefusesEveryInterface(t *testing.T) {
 	}
 	prod, err := Load(func(k string) string {
 		return map[string]string{"APP_ENV": "production", "STRIPE_SECRET_KEY": "sk_live_x", "STRIPE_WEBHOOK_SECRET": "whsec_x",
-			"SECRET_KEY": "c2a9f0e41b7d3856e0a4f9c1d27b8e63", "BASE_URL": "https://give.example.org", "ORG_NAME": "The Ledger", "ORG_TAX_ID": "12-3456789"}[k]
+			"SECRET_KEY": "c2a9f0e41b7d3856e0a4f9c1d27b8e63f0a1b2c3d4e5f60718293a4b5c6d7e8f", "BASE_URL": "https://give.example.org", "ORG_NAME": "The Ledger", "ORG_TAX_ID": "12-3456789"}[k]
 	})
 	if err != nil || prod.Addr != ":8080" {
 		t.Fatalf("production default listener: %v %v", prod, err)
@@ -167,7 +167,7 @@ func TestPretendMoneyNeverLooksReal(t *testing.T) {
 			t.Errorf("loopback %s: %v", base, err)
 		}
 	}
-	prod := map[string]string{"APP_ENV": "production", "BASE_URL": "https://give.example.org", "SECRET_KEY": "9f86d081884c7d659a2feaa0c55ad015",
+	prod := map[string]string{"APP_ENV": "production", "BASE_URL": "https://give.example.org", "SECRET_KEY": "c2a9f0e41b7d3856e0a4f9c1d27b8e63f0a1b2c3d4e5f60718293a4b5c6d7e8f",
 		"STRIPE_WEBHOOK_SECRET": "whsec_x", "ORG_NAME": "The Ledger", "ORG_TAX_ID": "12-3456789"}
 	for _, key := range []string{"sk_test_abc", "rk_test_abc"} {
 		prod["STRIPE_SECRET_KEY"] = key
@@ -204,13 +204,33 @@ func TestBaseURLFollowsAddr(t *testing.T) {
 	}
 }
 
+// TestWeakProductionKeysRefused: in production a key must be worth 128
+// bits to a guesser that tries patterns and words first; the message says
+// how to make a good one.
+func TestWeakProductionKeysRefused(t *testing.T) {
+	prod := map[string]string{"APP_ENV": "production", "BASE_URL": "https://give.example.org", "STRIPE_SECRET_KEY": "sk_live_x",
+		"STRIPE_WEBHOOK_SECRET": "whsec_x", "ORG_NAME": "The Ledger", "ORG_TAX_ID": "12-3456789"}
+	for _, key := range []string{"abcdefghabcdefghabcdefghabcdefgh", "password1234password1234password1234",
+		"0123456789abcdef0123456789abcdef", "correcthorsebatterystaplecorrecthorse"} {
+		prod["SECRET_KEY"] = key
+		_, err := Load(func(k string) string { return prod[k] })
+		if err == nil || !strings.Contains(err.Error(), "SECRET_KEY") || !strings.Contains(err.Error(), "openssl rand -hex 32") {
+			t.Errorf("production with SECRET_KEY=%s: %v", key, err)
+		}
+	}
+	prod["SECRET_KEY"] = "c2a9f0e41b7d3856e0a4f9c1d27b8e63f0a1b2c3d4e5f60718293a4b5c6d7e8f" // openssl rand -hex 32
+	if _, err := Load(func(k string) string { return prod[k] }); err != nil {
+		t.Fatalf("a random key: %v", err)
+	}
+}
+
 func TestWeakSecretKeyRefused(t *testing.T) {
 	for _, key := range []string{strings.Repeat("a", 40), strings.Repeat("ab", 20), strings.Repeat("abc123", 6)} {
 		if _, err := Load(func(k string) string { return map[string]string{"SECRET_KEY": key}[k] }); err == nil || !strings.Contains(err.Error(), "SECRET_KEY") {
 			t.Errorf("SECRET_KEY=%q accepted: %v", key, err)
 		}
 	}
-	if _, err := Load(func(k string) string { return map[string]string{"SECRET_KEY": "9f86d081884c7d659a2feaa0c55ad015"}[k] }); err != nil {
+	if _, err := Load(func(k string) string { return map[string]string{"SECRET_KEY": "c2a9f0e41b7d3856e0a4f9c1d27b8e63f0a1b2c3d4e5f60718293a4b5c6d7e8f"}[k] }); err != nil {
 		t.Errorf("a random hex key: %v", err)
 	}
 }
@@ -255,7 +275,7 @@ func TestSettingsThatPrintInvalidReceiptsAreRefused(t *testing.T) {
 			t.Errorf("ca with %s=%q: %v", c.k, c.v, err)
 		}
 	}
-	prod := map[string]string{"APP_ENV": "production", "BASE_URL": "https://give.example.org", "SECRET_KEY": "9f86d081884c7d659a2feaa0c55ad015",
+	prod := map[string]string{"APP_ENV": "production", "BASE_URL": "https://give.example.org", "SECRET_KEY": "c2a9f0e41b7d3856e0a4f9c1d27b8e63f0a1b2c3d4e5f60718293a4b5c6d7e8f",
 		"STRIPE_SECRET_KEY": "sk_live_x", "STRIPE_WEBHOOK_SECRET": "whsec_x", "ORG_NAME": "The Ledger", "ORG_TAX_ID": "12-3456789"}
 	if err := load(prod, "RECEIPT_RULES", "us"); err != nil {
 		t.Fatalf("valid us production settings: %v", err)
