@@ -315,6 +315,11 @@ func Load(getenv Getenv) (*Config, error) {
 	if c.MetricsToken != "" && len(c.MetricsToken) < 32 {
 		l.fail("METRICS_TOKEN", "must be at least 32 characters (try: openssl rand -hex 32)")
 	}
+	if c.MetricsNeedToken() && c.MetricsToken == "" {
+		// Reachable from other machines, it would show the site's traffic to
+		// anyone: there, the listener asks for the token too.
+		l.fail("METRICS_ADDR", "(%s) listens beyond this machine: set METRICS_TOKEN (scrapers send Authorization: Bearer <token>), or listen on 127.0.0.1", c.MetricsAddr)
+	}
 	if !money.Supported(c.Currency) {
 		l.fail("CURRENCY", "must be a three-letter ISO 4217 code that Stripe charges in, such as usd, got %q", c.Currency)
 	}
@@ -427,6 +432,12 @@ func Load(getenv Getenv) (*Config, error) {
 		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" ||
 			strings.ContainsAny(o, ";,'\"") {
 			l.fail("FRAME_ANCESTORS", "%q is not an origin such as https://www.example.org (separate several with spaces)", o)
+			continue
+		}
+		if c.Production() && u.Scheme != "https" {
+			// A page served over plain http could be changed on the way to
+			// frame the form under someone else's words.
+			l.fail("FRAME_ANCESTORS", "%q must be https in production", o)
 			continue
 		}
 		c.FrameAncestors = append(c.FrameAncestors, u.Scheme+"://"+u.Host)
@@ -723,6 +734,10 @@ func (l *loader) pageURL(name string) string {
 	}
 	return raw
 }
+
+// MetricsNeedToken: METRICS_ADDR listens beyond this machine, so its
+// /metrics asks for METRICS_TOKEN as the public one does.
+func (c *Config) MetricsNeedToken() bool { return c.MetricsAddr != "" && !loopbackListener(c.MetricsAddr) }
 
 // loopbackListener reports whether addr listens on this machine only.
 func loopbackListener(addr string) bool {

@@ -252,6 +252,36 @@ func TestMetricsSettings(t *testing.T) {
 	}
 }
 
+// TestProductionGuardGaps: a metrics listener other machines can reach
+// needs the token, and a production form is framed only by https pages.
+func TestProductionGuardGaps(t *testing.T) {
+	for _, addr := range []string{"0.0.0.0:9090", ":9090", "192.0.2.7:9090"} {
+		_, err := Load(func(k string) string { return map[string]string{"METRICS_ADDR": addr}[k] })
+		if err == nil || !strings.Contains(err.Error(), "METRICS_TOKEN") {
+			t.Errorf("METRICS_ADDR=%s without a token: %v", addr, err)
+		}
+		c, err := Load(func(k string) string {
+			return map[string]string{"METRICS_ADDR": addr, "METRICS_TOKEN": "3c9a0f1b7e5d42a8b6c1e0f9d8a7b6c5"}[k]
+		})
+		if err != nil || !c.MetricsNeedToken() {
+			t.Errorf("METRICS_ADDR=%s with a token: %v", addr, err)
+		}
+	}
+	if c, _ := Load(func(string) string { return "" }); c.MetricsNeedToken() {
+		t.Error("the loopback default asks for a token")
+	}
+	prod := map[string]string{"APP_ENV": "production", "BASE_URL": "https://give.example.org", "STRIPE_SECRET_KEY": "sk_live_x",
+		"STRIPE_WEBHOOK_SECRET": "whsec_x", "ORG_NAME": "The Ledger", "ORG_TAX_ID": "12-3456789",
+		"SECRET_KEY": "c2a9f0e41b7d3856e0a4f9c1d27b8e63f0a1b2c3d4e5f60718293a4b5c6d7e8f", "FRAME_ANCESTORS": "https://www.example.org http://news.example.org"}
+	if _, err := Load(func(k string) string { return prod[k] }); err == nil || !strings.Contains(err.Error(), `"http://news.example.org" must be https`) {
+		t.Errorf("an http frame ancestor in production: %v", err)
+	}
+	prod["FRAME_ANCESTORS"] = "https://www.example.org"
+	if _, err := Load(func(k string) string { return prod[k] }); err != nil {
+		t.Errorf("https frame ancestor in production: %v", err)
+	}
+}
+
 func TestSettingsThatPrintInvalidReceiptsAreRefused(t *testing.T) {
 	ca := map[string]string{"RECEIPT_RULES": "ca", "CURRENCY": "cad", "ORG_ADDRESS": "12 Rue Saint-Paul, Montréal QC H2Y 1Z5",
 		"ORG_TAX_ID": "123456789RR0001", "RECEIPT_PLACE_OF_ISSUE": "Montréal, Québec", "RECEIPT_SIGNATORY": "Jeanne Trésorière"}

@@ -115,6 +115,29 @@ func TestMetricsBehindToken(t *testing.T) {
 	}
 }
 
+// TestMetricsListenerBeyondLoopbackAsksForTheToken: METRICS_ADDR on every
+// interface serves /metrics only to a scraper bearing METRICS_TOKEN.
+func TestMetricsListenerBeyondLoopbackAsksForTheToken(t *testing.T) {
+	token := "3c9a0f1b7e5d42a8b6c1e0f9d8a7b6c5"
+	app := newApp(t, "sqlite", appOptions{demo: true, env: map[string]string{"METRICS_TOKEN": token, "METRICS_ADDR": "0.0.0.0:0"}})
+	hs := httptest.NewServer(app.Server.MetricsHandler())
+	defer hs.Close()
+	for auth, want := range map[string]int{"": 401, "Bearer wrong": 401, "Bearer " + token: 200} {
+		req, _ := http.NewRequest("GET", hs.URL+"/metrics", nil)
+		if auth != "" {
+			req.Header.Set("Authorization", auth)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != want {
+			t.Errorf("Authorization %q on the metrics listener: %d, want %d", auth, resp.StatusCode, want)
+		}
+	}
+}
+
 // TestDonatePageHeadFaviconAndCompression: HEAD answers like GET; the
 // favicon is there; HTML, CSS and JavaScript go out compressed to clients
 // that accept it; the page describes itself; and /donate with everything

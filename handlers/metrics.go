@@ -104,20 +104,36 @@ func (m *metrics) observeRequest(method, route string, status int, d time.Durati
 // METRICS_ADDR, which the public never reaches.
 func (s *Server) MetricsHandler() http.Handler {
 	mux := http.NewServeMux()
-	mux.Handle("GET /metrics", s.metrics.handler())
+	h := s.metrics.handler()
+	if s.cfg.MetricsNeedToken() {
+		h = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if !s.metricsTokenOK(r.Header.Get("Authorization")) {
+				w.Header().Set("WWW-Authenticate", `Bearer realm="metrics"`)
+				http.Error(w, "metrics need a bearer token", http.StatusUnauthorized)
+				return
+			}
+			s.metrics.handler().ServeHTTP(w, r)
+		})
+	}
+	mux.Handle("GET /metrics", h)
 	return mux
 }
 
 // requireMetricsToken lets a scraper read /metrics on the public address
 // with "Authorization: Bearer METRICS_TOKEN", and nobody else.
 func (s *Server) requireMetricsToken(c *gin.Context) {
-	got, ok := strings.CutPrefix(c.GetHeader("Authorization"), "Bearer ")
-	if !ok || subtle.ConstantTimeCompare([]byte(got), []byte(s.cfg.MetricsToken)) != 1 {
+	if !s.metricsTokenOK(c.GetHeader("Authorization")) {
 		c.Header("WWW-Authenticate", `Bearer realm="metrics"`)
 		c.AbortWithStatusJSON(http.StatusUnauthorized, gin.H{"error": "metrics need a bearer token"})
 		return
 	}
 	c.Next()
+}
+
+// metricsTokenOK checks an Authorization header against METRICS_TOKEN.
+func (s *Server) metricsTokenOK(header string) bool {
+	got, ok := strings.CutPrefix(header, "Bearer ")
+	return ok && s.cfg.MetricsToken != "" && subtle.ConstantTimeCompare([]byte(got), []byte(s.cfg.MetricsToken)) == 1
 }
 
 func (m *metrics) handler() http.Handler {
