@@ -49,7 +49,8 @@ func TestMatchPoolsFollowTheRules(t *testing.T) {
 		}
 		c := app.client()
 		n := 0
-		give := func(email string, dollars int64, frequency string, paid time.Time, org bool) *models.Gift {
+		// as is "", "org" (from an organisation) or "anonymous".
+		give := func(email string, dollars int64, frequency string, paid time.Time, as string) *models.Gift {
 			t.Helper()
 			n++
 			form := validForm(app.csrfToken(c, "/donate?campaign=match"))
@@ -57,8 +58,11 @@ func TestMatchPoolsFollowTheRules(t *testing.T) {
 			form.Set("amount", fmt.Sprint(dollars))
 			form.Set("frequency", frequency)
 			form.Set("campaign", "match")
-			if org {
+			switch as {
+			case "org":
 				form.Set("from_organisation", "1")
+			case "anonymous":
+				form.Set("anonymous", "1")
 			}
 			resp, _ := app.post(c, "/donate", form)
 			g := giftOfSession(t, app, resp.Header.Get("Location"))
@@ -80,11 +84,11 @@ func TestMatchPoolsFollowTheRules(t *testing.T) {
 			}
 			return got
 		}
-		ann1 := give("ann@example.com", 600, "once", at(-9, 0), false)
-		ann2 := give("ann@example.com", 300, "once", at(-8, 0), false)
-		bob := give("bob@example.com", 200, "once", at(-8, 5), true)
-		carol := give("carol@example.com", 5, "month", at(-7, 0), false)
-		frank := give("frank@example.com", 120, "year", at(-7, 5), false)
+		ann1 := give("ann@example.com", 600, "once", at(-9, 0), "")
+		ann2 := give("ann@example.com", 300, "once", at(-8, 0), "")
+		bob := give("bob@example.com", 200, "once", at(-8, 5), "org")
+		carol := give("carol@example.com", 5, "month", at(-7, 0), "")
+		frank := give("frank@example.com", 120, "year", at(-7, 5), "")
 		// carol's second monthly payment.
 		carolM, err := app.Store.GiftByID(t.Context(), carol.ID)
 		if err != nil || carolM.MembershipID == nil {
@@ -97,11 +101,11 @@ func TestMatchPoolsFollowTheRules(t *testing.T) {
 		if _, page := app.get(c, "/donate?campaign=match"); !strings.Contains(page, "Your gift will be matched by Knight Foundation.") {
 			t.Errorf("the form does not offer Knight's match while it has room")
 		}
-		dave := give("dave@example.com", 500, "once", at(-5, 0), false)
+		dave := give("dave@example.com", 500, "once", at(-5, 0), "")
 		if _, page := app.get(c, "/donate?campaign=match"); strings.Contains(page, "will be matched") || strings.Contains(page, "from_organisation") {
 			t.Errorf("the form still offers a match with both pools full")
 		}
-		erin := give("erin@example.com", 100, "once", at(-4, 0), false)
+		erin := give("erin@example.com", 100, "once", at(-4, 0), "anonymous")
 
 		matched := func() map[string]string {
 			t.Helper()
@@ -171,11 +175,15 @@ func TestMatchPoolsFollowTheRules(t *testing.T) {
 			"gift,frank@example.com,new,120.00,95.00,95.00,0.00",
 			"gift,carol@example.com,new,5.00,0.00,0.00,0.00",
 			"gift,dave@example.com,new,0.00,0.00,0.00,0.00",
-			"gift,erin@example.com,new,100.00,100.00,100.00,0.00",
+			"gift,,new,100.00,100.00,100.00,0.00", // anonymous: no email
 		} {
 			if got := line(i + 1); got != want {
 				t.Errorf("line %d: %s, want %s", i+1, got, want)
 			}
+		}
+		// The report goes to the funder: a donor who gave anonymously is not named.
+		if rows[8][2] != "Anonymous" || strings.Contains(body, "erin") || strings.Contains(body, "Ada Reader,,") {
+			t.Errorf("the anonymous gift's row: %v", rows[8])
 		}
 		if got := strings.Join(rows[9], ","); got != "pool,,Knight Foundation,,,,755.00,755.00,,1000.00,245.00,,," {
 			t.Errorf("Knight's row: %s", got)

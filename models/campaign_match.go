@@ -280,9 +280,10 @@ func (s *Store) CampaignReport(ctx context.Context, c *Campaign) (*CampaignRepor
 		PaidAt                                  time.Time
 		TotalAmount, RefundedAmount             int64
 		Earlier                                 int64
+		Anonymous                               bool
 	}
 	err = s.db.WithContext(ctx).Table("gifts AS g").
-		Select(`g.id, g.name, g.email, COALESCE(g.donor_id, '') AS donor_id, g.dispute_status, g.paid_at, g.total_amount, g.refunded_amount,
+		Select(`g.id, g.name, g.email, g.anonymous, COALESCE(g.donor_id, '') AS donor_id, g.dispute_status, g.paid_at, g.total_amount, g.refunded_amount,
 			(SELECT COUNT(*) FROM gifts e WHERE e.donor_id = g.donor_id AND e.status IN ? AND e.paid_at < ?) AS earlier`, []string{GiftPaid, GiftRefunded}, c.StartsAt.UTC()).
 		Where("g.campaign_id = ? AND g.status IN ? AND g.paid_at IS NOT NULL", c.ID, []string{GiftPaid, GiftRefunded}).
 		Order("g.paid_at, g.id").Scan(&rows).Error
@@ -298,6 +299,11 @@ func (s *Store) CampaignReport(ctx context.Context, c *Campaign) (*CampaignRepor
 		}
 		line := CampaignLine{GiftID: g.ID, DonorName: g.Name, DonorEmail: g.Email, PaidAt: g.PaidAt, Amount: net,
 			Matched: matches[g.ID], NewDonor: g.Earlier == 0}
+		if g.Anonymous {
+			// The report goes to the funder: a donor who asked not to be
+			// named is not, and is still counted.
+			line.DonorName, line.DonorEmail = "Anonymous", ""
+		}
 		r.Lines = append(r.Lines, line)
 		r.Gross += g.TotalAmount
 		r.Net += net
