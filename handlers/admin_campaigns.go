@@ -189,6 +189,9 @@ func (s *Server) saveCampaign(c *gin.Context) {
 // poolRow is a match pool as the campaign's page lists it.
 type poolRow struct {
 	Funder, Cap, PerDonor, Dates, Matched, Remaining, Monthly string
+	// Projected: of Matched, what memberships counted at twelve times have
+	// not paid yet ("" when nothing is).
+	Projected string
 }
 
 func (s *Server) poolRows(c *gin.Context, camp *models.Campaign) ([]poolRow, error) {
@@ -202,6 +205,9 @@ func (s *Server) poolRows(c *gin.Context, camp *models.Campaign) ([]poolRow, err
 		r := poolRow{Funder: p.Funder, Cap: money.Display(p.Cap, camp.Currency), PerDonor: "No limit",
 			Dates:   p.StartsAt.In(s.cfg.Location).Format("2006-01-02") + " to " + p.EndsAt.Add(-1).In(s.cfg.Location).Format("2006-01-02"),
 			Matched: money.Display(u.Matched, camp.Currency), Remaining: money.Display(u.Remaining, camp.Currency), Monthly: "No"}
+		if u.Projected > 0 {
+			r.Projected = money.Display(u.Projected, camp.Currency)
+		}
 		if p.PerDonorLimit > 0 {
 			r.PerDonor = money.Display(p.PerDonorLimit, camp.Currency)
 		}

@@ -163,19 +163,21 @@ func TestMatchPoolsFollowTheRules(t *testing.T) {
 		if err != nil || resp.StatusCode != 200 || len(rows) != 1+8+2+1 {
 			t.Fatalf("report %d (%v):\n%s", resp.StatusCode, err, body)
 		}
-		if strings.Join(rows[0], ",") != "row,date,donor,email,donor_type,amount,matched,matched_by_Knight Foundation,matched_by_Local Bank,cap,remaining,donors,new_donors,gross" {
+		if strings.Join(rows[0], ",") != "row,date,donor,email,donor_type,amount,matched,projected,matched_by_Knight Foundation,matched_by_Local Bank,cap,remaining,donors,new_donors,gross" {
 			t.Errorf("header %v", rows[0])
 		}
-		line := func(i int) string { return strings.Join(append(rows[i][:1:1], rows[i][3:9]...), ",") }
+		line := func(i int) string { return strings.Join(append(rows[i][:1:1], rows[i][3:10]...), ",") }
 		for i, want := range []string{
-			"gift,ann@example.com,new,600.00,500.00,500.00,0.00",
-			"gift,ann@example.com,new,300.00,300.00,0.00,300.00",
-			"gift,bob@example.com,new,200.00,0.00,0.00,0.00",
-			"gift,carol@example.com,new,5.00,60.00,60.00,0.00",
-			"gift,frank@example.com,new,120.00,95.00,95.00,0.00",
-			"gift,carol@example.com,new,5.00,0.00,0.00,0.00",
-			"gift,dave@example.com,new,0.00,0.00,0.00,0.00",
-			"gift,,new,100.00,100.00,100.00,0.00", // anonymous: no email
+			"gift,ann@example.com,new,600.00,500.00,0.00,500.00,0.00",
+			"gift,ann@example.com,new,300.00,300.00,0.00,0.00,300.00",
+			"gift,bob@example.com,new,200.00,0.00,0.00,0.00,0.00",
+			// carol's $5 a month counts as $60, of which her two payments
+			// brought $10: $50 is projected.
+			"gift,carol@example.com,new,5.00,60.00,50.00,60.00,0.00",
+			"gift,frank@example.com,new,120.00,95.00,0.00,95.00,0.00",
+			"gift,carol@example.com,new,5.00,0.00,0.00,0.00,0.00",
+			"gift,dave@example.com,new,0.00,0.00,0.00,0.00,0.00",
+			"gift,,new,100.00,100.00,0.00,100.00,0.00", // anonymous: no email
 		} {
 			if got := line(i + 1); got != want {
 				t.Errorf("line %d: %s, want %s", i+1, got, want)
@@ -185,14 +187,29 @@ func TestMatchPoolsFollowTheRules(t *testing.T) {
 		if rows[8][2] != "Anonymous" || strings.Contains(body, "erin") || strings.Contains(body, "Ada Reader,,") {
 			t.Errorf("the anonymous gift's row: %v", rows[8])
 		}
-		if got := strings.Join(rows[9], ","); got != "pool,,Knight Foundation,,,,755.00,755.00,,1000.00,245.00,,," {
+		if got := strings.Join(rows[9], ","); got != "pool,,Knight Foundation,,,,755.00,50.00,755.00,,1000.00,245.00,,," {
 			t.Errorf("Knight's row: %s", got)
 		}
-		if got := strings.Join(rows[10], ","); got != "pool,,Local Bank,,,,300.00,,300.00,300.00,0.00,,," {
+		if got := strings.Join(rows[10], ","); got != "pool,,Local Bank,,,,300.00,0.00,,300.00,300.00,0.00,,," {
 			t.Errorf("the bank's row: %s", got)
 		}
-		if got := strings.Join(rows[11], ","); got != "total,,,,,1330.00,1055.00,,,,,6,6,1830.00" {
+		if got := strings.Join(rows[11], ","); got != "total,,,,,1330.00,1055.00,50.00,,,,,6,6,1830.00" {
 			t.Errorf("totals: %s", got)
+		}
+
+		// carol sets her membership to cancel: her year is no longer
+		// counted ahead. Each of her payments is matched as it came, and
+		// the $50 projected goes back to Knight's room.
+		app.deliverAt("evt_carol_cancel", "customer.subscription.updated", testenv.Subscription(t, testenv.SubscriptionSpec{
+			ID: ms.StripeSubscriptionID, Customer: ms.StripeCustomerID, Status: "active", Interval: "month", Amount: 500,
+			PeriodEnd: at(1, 0), Started: at(-7, 0), CancelAtPeriodEnd: true}), at(-2, 0))
+		got = matched()
+		if got[carol.ID] != "knight=5 " {
+			t.Fatalf("carol's first payment after she cancelled: %q, want knight=5", got[carol.ID])
+		}
+		uses, err := app.Store.PoolUses(t.Context(), camp.ID)
+		if err != nil || uses[0].Matched != 70500 || uses[0].Projected != 0 || uses[0].Remaining != 29500 {
+			t.Fatalf("Knight's pool after carol cancelled: %+v %v", uses[0], err)
 		}
 	})
 }

@@ -13,7 +13,11 @@ import (
 //   - each gift's eligible amount is what it raised net of refunds and
 //     disputes, less the fair-market value of any benefit it bought;
 //   - optionally, a new monthly membership counts at twelve times its
-//     first payment (and its later payments are then not matched again);
+//     first payment (and its later payments are then not matched again),
+//     while it is active and not set to cancel; the part of that match
+//     its payments have not yet covered is "projected", reported apart.
+//     Once it is cancelled or ends, the projection goes: its payments
+//     are matched one by one like any gift, and the room goes back;
 //   - gifts the donor marked as from an organisation are not matched;
 //   - each donor is matched up to the pool's per-donor limit;
 //   - once the pool's cap is reached, nothing more is matched.
@@ -38,11 +42,13 @@ type MatchPool struct {
 	UpdatedAt          time.Time
 }
 
-// GiftMatch is what one pool matched of one gift.
+// GiftMatch is what one pool matched of one gift; Projected is the part of
+// Amount not yet backed by payments received.
 type GiftMatch struct {
-	GiftID string `gorm:"primaryKey"`
-	PoolID string `gorm:"primaryKey"`
-	Amount int64
+	GiftID    string `gorm:"primaryKey"`
+	PoolID    string `gorm:"primaryKey"`
+	Amount    int64
+	Projected int64
 }
 
 // campaignLockClass keys the locks that serialise a campaign's
@@ -75,10 +81,12 @@ func (s *Store) MatchPools(ctx context.Context, campaignID string) ([]MatchPool,
 	return ps, wrap(err, "campaigns: pools of %s", campaignID)
 }
 
-// PoolUse is what a pool matched so far, and what is left.
+// PoolUse is what a pool matched so far (of which Projected is promised
+// on memberships' coming payments), and what is left.
 type PoolUse struct {
 	Pool      MatchPool
 	Matched   int64
+	Projected int64
 	Remaining int64
 }
 
@@ -90,11 +98,12 @@ func (s *Store) PoolUses(ctx context.Context, campaignID string) ([]PoolUse, err
 	}
 	out := make([]PoolUse, 0, len(pools))
 	for _, p := range pools {
-		var matched int64
-		if err := s.db.WithContext(ctx).Model(&GiftMatch{}).Select("COALESCE(SUM(amount), 0)").Where("pool_id = ?", p.ID).Scan(&matched).Error; err != nil {
+		var sum struct{ Matched, Projected int64 }
+		if err := s.db.WithContext(ctx).Model(&GiftMatch{}).Select("COALESCE(SUM(amount), 0) AS matched, COALESCE(SUM(projected), 0) AS projected").
+			Where("pool_id = ?", p.ID).Scan(&sum).Error; err != nil {
 			return nil, wrap(err, "campaigns: use of pool %s", p.ID)
 		}
-		out = append(out, PoolUse{Pool: p, Matched: matched, Remaining: max(p.Cap-matched, 0)})
+		out = append(out, PoolUse{Pool: p, Matched: sum.Matched, Projected: sum.Projected, Remaining: max(p.Cap-sum.Matched, 0)})
 	}
 	return out, nil
 }
@@ -115,11 +124,13 @@ func (s *Store) MatchOffer(ctx context.Context, campaignID string, t time.Time) 
 }
 
 // matchCampaignsTouched recomputes the matches of every campaign one of
-// whose gifts this transaction changed: every write in a transaction
-// carries its one clock, so they are the gifts updated at tx.now.
+// whose gifts, or one of whose gifts' memberships (a cancellation ends a
+// projection), this transaction changed: every write in a transaction
+// carries its one clock, so they are the rows updated at tx.now.
 func (s *Store) matchCampaignsTouched(tx *Tx) error {
 	var ids []string
-	if err := tx.Model(&Gift{}).Distinct("campaign_id").Where("updated_at = ? AND campaign_id IS NOT NULL", tx.now).Pluck("campaign_id", &ids).Error; err != nil {
+	if err := tx.Table("gifts AS g").Distinct("g.campaign_id").Joins("LEFT JOIN memberships m ON m.id = g.membership_id").
+		Where("g.campaign_id IS NOT NULL AND (g.updated_at = ? OR m.updated_at = ?)", tx.now, tx.now).Pluck("g.campaign_id", &ids).Error; err != nil {
 		return err
 	}
 	for _, id := range ids {
@@ -136,6 +147,24 @@ type matchFacts struct {
 	TotalAmount, RefundedAmount, Benefit              int64
 	DisputeStatus                                     string
 	FromOrganisation                                  bool
+	MembershipStatus                                  string
+	MembershipCancelling                              bool
+}
+
+// eligible is what a gift may be matched on: net of refunds and disputes,
+// less the value of any benefit it bought.
+func (g matchFacts) eligible() int64 {
+	net := g.TotalAmount - g.RefundedAmount
+	if g.DisputeStatus == DisputeOpen || g.DisputeStatus == DisputeLost {
+		net = 0
+	}
+	return max(net-g.Benefit, 0)
+}
+
+// projecting: a membership whose year may be counted ahead, because it is
+// still going and not set to end.
+func (g matchFacts) projecting() bool {
+	return (g.MembershipStatus == MembershipActive || g.MembershipStatus == MembershipPastDue) && !g.MembershipCancelling
 }
 
 // recomputeMatches allocates a campaign's pools to its gifts again.
@@ -154,6 +183,7 @@ func (s *Store) recomputeMatches(tx *Tx, campaignID string) error {
 	err := tx.Table("gifts AS g").
 		Select(`g.id, COALESCE(g.donor_id, '') AS donor_id, g.frequency, COALESCE(g.membership_id, '') AS membership_id,
 			COALESCE(m.gift_id, '') AS first_gift_id, g.paid_at, g.total_amount, g.refunded_amount, g.dispute_status, g.from_organisation,
+			COALESCE(m.status, '') AS membership_status, COALESCE(m.cancel_at_period_end, FALSE) AS membership_cancelling,
 			COALESCE((SELECT MAX(r.benefit_value) FROM receipts r WHERE r.gift_id = g.id), 0) AS benefit`).
 		Joins("LEFT JOIN memberships m ON m.id = g.membership_id").
 		Where("g.campaign_id = ? AND g.status IN ? AND g.paid_at IS NOT NULL", campaignID, []string{GiftPaid, GiftRefunded}).
@@ -180,29 +210,34 @@ func (s *Store) recomputeMatches(tx *Tx, campaignID string) error {
 	for i := range pools {
 		byDonor[i], timesTwelve[i] = map[string]int64{}, map[string]bool{}
 	}
+	// What each membership's payments in the campaign have brought so far:
+	// the part of a year counted ahead that is earned, not projected.
+	received := map[string]int64{}
+	for _, g := range gifts {
+		if g.MembershipID != "" && !g.FromOrganisation {
+			received[g.MembershipID] += g.eligible()
+		}
+	}
 	var rows []GiftMatch
 	for _, g := range gifts {
 		if g.FromOrganisation {
 			continue
 		}
-		net := g.TotalAmount - g.RefundedAmount
-		if g.DisputeStatus == DisputeOpen || g.DisputeStatus == DisputeLost {
-			net = 0
-		}
-		base := max(net-g.Benefit, 0)
+		base := g.eligible()
 		left := base
+		yearAhead := g.Frequency == FrequencyMonth && g.MembershipID != "" && g.projecting()
 		for i, p := range pools {
-			if left <= 0 && !(p.MonthlyTimesTwelve && g.Frequency == FrequencyMonth) {
+			if left <= 0 && !(p.MonthlyTimesTwelve && yearAhead) {
 				break
 			}
 			if g.PaidAt.Before(p.StartsAt) || !g.PaidAt.Before(p.EndsAt) {
 				continue
 			}
-			want := left
-			if p.MonthlyTimesTwelve && g.Frequency == FrequencyMonth && g.MembershipID != "" {
+			want, counted := left, false
+			if p.MonthlyTimesTwelve && yearAhead {
 				switch {
 				case g.FirstGiftID == g.ID:
-					want = base * 12
+					want, counted = base*12, true
 					timesTwelve[i][g.MembershipID] = true
 				case timesTwelve[i][g.MembershipID]:
 					continue // its first payment counted for the year
@@ -218,7 +253,13 @@ func (s *Store) recomputeMatches(tx *Tx, campaignID string) error {
 			}
 			used[i] += take
 			byDonor[i][g.DonorID] += take
-			rows = append(rows, GiftMatch{GiftID: g.ID, PoolID: p.ID, Amount: take})
+			m := GiftMatch{GiftID: g.ID, PoolID: p.ID, Amount: take}
+			if counted {
+				earned := min(take, received[g.MembershipID])
+				received[g.MembershipID] -= earned
+				m.Projected = take - earned
+			}
+			rows = append(rows, m)
 			left = max(left-take, 0)
 		}
 	}
@@ -246,12 +287,32 @@ func (s *Store) MatchesOfCampaign(ctx context.Context, campaignID string) (map[s
 	return out, nil
 }
 
+// projectedOfCampaign is each gift's projected match, over its pools.
+func (s *Store) projectedOfCampaign(ctx context.Context, campaignID string) (map[string]int64, error) {
+	var rows []struct {
+		GiftID    string
+		Projected int64
+	}
+	err := s.db.WithContext(ctx).Table("gift_matches AS gm").Select("gm.gift_id, SUM(gm.projected) AS projected").
+		Joins("JOIN match_pools p ON p.id = gm.pool_id").Where("p.campaign_id = ? AND gm.projected > 0", campaignID).
+		Group("gm.gift_id").Scan(&rows).Error
+	if err != nil {
+		return nil, wrap(err, "campaigns: projected matches of %s", campaignID)
+	}
+	out := map[string]int64{}
+	for _, r := range rows {
+		out[r.GiftID] = r.Projected
+	}
+	return out, nil
+}
+
 // CampaignLine is one gift of a campaign, as its funders' report lists it.
 type CampaignLine struct {
 	GiftID, DonorName, DonorEmail string
 	PaidAt                        time.Time
 	Amount                        int64            // net of refunds and disputes
 	Matched                       map[string]int64 // per pool id
+	Projected                     int64            // of what was matched, not yet paid (a membership's year ahead)
 	NewDonor                      bool             // no paid gift before the campaign began
 }
 
@@ -262,6 +323,7 @@ type CampaignReport struct {
 	Lines                  []CampaignLine
 	Donors, NewDonors      int64
 	Gross, Net, MatchedSum int64
+	ProjectedSum           int64
 }
 
 // CampaignReport gathers a campaign's gift lines, oldest first, and its
@@ -272,6 +334,10 @@ func (s *Store) CampaignReport(ctx context.Context, c *Campaign) (*CampaignRepor
 		return nil, err
 	}
 	matches, err := s.MatchesOfCampaign(ctx, c.ID)
+	if err != nil {
+		return nil, err
+	}
+	projected, err := s.projectedOfCampaign(ctx, c.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -298,7 +364,8 @@ func (s *Store) CampaignReport(ctx context.Context, c *Campaign) (*CampaignRepor
 			net = 0
 		}
 		line := CampaignLine{GiftID: g.ID, DonorName: g.Name, DonorEmail: g.Email, PaidAt: g.PaidAt, Amount: net,
-			Matched: matches[g.ID], NewDonor: g.Earlier == 0}
+			Matched: matches[g.ID], NewDonor: g.Earlier == 0, Projected: projected[g.ID]}
+		r.ProjectedSum += line.Projected
 		if g.Anonymous {
 			// The report goes to the funder: a donor who asked not to be
 			// named is not, and is still counted.

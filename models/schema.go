@@ -595,6 +595,12 @@ CREATE TABLE spent_challenges (
 CREATE INDEX spent_challenges_by_expiry ON spent_challenges (expires_at);
 CREATE INDEX gifts_by_created ON gifts (created_at);
 `},
+	// Of what a pool matched, the part that a monthly membership counted at
+	// twelve times has not yet paid: reported apart from the match earned
+	// by payments received.
+	{22, "match_projected", `
+ALTER TABLE gift_matches ADD COLUMN projected BIGINT NOT NULL DEFAULT 0;
+`},
 }
 
 func (m migration) sqlFor(dialect string) string {

@@ -14,12 +14,14 @@ import (
 // donor, amount net of refunds and disputes, what each pool matched, new
 // or returning donor), one "pool" row per match pool (cap, matched,
 // remaining), and one "total" row (donors, new donors, gross, net,
-// matched). Amounts in major units.
+// matched). "projected" is the part of "matched" that a monthly
+// membership counted at twelve times has not yet paid: the match earned
+// by payments received is matched less projected. Amounts in major units.
 
 // CampaignColumns is the report's header; the pools' columns follow
 // "matched" in the pools' order.
 func CampaignColumns(r *models.CampaignReport) []string {
-	cols := []string{"row", "date", "donor", "email", "donor_type", "amount", "matched"}
+	cols := []string{"row", "date", "donor", "email", "donor_type", "amount", "matched", "projected"}
 	for _, p := range r.Pools {
 		cols = append(cols, "matched_by_"+Text(p.Pool.Funder))
 	}
@@ -35,7 +37,7 @@ func WriteCampaignCSV(w io.Writer, r *models.CampaignReport, loc *time.Location)
 	if err := cw.Write(CampaignColumns(r)); err != nil {
 		return err
 	}
-	width := 7 + len(r.Pools) + 5
+	width := 8 + len(r.Pools) + 5
 	for _, l := range r.Lines {
 		row := make([]string, 0, width)
 		kind := "returning"
@@ -46,7 +48,7 @@ func WriteCampaignCSV(w io.Writer, r *models.CampaignReport, loc *time.Location)
 		for _, m := range l.Matched {
 			total += m
 		}
-		row = append(row, "gift", l.PaidAt.In(loc).Format("2006-01-02"), Text(l.DonorName), Text(l.DonorEmail), kind, f(l.Amount), f(total))
+		row = append(row, "gift", l.PaidAt.In(loc).Format("2006-01-02"), Text(l.DonorName), Text(l.DonorEmail), kind, f(l.Amount), f(total), f(l.Projected))
 		for _, p := range r.Pools {
 			row = append(row, f(l.Matched[p.Pool.ID]))
 		}
@@ -56,7 +58,7 @@ func WriteCampaignCSV(w io.Writer, r *models.CampaignReport, loc *time.Location)
 		}
 	}
 	for i, p := range r.Pools {
-		row := []string{"pool", "", Text(p.Pool.Funder), "", "", "", f(p.Matched)}
+		row := []string{"pool", "", Text(p.Pool.Funder), "", "", "", f(p.Matched), f(p.Projected)}
 		for j := range r.Pools {
 			v := ""
 			if j == i {
@@ -69,7 +71,7 @@ func WriteCampaignCSV(w io.Writer, r *models.CampaignReport, loc *time.Location)
 			return err
 		}
 	}
-	total := []string{"total", "", "", "", "", f(r.Net), f(r.MatchedSum)}
+	total := []string{"total", "", "", "", "", f(r.Net), f(r.MatchedSum), f(r.ProjectedSum)}
 	for range r.Pools {
 		total = append(total, "")
 	}

@@ -596,10 +596,10 @@ func TestCampaignReportCommand(t *testing.T) {
 	}
 	store.Close()
 	code, out, stderr := runCmd(t, env, "campaign", "report", "drive")
-	want := "row,date,donor,email,donor_type,amount,matched,matched_by_'=Funder,cap,remaining,donors,new_donors,gross\n" +
-		"gift,2026-11-04,Ann,ann@example.com,new,50.00,30.00,30.00,,,,,\n" +
-		"pool,,'=Funder,,,,30.00,30.00,30.00,0.00,,,\n" +
-		"total,,,,,50.00,30.00,,,,1,1,50.00\n"
+	want := "row,date,donor,email,donor_type,amount,matched,projected,matched_by_'=Funder,cap,remaining,donors,new_donors,gross\n" +
+		"gift,2026-11-04,Ann,ann@example.com,new,50.00,30.00,0.00,30.00,,,,,\n" +
+		"pool,,'=Funder,,,,30.00,0.00,30.00,30.00,0.00,,,\n" +
+		"total,,,,,50.00,30.00,0.00,,,,1,1,50.00\n"
 	if code != 0 || out != want {
 		t.Fatalf("exit %d\n%s\nwant:\n%s\n%s", code, out, want, stderr)
 	}
