@@ -737,7 +737,9 @@ func (l *loader) pageURL(name string) string {
 
 // MetricsNeedToken: METRICS_ADDR listens beyond this machine, so its
 // /metrics asks for METRICS_TOKEN as the public one does.
-func (c *Config) MetricsNeedToken() bool { return c.MetricsAddr != "" && !loopbackListener(c.MetricsAddr) }
+func (c *Config) MetricsNeedToken() bool {
+	return c.MetricsAddr != "" && !loopbackListener(c.MetricsAddr)
+}
 
 // loopbackListener reports whether addr listens on this machine only.
 func loopbackListener(addr string) bool {

@@ -230,7 +230,9 @@ func TestWeakSecretKeyRefused(t *testing.T) {
 			t.Errorf("SECRET_KEY=%q accepted: %v", key, err)
 		}
 	}
-	if _, err := Load(func(k string) string { return map[string]string{"SECRET_KEY": "c2a9f0e41b7d3856e0a4f9c1d27b8e63f0a1b2c3d4e5f60718293a4b5c6d7e8f"}[k] }); err != nil {
+	if _, err := Load(func(k string) string {
+		return map[string]string{"SECRET_KEY": "c2a9f0e41b7d3856e0a4f9c1d27b8e63f0a1b2c3d4e5f60718293a4b5c6d7e8f"}[k]
+	}); err != nil {
 		t.Errorf("a random hex key: %v", err)
 	}
 }
