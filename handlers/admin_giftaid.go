@@ -20,7 +20,11 @@ type giftAidReport struct {
 	Waiting, WaitingTotal, WaitingGiftAid, Adjustments string
 	WaitingLines                                       int
 	Claims                                             []giftAidClaimRow
+	// NameChecks: waiting donations declared in another name than the donor's.
+	NameChecks []giftAidNameRow
 }
+
+type giftAidNameRow struct{ Date, Amount, DeclaredAs, DonorName, DonorID string }
 
 type giftAidClaimRow struct {
 	ID, Created, Period, Total, GiftAid, Adjustments, By string
@@ -39,6 +43,14 @@ func (s *Server) giftAidReport(c *gin.Context) (*giftAidReport, error) {
 	}
 	r := &giftAidReport{WaitingLines: sum.Lines, WaitingTotal: money.Display(sum.Total, "gbp"),
 		WaitingGiftAid: money.Display(sum.Total/4, "gbp"), Adjustments: money.Display(-sum.Adjustments, "gbp")}
+	checks, err := s.store.GiftAidNameChecks(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, n := range checks {
+		r.NameChecks = append(r.NameChecks, giftAidNameRow{Date: n.DonationDate.In(s.cfg.Location).Format("2006-01-02"),
+			Amount: money.Display(n.Amount, "gbp"), DeclaredAs: n.DeclaredAs, DonorName: n.DonorName, DonorID: n.DonorID})
+	}
 	batches, err := s.store.GiftAidBatches(ctx, 50)
 	if err != nil {
 		return nil, err

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/indienews/donations/models"
+	"github.com/indienews/donations/testenv"
 )
 
 var ukEnv = map[string]string{"RECEIPT_RULES": "uk", "CURRENCY": "gbp", "ORG_NAME": "The Ledger", "ORG_TAX_ID": "1234567"}
@@ -120,4 +121,74 @@ func TestGiftAidFromFormToClaim(t *testing.T) {
 	if decl, err := app.Store.ActiveGiftAidDeclaration(context.Background(), d); err != nil || decl != nil {
 		t.Fatalf("still active: %+v %v", decl, err)
 	}
+}
+
+// TestStrangersDeclarationNeverReachesAClaim is the review's attack under
+// RECEIPT_RULES=uk: the victim gives without Gift Aid; an attacker posts
+// the form with the victim's email, ticks Gift Aid in their own name and
+// abandons the checkout; the victim gives again without ticking it.
+// Nothing of the victim's is claimed. A paid gift whose declaration names
+// someone else than the donor is listed for staff to check before claiming.
+func TestStrangersDeclarationNeverReachesAClaim(t *testing.T) {
+	testenv.ForEachDB(t, func(t *testing.T, db string) {
+		app := newApp(t, db, appOptions{demo: true, env: ukEnv})
+		give := func(c *http.Client, email, amount, name string, giftAid map[string]string, pay bool) {
+			t.Helper()
+			form := validForm(app.csrfToken(c, "/donate"))
+			form.Set("email", email)
+			form.Set("amount", amount)
+			form.Set("name", name)
+			for k, v := range giftAid {
+				form.Set(k, v)
+			}
+			resp, body := app.post(c, "/donate", form)
+			if resp.StatusCode != http.StatusSeeOther {
+				t.Fatalf("donate: %d\n%s", resp.StatusCode, body)
+			}
+			if !pay {
+				return // abandoned at checkout
+			}
+			path := strings.TrimPrefix(resp.Header.Get("Location"), app.URL)
+			_, page := app.get(c, path)
+			if resp, _ := app.post(c, path+"/pay", url.Values{"csrf_token": {csrfField.FindStringSubmatch(page)[1]}}); resp.StatusCode != http.StatusSeeOther {
+				t.Fatalf("demo pay: %d", resp.StatusCode)
+			}
+		}
+		declaration := func(first, last string) map[string]string {
+			return map[string]string{"giftaid": "1", "giftaid_taxpayer": "1", "giftaid_first_name": first, "giftaid_last_name": last,
+				"address_line1": "1 Fake Street", "address_city": "Leeds", "address_postal_code": "LS1 1AA", "address_country": "United Kingdom"}
+		}
+		victim, attacker := app.client(), app.client()
+		give(victim, "reader@example.com", "10", "Ada Reader", nil, true)
+		give(attacker, "reader@example.com", "5", "Mallory", declaration("Mallory", "Attacker"), false)
+		give(victim, "reader@example.com", "20", "Ada Reader", nil, true)
+		staff := app.staffClient("finance@ledger.example", models.RoleAdmin)
+		if _, reports := app.get(staff, "/admin/reports"); !strings.Contains(reports, "Waiting to be claimed: <strong>0</strong> donations") {
+			t.Fatalf("the victim's gifts wait to be claimed under the stranger's declaration:\n%s", reports)
+		}
+		d, err := app.Store.DonorByEmail(t.Context(), "reader@example.com")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if decl, err := app.Store.ActiveGiftAidDeclaration(t.Context(), d); err != nil || decl != nil {
+			t.Fatalf("the victim's page would show the stranger's declaration: %+v %v", decl, err)
+		}
+
+		// A paid gift declared in another name is claimed, and listed.
+		give(app.client(), "bea@example.com", "30", "Bea Payer", declaration("Ada", "Lovelace"), true)
+		_, reports := app.get(staff, "/admin/reports")
+		if !strings.Contains(reports, "Waiting to be claimed: <strong>1</strong> donations, £30.00") || !strings.Contains(reports, `id="gift-aid-name-checks"`) ||
+			!strings.Contains(reports, "<td>Ada Lovelace</td>") || !strings.Contains(reports, "Bea Payer</a>") {
+			t.Fatalf("the name check is not listed:\n%s", reports)
+		}
+		// The donor's own declaration in their own name is not listed, and
+		// covers their next gift without the box ticked.
+		own := app.client()
+		give(own, "cy@example.com", "40", "Cy Own", declaration("Cy", "Own"), true)
+		give(own, "cy@example.com", "15", "Cy Own", nil, true)
+		_, reports = app.get(staff, "/admin/reports")
+		if !strings.Contains(reports, "Waiting to be claimed: <strong>3</strong> donations, £85.00") || strings.Contains(reports, "<td>Cy Own</td>") {
+			t.Fatalf("the donor's own declaration:\n%s", reports)
+		}
+	})
 }

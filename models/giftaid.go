@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/google/uuid"
 )
@@ -56,6 +57,9 @@ type GiftAidDeclaration struct {
 	Wording     string
 	DeclaredAt  time.Time
 	CancelledAt *time.Time
+	// ConfirmedAt: the payment of the gift it came with (or the signed-in
+	// donor) confirmed it; until then it covers nothing.
+	ConfirmedAt *time.Time
 }
 
 func (GiftAidDeclaration) TableName() string { return "giftaid_declarations" }
@@ -173,26 +177,50 @@ func giftAidLimit(amount int64) int64 {
 	return 2500 + (amount-10000)/20
 }
 
-// giftAidDeclaration is the donor's declaration covering a gift paid at
-// t, nil when none does (or the rule set is not uk, or the gift is not in
-// pounds).
+// giftAidDeclaration is the declaration covering a gift paid at t, nil
+// when none does (or the rule set is not uk, or the gift is not in
+// pounds). The gift's own declaration, made with it on the form, is
+// confirmed by this payment and bound to the donor the payment names.
+// Otherwise only a declaration that this same donor made and confirmed
+// counts: never one that merely names their email address, which anyone
+// could type on the form.
 func (s *Store) giftAidDeclaration(tx *Tx, g *Gift, donorID string, t time.Time) (*GiftAidDeclaration, error) {
 	if s.receipts.Rules != "uk" || g.Currency != "gbp" {
 		return nil, nil
 	}
+	var own []GiftAidDeclaration
+	if err := tx.Where("gift_id = ?", g.ID).Find(&own).Error; err != nil {
+		return nil, err
+	}
+	for i := range own {
+		d := &own[i]
+		up := map[string]any{}
+		if d.ConfirmedAt == nil {
+			d.ConfirmedAt, up["confirmed_at"] = &tx.now, tx.now
+		}
+		if donorID != "" && (d.DonorID == nil || *d.DonorID != donorID) {
+			d.DonorID, up["donor_id"] = &donorID, donorID
+		}
+		if len(up) > 0 {
+			if err := tx.Model(d).Updates(up).Error; err != nil {
+				return nil, err
+			}
+		}
+		if d.Covers(t) {
+			return d, nil
+		}
+	}
+	if donorID == "" {
+		return nil, nil
+	}
 	var ds []GiftAidDeclaration
-	err := tx.Where("(email = ? OR donor_id = ?) AND declared_at <= ?", NormaliseEmail(g.Email), donorID, t.Add(time.Minute)).
+	err := tx.Where("donor_id = ? AND confirmed_at IS NOT NULL AND declared_at <= ?", donorID, t.Add(time.Minute)).
 		Order("declared_at DESC").Find(&ds).Error
 	if err != nil {
 		return nil, err
 	}
 	for i := range ds {
 		if ds[i].Covers(t) {
-			if ds[i].DonorID == nil && donorID != "" {
-				if err := tx.Model(&ds[i]).Update("donor_id", donorID).Error; err != nil {
-					return nil, err
-				}
-			}
 			return &ds[i], nil
 		}
 	}
@@ -249,7 +277,7 @@ func (s *Store) refundGiftAid(tx *Tx, g *Gift, before, refunded int64) error {
 // they have none.
 func (s *Store) ActiveGiftAidDeclaration(ctx context.Context, donor *Donor) (*GiftAidDeclaration, error) {
 	var d GiftAidDeclaration
-	err := s.db.WithContext(ctx).Where("(email = ? OR donor_id = ?) AND cancelled_at IS NULL", donor.Email, donor.ID).
+	err := s.db.WithContext(ctx).Where("donor_id = ? AND confirmed_at IS NOT NULL AND cancelled_at IS NULL", donor.ID).
 		Order("declared_at DESC").Limit(1).Find(&d).Error
 	if err != nil || d.ID == "" {
 		return nil, wrap(err, "gift aid: declaration of %s", donor.ID)
@@ -395,4 +423,52 @@ func (s *Store) GiftAidLinesOf(ctx context.Context, batchID string) ([]GiftAidLi
 		out[i] = GiftAidLine{Claim: c, Declaration: byID[c.DeclarationID]}
 	}
 	return out, nil
+}
+
+// GiftAidNameCheck is a waiting donation whose declaration names someone
+// the donor's record does not: staff look before they claim.
+type GiftAidNameCheck struct {
+	GiftID, DonorID        string
+	DonationDate           time.Time
+	Amount                 int64
+	DeclaredAs, DonorName  string
+	DeclarationAddressLine string
+}
+
+// GiftAidNameChecks lists the waiting donations whose declaration's first
+// or last name is not in the paying donor's name.
+func (s *Store) GiftAidNameChecks(ctx context.Context) ([]GiftAidNameCheck, error) {
+	var rows []struct {
+		GiftID, DonorID, FirstName, LastName, DonorName, Address string
+		DonationDate                                             time.Time
+		Amount                                                   int64
+	}
+	err := s.db.WithContext(ctx).Table("giftaid_claims AS c").
+		Select(`c.gift_id, COALESCE(g.donor_id, '') AS donor_id, d.first_name, d.last_name, COALESCE(dn.name, g.name) AS donor_name,
+			d.address, c.donation_date, c.amount`).
+		Joins("JOIN giftaid_declarations d ON d.id = c.declaration_id").
+		Joins("JOIN gifts g ON g.id = c.gift_id").
+		Joins("LEFT JOIN donors dn ON dn.id = g.donor_id").
+		Where("c.status = ? AND c.kind = ?", GiftAidPending, GiftAidDonation).Order("c.donation_date").Scan(&rows).Error
+	if err != nil {
+		return nil, wrap(err, "gift aid: name checks")
+	}
+	var out []GiftAidNameCheck
+	for _, r := range rows {
+		name := " " + nameWords(r.DonorName) + " "
+		if strings.Contains(name, " "+nameWords(r.FirstName)+" ") && strings.Contains(name, " "+nameWords(r.LastName)+" ") {
+			continue
+		}
+		out = append(out, GiftAidNameCheck{GiftID: r.GiftID, DonorID: r.DonorID, DonationDate: r.DonationDate, Amount: r.Amount,
+			DeclaredAs: strings.TrimSpace(r.FirstName + " " + r.LastName), DonorName: r.DonorName, DeclarationAddressLine: r.Address})
+	}
+	return out, nil
+}
+
+// nameWords is a name folded for comparison: lower case, letters and
+// digits only, one space between words ("Lovelace-Byron" is two words).
+func nameWords(s string) string {
+	return strings.Join(strings.FieldsFunc(strings.ToLower(s), func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
+	}), " ")
 }
