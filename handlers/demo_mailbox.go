@@ -1,6 +1,8 @@
 package handlers
 
 import (
+	"crypto/rand"
+	"encoding/hex"
 	"net/http"
 	"regexp"
 	"strconv"
@@ -8,17 +10,77 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/indienews/donations/config"
 	"github.com/indienews/donations/mail"
 )
 
 // The demo mailbox: in demo mode with no SMTP server, every email the
 // server would have sent, with its text, its links and its PDF. The
 // routes exist only then (see routes.go); anywhere else they are 404.
+// On a demo others can reach (DEMO=true on a public BASE_URL), each
+// visitor sees only the mail of the gifts their own browser made, known
+// by a cookie made for it, and never a sign-in link: else anyone could
+// ask for a link in a donor's name and read it here.
 
 type mailboxData struct {
 	page
 	Messages []mailboxRow
 	Message  *mailboxMessage
+	// Shared: every message is shown (a demo on this machine only).
+	Shared bool
+}
+
+const mailboxCookie = "demo_mailbox"
+
+// mailboxOwner is the visitor's mailbox id; with create, one is made (and
+// its cookie set) when the browser has none.
+func (s *Server) mailboxOwner(c *gin.Context, create bool) string {
+	if v, err := c.Cookie(mailboxCookie); err == nil && len(v) == 32 {
+		return v
+	}
+	if !create {
+		return ""
+	}
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return ""
+	}
+	id := hex.EncodeToString(b[:])
+	http.SetCookie(c.Writer, &http.Cookie{Name: mailboxCookie, Value: id, Path: "/", MaxAge: 7 * 24 * 3600,
+		HttpOnly: true, Secure: s.cfg.BaseURL.Scheme == "https", SameSite: http.SameSiteLaxMode})
+	return id
+}
+
+// ownMail records that this browser made a gift, whose mail it may read.
+func (s *Server) ownMail(c *gin.Context, giftID string) {
+	if s.mailbox != nil {
+		if box := s.mailboxOwner(c, true); box != "" {
+			s.mailbox.Own(box, mail.GiftCause(giftID))
+		}
+	}
+}
+
+// visibleMail is the visitor's view of the mailbox, and whether it is
+// everyone's.
+func (s *Server) visibleMail(c *gin.Context) ([]mail.Kept, bool) {
+	shared := config.LoopbackURL(s.cfg.BaseURL)
+	box := s.mailboxOwner(c, false)
+	var out []mail.Kept
+	for _, m := range s.mailbox.Messages() {
+		if s.mailbox.Visible(box, m, shared) {
+			out = append(out, m)
+		}
+	}
+	return out, shared
+}
+
+// visibleMessage is one message, if this visitor may see it.
+func (s *Server) visibleMessage(c *gin.Context, id string) (mail.Kept, bool) {
+	m, ok := s.mailbox.Message(id)
+	if !ok || !s.mailbox.Visible(s.mailboxOwner(c, false), m, config.LoopbackURL(s.cfg.BaseURL)) {
+		return mail.Kept{}, false
+	}
+	return m, true
 }
 
 type mailboxRow struct {
@@ -39,8 +101,9 @@ type mailboxAttachment struct{ Name, Size string }
 var mailboxLinks = regexp.MustCompile(`https?://[^\s<>"]+`)
 
 func (s *Server) demoMailbox(c *gin.Context) {
-	d := mailboxData{page: s.basePage(c)}
-	for _, m := range s.mailbox.Messages() {
+	msgs, shared := s.visibleMail(c)
+	d := mailboxData{page: s.basePage(c), Shared: shared}
+	for _, m := range msgs {
 		d.Messages = append(d.Messages, mailboxRow{ID: m.ID, To: m.To, Subject: m.Subject, At: m.At.In(s.cfg.Location).Format("15:04:05"),
 			Attachments: len(m.Attachments)})
 	}
@@ -48,7 +111,7 @@ func (s *Server) demoMailbox(c *gin.Context) {
 }
 
 func (s *Server) demoMailboxMessage(c *gin.Context) {
-	m, ok := s.mailbox.Message(c.Param("id"))
+	m, ok := s.visibleMessage(c, c.Param("id"))
 	if !ok {
 		s.errorPage(c, http.StatusNotFound, "No such message", "The demo mailbox keeps the newest 200 messages, and forgets them when the server restarts.")
 		return
@@ -62,7 +125,7 @@ func (s *Server) demoMailboxMessage(c *gin.Context) {
 }
 
 func (s *Server) demoMailboxAttachment(c *gin.Context) {
-	m, ok := s.mailbox.Message(c.Param("id"))
+	m, ok := s.visibleMessage(c, c.Param("id"))
 	var att *mail.Attachment
 	for i := range m.Attachments {
 		if ok && m.Attachments[i].Name == c.Param("name") {
@@ -87,3 +150,4 @@ func byteSize(n int) string {
 	}
 	return strconv.Itoa(n/1024) + " KB"
 }
+

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/indienews/donations/models"
 	"github.com/indienews/donations/testenv"
 )
 
@@ -99,5 +100,60 @@ func TestDemoMailboxExistsOnlyInDemoMode(t *testing.T) {
 				t.Errorf("the donate page links the mailbox")
 			}
 		})
+	}
+}
+
+// TestPublicDemoMailboxShowsEachBrowserItsOwnMail: a demo shown on a
+// public address (DEMO=true). The victim gives and pays; an attacker asks
+// for a sign-in link in the victim's name and opens the mailbox: they see
+// nothing of the victim's, and no sign-in link, not even by its number.
+// The victim sees their receipt, and no sign-in link either.
+func TestPublicDemoMailboxShowsEachBrowserItsOwnMail(t *testing.T) {
+	app := newApp(t, "sqlite", appOptions{demo: true, work: true, env: map[string]string{"BASE_URL": "http://demo.example.org", "DEMO": "true"}})
+	local := func(u string) string { return strings.TrimPrefix(u, "http://demo.example.org") }
+	victim, attacker := app.client(), app.client()
+	resp, _ := app.post(victim, "/donate", validForm(app.csrfToken(victim, "/donate")))
+	checkout := local(resp.Header.Get("Location"))
+	_, page := app.get(victim, checkout)
+	if resp, _ := app.post(victim, checkout+"/pay", url.Values{"csrf_token": {csrfField.FindStringSubmatch(page)[1]}}); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("demo pay: %d", resp.StatusCode)
+	}
+	if resp, _ := app.post(attacker, "/account/sign-in", url.Values{"csrf_token": {app.csrfToken(attacker, "/account")}, "email": {"reader@example.com"}}); resp.StatusCode != http.StatusOK {
+		t.Fatalf("asking for a sign-in link: %d", resp.StatusCode)
+	}
+	// Both messages are made (the sign-in link too), whoever may see them.
+	sent := func() int {
+		ms, err := app.Store.Emails(t.Context(), models.EmailSent)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(ms)
+	}
+	for deadline := time.Now().Add(30 * time.Second); sent() < 2 && time.Now().Before(deadline); {
+		time.Sleep(100 * time.Millisecond)
+	}
+	if n := sent(); n != 2 {
+		t.Fatalf("%d messages made, want the receipt and the sign-in link", n)
+	}
+	row := regexp.MustCompile(`<a href="(/demo/mailbox/[^"/]+)">([^<]+)</a>`)
+	_, mine := app.get(victim, "/demo/mailbox")
+	rows := row.FindAllStringSubmatch(mine, -1)
+	if len(rows) != 1 || !strings.Contains(rows[0][2], "receipt") || strings.Contains(mine, "sign-in/") {
+		t.Fatalf("the victim's mailbox: %q\n%s", rows, mine)
+	}
+	_, theirs := app.get(attacker, "/demo/mailbox")
+	if row.MatchString(theirs) || strings.Contains(theirs, "reader@example.com") {
+		t.Fatalf("the attacker's mailbox shows the victim's mail:\n%s", theirs)
+	}
+	for _, id := range []string{"1", "2", "3"} {
+		if resp, _ := app.get(attacker, "/demo/mailbox/"+id); resp.StatusCode != http.StatusNotFound {
+			t.Fatalf("the attacker opened message %s: %d", id, resp.StatusCode)
+		}
+		if resp, body := app.get(victim, "/demo/mailbox/"+id); resp.StatusCode == http.StatusOK && strings.Contains(body, "/account/sign-in/") {
+			t.Fatalf("message %s shows a sign-in link on a public demo", id)
+		}
+	}
+	if resp, _ := app.get(attacker, rows[0][1]+"/receipt-"+"x.pdf"); resp.StatusCode != http.StatusNotFound {
+		t.Fatalf("the attacker fetched an attachment: %d", resp.StatusCode)
 	}
 }

@@ -177,6 +177,7 @@ func (s *Server) startCheckout(c *gin.Context, g *models.Gift, decl *models.Gift
 	}
 	s.metrics.checkouts.WithLabelValues("created").Inc()
 	s.door.started(ctx, s.logger(c))
+	s.ownMail(c, g.ID)
 	s.logger(c).Info("checkout session created", "gift_id", g.ID, "session_id", sess.ID, "amount", g.TotalAmount, "currency", g.Currency)
 	return sess.URL, nil
 }

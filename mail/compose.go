@@ -112,6 +112,7 @@ func (c *Composer) Compose(ctx context.Context, m *models.EmailMessage) (Message
 			return Message{}, err
 		}
 		d.Receipt, d.DonorName = r, r.DonorName
+		out.Cause = GiftCause(r.GiftID)
 		d.Gift, d.Dedication, d.Anonymous = money.Display(r.Amount-r.FeeCovered, r.Currency), r.Dedication(), r.Anonymous
 		if r.FeeCovered > 0 {
 			d.Fee = money.Display(r.FeeCovered, r.Currency)
@@ -286,6 +287,18 @@ func (c *Composer) Compose(ctx context.Context, m *models.EmailMessage) (Message
 	}
 	if err := c.html[m.Kind].ExecuteTemplate(&html, "html", d); err != nil {
 		return Message{}, err
+	}
+	if out.Cause == "" && m.MembershipID != nil {
+		// A membership's notices belong to whoever started it.
+		if ms, err := c.src.MembershipByID(ctx, *m.MembershipID); err == nil && ms.GiftID != nil {
+			out.Cause = GiftCause(*ms.GiftID)
+		}
+	}
+	switch {
+	case m.Kind == models.EmailSignIn:
+		out.Cause = CauseSignIn
+	case m.Kind == models.EmailDetailsNeeded && m.GiftID != nil:
+		out.Cause = GiftCause(*m.GiftID)
 	}
 	out.Subject = strings.TrimSpace(subject.String())
 	if d.Test {

@@ -16,6 +16,10 @@ type Mailbox struct {
 	max  int
 	next int
 	msgs []Kept
+	// owners: each visitor's mailbox id (a cookie made for it) and the
+	// causes its browser made, so that on a demo others can reach, each
+	// sees only their own mail.
+	owners map[string]map[string]bool
 }
 
 // Kept is a message as the mailbox received it.
@@ -26,7 +30,41 @@ type Kept struct {
 }
 
 // NewMailbox keeps up to max messages.
-func NewMailbox(max int) *Mailbox { return &Mailbox{max: max} }
+func NewMailbox(max int) *Mailbox { return &Mailbox{max: max, owners: map[string]map[string]bool{}} }
+
+// maxOwners bounds the visitors remembered: the oldest go first.
+const maxOwners = 10000
+
+// Own records that the visitor box caused cause (see Message.Cause).
+func (b *Mailbox) Own(box, cause string) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.owners[box] == nil {
+		if len(b.owners) >= maxOwners {
+			for k := range b.owners { // any one: a demo's visitors are few
+				delete(b.owners, k)
+				break
+			}
+		}
+		b.owners[box] = map[string]bool{}
+	}
+	b.owners[box][cause] = true
+}
+
+// Visible reports whether visitor box may see m: every message when all
+// is true (a demo on this machine only), else only what its browser
+// caused, and never a sign-in link.
+func (b *Mailbox) Visible(box string, m Kept, all bool) bool {
+	if all {
+		return true
+	}
+	if m.Cause == "" || m.Cause == CauseSignIn || box == "" {
+		return false
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.owners[box][m.Cause]
+}
 
 // Send keeps m: the mailbox is the demo's SMTP server.
 func (b *Mailbox) Send(_ context.Context, m Message) error {

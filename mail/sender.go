@@ -23,7 +23,19 @@ type Message struct {
 	// can recognise the copy.
 	MessageID   string
 	Attachments []Attachment
+	// Cause is what made the message, for the demo mailbox to show it only
+	// to the browser that caused it: "gift:ID" (its receipts, a
+	// membership's notices, a request for details), CauseSignIn, or ""
+	// (a statement, a failed payment: shown on a loopback demo only).
+	Cause string
 }
+
+// CauseSignIn marks a sign-in link: a credential, never shown on a demo
+// others can reach.
+const CauseSignIn = "signin"
+
+// GiftCause is the cause of a message about a gift.
+func GiftCause(giftID string) string { return "gift:" + giftID }
 
 // Attachment is a file sent with a message.
 type Attachment struct {
