@@ -150,4 +150,3 @@ func byteSize(n int) string {
 	}
 	return strconv.Itoa(n/1024) + " KB"
 }
-
