@@ -47,11 +47,12 @@ func TestDonorPagesPassAxe(t *testing.T) {
 		do(t, ctx, "the donate page", chromedp.EmulateViewport(size[0], size[1]), chromedp.Navigate(app.URL+"/donate"), chromedp.WaitVisible(`#pay`))
 		testenv.Axe(t, ctx, "/donate")
 	}
-	do(t, ctx, "a wrong form", chromedp.SendKeys(`#email`, "not-an-email"), chromedp.Click(`#pay`), chromedp.WaitVisible(`#error-summary`))
+	// An address the browser's own check lets through, which ours refuses.
+	do(t, ctx, "a wrong form", chromedp.SendKeys(`#email`, "ada@localhost"), chromedp.SendKeys(`#name`, "Ada"), chromedp.Click(`#pay`), chromedp.WaitVisible(`#error-summary`))
 	testenv.Axe(t, ctx, "/donate with errors")
 	do(t, ctx, "a right form",
 		clear(`#email`), chromedp.SendKeys(`#email`, "a.very.long.address.for.wrapping@newsroom-supporters.example.org"),
-		chromedp.SendKeys(`#name`, "Zoë Reader"), chromedp.Evaluate[chromedp.Void](`document.querySelector("#frequency-month").click()`), chromedp.Click(`#cover_fee`),
+		clear(`#name`), chromedp.SendKeys(`#name`, "Zoë Reader"), chromedp.Evaluate[chromedp.Void](`document.querySelector("#frequency-month").click()`), chromedp.Click(`#cover_fee`),
 		chromedp.Click(`details.options summary`), chromedp.Click(`input[name=dedication_type][value=memory]`), chromedp.SendKeys(`#dedication_name`, "Jo"),
 		chromedp.Click(`#pay`), chromedp.WaitVisible(`#demo-pay`))
 	testenv.Axe(t, ctx, "the demo checkout")

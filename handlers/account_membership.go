@@ -138,12 +138,8 @@ func (s *Server) changeMembershipAmount(c *gin.Context) {
 	switch {
 	case errors.Is(err, money.ErrEmpty):
 		problem = "Enter the new amount."
-	case err != nil:
-		problem = "Enter the amount as a number, like 15 or 15.00."
-	case amount < s.cfg.DonationMin:
-		problem = "The smallest amount we can take online is " + money.Display(s.cfg.DonationMin, m.Currency) + "."
-	case amount > s.cfg.DonationMax:
-		problem = "For amounts above " + money.Display(s.cfg.DonationMax, m.Currency) + ", please contact us directly."
+	case s.amountProblem(amount, err, m.Currency, "amount") != "":
+		problem = s.amountProblem(amount, err, m.Currency, "amount")
 	case amount == m.Amount:
 		problem = "That is already your amount."
 	}

@@ -111,7 +111,7 @@ func TestMemberChangesTheirMembershipAtStripe(t *testing.T) {
 	// A wrong amount, then $15.
 	resp, page = app.post(c, base+"/amount", url.Values{"csrf_token": {token}, "amount": {"ten"}})
 	if resp.StatusCode != http.StatusUnprocessableEntity ||
-		!regexp.MustCompile(`id="amount-`+m.ID+`-error">Enter the amount as a number`).MatchString(page) ||
+		!regexp.MustCompile(`id="amount-`+m.ID+`-error">Type the amount in digits`).MatchString(page) ||
 		!strings.Contains(page, `value="ten"`) || !strings.Contains(page, `id="error-summary"`) {
 		t.Fatalf("a wrong amount: %d\n%s", resp.StatusCode, page)
 	}

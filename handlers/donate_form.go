@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"errors"
+	"fmt"
 	"html/template"
 	"strings"
 
@@ -70,6 +71,13 @@ type donateData struct {
 	Captcha                      *captchaWidget // nil: no human check
 	// Challenge: the page solves a proof of work before it is sent.
 	Challenge bool
+	// OverMax: the amount is above the largest gift online; the message
+	// links to the contact address.
+	OverMax bool
+	// AmountPattern lets the browser catch an amount the server would
+	// refuse for its form (a minus sign, letters, too many decimals)
+	// before it is sent; the server still says why.
+	AmountPattern string
 	// Embedded: the form leaves the frame on submit, since Checkout
 	// refuses to open inside one.
 	Embedded bool
@@ -179,15 +187,10 @@ func (s *Server) validateDonation(f donateForm) (validDonation, fieldErrors) {
 	errs := fieldErrors{}
 	cur := s.cfg.Currency
 	amount, err := money.ParseMajor(f.Amount, cur)
-	switch {
-	case errors.Is(err, money.ErrEmpty):
+	if errors.Is(err, money.ErrEmpty) {
 		errs["amount"] = "Choose an amount or type your own."
-	case err != nil:
-		errs["amount"] = "Enter the amount as a number, like 25 or 25.00."
-	case amount < s.cfg.DonationMin:
-		errs["amount"] = "The smallest gift we can take online is " + money.Display(s.cfg.DonationMin, cur) + "."
-	case amount > s.cfg.DonationMax:
-		errs["amount"] = "For gifts above " + money.Display(s.cfg.DonationMax, cur) + ", please contact us directly."
+	} else if msg := s.amountProblem(amount, err, cur, "gift"); msg != "" {
+		errs["amount"] = msg
 	}
 	switch f.Frequency {
 	case models.FrequencyOnce, models.FrequencyMonth, models.FrequencyYear:
@@ -242,6 +245,8 @@ func (s *Server) donateData(c *gin.Context, f donateForm, errs fieldErrors) dona
 		FeeDescription: feeDescription(s.cfg.Fee, cur),
 		Embedded:       len(s.cfg.FrameAncestors) > 0,
 		Challenge:      !s.cfg.Challenge.Off,
+		OverMax:        strings.HasPrefix(errs["amount"], largestPrefix),
+		AmountPattern:  amountPattern(money.Exponent(cur)),
 	}
 	if s.captcha != nil {
 		d.Captcha = &captchaWidget{Class: s.cfg.Captcha.Class, SiteKey: s.cfg.Captcha.SiteKey, Script: s.cfg.Captcha.Script}
@@ -364,6 +369,44 @@ func dedicationLine(f donateForm) string {
 		return "In honour of " + f.DedicationName
 	case "memory":
 		return "In memory of " + f.DedicationName
+	}
+	return ""
+}
+
+// amountPattern is the other-amount field's pattern: digits with commas
+// between thousands, at most exp decimals, an optional sign before.
+func amountPattern(exp int) string {
+	p := `\s*[$€£¥]?\s*[0-9][0-9,]*`
+	if exp > 0 {
+		p += fmt.Sprintf(`(\.[0-9]{0,%d})?`, exp)
+	}
+	return p + `\s*`
+}
+
+// largestPrefix starts the message for an amount over the maximum.
+const largestPrefix = "The largest "
+
+// amountProblem says what is wrong with a typed amount (what ParseMajor
+// made of it), or "". Each mistake has its own sentence: a reader who
+// typed "-5", "25.555" or "€20" learns what to change.
+func (s *Server) amountProblem(amount int64, err error, cur, what string) string {
+	var other *money.OtherCurrencyError
+	switch {
+	case errors.As(err, &other):
+		return "This form takes " + strings.ToUpper(cur) + " only: type the amount in " + strings.ToUpper(cur) + ", without \u201c" + other.Sign + "\u201d."
+	case errors.Is(err, money.ErrNegative):
+		return "The amount cannot be negative: type it without a minus sign, like 25."
+	case errors.Is(err, money.ErrPrecision):
+		if money.Exponent(cur) == 0 {
+			return "Type a whole amount, without decimals, like 25."
+		}
+		return fmt.Sprintf("Use at most %d decimals, like 25.50.", money.Exponent(cur))
+	case errors.Is(err, money.ErrTooLarge) || (err == nil && amount > s.cfg.DonationMax):
+		return largestPrefix + what + " we can take online is " + money.Display(s.cfg.DonationMax, cur) + ". For more, please contact us directly."
+	case err != nil:
+		return "Type the amount in digits, like 25 or 25.00 (from " + money.Display(s.cfg.DonationMin, cur) + " to " + money.Display(s.cfg.DonationMax, cur) + ")."
+	case amount < s.cfg.DonationMin:
+		return "The smallest " + what + " we can take online is " + money.Display(s.cfg.DonationMin, cur) + "."
 	}
 	return ""
 }

@@ -2,11 +2,13 @@ package handlers_test
 
 import (
 	"context"
+	"html"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/indienews/donations/models"
 	"github.com/indienews/donations/testenv"
@@ -317,5 +319,35 @@ func TestCanadianReceiptsNeedTheFullAddress(t *testing.T) {
 	}
 	if a := g.Address; a.Line2 != "Apt 4" || a.State != "QC" || !a.Complete() {
 		t.Errorf("gift address %+v", a)
+	}
+}
+
+// TestAmountMistakesSayWhatIsWrong: each mistake in the amount has its own
+// sentence next to the field, the largest gift's links to the contact
+// address, and another currency's sign is refused rather than read as the
+// form's own.
+func TestAmountMistakesSayWhatIsWrong(t *testing.T) {
+	app := newApp(t, "sqlite", appOptions{demo: true, env: map[string]string{"ORG_CONTACT_EMAIL": "give@ledger.example"}})
+	c := app.client()
+	token := app.csrfToken(c, "/donate")
+	for typed, want := range map[string]string{
+		"-5":      "The amount cannot be negative",
+		"25.555":  "Use at most 2 decimals, like 25.50.",
+		"1e9":     "Type the amount in digits, like 25 or 25.00 (from $5.00 to $25,000.00).",
+		"30000":   `The largest gift we can take online is $25,000.00. For more, please contact us directly. <a href="mailto:give@ledger.example">give@ledger.example</a>`,
+		"€20":     "This form takes USD only: type the amount in USD, without \u201c€\u201d.",
+		"2":       "The smallest gift we can take online is $5.00.",
+		"1,00,00": "Type the amount in digits",
+	} {
+		form := validForm(token)
+		form.Set("amount", typed)
+		resp, body := app.post(c, "/donate", form)
+		m := regexp.MustCompile(`id="amount-error">(.*?)</p>`).FindStringSubmatch(body)
+		if resp.StatusCode != http.StatusUnprocessableEntity || m == nil || !strings.Contains(html.UnescapeString(m[1]), want) {
+			t.Errorf("%q: %d, message %q, want %q", typed, resp.StatusCode, m, want)
+		}
+	}
+	if n, err := app.Store.CheckoutsStarted(t.Context(), time.Time{}, time.Now().Add(time.Hour)); err != nil || n != 0 {
+		t.Fatalf("%d checkouts from mistaken amounts (%v)", n, err)
 	}
 }

@@ -74,7 +74,17 @@ var (
 	ErrMalformed = errors.New("enter an amount as a number, like 25 or 25.00")
 	ErrPrecision = errors.New("too many digits after the decimal point")
 	ErrTooLarge  = errors.New("that amount is too large")
+	ErrNegative  = errors.New("an amount cannot be negative")
 )
+
+// OtherCurrencyError: the amount carries another currency's sign ("€20"
+// on a form in dollars), which would otherwise be read as the form's.
+type OtherCurrencyError struct{ Sign string }
+
+func (e *OtherCurrencyError) Error() string { return "the amount is in another currency (" + e.Sign + ")" }
+
+// currencySigns are the signs people type before or after an amount.
+const currencySigns = "$€£¥₹₩₽₺₪₫₱฿"
 
 // maxMajorDigits keeps every parsed amount far inside int64 even after fees.
 const maxMajorDigits = 12
@@ -84,10 +94,18 @@ const maxMajorDigits = 12
 // Thousands separators are commas; the decimal separator is a point.
 func ParseMajor(s, currency string) (int64, error) {
 	s = strings.TrimSpace(s)
-	s = strings.TrimLeft(s, "$€£¥ ")
-	s = strings.TrimSpace(s)
+	own := Display(0, currency)
+	for _, r := range s {
+		if strings.ContainsRune(currencySigns, r) && !strings.ContainsRune(own, r) {
+			return 0, &OtherCurrencyError{Sign: string(r)}
+		}
+	}
+	s = strings.Trim(s, currencySigns+" ")
 	if s == "" {
 		return 0, ErrEmpty
+	}
+	if strings.HasPrefix(s, "-") || strings.HasPrefix(s, "−") {
+		return 0, ErrNegative
 	}
 	intPart, frac, hasPoint := strings.Cut(s, ".")
 	if hasPoint && strings.Contains(frac, ".") {

@@ -24,11 +24,21 @@ func TestParseMajor(t *testing.T) {
 		{"abc", "usd", 0, ErrMalformed},
 		{"1,00", "usd", 0, ErrMalformed},
 		{"1.2.3", "usd", 0, ErrMalformed},
-		{"-5", "usd", 0, ErrMalformed},
+		{"-5", "usd", 0, ErrNegative},
+		{"- 5", "usd", 0, ErrNegative},
+		{"£20", "gbp", 2000, nil},
+		{"20 €", "eur", 2000, nil},
 		{"1e3", "usd", 0, ErrMalformed},
 		{"25.001", "usd", 0, ErrPrecision},
 		{"25.5", "jpy", 0, ErrPrecision},
 		{"9999999999999", "usd", 0, ErrTooLarge},
+	}
+	// Another currency's sign is refused, not read as the form's own.
+	for _, c := range [][2]string{{"€20", "usd"}, {"20€", "usd"}, {"£5", "eur"}, {"$5", "gbp"}} {
+		var other *OtherCurrencyError
+		if _, err := ParseMajor(c[0], c[1]); !errors.As(err, &other) {
+			t.Errorf("ParseMajor(%q, %s): %v, want another currency", c[0], c[1], err)
+		}
 	}
 	for _, c := range cases {
 		got, err := ParseMajor(c.in, c.cur)
