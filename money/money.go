@@ -81,7 +81,9 @@ var (
 // on a form in dollars), which would otherwise be read as the form's.
 type OtherCurrencyError struct{ Sign string }
 
-func (e *OtherCurrencyError) Error() string { return "the amount is in another currency (" + e.Sign + ")" }
+func (e *OtherCurrencyError) Error() string {
+	return "the amount is in another currency (" + e.Sign + ")"
+}
 
 // currencySigns are the signs people type before or after an amount.
 const currencySigns = "$€£¥₹₩₽₺₪₫₱฿"
