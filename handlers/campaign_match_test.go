@@ -3,6 +3,7 @@ package handlers_test
 import (
 	"encoding/csv"
 	"fmt"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -212,4 +213,47 @@ func TestMatchPoolsFollowTheRules(t *testing.T) {
 			t.Fatalf("Knight's pool after carol cancelled: %+v %v", uses[0], err)
 		}
 	})
+}
+
+// TestThanksPageNamesTheGiftTheDriveAndTheWayBack: a reader comes from an
+// article to a matched drive and covers the card fee. The header leads
+// back to the newsroom by its name; the thank-you page gives the gift
+// itself (not the fee) as the gift, names the drive and the funder's
+// match, and leads back to the article.
+func TestThanksPageNamesTheGiftTheDriveAndTheWayBack(t *testing.T) {
+	app := newApp(t, "sqlite", appOptions{demo: true, env: map[string]string{"ORG_NAME": "The Riverton Ledger", "ORG_WEBSITE_URL": "https://news.example.org"}})
+	now := time.Now().UTC()
+	camp := &models.Campaign{Slug: "drive", Name: "the year-end drive", GoalAmount: 500000, Currency: "usd", StartsAt: now.AddDate(0, 0, -1), EndsAt: now.AddDate(0, 0, 10)}
+	if err := app.Store.SaveCampaign(t.Context(), camp, models.CommandLine); err != nil {
+		t.Fatal(err)
+	}
+	pool := &models.MatchPool{CampaignID: camp.ID, Funder: "Knight Foundation", Cap: 100000, StartsAt: camp.StartsAt, EndsAt: camp.EndsAt}
+	if err := app.Store.AddMatchPool(t.Context(), pool, models.CommandLine); err != nil {
+		t.Fatal(err)
+	}
+	c := app.client()
+	article := "https://news.example.org/2026/12/city-hall"
+	_, page := app.get(c, "/donate?campaign=drive&article="+url.QueryEscape(article))
+	if !strings.Contains(page, `<a href="https://news.example.org" class="back">Back to The Riverton Ledger</a>`) {
+		t.Fatalf("the header's way back:\n%s", page)
+	}
+	form := validForm(csrfField.FindStringSubmatch(page)[1])
+	form.Set("amount", "50")
+	form.Set("cover_fee", "1")
+	form.Set("campaign", "drive")
+	form.Set("article", article)
+	resp, _ := app.post(c, "/donate", form)
+	checkout := strings.TrimPrefix(resp.Header.Get("Location"), app.URL)
+	_, pay := app.get(c, checkout)
+	resp, _ = app.post(c, checkout+"/pay", url.Values{"csrf_token": {csrfField.FindStringSubmatch(pay)[1]}})
+	_, thanks := app.get(c, strings.TrimPrefix(resp.Header.Get("Location"), app.URL))
+	for _, want := range []string{
+		`Your gift of <strong id="gift-amount">$50.00</strong>`,
+		`It counts toward the year-end drive. <strong class="match">Knight Foundation matches it with $51.81.</strong>`, // all it raised, the fee it covers too
+		`<a href="` + article + `" id="back-to-article">Back to the article you were reading</a>`,
+	} {
+		if !strings.Contains(thanks, want) {
+			t.Errorf("the thank-you page lacks %s:\n%s", want, thanks)
+		}
+	}
 }

@@ -6,7 +6,6 @@ import (
 	"html/template"
 	"io/fs"
 	"net/http"
-	"net/url"
 	"path"
 	"strings"
 
@@ -62,7 +61,6 @@ func newRenderer() (*renderer, error) {
 type page struct {
 	Org, OrgTaxID, TaxIDLabel, OrgAddress string
 	Contact, Privacy, Terms, Website      string
-	WebsiteHost                           string
 	Logo                                  string // the logo's src, "" for none
 	CSSVersion                            string
 	Description                           string // the meta description
@@ -77,9 +75,6 @@ func (s *Server) basePage(c *gin.Context) page {
 		OrgAddress: s.cfg.Org.Address, Contact: s.cfg.ContactEmail, Privacy: s.cfg.PrivacyURL, Terms: s.cfg.TermsURL,
 		Website: s.cfg.Brand.Website, CSSVersion: s.assets.cssVersion, Demo: s.demo != nil, DemoMailbox: s.mailbox != nil,
 		Description: "Support " + s.cfg.Org.Name + ": give once, or become a member.", CSRFField: csrfField(c)}
-	if u, err := url.Parse(p.Website); err == nil && p.Website != "" {
-		p.WebsiteHost = strings.TrimPrefix(u.Host, "www.")
-	}
 	switch {
 	case s.cfg.Brand.LogoURL != "":
 		p.Logo = s.cfg.Brand.LogoURL

@@ -24,6 +24,11 @@ type thanksData struct {
 	// SetUp says what the gift started: "Your monthly membership of
 	// $51.81 has started; the next payment is on December 27."
 	SetUp string
+	// Article is where the reader came from, to go back to ("" if none).
+	Article string
+	// Campaign is the drive the gift went to; Matches, who matched it.
+	Campaign string
+	Matches  []string
 }
 
 // thanks shows what the webhook recorded. It never records anything: the
@@ -45,8 +50,19 @@ func (s *Server) thanks(c *gin.Context) {
 		return
 	}
 	g := gr.Gift
-	d := thanksData{page: s.basePage(c), DonorName: strings.TrimSpace(g.Name), Amount: money.Display(g.TotalAmount, g.Currency),
+	// The gift itself: a card fee the donor covered is shown apart, in
+	// the table below, not counted as their gift.
+	d := thanksData{page: s.basePage(c), DonorName: strings.TrimSpace(g.Name), Amount: money.Display(g.Amount, g.Currency),
 		Email: g.Email, Failed: g.Status == models.GiftFailed, Choices: choicesOf(&g)}
+	if strings.HasPrefix(g.SourceURL, "https://") || strings.HasPrefix(g.SourceURL, "http://") {
+		d.Article = g.SourceURL
+	}
+	if g.CampaignID != nil {
+		if err := s.thanksCampaign(c, &d, g.ID, *g.CampaignID); err != nil {
+			s.error(c, err)
+			return
+		}
+	}
 	if m := gr.Membership; m != nil && g.Status == models.GiftPaid {
 		d.SetUp = "Your " + giftKindLower(m.BillingInterval) + " of " + money.Display(m.Amount, m.Currency) + " has started"
 		if m.CurrentPeriodEnd != nil {
@@ -70,6 +86,23 @@ func (s *Server) thanks(c *gin.Context) {
 	}
 	d.UK = s.cfg.ReceiptRules == "uk"
 	s.render(c, http.StatusOK, "thanks", d)
+}
+
+// thanksCampaign names the drive a gift went to and who matched it.
+func (s *Server) thanksCampaign(c *gin.Context, d *thanksData, giftID, campaignID string) error {
+	camp, err := s.store.CampaignByID(c.Request.Context(), campaignID)
+	if err != nil {
+		return err
+	}
+	d.Campaign = camp.Name
+	ms, err := s.store.MatchesOfGift(c.Request.Context(), giftID)
+	if err != nil {
+		return err
+	}
+	for _, m := range ms {
+		d.Matches = append(d.Matches, m.Funder+" matches it with "+money.Display(m.Amount, camp.Currency)+".")
+	}
+	return nil
 }
 
 // giftKindLower names a membership by its interval, in a sentence.

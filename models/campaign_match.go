@@ -287,6 +287,22 @@ func (s *Store) MatchesOfCampaign(ctx context.Context, campaignID string) (map[s
 	return out, nil
 }
 
+// GiftMatched is what each funder matched of one gift, in the pools'
+// order.
+type GiftMatched struct {
+	Funder string
+	Amount int64
+}
+
+// MatchesOfGift lists the funders that matched a gift, and how much.
+func (s *Store) MatchesOfGift(ctx context.Context, giftID string) ([]GiftMatched, error) {
+	var out []GiftMatched
+	err := s.db.WithContext(ctx).Table("gift_matches AS gm").Select("p.funder, gm.amount").
+		Joins("JOIN match_pools p ON p.id = gm.pool_id").Where("gm.gift_id = ? AND gm.amount > 0", giftID).
+		Order("p.position").Scan(&out).Error
+	return out, wrap(err, "campaigns: matches of gift %s", giftID)
+}
+
 // projectedOfCampaign is each gift's projected match, over its pools.
 func (s *Store) projectedOfCampaign(ctx context.Context, campaignID string) (map[string]int64, error) {
 	var rows []struct {
