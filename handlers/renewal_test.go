@@ -162,7 +162,7 @@ func TestRenewalNoticeEmail(t *testing.T) {
 			t.Errorf("the notice lacks %q:\n%s", want, notice.Text)
 		}
 	}
-	if notice.Subject != "Your The Ledger membership renews on "+date {
+	if notice.Subject != "Your membership of The Ledger renews on "+date {
 		t.Errorf("subject %q", notice.Subject)
 	}
 	var reminder string
