@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
@@ -111,14 +112,31 @@ func (s *Server) pauseMembership(c *gin.Context) {
 	if m == nil {
 		return
 	}
-	months, err := strconv.Atoi(c.PostForm("months"))
-	if err != nil || months < 1 || months > 3 {
-		s.renderAccount(c, donor, "Choose a pause of one, two or three months.", http.StatusUnprocessableEntity)
+	n, err := strconv.Atoi(c.PostForm("payments"))
+	if err != nil || n < 1 || n > 3 {
+		s.renderAccount(c, donor, "Choose how many payments to skip: one, two or three.", http.StatusUnprocessableEntity)
 		return
 	}
-	until := s.now().AddDate(0, months, 0)
+	// Counted in payments, not months, from the next payment on: "skip 2"
+	// voids exactly the next two, whatever day of the period it is now.
+	// Collection resumes a day after the last one skipped.
+	next := s.now()
+	if m.CurrentPeriodEnd != nil && m.CurrentPeriodEnd.After(next) {
+		next = *m.CurrentPeriodEnd
+	}
+	every := func(k int) time.Time {
+		if m.BillingInterval == models.FrequencyYear {
+			return next.AddDate(k, 0, 0)
+		}
+		return next.AddDate(0, k, 0)
+	}
+	until, again := every(n-1).Add(24*time.Hour), every(n)
+	skipped := "Your next payment is skipped"
+	if n > 1 {
+		skipped = "Your next " + strconv.Itoa(n) + " payments are skipped"
+	}
 	s.updateMembership(c, m, payments.MembershipUpdate{PauseUntil: until},
-		"Your membership is paused: no payment is taken until "+until.In(s.cfg.Location).Format("January 2, 2006")+".")
+		skipped+": the next one taken is on "+again.In(s.cfg.Location).Format("January 2, 2006")+".")
 }
 
 func (s *Server) resumeMembership(c *gin.Context) {

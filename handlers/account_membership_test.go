@@ -88,17 +88,27 @@ func TestMemberChangesTheirMembershipAtStripe(t *testing.T) {
 	}
 	app.membership(t, "sub_ch", "month", "active", 1000, end, false, "")
 
-	// Pause for two months, then resume.
-	if resp, _ := app.post(c, base+"/pause", url.Values{"csrf_token": {token}, "months": {"2"}}); resp.StatusCode != http.StatusSeeOther {
+	// Skip the next two payments, then resume. The payments due on end
+	// and a month later are voided; collection resumes a day after the
+	// second, so the one two months after end is taken.
+	if resp, _ := app.post(c, base+"/pause", url.Values{"csrf_token": {token}, "payments": {"2"}}); resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("pause: %d", resp.StatusCode)
 	}
 	f = lastUpdate(t, app, "sub_ch")
-	want := time.Now().AddDate(0, 2, 0).Unix()
+	want := end.AddDate(0, 1, 1).Unix()
 	if got, _ := strconv.ParseInt(f.Get("pause_collection[resumes_at]"), 10, 64); f.Get("pause_collection[behavior]") != "void" ||
 		got < want-60 || got > want+60 {
 		t.Fatalf("the pause sent %v, want resumes_at near %d", f, want)
 	}
-	if resp, _ := app.post(c, base+"/pause", url.Values{"csrf_token": {token}, "months": {"7"}}); resp.StatusCode != http.StatusUnprocessableEntity {
+	for _, due := range []time.Time{end, end.AddDate(0, 1, 0)} {
+		if due.Unix() >= want {
+			t.Fatalf("the payment due %s is not skipped", due)
+		}
+	}
+	if end.AddDate(0, 2, 0).Unix() < want {
+		t.Fatal("a third payment is skipped")
+	}
+	if resp, _ := app.post(c, base+"/pause", url.Values{"csrf_token": {token}, "payments": {"7"}}); resp.StatusCode != http.StatusUnprocessableEntity {
 		t.Errorf("a seven-month pause: %d", resp.StatusCode)
 	}
 	if resp, _ := app.post(c, base+"/resume", url.Values{"csrf_token": {token}}); resp.StatusCode != http.StatusSeeOther {
@@ -169,7 +179,10 @@ func TestDemoMemberCancelsPausesAndChangesAmount(t *testing.T) {
 			t.Fatalf("after %s the page lacks %q:\n%s", what, want, page)
 		}
 	}
-	step("pause", base+"/pause", url.Values{"months": {"1"}}, "paused until "+time.Now().AddDate(0, 1, 0).In(app.Config.Location).Format("January 2, 2006"))
+	// The demo's membership was paid today: its next payment is in a month,
+	// and skipping it takes the next one a month after.
+	step("pause", base+"/pause", url.Values{"payments": {"1"}}, "Your next payment is skipped: the next one taken is on "+
+		time.Now().AddDate(0, 2, 0).In(app.Config.Location).Format("January 2, 2006"))
 	step("resume", base+"/resume", url.Values{}, "next payment")
 	step("amount", base+"/amount", url.Values{"amount": {"30"}}, "$30.00 every month")
 	step("cancel", base+"/cancel", url.Values{"reason": {"unused"}}, "Keep my membership")
