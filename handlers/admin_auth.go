@@ -119,10 +119,17 @@ func (s *Server) auditDownload(c *gin.Context, action, detail string) bool {
 type loginData struct {
 	page
 	Email, Error, Next string
+	// NoStaff: nobody can sign in yet; the page says where the setup link is.
+	NoStaff bool
 }
 
 func (s *Server) adminLoginForm(c *gin.Context) {
-	s.render(c, http.StatusOK, "admin_login", loginData{page: s.basePage(c), Next: safeNext(c.Query("next"))})
+	n, err := s.store.StaffCount(c.Request.Context())
+	if err != nil {
+		s.error(c, err)
+		return
+	}
+	s.render(c, http.StatusOK, "admin_login", loginData{page: s.basePage(c), Next: safeNext(c.Query("next")), NoStaff: n == 0})
 }
 
 // safeNext keeps redirects after sign-in inside the staff area.
@@ -225,5 +232,14 @@ func (s *Server) adminSetup(c *gin.Context) {
 		s.error(c, err)
 		return
 	}
-	c.Redirect(http.StatusSeeOther, "/admin/login")
+	// The first admin just chose the password: they are signed in, not
+	// asked for it again.
+	token, _, err := s.store.StaffSignIn(c.Request.Context(), d.Email, c.PostForm("password"), c.ClientIP())
+	if err != nil {
+		s.logger(c).Warn("signing in the first admin", "err", err)
+		c.Redirect(http.StatusSeeOther, "/admin/login")
+		return
+	}
+	s.setStaffCookie(c, token, int(models.StaffSessionHard/time.Second))
+	c.Redirect(http.StatusSeeOther, "/admin")
 }

@@ -696,3 +696,39 @@ func TestCorrectAndReissue(t *testing.T) {
 		}
 	})
 }
+
+// TestFirstRunSignsInTheFirstAdmin: before any staff account exists, the
+// sign-in page says where the setup link is; the setup form names its
+// email field for password managers; completing it signs the new admin in
+// and lands on the dashboard, with no second password prompt.
+func TestFirstRunSignsInTheFirstAdmin(t *testing.T) {
+	app := newApp(t, "sqlite", appOptions{})
+	c := app.client()
+	resp, page := app.get(c, "/admin")
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("/admin signed out: %d", resp.StatusCode)
+	}
+	_, page = app.get(c, "/admin/login")
+	if !strings.Contains(page, `id="no-staff"`) || !strings.Contains(page, "standard output") || !strings.Contains(page, "setup_url") {
+		t.Fatalf("the sign-in page does not say where the setup link is:\n%s", page)
+	}
+	link, err := app.Store.CreateSetupLink(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, form := app.get(c, "/admin/setup/"+link)
+	if !strings.Contains(form, `id="email" name="email" type="email" autocomplete="username"`) {
+		t.Fatalf("the setup email field:\n%s", form)
+	}
+	resp, _ = app.post(c, "/admin/setup/"+link, url.Values{"csrf_token": {csrfField.FindStringSubmatch(form)[1]},
+		"email": {"boss@ledger.example"}, "password": {staffPassword}})
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/admin" {
+		t.Fatalf("setup: %d to %q, want the dashboard", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	if resp, page := app.get(c, "/admin"); resp.StatusCode != http.StatusOK || !strings.Contains(page, "Dashboard") {
+		t.Fatalf("the new admin is not signed in: %d", resp.StatusCode)
+	}
+	if _, page := app.get(app.client(), "/admin/login"); strings.Contains(page, `id="no-staff"`) {
+		t.Fatal("the sign-in page still says no staff account exists")
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -43,6 +44,9 @@ type Options struct {
 	// FetchPoll and Retry tune the job engine (tests make them quick).
 	FetchPoll time.Duration
 	Retry     river.ClientRetryPolicy
+	// Notice is where the person who started the server reads what they
+	// must do (the first admin's setup link): serve's standard output.
+	Notice io.Writer
 }
 
 // Server is the assembled service.
@@ -54,6 +58,7 @@ type Server struct {
 	Demo   *payments.Demo   // nil unless demo mode
 	Stripe *payments.Stripe // nil in demo mode
 	log    *slog.Logger
+	notice io.Writer
 	// reconciling says whether the job engine heals missed webhooks.
 	reconciling bool
 }
@@ -93,7 +98,7 @@ func Open(ctx context.Context, cfg *config.Config, o Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{Config: cfg, Store: store, log: o.Logger}
+	s := &Server{Config: cfg, Store: store, log: o.Logger, notice: o.Notice}
 	if err := s.assemble(o); err != nil {
 		return nil, errors.Join(err, store.Close())
 	}
@@ -268,8 +273,12 @@ func (s *Server) announceSetup(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	s.log.Warn("no staff account yet: open this link within an hour to create the first admin",
-		"setup_url", s.Config.BaseURL.String()+"/admin/setup/"+token)
+	link := s.Config.BaseURL.String() + "/admin/setup/" + token
+	s.log.Warn("no staff account yet: open this link within an hour to create the first admin", "setup_url", link)
+	if s.notice != nil {
+		// Also apart from the log lines, where a newcomer sees it.
+		fmt.Fprintf(s.notice, "\n  No staff account yet. To create the first admin, open within an hour:\n\n    %s\n\n  (A new link is printed at each start until then.)\n\n", link)
+	}
 	return nil
 }
 

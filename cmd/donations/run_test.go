@@ -275,11 +275,11 @@ func TestServeAnswersAndShutsDownGracefully(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var logs bytes.Buffer
+			var logs, stdout bytes.Buffer
 			ctx, stop := context.WithCancel(context.Background())
 			ready := make(chan string, 1)
 			done := make(chan error, 1)
-			go func() { done <- serve(ctx, cfg, slog.New(slog.NewTextHandler(&logs, nil)), ready) }()
+			go func() { done <- serve(ctx, cfg, slog.New(slog.NewTextHandler(&logs, nil)), &stdout, ready) }()
 			var addr string
 			select {
 			case addr = <-ready:
@@ -311,6 +311,10 @@ func TestServeAnswersAndShutsDownGracefully(t *testing.T) {
 			}
 			if !strings.Contains(logs.String(), "http://"+addr+"/admin/setup/") {
 				t.Errorf("the setup link does not point at %s:\n%s", addr, logs.String())
+			}
+			// And it stands apart on standard output, where a newcomer looks.
+			if out := stdout.String(); !strings.Contains(out, "No staff account yet. To create the first admin, open within an hour:\n\n    http://"+addr+"/admin/setup/") {
+				t.Errorf("standard output lacks the setup link:\n%s", out)
 			}
 			// A webhook whose body is still on its way when SIGTERM comes.
 			conn, err := net.Dial("tcp", addr)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 
@@ -23,16 +24,17 @@ func (a *app) serve(ctx context.Context, args []string) int {
 		fmt.Fprintf(a.stderr, "donations: invalid configuration:\n  %v\n", err)
 		return exitError
 	}
-	if err := serve(ctx, cfg, log, nil); err != nil {
+	if err := serve(ctx, cfg, log, a.stdout, nil); err != nil {
 		log.Error("server stopped", "err", err)
 		return exitError
 	}
 	return exitOK
 }
 
-// serve runs until ctx ends, then shuts down gracefully. ready, when not
-// nil, receives the listening address (tests use it).
-func serve(ctx context.Context, cfg *config.Config, log *slog.Logger, ready chan<- string) (err error) {
+// serve runs until ctx ends, then shuts down gracefully. What the person
+// who started it must do goes to notice (standard output). ready, when
+// not nil, receives the listening address (tests use it).
+func serve(ctx context.Context, cfg *config.Config, log *slog.Logger, notice io.Writer, ready chan<- string) (err error) {
 	// Listen first: with ADDR on port 0 and no BASE_URL, the links the
 	// server prints and sends must carry the port it really got.
 	ln, err := net.Listen("tcp", cfg.Addr)
@@ -48,7 +50,7 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger, ready chan
 		_, port, _ := net.SplitHostPort(ln.Addr().String()) // a listener's address always has a port
 		cfg.BaseURL.Host = net.JoinHostPort(cfg.BaseURL.Hostname(), port)
 	}
-	srv, err := server.Open(ctx, cfg, server.Options{Logger: log})
+	srv, err := server.Open(ctx, cfg, server.Options{Logger: log, Notice: notice})
 	if err != nil {
 		return err
 	}

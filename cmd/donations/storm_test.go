@@ -476,7 +476,7 @@ func startServe(t *testing.T, env map[string]string) (string, context.CancelFunc
 	}
 	ctx, stop := context.WithCancel(context.Background())
 	ready, done := make(chan string, 1), make(chan error, 1)
-	go func() { done <- serve(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), ready) }()
+	go func() { done <- serve(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), io.Discard, ready) }()
 	select {
 	case addr := <-ready:
 		return "http://" + addr, stop, done
