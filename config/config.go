@@ -235,8 +235,8 @@ func (c *Config) Receipts() models.ReceiptSettings {
 // SQLitePath is where the embedded database lives.
 func (c *Config) SQLitePath() string { return filepath.Join(c.DataDir, "donations.db") }
 
-// defaultOrgName is what receipts say until ORG_NAME is set.
-const defaultOrgName = "Your Newsroom"
+// DefaultOrgName is what receipts say until ORG_NAME is set.
+const DefaultOrgName = "Your Newsroom"
 
 // craNumber is a CRA charity registration number: nine digits, RR, four.
 var craNumber = regexp.MustCompile(`^[0-9]{9}RR[0-9]{4}$`)
@@ -272,7 +272,7 @@ func Load(getenv Getenv) (*Config, error) {
 		StripeSecretKey: l.str("STRIPE_SECRET_KEY", ""),
 		StripeAPIBase:   l.str("STRIPE_API_BASE", ""),
 		Org: models.Org{
-			Name:    l.str("ORG_NAME", defaultOrgName),
+			Name:    l.str("ORG_NAME", DefaultOrgName),
 			TaxID:   l.str("ORG_TAX_ID", ""),
 			Address: l.str("ORG_ADDRESS", ""),
 		},
@@ -529,12 +529,12 @@ func Load(getenv Getenv) (*Config, error) {
 		if c.Currency != "gbp" {
 			l.fail("CURRENCY", "must be gbp with RECEIPT_RULES=uk: Gift Aid is claimed on gifts in pounds")
 		}
-		if c.Production() && c.Org.Name == defaultOrgName {
+		if c.Production() && c.Org.Name == DefaultOrgName {
 			l.fail("ORG_NAME", "must be the charity's name in production: each Gift Aid declaration names it")
 		}
 	}
 	if c.ReceiptRules == "us" && c.Production() {
-		if c.Org.Name == defaultOrgName {
+		if c.Org.Name == DefaultOrgName {
 			l.fail("ORG_NAME", "must be the organisation's legal name in production: receipts print it")
 		}
 		if c.Org.TaxID == "" {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/indienews/donations/config"
 	"github.com/indienews/donations/models"
 	"github.com/indienews/donations/money"
 )
@@ -50,6 +51,44 @@ type dashboardData struct {
 	Latest []giftRow
 	// Guard is the front door against card testing, as it stands now.
 	Guard guardStatus
+	// NextSteps: what a newsroom still has to do before readers give
+	// (settings missing, Stripe, the box); none once it is done.
+	NextSteps []nextStep
+}
+
+// nextStep is one thing left to do: a setting and why it matters, or a
+// kind ("stripe", "box") the page words itself.
+type nextStep struct{ Kind, Setting, Why string }
+
+// nextSteps lists what is missing, in the order it matters.
+func (s *Server) nextSteps(gifts int64) []nextStep {
+	var out []nextStep
+	label := models.TaxIDLabel(s.cfg.ReceiptRules)
+	taxWhy := "your " + label + ". Without it, receipts cannot tell donors their gift is tax-deductible, and the donate page says nothing about it."
+	if s.cfg.ReceiptRules == "uk" {
+		taxWhy = "your " + label + ", which acknowledgements print and Gift Aid claims need."
+	}
+	for _, st := range []struct {
+		missing      bool
+		setting, why string
+	}{
+		{s.cfg.Org.Name == config.DefaultOrgName, "ORG_NAME", "your organisation's legal name, which every page, email and receipt prints (they say \u201c" + config.DefaultOrgName + "\u201d until then)."},
+		{s.cfg.Org.TaxID == "", "ORG_TAX_ID", taxWhy},
+		{s.cfg.Org.Address == "", "ORG_ADDRESS", "your postal address, printed on receipts and in the footer."},
+		{s.cfg.ContactEmail == "", "ORG_CONTACT_EMAIL", "where donors write with questions: the footer and every email show it."},
+		{s.cfg.Brand.Website == "", "ORG_WEBSITE_URL", "your news site, for the link back to it in the header."},
+	} {
+		if st.missing {
+			out = append(out, nextStep{Setting: st.setting, Why: st.why})
+		}
+	}
+	if s.demo != nil {
+		out = append(out, nextStep{Kind: "stripe"})
+	}
+	if gifts == 0 {
+		out = append(out, nextStep{Kind: "box"})
+	}
+	return out
 }
 
 // tile is one figure on the dashboard: what it is, the figure, and how
@@ -133,6 +172,11 @@ func (s *Server) adminDashboard(c *gin.Context) {
 		s.error(c, err)
 		return
 	}
+	var gifts int64
+	for _, t := range totalsOf(yearRows) {
+		gifts += t.Gifts
+	}
+	d.NextSteps = s.nextSteps(gifts + int64(len(rows)))
 	if d.Guard, err = s.door.status(ctx, time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, loc)); err != nil {
 		s.error(c, err)
 		return

@@ -732,3 +732,40 @@ func TestFirstRunSignsInTheFirstAdmin(t *testing.T) {
 		t.Fatal("the sign-in page still says no staff account exists")
 	}
 }
+
+// TestEmptyStaffPagesSaySo: on a newsroom's first day every staff page
+// has words where its tables would be, and the dashboard, rather than
+// eight zeros, lists the next steps: the settings still missing,
+// connecting Stripe, embedding the box.
+func TestEmptyStaffPagesSaySo(t *testing.T) {
+	app := newApp(t, "sqlite", appOptions{demo: true, env: map[string]string{"ORG_NAME": "", "ORG_TAX_ID": "", "ORG_ADDRESS": ""}})
+	camp := &models.Campaign{Slug: "drive", Name: "Drive", GoalAmount: 100000, Currency: "usd", StartsAt: time.Now(), EndsAt: time.Now().AddDate(0, 1, 0)}
+	if err := app.Store.SaveCampaign(t.Context(), camp, models.CommandLine); err != nil {
+		t.Fatal(err)
+	}
+	admin := app.staffClient("boss@ledger.example", models.RoleAdmin)
+	emptyBody := regexp.MustCompile(`<tbody>\s*</tbody>`)
+	for _, path := range []string{"/admin", "/admin/donors", "/admin/gifts", "/admin/members", "/admin/campaigns", "/admin/campaigns/" + camp.ID,
+		"/admin/emails", "/admin/reports", "/admin/stories", "/admin/box"} {
+		resp, page := app.get(admin, path)
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("%s: %d", path, resp.StatusCode)
+		}
+		if emptyBody.MatchString(page) {
+			t.Errorf("%s has an empty table with no sentence:\n%s", path, page)
+		}
+	}
+	_, page := app.get(admin, "/admin")
+	for _, want := range []string{`id="next-steps"`, "ORG_NAME", "ORG_TAX_ID", "ORG_ADDRESS", "ORG_CONTACT_EMAIL", "tax-deductible",
+		"STRIPE_SECRET_KEY", "donations stripe setup", `href="/admin/box"`, "No gifts yet"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the first day's dashboard lacks %q", want)
+		}
+	}
+	// Once set and given to, the steps that are done go.
+	full := newApp(t, "sqlite", appOptions{env: map[string]string{"ORG_CONTACT_EMAIL": "help@ledger.example", "ORG_WEBSITE_URL": "https://ledger.example"}})
+	_, page = full.get(full.staffClient("boss@ledger.example", models.RoleAdmin), "/admin")
+	if strings.Contains(page, "ORG_NAME") || strings.Contains(page, "ORG_TAX_ID") || strings.Contains(page, "STRIPE_SECRET_KEY") {
+		t.Errorf("the dashboard asks for what is set:\n%s", page)
+	}
+}
