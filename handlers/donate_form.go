@@ -74,6 +74,8 @@ type donateData struct {
 	// OverMax: the amount is above the largest gift online; the message
 	// links to the contact address.
 	OverMax bool
+	// HasImpact: some preset says what it does (PRESET_IMPACT).
+	HasImpact bool
 	// AmountPattern lets the browser catch an amount the server would
 	// refuse for its form (a minus sign, letters, too many decimals)
 	// before it is sent; the server still says why.
@@ -278,6 +280,7 @@ func (s *Server) donateData(c *gin.Context, f donateForm, errs fieldErrors) dona
 		label := strings.TrimSuffix(money.Display(p, cur), ".00")
 		opt := presetOption{Value: plain, Label: label, Impact: s.cfg.Brand.Impact[p], Checked: chosen == plain}
 		d.Presets = append(d.Presets, opt)
+		d.HasImpact = d.HasImpact || opt.Impact != ""
 		if opt.Checked || (example == 0 && p >= 2500) {
 			example = p
 		}

@@ -133,10 +133,10 @@ func TestDonateInvalidFieldsNamedNextToTheField(t *testing.T) {
 		field, value, message string
 	}{
 		{"amount", "", "Choose an amount"},
-		{"amount", "abc", "as a number"},
+		{"amount", "abc", "in digits"},
 		{"amount", "4.99", "smallest gift"},
 		{"amount", "25001", "contact us directly"},
-		{"amount", "12.345", "as a number"},
+		{"amount", "12.345", "at most 2 decimals"},
 		{"frequency", "weekly", "how often"},
 		{"email", "", "Enter your email"},
 		{"email", "not-an-email", "name@example.com"},

@@ -188,7 +188,7 @@ func TestPaymentFailedEmail(t *testing.T) {
 		t.Fatalf("%d messages", len(msgs))
 	}
 	m := app.Mail.Message(msgs[0].ID)
-	if m.To[0].Address != "member@example.com" || !strings.Contains(m.Subject, "payment didn't go through") ||
+	if m.To[0].Address != "member@example.com" || !strings.Contains(m.Subject, "didn't go through") ||
 		!strings.Contains(m.Text, "https://invoice.stripe.com/i/in_fail") || !strings.Contains(m.Text, app.URL+"/account") || !strings.Contains(m.Text, "help@ledger.example") {
 		t.Fatalf("message %+v", m)
 	}

@@ -23,7 +23,7 @@ func TestDonatePageFitsTheFirstScreen(t *testing.T) {
 	for _, size := range []struct {
 		name string
 		w, h int64
-	}{{"laptop", 1280, 900}, {"phone", 390, 844}} {
+	}{{"laptop", 1280, 900}, {"phone", 390, 844}, {"small-phone", 375, 667}} {
 		do(t, ctx, "open the donate page at "+size.name, chromedp.EmulateViewport(size.w, size.h),
 			chromedp.Navigate(app.URL+"/donate"), chromedp.WaitVisible(`#pay`))
 		bottom, err := chromedp.Run(ctx, chromedp.Evaluate[float64](`document.querySelector("#pay").getBoundingClientRect().bottom + window.scrollY`))
@@ -37,6 +37,19 @@ func TestDonatePageFitsTheFirstScreen(t *testing.T) {
 		t.Logf("%s: the pay button ends %.0f px down; the page is %.0f px wide", size.name, bottom, width)
 		if size.name == "laptop" && bottom > float64(size.h) {
 			t.Errorf("on a laptop the pay button ends %.0f px down, below the first %d px", bottom, size.h)
+		}
+		// On a phone the first screen reaches the amount, how often and the
+		// start of the details, and the button is within a screen and a half.
+		if size.name != "laptop" {
+			if bottom > 1.5*float64(size.h) {
+				t.Errorf("at %s the pay button ends %.0f px down, past a screen and a half (%.0f px)", size.name, bottom, 1.5*float64(size.h))
+			}
+			for _, sel := range []string{"#amount-other", "#frequency-month", "#email"} {
+				top, _ := chromedp.Run(ctx, chromedp.Evaluate[float64](`document.querySelector("`+sel+`").getBoundingClientRect().top + window.scrollY`))
+				if top > float64(size.h) {
+					t.Errorf("at %s %s starts %.0f px down, below the first screen", size.name, sel, top)
+				}
+			}
 		}
 		if width > float64(size.w) {
 			t.Errorf("at %s the page is %.0f px wide, wider than the screen's %d", size.name, width, size.w)
