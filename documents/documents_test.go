@@ -41,6 +41,12 @@ func TestReceiptPDFText(t *testing.T) {
 			r.Frequency, r.BenefitDescription, r.BenefitValue, r.DeductibleAmount = "month", "Tote bag", 208, 2398
 		}, []string{"monthly membership payment", "Tote bag, valued at $2.08", "Deductible amount: $23.98", "good-faith estimated value of $2.08"},
 			[]string{"No goods or services", "TEST"}},
+		// us-2 words the benefit so that any description reads right
+		// (us-1's "Tote bag and two events was provided" did not).
+		{"us-2, a benefit of several things", func(r *models.Receipt) {
+			r.WordingVersion, r.Frequency, r.BenefitDescription, r.BenefitValue, r.DeductibleAmount = "us-2", "month", "Tote bag and two events.", 209, 2397
+		}, []string{"In exchange for this contribution we provided goods or services with a", "good-faith estimated value of $2.09: Tote bag and two events."},
+			[]string{"was provided", "events..", "No goods or services"}},
 		{"void", func(r *models.Receipt) { r.Status, r.VoidReason = models.ReceiptVoid, "refunded in full" },
 			[]string{"VOID", "refunded in full"}, nil},
 		{"replacement", func(r *models.Receipt) { r.Replaces = "2026-000041" },

@@ -158,10 +158,19 @@ func statement(rules string, rec *models.Receipt) string {
 		}
 		return "Thank you for your gift. No goods or services were provided in exchange."
 	}
-	if rec.BenefitValue > 0 {
+	if rec.BenefitValue > 0 && rec.WordingVersion == "us-1" {
+		// The words receipts were issued with before us-2: kept, so that
+		// they print as they did.
 		return fmt.Sprintf("In exchange for this contribution, %s was provided, with a good-faith estimated value of %s. "+
 			"The amount deductible for federal income tax purposes is limited to the excess of the contribution over that value.",
 			rec.BenefitDescription, money.Display(rec.BenefitValue, rec.Currency))
+	}
+	if rec.BenefitValue > 0 {
+		// The description is the newsroom's own words ("Tote bag and two
+		// events"): it stands after a colon, so any text reads right.
+		return fmt.Sprintf("In exchange for this contribution we provided goods or services with a good-faith estimated value of %s: %s. "+
+			"The amount deductible for federal income tax purposes is limited to the excess of the contribution over that value.",
+			money.Display(rec.BenefitValue, rec.Currency), strings.TrimRight(strings.TrimSpace(rec.BenefitDescription), "."))
 	}
 	return "No goods or services were provided in exchange for this contribution."
 }

@@ -33,6 +33,9 @@ func (s *Store) wordingVersion() string {
 	if rules == "" {
 		rules = "us"
 	}
+	if rules == "us" {
+		return "us-2" // the benefit sentence reads right for any description
+	}
 	return rules + "-1"
 }
 
