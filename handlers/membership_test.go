@@ -141,7 +141,7 @@ func TestConcurrentCopiesOfEachEventType(t *testing.T) {
 // sends the subscription's events through the webhook path, and the
 // thank-you page shows the first payment's receipt.
 func TestDemoMembershipPath(t *testing.T) {
-	app := newApp(t, "sqlite", appOptions{demo: true})
+	app := newApp(t, "sqlite", appOptions{demo: true, mail: true})
 	c := app.client()
 	form := validForm(app.csrfToken(c, "/donate"))
 	form.Set("frequency", "year")
@@ -173,5 +173,11 @@ func TestDemoMembershipPath(t *testing.T) {
 	g, err := app.Store.GiftByID(context.Background(), rs[0].GiftID)
 	if err != nil || g.MembershipID == nil || g.StripeInvoiceID == nil {
 		t.Fatalf("gift %+v %v", g, err)
+	}
+	// The receipt email leads straight to managing the new membership.
+	m := app.Mail.Message(app.Mail.WaitFor(1, 30*time.Second)[0].ID)
+	if link := app.URL + "/account#membership-" + *g.MembershipID; !strings.Contains(m.Text, "skip payments or cancel your membership at any time:") || !strings.Contains(m.Text, link) ||
+		!strings.Contains(m.HTML, `<a href="`+link+`">Manage your membership</a>`) {
+		t.Fatalf("the receipt email does not link to managing the membership: %+v", m)
 	}
 }

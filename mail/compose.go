@@ -75,12 +75,15 @@ type emailData struct {
 	Kind, Amount, GiftDate   string
 	Reason                   string
 	VerifyURL, AccountURL    string
-	FixURL, Link             string
-	Year                     int
-	Total                    string
-	Test                     bool   // demo or Stripe test mode: not a receipt
-	UK                       bool   // an acknowledgement (uk rules), not a receipt
-	Doc                      string // what the document is called: receipt, or acknowledgement
+	// ManageURL: a membership payment's receipt leads straight to the
+	// membership on the donor page (change, skip payments, cancel).
+	ManageURL    string
+	FixURL, Link string
+	Year         int
+	Total        string
+	Test         bool   // demo or Stripe test mode: not a receipt
+	UK           bool   // an acknowledgement (uk rules), not a receipt
+	Doc          string // what the document is called: receipt, or acknowledgement
 	// What the donor chose: the gift apart from the fee they covered
 	// ("" when none), the dedication, the public listing.
 	Gift, Fee, Dedication string
@@ -113,6 +116,11 @@ func (c *Composer) Compose(ctx context.Context, m *models.EmailMessage) (Message
 		}
 		d.Receipt, d.DonorName = r, r.DonorName
 		out.Cause = GiftCause(r.GiftID)
+		if r.Frequency != models.FrequencyOnce && m.Kind == models.EmailReceipt {
+			if g, err := c.src.GiftByID(ctx, r.GiftID); err == nil && g.MembershipID != nil {
+				d.ManageURL = d.AccountURL + "#membership-" + *g.MembershipID
+			}
+		}
 		d.Gift, d.Dedication, d.Anonymous = money.Display(r.Amount-r.FeeCovered, r.Currency), r.Dedication(), r.Anonymous
 		if r.FeeCovered > 0 {
 			d.Fee = money.Display(r.FeeCovered, r.Currency)
