@@ -134,8 +134,10 @@ func TestDonateBoxOnANewsPage(t *testing.T) {
 	mu.Unlock()
 
 	ctx := testenv.Browser(t)
-	do(t, ctx, "the article", chromedp.Navigate(news.URL+"/2026/11/city-hall"), chromedp.WaitVisible(`.donations-box-amount`),
-		chromedp.WaitVisible(`.donations-box-meter`))
+	// The page is read by script: chromedp's own view of the DOM loses
+	// track of it once box.js adds its <style> element.
+	do(t, ctx, "the article", chromedp.Navigate(news.URL+"/2026/11/city-hall"))
+	waitFor(t, ctx, "the box's buttons and meter", `!!document.querySelector(".donations-box-amount") && !!document.querySelector(".donations-box-meter")`)
 	hrefs, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll(".donations-box a")].map(a => a.href)`))
 	if err != nil {
 		t.Fatal(err)
@@ -144,16 +146,39 @@ func TestDonateBoxOnANewsPage(t *testing.T) {
 	if len(hrefs) != 4 || hrefs[0] != want || hrefs[1] != want+"&amount=35&frequency=once" || hrefs[3] != want+"&frequency=month" {
 		t.Fatalf("box links: %q, want %q…", hrefs, want)
 	}
-	if meter := text(t, ctx, `.donations-box-meter`); !strings.Contains(meter, "$0.00 raised of the $1,000.00 goal") {
+	if meter, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector(".donations-box-meter").textContent`)); !strings.Contains(meter, "$0.00 raised of the $1,000.00 goal") {
 		t.Errorf("meter: %q", meter)
 	}
 	if cookie, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.cookie`)); err != nil || cookie != "" {
 		t.Errorf("the news page has cookies: %q %v", cookie, err)
 	}
-	do(t, ctx, "an amount", chromedp.Click(`.donations-box-amount`), chromedp.WaitVisible(`#donate-form`))
+	// A phone's taps: every link of the box is at least 44 px each way.
+	sizes, err := chromedp.Run(ctx, chromedp.Evaluate[[]float64](`[...document.querySelectorAll(".donations-box-amounts a")].flatMap(a => { const r = a.getBoundingClientRect(); return [r.width, r.height]; })`))
+	if err != nil || len(sizes) != 6 {
+		t.Fatalf("box link sizes %v %v", sizes, err)
+	}
+	for _, v := range sizes {
+		if v < 44 {
+			t.Errorf("a box link is %.0f px, under 44: %v", v, sizes)
+		}
+	}
+
+	// From a newsletter: the article's utm_ parameters go with the gift.
+	do(t, ctx, "the article from a newsletter", chromedp.Navigate(news.URL+"/2026/11/city-hall?utm_source=newsletter&utm_medium=email&utm_campaign=dec+drive&other=x"))
+	waitFor(t, ctx, "the box's buttons", `!!document.querySelector(".donations-box-amount")`)
+	hrefs, err = chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll(".donations-box a")].map(a => a.href)`))
+	if err != nil || !strings.HasSuffix(hrefs[1], "&amount=35&frequency=once&utm_source=newsletter&utm_medium=email&utm_campaign=dec%20drive") || strings.Contains(hrefs[1], "other") {
+		t.Fatalf("box links from a newsletter: %q %v", hrefs, err)
+	}
+	do(t, ctx, "an amount", chromedp.Evaluate[chromedp.Void](`setTimeout(() => document.querySelector(".donations-box-amount").click(), 0)`))
+	waitFor(t, ctx, "the form", `location.pathname === "/donate" && !!document.getElementById("donate-form")`)
 	got, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[document.querySelector("#amount-35").checked + "", document.querySelector("input[name=article]").value]`))
 	if err != nil || got[0] != "true" || got[1] != news.URL+"/2026/11/city-hall" {
 		t.Errorf("the form from the box: %q %v", got, err)
+	}
+	if utm, err := chromedp.Run(ctx, chromedp.Evaluate[string](`[...document.querySelectorAll("input[name^=utm_]")].map(i => i.name + "=" + i.value).join("&")`)); err != nil ||
+		utm != "utm_source=newsletter&utm_medium=email&utm_campaign=dec-drive" { // cleaned as any tag is
+		t.Errorf("the form from the box carries %q (%v)", utm, err)
 	}
 
 	// Without JavaScript: the plain link, and the Referer names the article.

@@ -1,10 +1,41 @@
 // The donate box for a news site's articles. The box's HTML works alone (a
 // link to the form); this adds preset buttons that open the form with the
-// amount chosen, passes the article's address, and shows a campaign's
+// amount chosen, passes the article's address and its utm_ parameters (so
+// newsletter → article → gift keeps its source), and shows a campaign's
 // meter. It sets no cookie and loads nothing else.
 (function () {
   var boxes = document.querySelectorAll("[data-donations-box]");
+  if (boxes.length) style(boxes[0]);
   for (var i = 0; i < boxes.length; i++) setUp(boxes[i]);
+
+  // A small default look: buttons of at least 44 px, in the article's own
+  // font and colour. Every rule is inside :where(), so it weighs nothing:
+  // any rule of the news site's for these classes wins.
+  function style(first) {
+    if (document.getElementById("donations-box-style")) return;
+    var css = document.createElement("style");
+    css.id = "donations-box-style";
+    css.textContent =
+      ":where(.donations-box-amounts){display:flex;flex-wrap:wrap;gap:.5rem;margin:.75rem 0}" +
+      ":where(.donations-box-amounts a){display:inline-flex;align-items:center;justify-content:center;box-sizing:border-box;" +
+      "min-height:44px;min-width:44px;padding:.25rem 1rem;border:2px solid currentColor;border-radius:6px;font:inherit;font-weight:600;" +
+      "color:inherit;text-decoration:none;line-height:1.2}" +
+      ":where(.donations-box-amounts a:hover,.donations-box-amounts a:focus-visible){text-decoration:underline}" +
+      ":where(.donations-box-meter){margin:.75rem 0 .25rem}" +
+      ":where(.donations-box-meter progress){display:block;width:100%;height:.75rem;margin-bottom:.25rem}";
+    first.parentNode.insertBefore(css, first);
+  }
+
+  // The article's own utm_ parameters, passed on to the form.
+  function utm() {
+    var out = "", params = location.search.replace(/^\?/, "").split("&");
+    for (var k = 0; k < params.length; k++) {
+      var kv = params[k].split("=");
+      if (!/^utm_(source|medium|campaign)$/.test(kv[0]) || !kv[1]) continue;
+      try { out += "&" + kv[0] + "=" + encodeURIComponent(decodeURIComponent(kv[1].replace(/\+/g, " "))); } catch (e) { /* malformed: left out */ }
+    }
+    return out;
+  }
 
   function setUp(box) {
     var base = (box.getAttribute("data-base") || "").replace(/\/$/, "");
@@ -12,13 +43,13 @@
     var campaign = box.getAttribute("data-campaign") || "";
     var amounts = (box.getAttribute("data-amounts") || "").split(",");
     var label = box.getAttribute("data-currency") || "$";
-    var article = location.origin + location.pathname;
+    var article = location.origin + location.pathname, tags = utm();
     function link(amount, frequency) {
       var q = "?article=" + encodeURIComponent(article);
       if (campaign) q += "&campaign=" + encodeURIComponent(campaign);
       if (amount) q += "&amount=" + encodeURIComponent(amount);
       if (frequency) q += "&frequency=" + frequency;
-      return base + "/donate" + q;
+      return base + "/donate" + q + tags;
     }
     var plain = box.querySelector("a[data-donate]");
     if (plain) plain.href = link("", "");
@@ -37,6 +68,7 @@
     var monthly = document.createElement("a");
     monthly.href = link("", "month");
     monthly.textContent = "Give monthly";
+    monthly.className = "donations-box-monthly";
     row.appendChild(monthly);
     box.appendChild(row);
     if (!campaign || !window.fetch) return;
