@@ -12,6 +12,9 @@ type giftChoices struct {
 	Gift, Fee, Total string // Fee "" when they covered none
 	Dedication       string
 	Anonymous        bool
+	// Benefits names the membership tier the gift reaches and what it
+	// brings, or that the donor declined it ("" for none).
+	Benefits string
 }
 
 func choicesOf(g *models.Gift) giftChoices {
@@ -20,6 +23,32 @@ func choicesOf(g *models.Gift) giftChoices {
 	if g.FeeAmount > 0 {
 		c.Fee = money.Display(g.FeeAmount, g.Currency)
 	}
+	return c
+}
+
+// benefitsLine names the tier a membership gift reaches, before payment
+// and after: "Insider: Tote bag and two events", or that the donor said
+// no thanks ("" for a one-time gift or no tier).
+func benefitsLine(tiers []models.Tier, g *models.Gift) string {
+	if g.Frequency == models.FrequencyOnce {
+		return ""
+	}
+	t, ok := models.TierOf(tiers, g.TotalAmount, g.Frequency)
+	switch {
+	case !ok:
+		return ""
+	case t.ValuePerYear == 0 || t.Description == "":
+		return t.Name + " member"
+	case g.DeclineBenefits:
+		return t.Name + " member, benefits declined: your whole gift is deductible"
+	}
+	return t.Name + " member: " + t.Description + " (valued at " + money.Display(t.ValuePerYear, g.Currency) + " a year, which receipts deduct)"
+}
+
+// choicesOf is choicesOf with the membership tier named.
+func (s *Server) choicesOf(g *models.Gift) giftChoices {
+	c := choicesOf(g)
+	c.Benefits = benefitsLine(s.cfg.Tiers, g)
 	return c
 }
 

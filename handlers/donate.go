@@ -110,13 +110,20 @@ func (s *Server) donateSubmit(c *gin.Context) {
 		Address:        f.Address,
 		DedicationType: f.DedicationType, DedicationName: f.DedicationName, Anonymous: f.Anonymous,
 		CampaignID: s.giftCampaign(c, f.Campaign), FromOrganisation: f.FromOrganisation,
-		SourceURL: f.From.Article, UTMSource: f.From.UTMSource, UTMMedium: f.From.UTMMedium, UTMCampaign: f.From.UTMCampaign,
+		DeclineBenefits: f.DeclineBenefits && f.Frequency != models.FrequencyOnce,
+		SourceURL:       f.From.Article, UTMSource: f.From.UTMSource, UTMMedium: f.From.UTMMedium, UTMCampaign: f.From.UTMCampaign,
 	}
 	var decl *models.GiftAidDeclaration
 	if s.cfg.ReceiptRules == "uk" && f.GiftAid {
 		decl = models.NewGiftAidDeclaration(f.Email, f.GiftAidTitle, f.GiftAidFirstName, f.GiftAidLastName, f.Address, s.cfg.Org.Name)
 	}
-	url, err := s.startCheckout(c, g, decl, dedicationLine(f))
+	// Checkout names what the gift is: its dedication, and the membership
+	// tier it reaches with its benefits (or that they are declined).
+	description := dedicationLine(f)
+	if b := benefitsLine(s.cfg.Tiers, g); b != "" {
+		description = strings.TrimPrefix(description+". "+b, ". ")
+	}
+	url, err := s.startCheckout(c, g, decl, description)
 	if errors.Is(err, errGateway) {
 		d := s.donateData(c, f, nil)
 		d.Notice = "We could not reach our payment provider just now. You have not been charged. Please try again in a minute."

@@ -35,6 +35,8 @@ type donateForm struct {
 	// which match funds do not match.
 	Campaign         string
 	FromOrganisation bool
+	// DeclineBenefits: a member said no thanks to the tier's benefits.
+	DeclineBenefits bool
 	// Where the gift started, carried as hidden fields.
 	From attribution
 }
@@ -50,6 +52,17 @@ type errorLink struct{ Field, Message string }
 
 // tierLine is a membership tier as the form shows it.
 type tierLine struct{ Name, Threshold, Benefit string }
+
+// anyBenefit: some tier brings something, which a member may decline.
+func anyBenefit(tiers []models.Tier) bool {
+	for _, t := range tiers {
+		if t.ValuePerYear > 0 {
+			return true
+		}
+	}
+	return false
+}
+
 type donateData struct {
 	page
 	Form          donateForm
@@ -74,6 +87,8 @@ type donateData struct {
 	// OverMax: the amount is above the largest gift online; the message
 	// links to the contact address.
 	OverMax bool
+	// Declinable: a tier brings benefits, so the form offers no thanks.
+	Declinable bool
 	// HasImpact: some preset says what it does (PRESET_IMPACT).
 	HasImpact bool
 	// AmountPattern lets the browser catch an amount the server would
@@ -158,6 +173,7 @@ func (s *Server) parseDonateForm(c *gin.Context) donateForm {
 		GiftAidTaxpayer:  checked(c.PostForm("giftaid_taxpayer")),
 		Campaign:         strings.ToLower(strings.TrimSpace(c.PostForm("campaign"))),
 		FromOrganisation: checked(c.PostForm("from_organisation")),
+		DeclineBenefits:  checked(c.PostForm("decline_benefits")),
 	}
 	f.From = s.attributionOf(c.PostForm)
 	amounts := c.PostFormArray("amount")
@@ -249,6 +265,7 @@ func (s *Server) donateData(c *gin.Context, f donateForm, errs fieldErrors) dona
 		Challenge:      !s.cfg.Challenge.Off,
 		OverMax:        strings.HasPrefix(errs["amount"], largestPrefix),
 		AmountPattern:  amountPattern(money.Exponent(cur)),
+		Declinable:     anyBenefit(s.cfg.Tiers),
 	}
 	if s.captcha != nil {
 		d.Captcha = &captchaWidget{Class: s.cfg.Captcha.Class, SiteKey: s.cfg.Captcha.SiteKey, Script: s.cfg.Captcha.Script}

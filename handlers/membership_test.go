@@ -1,8 +1,10 @@
 package handlers_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"github.com/indienews/donations/documents"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -179,5 +181,61 @@ func TestDemoMembershipPath(t *testing.T) {
 	if link := app.URL + "/account#membership-" + *g.MembershipID; !strings.Contains(m.Text, "skip payments or cancel your membership at any time:") || !strings.Contains(m.Text, link) ||
 		!strings.Contains(m.HTML, `<a href="`+link+`">Manage your membership</a>`) {
 		t.Fatalf("the receipt email does not link to managing the membership: %+v", m)
+	}
+}
+
+// TestDeclinedBenefitsGiveTheFullDeduction: a monthly gift that reaches a
+// tier with benefits names the tier and its benefits before payment; a
+// member who says no thanks keeps the tier's name, and every receipt of
+// theirs states no benefit and the whole gift deductible. One who accepts
+// gets the benefit on the receipt.
+func TestDeclinedBenefitsGiveTheFullDeduction(t *testing.T) {
+	app := newApp(t, "sqlite", appOptions{demo: true, env: map[string]string{"MEMBERSHIP_TIERS": "Supporter|60||0;Insider|120|Tote bag and two events|25"}})
+	give := func(email string, decline bool) (checkout string, receipt models.Receipt) {
+		t.Helper()
+		c := app.client()
+		form := validForm(app.csrfToken(c, "/donate"))
+		form.Set("email", email)
+		form.Set("frequency", "month")
+		form.Set("amount", "50")
+		if decline {
+			form.Set("decline_benefits", "1")
+		}
+		resp, _ := app.post(c, "/donate", form)
+		path := strings.TrimPrefix(resp.Header.Get("Location"), app.URL)
+		_, page := app.get(c, path)
+		app.post(c, path+"/pay", url.Values{"csrf_token": {csrfField.FindStringSubmatch(page)[1]}})
+		for _, r := range app.receipts(time.Now().UTC().Year()) {
+			if r.DonorEmail == email {
+				return page, r
+			}
+		}
+		t.Fatalf("no receipt for %s", email)
+		return
+	}
+	_, page := app.get(app.client(), "/donate")
+	if !strings.Contains(page, `name="decline_benefits"`) || !strings.Contains(page, "<strong>Supporter</strong>, from $60.00 a year</li>") {
+		t.Fatalf("the form's tiers:\n%s", page)
+	}
+	page, declined := give("no-thanks@example.com", true)
+	if !strings.Contains(page, `<dd id="choice-benefits">Insider member, benefits declined: your whole gift is deductible</dd>`) {
+		t.Errorf("checkout does not name the declined tier:\n%s", page)
+	}
+	if declined.BenefitValue != 0 || declined.DeductibleAmount != declined.Amount || declined.BenefitDescription != "" {
+		t.Errorf("a declined benefit is on the receipt: %+v", declined)
+	}
+	page, accepted := give("yes-please@example.com", false)
+	if !strings.Contains(page, `<dd id="choice-benefits">Insider member: Tote bag and two events (valued at $25.00 a year, which receipts deduct)</dd>`) {
+		t.Errorf("checkout does not name the tier and its benefits:\n%s", page)
+	}
+	if accepted.BenefitValue == 0 || accepted.DeductibleAmount >= accepted.Amount || accepted.BenefitDescription != "Tote bag and two events" {
+		t.Errorf("an accepted benefit is not on the receipt: %+v", accepted)
+	}
+	var pdf bytes.Buffer
+	if err := documents.New(app.URL, time.UTC).Receipt(&pdf, &declined); err != nil {
+		t.Fatal(err)
+	}
+	if text := testenv.PDFText(t, pdf.Bytes()); !strings.Contains(text, "No goods or services were provided") {
+		t.Errorf("the declined member's receipt:\n%s", text)
 	}
 }

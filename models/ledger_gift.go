@@ -108,6 +108,7 @@ type Gift struct {
 	MembershipID          *string
 	CampaignID            *string // the campaign the gift was made through
 	FromOrganisation      bool    // the donor said it comes from a company or organisation: never matched
+	DeclineBenefits       bool    // a membership's donor said no thanks to the tier's benefits
 	// Where the gift started: the news site's article (or "other") and
 	// the landing address's utm_ parameters.
 	SourceURL, UTMSource, UTMMedium, UTMCampaign string

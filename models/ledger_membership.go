@@ -33,6 +33,7 @@ type Membership struct {
 	TierName             string
 	BenefitDescription   string
 	BenefitValuePerYear  int64
+	BenefitsDeclined     bool // the member said no thanks: the tier's name, no benefit
 	CurrentPeriodEnd     *time.Time
 	CancelAtPeriodEnd    bool
 	StartedAt            *time.Time
@@ -147,6 +148,13 @@ func (s *Store) ensureMembership(tx *Tx, subID string, seed Membership) (*Member
 	}
 	seed.StateAsOf = nil // no state applied yet: any event's state is newer
 	seed.CreatedAt, seed.UpdatedAt = now, now
+	if seed.GiftID != nil {
+		declined, err := giftDeclinedBenefits(tx, *seed.GiftID)
+		if err != nil {
+			return nil, err
+		}
+		seed.BenefitsDeclined = declined
+	}
 	s.assignTier(&seed)
 	if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&seed).Error; err != nil {
 		return nil, err
@@ -165,6 +173,11 @@ func (s *Store) ensureMembership(tx *Tx, subID string, seed Membership) (*Member
 	}
 	if m.GiftID == nil && seed.GiftID != nil {
 		fill["gift_id"] = *seed.GiftID
+		if seed.BenefitsDeclined && !m.BenefitsDeclined {
+			m.BenefitsDeclined, fill["benefits_declined"] = true, true
+			s.assignTier(&m)
+			fill["tier_name"], fill["benefit_description"], fill["benefit_value_per_year"] = m.TierName, m.BenefitDescription, m.BenefitValuePerYear
+		}
 	}
 	if m.Amount == 0 && seed.Amount != 0 {
 		fill["amount"], fill["currency"], fill["billing_interval"] = seed.Amount, seed.Currency, seed.BillingInterval
@@ -189,15 +202,36 @@ func (s *Store) ensureMembership(tx *Tx, subID string, seed Membership) (*Member
 
 // assignTier picks the highest tier the membership's yearly amount reaches.
 func (s *Store) assignTier(m *Membership) {
-	perYear := m.Amount * paymentsPerYear(m.BillingInterval)
 	m.TierName, m.BenefitDescription, m.BenefitValuePerYear = "", "", 0
-	best := int64(-1)
-	for _, t := range s.receipts.Tiers {
-		if perYear >= t.MinPerYear && t.MinPerYear > best {
-			best = t.MinPerYear
-			m.TierName, m.BenefitDescription, m.BenefitValuePerYear = t.Name, t.Description, t.ValuePerYear
+	t, ok := TierOf(s.receipts.Tiers, m.Amount, m.BillingInterval)
+	if !ok {
+		return
+	}
+	m.TierName = t.Name
+	if !m.BenefitsDeclined {
+		m.BenefitDescription, m.BenefitValuePerYear = t.Description, t.ValuePerYear
+	}
+}
+
+// TierOf is the tier a membership of amount per interval reaches: the
+// highest whose yearly minimum it meets; ok is false when none.
+func TierOf(tiers []Tier, amount int64, interval string) (Tier, bool) {
+	perYear := amount * paymentsPerYear(interval)
+	best, found := Tier{}, false
+	for _, t := range tiers {
+		if perYear >= t.MinPerYear && (!found || t.MinPerYear > best.MinPerYear) {
+			best, found = t, true
 		}
 	}
+	return best, found
+}
+
+// giftDeclinedBenefits: the form gift a membership came from said no
+// thanks to the benefits.
+func giftDeclinedBenefits(tx *Tx, giftID string) (bool, error) {
+	var g Gift
+	err := tx.Select("decline_benefits").Where("id = ?", giftID).Limit(1).Find(&g).Error
+	return g.DeclineBenefits, err
 }
 
 func paymentsPerYear(interval string) int64 {

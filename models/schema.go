@@ -613,6 +613,13 @@ UPDATE giftaid_declarations SET confirmed_at = declared_at
 	WHERE gift_id IS NULL OR gift_id IN (SELECT id FROM gifts WHERE status IN ('paid', 'refunded'));
 CREATE INDEX giftaid_declarations_donor ON giftaid_declarations (donor_id);
 `},
+	// A member may decline a tier's benefits (IRS practice: the whole gift
+	// stays deductible): the form gift says so, and its membership keeps
+	// the tier's name but no benefit, so receipts state none.
+	{24, "benefits_declined", `
+ALTER TABLE gifts ADD COLUMN decline_benefits BOOLEAN NOT NULL DEFAULT FALSE;
+ALTER TABLE memberships ADD COLUMN benefits_declined BOOLEAN NOT NULL DEFAULT FALSE;
+`},
 }
 
 func (m migration) sqlFor(dialect string) string {
