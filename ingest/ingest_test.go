@@ -491,6 +491,26 @@ func TestCanadianAdvantageRules(t *testing.T) {
 		if got := receiptsOf(t, h2, first.GiftID); !strings.Contains(got, "void") || strings.Count(got, "[") != 1 {
 			t.Fatalf("receipts after the refund: %s", got)
 		}
+
+		// The review's case: CA$300 with a CA$200 advantage (67%) is
+		// receipted; refunded CA$60, CA$240 with the same advantage is 83%,
+		// over the CRA's 80%: no official receipt may replace it, whatever
+		// is still "eligible" (CA$40).
+		h3 := newHarnessWith(t, db, models.ReceiptSettings{Org: models.Org{Name: "Le Registre"}, Rules: "ca", Tiers: []models.Tier{
+			{Name: "Gala", MinPerYear: 30000, Description: "a gala dinner", ValuePerYear: 20000}}})
+		gala := h3.deliver(testenv.EventAt(t, "evt_in_gala3", "invoice.paid", canadian(testenv.Invoice(t, testenv.InvoiceSpec{ID: "in_gala3", Subscription: "sub_gala3",
+			Customer: "cus_gala3", Charge: "ch_gala3", BillingReason: "subscription_create", Amount: 30000, Paid: true,
+			Email: "gala@example.ca", Name: "Membre", Interval: "year"})), t0)).Receipt
+		if gala == nil || gala.DeductibleAmount != 10000 {
+			t.Fatalf("a 67%% advantage: %+v", gala)
+		}
+		res = h3.deliver(testenv.EventAt(t, "evt_gala3_ref", "charge.refunded", testenv.InCurrency(testenv.Charge(t, "ch_gala3", "", "in_gala3", 30000, 6000), "cad"), t0.Add(time.Hour)))
+		if res.Receipt != nil || !strings.Contains(res.Outcome, "no replacement") {
+			t.Fatalf("a replacement with an 83%% advantage was issued: %+v", res.Receipt)
+		}
+		if got := receiptsOf(t, h3, gala.GiftID); !strings.Contains(got, "void") || strings.Count(got, "[") != 1 {
+			t.Fatalf("receipts after the refund: %s", got)
+		}
 	})
 }
 

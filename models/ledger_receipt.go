@@ -191,7 +191,22 @@ const (
 // receiptable applies the rule set to a gift of amount with benefit b: the
 // benefit the receipt states, and whether a receipt may be issued at all.
 func (s *Store) receiptable(amount int64, b Benefit) (Benefit, bool) {
-	if s.receipts.Rules != "ca" || b.Value == 0 {
+	return receiptableUnder(s.receipts.Rules, amount, b)
+}
+
+// receiptableUnder is the one rule check every issue goes through, first
+// receipts and replacements alike: under rules (a receipt's own, for a
+// replacement), whether a gift of amount with benefit b may be receipted,
+// and the benefit it states. A CRA receipt needs something eligible: an
+// advantage above 80% of the gift, or as large as it, leaves nothing.
+func receiptableUnder(rules string, amount int64, b Benefit) (Benefit, bool) {
+	if rules != "ca" {
+		return b, true
+	}
+	if amount-b.Value <= 0 {
+		return b, false
+	}
+	if b.Value == 0 {
 		return b, true
 	}
 	if b.Value*100 > amount*craAdvantageLimitPercent {
@@ -380,9 +395,6 @@ func (s *Store) replaceReceipt(tx *Tx, key string, old *Receipt, remaining int64
 			return nil, err
 		}
 	}
-	if strings.HasPrefix(old.WordingVersion, "ca-") && amount-old.BenefitValue <= 0 {
-		return nil, nil
-	}
 	return s.reissue(tx, key, old, amount, remaining)
 }
 
@@ -391,6 +403,11 @@ func (s *Store) replaceReceipt(tx *Tx, key string, old *Receipt, remaining int64
 // fiscal year, naming old in Replaces. original is the same amount in the
 // currency paid, for a receipt that converts it.
 func (s *Store) reissue(tx *Tx, key string, old *Receipt, amount, original int64) (*Receipt, error) {
+	// The rules the old receipt was issued under, not today's settings.
+	rules, _, _ := strings.Cut(old.WordingVersion, "-")
+	if _, ok := receiptableUnder(rules, amount, Benefit{Value: old.BenefitValue, Description: old.BenefitDescription}); !ok {
+		return nil, nil
+	}
 	seq, err := nextReceiptSequence(tx, old.FiscalYear)
 	if err != nil {
 		return nil, err
@@ -537,6 +554,9 @@ func (s *Store) CorrectReceipt(ctx context.Context, receiptID string, p DonorPro
 		r, err := s.reissue(tx, "receipt:"+old.ID+":corrected", &corrected, old.Amount, old.OriginalAmount)
 		if err != nil {
 			return err
+		}
+		if r == nil {
+			return Errorf(ErrConflict, "Receipt %s cannot be replaced: under its rules nothing of the gift may be receipted.", old.Number)
 		}
 		out = r
 		if err := s.queueReceiptEmail(tx, EmailReplacement, r); err != nil {
