@@ -278,3 +278,26 @@ func benchName(i int) string {
 	last := []string{"Kowalski", "Okafor", "Nguyễn", "Fitzgerald", "Müller", "Haddad", "Castillo"}
 	return first[i%len(first)] + " " + last[(i/len(first))%len(last)]
 }
+
+// TestZeroStatementIsInTheYearsCurrency: a donor whose receipts of the
+// year are all void gets a zero total in the currency they gave in,
+// under each rule set, read back from the PDF.
+func TestZeroStatementIsInTheYearsCurrency(t *testing.T) {
+	for _, c := range []struct{ rules, wording, cur, want string }{
+		{"ca", "ca-1", "cad", "CA$0.00"}, {"uk", "uk-1", "gbp", "£0.00"}, {"us", "us-2", "usd", "$0.00"}, {"generic", "generic-1", "eur", "€0.00"},
+	} {
+		r := *sample()
+		r.Currency, r.WordingVersion, r.Status, r.VoidReason = c.cur, c.wording, models.ReceiptVoid, "refunded in full"
+		st := NewStatement(models.Org{Name: "The Ledger"}, &models.Donor{Name: "Ann"}, 2026, []models.Receipt{r})
+		if got := st.TotalText(); got != c.want {
+			t.Errorf("%s: TotalText = %q, want %q", c.rules, got, c.want)
+		}
+		var buf bytes.Buffer
+		if err := New("https://news.example", nil).Statement(&buf, st); err != nil {
+			t.Fatal(err)
+		}
+		if text := testenv.PDFText(t, buf.Bytes()); !strings.Contains(text, c.want) || (c.cur != "usd" && strings.Contains(text, " $0.00")) {
+			t.Errorf("%s statement: want %s\n%s", c.rules, c.want, text)
+		}
+	}
+}

@@ -108,7 +108,9 @@ func (st Statement) Total() map[string]int64 {
 func (st Statement) TotalText() string {
 	totals := st.Total()
 	if len(totals) == 0 {
-		return money.Display(0, "usd")
+		// Nothing in force (every receipt voided): a zero, in the currency
+		// the year's gifts were made in, never a dollar sign by default.
+		return money.Display(0, st.currency())
 	}
 	if len(totals) == 1 {
 		for cur, v := range totals {
@@ -120,6 +122,20 @@ func (st Statement) TotalText() string {
 		parts = append(parts, money.Display(totals[cur], cur)+" ("+strings.ToUpper(cur)+")")
 	}
 	return strings.Join(parts, "; ")
+}
+
+// currency is the year's: its receipts', else the rule set's own.
+func (st Statement) currency() string {
+	if len(st.Receipts) > 0 {
+		return st.Receipts[0].Currency
+	}
+	switch st.Rules {
+	case "ca":
+		return "cad"
+	case "uk":
+		return "gbp"
+	}
+	return "usd"
 }
 
 func sortedKeys(m map[string]int64) []string {
