@@ -16,6 +16,7 @@ import (
 
 	"github.com/indienews/donations/handlers"
 	"github.com/indienews/donations/models"
+	"github.com/indienews/donations/money"
 	"github.com/indienews/donations/testenv"
 )
 
@@ -768,4 +769,39 @@ func TestEmptyStaffPagesSaySo(t *testing.T) {
 	if strings.Contains(page, "ORG_NAME") || strings.Contains(page, "ORG_TAX_ID") || strings.Contains(page, "STRIPE_SECRET_KEY") {
 		t.Errorf("the dashboard asks for what is set:\n%s", page)
 	}
+}
+
+// TestRefundsExportAddsUpToStripe: an $80 gift refunded $30, then up to
+// $50 (Stripe reports the charge's refunded total each time), then the
+// first event again under a new id, late: the export's refund rows add up
+// to what Stripe says was refunded, $50, not $110.
+func TestRefundsExportAddsUpToStripe(t *testing.T) {
+	testenv.ForEachDB(t, func(t *testing.T, db string) {
+		app := newApp(t, db, appOptions{})
+		app.deliverObject("evt_p", "checkout.session.completed", testenv.PaidSession(t, "cs_two", "", "two@example.com", 8000))
+		final := testenv.Charge(t, "ch_two", "pi_cs_two", "", 8000, 5000)
+		app.deliverObject("evt_r1", "charge.refunded", testenv.Charge(t, "ch_two", "pi_cs_two", "", 8000, 3000))
+		app.deliverObject("evt_r2", "charge.refunded", final)
+		app.deliverObject("evt_r1_late", "charge.refunded", testenv.Charge(t, "ch_two", "pi_cs_two", "", 8000, 3000))
+		_, rows := readCSV(t, app.staffClient("fin@ledger.example", models.RoleStaff), app.URL+"/admin/reports/adjustments.csv")
+		col := map[string]int{}
+		for i, h := range rows[0] {
+			col[h] = i
+		}
+		var sum int64
+		var amounts []string
+		for _, r := range rows[1:] {
+			if r[col["kind"]] == "refund" {
+				v, err := money.ParseMajor(r[col["amount"]], "usd")
+				if err != nil {
+					t.Fatal(err)
+				}
+				sum += v
+				amounts = append(amounts, r[col["amount"]]+"/"+r[col["refunded_total"]])
+			}
+		}
+		if stripe := int64(final["amount_refunded"].(int64)); sum != stripe {
+			t.Fatalf("the export's refunds add up to %d, Stripe's charge says %d refunded (rows %v)", sum, stripe, amounts)
+		}
+	})
 }

@@ -34,8 +34,9 @@ type Adjustment struct {
 	StripeChargeID        string
 	StripePaymentIntentID string
 	StripeObjectID        string
-	Amount                int64
+	Amount                int64 // a refund: what this refund took, not the total so far
 	Currency              string
+	RefundedTotal         int64 // a refund: the charge's refunded total after it, as Stripe reports it
 	CreatedAt             time.Time
 }
 
@@ -122,12 +123,32 @@ func (s *Store) recordAdjustment(tx *Tx, kind string, ev EventRecord, g *Gift, r
 	return tx.Create(&a).Error
 }
 
+// recordRefund records a refund by what it took: Stripe's refunded total
+// less the largest total recorded for the charge before (none if it
+// arrives late, after a larger one), so the rows add up to Stripe's total.
+func (s *Store) recordRefund(tx *Tx, ev EventRecord, g *Gift, ref ChargeRef, total int64, currency string) error {
+	var before int64
+	if ref.ChargeID != "" {
+		if err := tx.Model(&Adjustment{}).Where("kind = ? AND stripe_charge_id = ?", AdjustRefund, ref.ChargeID).
+			Select("COALESCE(MAX(refunded_total), 0)").Scan(&before).Error; err != nil {
+			return err
+		}
+	}
+	a := Adjustment{ID: uuid.NewString(), Kind: AdjustRefund, EventID: ev.ID, StripeChargeID: ref.ChargeID,
+		StripePaymentIntentID: ref.PaymentIntentID, Amount: max(total-before, 0), RefundedTotal: total, Currency: currency,
+		CreatedAt: tx.now}
+	if g != nil {
+		a.GiftID = &g.ID
+	}
+	return tx.Create(&a).Error
+}
+
 func (e ChargeRefunded) apply(s *Store, tx *Tx, ev EventRecord, res *EventResult) error {
 	g, err := giftForCharge(tx, e.ChargeRef)
 	if err != nil {
 		return err
 	}
-	if err := s.recordAdjustment(tx, AdjustRefund, ev, g, e.ChargeRef, "", e.AmountRefunded, e.Currency); err != nil {
+	if err := s.recordRefund(tx, ev, g, e.ChargeRef, e.AmountRefunded, e.Currency); err != nil {
 		return err
 	}
 	if g == nil {
