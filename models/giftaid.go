@@ -124,14 +124,47 @@ func IsUK(country string) bool {
 
 // HouseOf is the house name or number HMRC asks for, from an address's
 // first line: its leading number ("12A" of "12A High Street"), or the
-// line up to its first comma (a house name).
+// line up to its first comma (a house name). A flat keeps its building,
+// as HMRC's guidance for the field asks: "Flat 2, 10 High St" gives
+// "Flat 2, 10", "Flat 2, Rose Court, Mill Lane" gives "Flat 2, Rose
+// Court". At most 40 characters, the schedule's limit.
 func HouseOf(line1 string) string {
 	line1 = strings.TrimSpace(line1)
-	if f := strings.Fields(line1); len(f) > 0 && f[0][0] >= '0' && f[0][0] <= '9' {
+	first, rest, _ := strings.Cut(line1, ",")
+	first = strings.TrimSpace(first)
+	if isFlat(first) && strings.TrimSpace(rest) != "" {
+		return limitRunes(first+", "+houseOfBuilding(strings.TrimSpace(rest)), 40)
+	}
+	return limitRunes(houseOfBuilding(line1), 40)
+}
+
+// houseOfBuilding is a building's number, or its name up to a comma.
+func houseOfBuilding(line string) string {
+	if f := strings.Fields(line); len(f) > 0 && f[0][0] >= '0' && f[0][0] <= '9' {
 		return strings.TrimRight(f[0], ",")
 	}
-	name, _, _ := strings.Cut(line1, ",")
+	name, _, _ := strings.Cut(line, ",")
 	return strings.TrimSpace(name)
+}
+
+// isFlat: "Flat 2", "Apartment 4B", "Unit 3".
+func isFlat(part string) bool {
+	f := strings.Fields(strings.ToLower(part))
+	if len(f) != 2 || f[1][0] < '0' || f[1][0] > '9' {
+		return false
+	}
+	switch f[0] {
+	case "flat", "apartment", "apt", "apt.", "unit", "suite", "room", "maisonette":
+		return true
+	}
+	return false
+}
+
+func limitRunes(s string, n int) string {
+	if r := []rune(s); len(r) > n {
+		return strings.TrimSpace(string(r[:n]))
+	}
+	return s
 }
 
 // NewGiftAidDeclaration makes the declaration a donor gives on the form,

@@ -11,7 +11,8 @@ func TestUKPostcodeAndHouse(t *testing.T) {
 		}
 	}
 	for in, want := range map[string]string{"12A High Street": "12A", "3, Mill Lane": "3", "Rose Cottage, Mill Lane": "Rose Cottage",
-		"Flat 4, 10 Downing St": "Flat 4", "": ""} {
+		"Flat 4, 10 Downing St": "Flat 4, 10", "Flat 2, 10 High St": "Flat 2, 10", "flat 2b, Rose Court, Mill Lane": "flat 2b, Rose Court",
+		"Apartment 7, 221B Baker Street": "Apartment 7, 221B", "Flat 2": "Flat 2", "Flatley House, Mill Lane": "Flatley House", "": ""} {
 		if got := HouseOf(in); got != want {
 			t.Errorf("HouseOf(%q) = %q, want %q", in, got, want)
 		}
