@@ -150,8 +150,12 @@ func statement(rules string, rec *models.Receipt) string {
 	case "ca":
 		return "This is an official receipt for income tax purposes."
 	case "uk":
-		return "This acknowledges your gift with thanks. It is not a tax receipt: the UK has none for donations, " +
+		out := "This acknowledges your gift with thanks. It is not a tax receipt: the UK has none for donations, " +
 			"and you need none to give with Gift Aid."
+		if rec.GiftAidNote != "" {
+			out += " We cannot claim Gift Aid on this gift: " + rec.GiftAidNote + "."
+		}
+		return out
 	case "generic":
 		if rec.BenefitValue > 0 {
 			return "The deductible amount is the amount received less the value of the benefits provided."

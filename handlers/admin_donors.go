@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -68,6 +69,16 @@ type donorData struct {
 	Receipts    []receiptRow
 	Years       []int
 	Emails      []emailRow
+	// GiftAid (uk): each declaration as made, and the gifts declared for
+	// whose Gift Aid is not claimed, with why.
+	GiftAid        []giftAidDeclarationRow
+	GiftAidRefused []string
+}
+
+// giftAidDeclarationRow is a declaration as staff check it against HMRC's
+// rules: the words, the date, how it was made, whether it is in force.
+type giftAidDeclarationRow struct {
+	Declared, Name, Address, How, State, Wording string
 }
 
 type accountMembershipRow struct {
@@ -261,6 +272,15 @@ func (s *Server) renderDonorWith(c *gin.Context, id, mergeErr string, status int
 			d.Years = append(d.Years, r.FiscalYear)
 		}
 	}
+	for _, r := range rs {
+		if r.GiftAidNote != "" && r.Status == models.ReceiptIssued {
+			d.GiftAidRefused = append(d.GiftAidRefused, r.Number+" ("+money.Display(r.Amount, r.Currency)+"): "+r.GiftAidNote+".")
+		}
+	}
+	if err := s.donorGiftAid(c, &d, id); err != nil {
+		s.error(c, err)
+		return
+	}
 	emails, err := s.store.DonorEmails(ctx, id)
 	if err != nil {
 		s.error(c, err)
@@ -317,4 +337,31 @@ func (s *Server) adminDonorStatement(c *gin.Context) {
 		return
 	}
 	s.sendPDF(c, fmt.Sprintf("statement-%d-%s.pdf", fy, donor.ID), buf.Bytes())
+}
+
+// donorGiftAid fills the donor page's Gift Aid declarations.
+func (s *Server) donorGiftAid(c *gin.Context, d *donorData, donorID string) error {
+	ds, gifts, err := s.store.GiftAidDeclarationsOf(c.Request.Context(), donorID)
+	if err != nil {
+		return err
+	}
+	day := func(t time.Time) string { return t.In(s.cfg.Location).Format("2 January 2006, 15:04") }
+	for _, decl := range ds {
+		row := giftAidDeclarationRow{Declared: day(decl.DeclaredAt), Wording: decl.Wording,
+			Name:    strings.TrimSpace(strings.Join([]string{decl.Title, decl.FirstName, decl.LastName}, " ")),
+			Address: decl.Address + " (house " + decl.House + ", postcode " + decl.Postcode + ")", State: "In force"}
+		if g := gifts[decl.ID]; g != nil {
+			row.How = "Ticked on the donate form with a gift of " + money.Display(g.TotalAmount, g.Currency)
+			if decl.ConfirmedAt != nil {
+				row.How += ", confirmed by its payment on " + day(*decl.ConfirmedAt)
+			}
+		} else {
+			row.How = "Made without a gift"
+		}
+		if decl.CancelledAt != nil {
+			row.State = "Cancelled by the donor on " + day(*decl.CancelledAt) + " (gifts before stay claimable)"
+		}
+		d.GiftAid = append(d.GiftAid, row)
+	}
+	return nil
 }

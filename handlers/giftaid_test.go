@@ -80,6 +80,14 @@ func TestGiftAidFromFormToClaim(t *testing.T) {
 	}
 
 	staff := app.staffClient("finance@ledger.example", models.RoleAdmin)
+	// Staff see the declaration as made: who, where, when, how, the words.
+	_, donorPage := app.get(staff, "/admin/donors/"+*rs[0].DonorID)
+	for _, want := range []string{`id="gift-aid"`, "<strong>In force.</strong> Declared", "by Ms Ada Lovelace-Byron, 12A High Street",
+		"(house 12A, postcode S19 2BD)", "Ticked on the donate form with a gift of £50.00, confirmed by its payment on", "I am a UK taxpayer and understand"} {
+		if !strings.Contains(donorPage, want) {
+			t.Errorf("the staff donor page lacks %q", want)
+		}
+	}
 	_, reports := app.get(staff, "/admin/reports")
 	if !strings.Contains(reports, "Waiting to be claimed: <strong>1</strong> donations, £50.00 (Gift Aid of £12.50)") {
 		t.Fatalf("reports page:\n%s", reports)

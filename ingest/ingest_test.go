@@ -1,6 +1,7 @@
 package ingest_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"math/rand/v2"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	"github.com/indienews/donations/config"
+	"github.com/indienews/donations/documents"
 	"github.com/indienews/donations/ingest"
 	"github.com/indienews/donations/models"
 	"github.com/indienews/donations/payments"
@@ -538,4 +540,63 @@ func TestSignatureIsFrozenOnTheReceipt(t *testing.T) {
 // be issued for at once: in Canadian dollars, with the donor's full address.
 func canadian(obj map[string]any) map[string]any {
 	return testenv.WithAddress(testenv.InCurrency(obj, "cad"), testenv.MontrealAddress())
+}
+
+// TestGiftAidBenefitsCapOverTheTaxYear: a UK donor declares with a paid
+// gift; then five yearly memberships of £10,000, each bringing a £500
+// benefit (under the £520 limit of such a gift), are claimed: £2,500 of
+// benefits in the tax year. A sixth would take them to £3,000, over
+// HMRC's £2,500 cap: it is not claimed, and its acknowledgement says why.
+// A gift whose own benefit is over its limit says so too.
+func TestGiftAidBenefitsCapOverTheTaxYear(t *testing.T) {
+	testenv.ForEachDB(t, func(t *testing.T, db string) {
+		h := newHarnessWith(t, db, models.ReceiptSettings{Org: models.Org{Name: "The Ledger"}, Rules: "uk", Tiers: []models.Tier{
+			{Name: "Patron", MinPerYear: 1000000, Description: "a gala table", ValuePerYear: 50000},
+			{Name: "Friend", MinPerYear: 1000, Description: "a dinner", ValuePerYear: 5000}}})
+		ctx := context.Background()
+		g := &models.Gift{Frequency: "once", Amount: 2000, Currency: "gbp", Email: "pat@example.co.uk", Name: "Pat Ron"}
+		decl := models.NewGiftAidDeclaration("pat@example.co.uk", "", "Pat", "Ron", models.Address{Line1: "1 High St", City: "Leeds",
+			PostalCode: "LS1 1AA", Country: "GB"}, "The Ledger")
+		if err := h.store.CreateGiftWithDeclaration(ctx, g, decl); err != nil {
+			t.Fatal(err)
+		}
+		// Paid after it was declared, and the payments of the week after in
+		// one tax year: past the 6 April the week would straddle.
+		at := time.Now().Add(time.Minute)
+		if april := time.Date(at.Year(), time.April, 7, 0, 0, 0, 0, time.UTC); !at.After(april) && at.AddDate(0, 0, 9).After(april.AddDate(0, 0, -1)) {
+			at = april
+		}
+		first := h.deliver(testenv.EventAt(t, "evt_decl", "checkout.session.completed",
+			testenv.InCurrency(testenv.PaidSession(t, "cs_decl", g.ID, "pat@example.co.uk", 2000), "gbp"), at)).Receipt
+		if first == nil || !first.GiftAid {
+			t.Fatalf("the declared gift: %+v", first)
+		}
+		yearly := func(i int, amount int64) *models.Receipt {
+			id := fmt.Sprintf("in_pat%d", i)
+			return h.deliver(testenv.EventAt(t, "evt_"+id, "invoice.paid", testenv.InCurrency(testenv.Invoice(t, testenv.InvoiceSpec{ID: id,
+				Subscription: fmt.Sprintf("sub_pat%d", i), Customer: "cus_pat", Charge: "ch_" + id, BillingReason: "subscription_create",
+				Amount: amount, Paid: true, Email: "pat@example.co.uk", Name: "Pat Ron", Interval: "year"}), "gbp"), at.AddDate(0, 0, i))).Receipt
+		}
+		for i := 1; i <= 5; i++ {
+			if r := yearly(i, 1000000); r == nil || !r.GiftAid || r.BenefitValue != 50000 || r.GiftAidNote != "" {
+				t.Fatalf("membership %d: %+v", i, r)
+			}
+		}
+		sixth := yearly(6, 1000000)
+		if sixth == nil || sixth.GiftAid || !strings.Contains(sixth.GiftAidNote, "£3,000.00, over HMRC's yearly limit of £2,500.00") {
+			t.Fatalf("the sixth, over the cap: %+v", sixth)
+		}
+		var pdf bytes.Buffer
+		if err := documents.New("https://news.example", nil).Receipt(&pdf, sixth); err != nil {
+			t.Fatal(err)
+		}
+		if text := testenv.PDFText(t, pdf.Bytes()); !strings.Contains(text, "We cannot claim Gift Aid on this gift") || !strings.Contains(text, "yearly limit") {
+			t.Errorf("the acknowledgement does not say why:\n%s", text)
+		}
+		// £20 a year bringing a £50 dinner: over the gift's own limit.
+		small := yearly(7, 2000)
+		if small == nil || small.GiftAid || !strings.Contains(small.GiftAidNote, "more than HMRC allows for a gift of £20.00") {
+			t.Fatalf("a benefit over the gift's limit: %+v", small)
+		}
+	})
 }

@@ -9,6 +9,8 @@ import (
 	"unicode"
 
 	"github.com/google/uuid"
+
+	"github.com/indienews/donations/money"
 )
 
 // UK Gift Aid. A UK taxpayer's declaration lets the charity reclaim basic
@@ -260,20 +262,56 @@ func (s *Store) giftAidDeclaration(tx *Tx, g *Gift, donorID string, t time.Time)
 	return nil, nil
 }
 
+// GiftAidBenefitsCap is the most a donor may receive in benefits over a
+// UK tax year (6 April to 5 April) and still have gifts claimed.
+const GiftAidBenefitsCap = 250000
+
 // claimGiftAid records the claim line of a paid gift a declaration covers,
-// once (its key); benefits above HMRC's limit make the gift ineligible.
-func (s *Store) claimGiftAid(tx *Tx, key string, g *Gift, d *GiftAidDeclaration, benefit int64) (bool, error) {
-	if d == nil || benefit > giftAidLimit(g.TotalAmount) {
-		return false, nil
+// once (its key). Benefits above HMRC's limits make the gift ineligible:
+// the limit of the gift itself, or the donor's benefits over the tax year
+// passing the cap; the note says which, for the donor and staff.
+func (s *Store) claimGiftAid(tx *Tx, key string, g *Gift, donorID string, d *GiftAidDeclaration, benefit int64) (bool, string, error) {
+	if d == nil {
+		return false, "", nil
+	}
+	if benefit > giftAidLimit(g.TotalAmount) {
+		return false, "the benefits it brings (" + money.Display(benefit, g.Currency) + ") are more than HMRC allows for a gift of " +
+			money.Display(g.TotalAmount, g.Currency), nil
 	}
 	paid := tx.now
 	if g.PaidAt != nil {
 		paid = *g.PaidAt
 	}
+	if benefit > 0 && donorID != "" {
+		from, to := ukTaxYear(paid)
+		var before int64
+		if err := tx.Model(&Receipt{}).Where("donor_id = ? AND status = ? AND gift_date >= ? AND gift_date < ?", donorID, ReceiptIssued, from, to).
+			Select("COALESCE(SUM(benefit_value), 0)").Scan(&before).Error; err != nil {
+			return false, "", err
+		}
+		if before+benefit > GiftAidBenefitsCap {
+			return false, "with it, your benefits this tax year come to " + money.Display(before+benefit, g.Currency) +
+				", over HMRC's yearly limit of " + money.Display(GiftAidBenefitsCap, "gbp"), nil
+		}
+	}
 	c := GiftAidClaim{ID: uuid.NewString(), GiftID: g.ID, DeclarationID: d.ID, Kind: GiftAidDonation, IssueKey: "giftaid:" + key,
 		Amount: g.TotalAmount, DonationDate: paid.UTC(), Status: GiftAidPending, CreatedAt: tx.now, UpdatedAt: tx.now}
 	res := tx.Where("issue_key = ?", c.IssueKey).FirstOrCreate(&c)
-	return res.Error == nil, res.Error
+	return res.Error == nil, "", res.Error
+}
+
+// ukTaxYear is the UK tax year t falls in: 6 April to 5 April, London time.
+func ukTaxYear(t time.Time) (time.Time, time.Time) {
+	loc, err := time.LoadLocation("Europe/London")
+	if err != nil {
+		loc = time.UTC
+	}
+	lt := t.In(loc)
+	start := time.Date(lt.Year(), time.April, 6, 0, 0, 0, 0, loc)
+	if lt.Before(start) {
+		start = start.AddDate(-1, 0, 0)
+	}
+	return start.UTC(), start.AddDate(1, 0, 0).UTC()
 }
 
 // refundGiftAid follows a gift's refund (refunded is the cumulative
@@ -304,6 +342,29 @@ func (s *Store) refundGiftAid(tx *Tx, g *Gift, before, refunded int64) error {
 		return tx.Where("issue_key = ?", adj.IssueKey).FirstOrCreate(&adj).Error
 	}
 	return nil
+}
+
+// GiftAidDeclarationsOf lists the declarations a donor made and
+// confirmed, newest first, with the gift each came with (nil for none).
+func (s *Store) GiftAidDeclarationsOf(ctx context.Context, donorID string) ([]GiftAidDeclaration, map[string]*Gift, error) {
+	var ds []GiftAidDeclaration
+	if err := s.db.WithContext(ctx).Where("donor_id = ? AND confirmed_at IS NOT NULL", donorID).Order("declared_at DESC").Find(&ds).Error; err != nil {
+		return nil, nil, wrap(err, "gift aid: declarations of %s", donorID)
+	}
+	gifts := map[string]*Gift{}
+	for _, d := range ds {
+		if d.GiftID == nil {
+			continue
+		}
+		var g Gift
+		if err := s.db.WithContext(ctx).Where("id = ?", *d.GiftID).Limit(1).Find(&g).Error; err != nil {
+			return nil, nil, wrap(err, "gift aid: gift of declaration %s", d.ID)
+		}
+		if g.ID != "" {
+			gifts[d.ID] = &g
+		}
+	}
+	return ds, gifts, nil
 }
 
 // ActiveGiftAidDeclaration is a donor's declaration in force, nil when

@@ -120,6 +120,8 @@ type Gift struct {
 	UpdatedAt                                    time.Time
 	// GiftAid: Gift Aid is claimed on it (uk), as its receipt records.
 	GiftAid bool `gorm:"-"`
+	// GiftAidNote: why Gift Aid is not claimed though declared for.
+	GiftAidNote string `gorm:"-"`
 }
 
 // NormaliseEmail is the key donors are found by.

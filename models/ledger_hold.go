@@ -113,7 +113,7 @@ func (s *Store) receiptOrHold(tx *Tx, key string, g *Gift, donorID, paymentID st
 	if err != nil {
 		return nil, nil, err
 	}
-	if g.GiftAid, err = s.claimGiftAid(tx, key, g, decl, b.Value); err != nil {
+	if g.GiftAid, g.GiftAidNote, err = s.claimGiftAid(tx, key, g, donorID, decl, b.Value); err != nil {
 		return nil, nil, err
 	}
 	reason, conv, err := s.holdReason(tx, g)

@@ -96,6 +96,9 @@ type Receipt struct {
 	// GiftAid: the donor asked for Gift Aid and the charity claims it
 	// (uk): the acknowledgement says so.
 	GiftAid bool
+	// GiftAidNote says why Gift Aid is not claimed although the donor
+	// declared for it ("" when it is, or when they did not).
+	GiftAidNote string
 	// What the donor chose on the form, as they chose it.
 	DedicationType string // "", honor or memory
 	DedicationName string
@@ -324,6 +327,7 @@ func (s *Store) issueReceipt(tx *Tx, key string, g *Gift, donorID string, paymen
 		Livemode:               g.Livemode,
 		TimeZone:               s.receipts.Location.String(),
 		GiftAid:                g.GiftAid,
+		GiftAidNote:            g.GiftAidNote,
 		DedicationType:         g.DedicationType,
 		DedicationName:         g.DedicationName,
 		Anonymous:              g.Anonymous,

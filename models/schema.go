@@ -634,6 +634,12 @@ UPDATE payment_adjustments SET amount = amount - COALESCE((SELECT MAX(p.refunded
 	WHERE kind = 'refund' AND stripe_charge_id <> '';
 UPDATE payment_adjustments SET amount = 0 WHERE kind = 'refund' AND amount < 0;
 `},
+	// Why Gift Aid is not claimed on a gift its donor declared for (its
+	// benefits are over HMRC's limits): the acknowledgement, its email and
+	// the staff donor page say so.
+	{26, "giftaid_note", `
+ALTER TABLE receipts ADD COLUMN gift_aid_note TEXT NOT NULL DEFAULT '';
+`},
 }
 
 func (m migration) sqlFor(dialect string) string {
