@@ -24,6 +24,7 @@ import (
 
 	"github.com/trustelem/zxcvbn"
 
+	"github.com/indienews/donations/documents"
 	"github.com/indienews/donations/models"
 	"github.com/indienews/donations/money"
 )
@@ -117,6 +118,10 @@ type Config struct {
 	// again (an export whose server was killed resumes after this). Each
 	// export may run for nine tenths of it.
 	JobRescueAfter time.Duration
+
+	// Paper and DateStyle override the documents' rule-set choice: ""
+	// (the rule set's), "letter" or "a4"; "month-day" or "day-month".
+	Paper, DateStyle string
 
 	LogLevel  string
 	LogFormat string
@@ -423,6 +428,12 @@ func Load(getenv Getenv) (*Config, error) {
 		BreakerMinPerMinute: l.positiveInt("CHECKOUT_BREAKER_MIN", 6),
 	}
 	c.Captcha = l.captcha()
+	if p := l.str("PAPER_SIZE", ""); p != "" {
+		c.Paper = l.oneOf("PAPER_SIZE", "", "letter", "a4")
+	}
+	if ds := l.str("DATE_STYLE", ""); ds != "" {
+		c.DateStyle = l.oneOf("DATE_STYLE", "", "month-day", "day-month")
+	}
 	for _, o := range strings.Fields(l.str("FRAME_ANCESTORS", "")) {
 		if o == "'self'" {
 			c.FrameAncestors = append(c.FrameAncestors, o)
@@ -710,6 +721,14 @@ func (l *loader) captcha() Captcha {
 		l.fail("CAPTCHA_VERIFY_URL", "must be an http(s) URL")
 	}
 	return c
+}
+
+// Documents is the PDF renderer these settings make: links to this
+// server, dates in TIMEZONE, and the paper and date style chosen.
+func (c *Config) Documents() *documents.Renderer {
+	r := documents.New(c.BaseURL.String(), c.Location)
+	r.Paper, r.DateStyle = c.Paper, c.DateStyle
+	return r
 }
 
 // ForServing checks what only the web server needs: the commands run with

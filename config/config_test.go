@@ -323,3 +323,20 @@ func TestSettingsThatPrintInvalidReceiptsAreRefused(t *testing.T) {
 		}
 	}
 }
+
+// TestPaperAndDateStyleSettings: empty leaves the choice to each
+// document's rule set; a value must be one the renderer knows.
+func TestPaperAndDateStyleSettings(t *testing.T) {
+	c, err := Load(func(k string) string { return map[string]string{"PAPER_SIZE": "a4", "DATE_STYLE": "day-month"}[k] })
+	if err != nil || c.Paper != "a4" || c.DateStyle != "day-month" || c.Documents().Paper != "a4" || c.Documents().DateStyle != "day-month" {
+		t.Fatalf("set: %+v %v", c, err)
+	}
+	if c, err := Load(func(string) string { return "" }); err != nil || c.Paper != "" || c.DateStyle != "" {
+		t.Fatalf("unset: %v", err)
+	}
+	for k, v := range map[string]string{"PAPER_SIZE": "legal", "DATE_STYLE": "iso"} {
+		if _, err := Load(func(x string) string { return map[string]string{k: v}[x] }); err == nil || !strings.Contains(err.Error(), k) {
+			t.Errorf("%s=%s accepted: %v", k, v, err)
+		}
+	}
+}

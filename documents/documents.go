@@ -68,6 +68,11 @@ func fontSet() (*typeset.Fonts, error) {
 type Renderer struct {
 	VerifyBase string
 	Location   *time.Location
+	// Paper ("letter" or "a4") and DateStyle ("month-day" or "day-month")
+	// override what each document's rule set chooses ("": the rule set's:
+	// US Letter and "December 4, 2026" for us, A4 and "4 December 2026"
+	// for ca and uk).
+	Paper, DateStyle string
 	zones      sync.Map // time zone name -> *time.Location, loaded once
 
 	fontsOnce sync.Once

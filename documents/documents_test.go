@@ -301,3 +301,39 @@ func TestZeroStatementIsInTheYearsCurrency(t *testing.T) {
 		}
 	}
 }
+
+// TestPaperAndDatesFollowTheRuleSet: US receipts on Letter with "March
+// 5, 2026"; Canadian and UK ones on A4 with "5 March 2026"; PAPER_SIZE
+// and DATE_STYLE (the renderer's Paper and DateStyle) override both.
+func TestPaperAndDatesFollowTheRuleSet(t *testing.T) {
+	letter, a4 := "/MediaBox [0 0 612 792]", "/MediaBox [0 0 595.28 841.89]"
+	for _, c := range []struct {
+		wording, paper, style, box, date string
+	}{
+		{"us-2", "", "", letter, "Date issued: March 5, 2026"},
+		{"ca-1", "", "", a4, "Date issued: 5 March 2026"},
+		{"uk-1", "", "", a4, "Date issued: 5 March 2026"},
+		{"ca-1", "letter", "month-day", letter, "Date issued: March 5, 2026"},
+		{"us-2", "a4", "day-month", a4, "Date issued: 5 March 2026"},
+	} {
+		r := New("https://news.example", nil)
+		r.Paper, r.DateStyle = c.paper, c.style
+		rec := sample()
+		rec.WordingVersion = c.wording
+		var buf bytes.Buffer
+		if err := r.Receipt(&buf, rec); err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Contains(buf.Bytes(), []byte(c.box)) {
+			t.Errorf("%s (paper %q): not on %s", c.wording, c.paper, c.box)
+		}
+		if text := testenv.PDFText(t, buf.Bytes()); !strings.Contains(text, c.date) {
+			t.Errorf("%s (style %q): no %q in\n%s", c.wording, c.style, c.date, text)
+		}
+		var st bytes.Buffer
+		s := NewStatement(models.Org{Name: "The Ledger"}, &models.Donor{Name: "Ann"}, 2026, []models.Receipt{*rec})
+		if err := r.Statement(&st, s); err != nil || !bytes.Contains(st.Bytes(), []byte(c.box)) {
+			t.Errorf("%s statement (paper %q): not on %s (%v)", c.wording, c.paper, c.box, err)
+		}
+	}
+}

@@ -18,12 +18,39 @@ type doc struct {
 	record *[]string
 }
 
-func (r *Renderer) newDoc(title string) (*doc, error) {
+func (r *Renderer) newDoc(title, rules string) (*doc, error) {
 	fonts, err := r.loadFonts()
 	if err != nil {
 		return nil, err
 	}
-	return &doc{d: fonts.NewDoc(title)}, nil
+	return &doc{d: fonts.NewDocOn(title, r.paper(rules))}, nil
+}
+
+// paper is the sheet a rule set's documents are printed on: A4 outside
+// the US (Canada's CRA and the UK print on it), unless PAPER_SIZE says.
+func (r *Renderer) paper(rules string) typeset.PageSize {
+	switch r.Paper {
+	case "a4":
+		return typeset.A4
+	case "letter":
+		return typeset.Letter
+	}
+	if rules == "us" || rules == "" {
+		return typeset.Letter
+	}
+	return typeset.A4
+}
+
+// dayFirst: the rule set's country writes "4 December 2026" (Canada's
+// official receipts, the UK), unless DATE_STYLE says otherwise.
+func (r *Renderer) dayFirst(rules string) bool {
+	switch r.DateStyle {
+	case "day-month":
+		return true
+	case "month-day":
+		return false
+	}
+	return rules == "ca" || rules == "uk"
 }
 
 // setColor sets the colour of the text that follows (0 to 255 each).
@@ -78,7 +105,12 @@ func (d *doc) rule() {
 func (d *doc) output(w io.Writer) error { return d.d.Output(w) }
 
 // date is a day as a person reads it, in the zone that decided it.
-func date(t time.Time, loc *time.Location) string { return t.In(loc).Format("January 2, 2006") }
+func date(t time.Time, loc *time.Location, dayFirst bool) string {
+	if dayFirst {
+		return t.In(loc).Format("2 January 2006")
+	}
+	return t.In(loc).Format("January 2, 2006")
+}
 
 // testMark is what a receipt paid with pretend money says of itself.
 const testMark = "TEST — not a receipt"
@@ -87,7 +119,7 @@ const testMark = "TEST — not a receipt"
 // nothing else: given a statement's lines (StatementLines), the baseline
 // the statements benchmark compares Statement against.
 func (r *Renderer) PlainPage(w io.Writer, lines []string) error {
-	d, err := r.newDoc("baseline")
+	d, err := r.newDoc("baseline", "us")
 	if err != nil {
 		return err
 	}

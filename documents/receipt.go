@@ -20,7 +20,7 @@ func (r *Renderer) Receipt(w io.Writer, rec *models.Receipt) error {
 	if !rec.Livemode {
 		title = testMark + " " + rec.Number
 	}
-	d, err := r.newDoc(title)
+	d, err := r.newDoc(title, rules)
 	if err != nil {
 		return err
 	}
@@ -69,11 +69,11 @@ func (r *Renderer) Receipt(w io.Writer, rec *models.Receipt) error {
 	}
 	d.rule()
 	d.field(titleCase(docWord(rules))+" number", rec.Number)
-	d.field("Date issued", date(rec.IssuedAt, loc))
+	d.field("Date issued", date(rec.IssuedAt, loc, r.dayFirst(rules)))
 	if rules == "ca" && rec.PlaceOfIssue != "" {
 		d.field("Place of issue", rec.PlaceOfIssue)
 	}
-	d.field("Date of gift", date(rec.GiftDate, loc))
+	d.field("Date of gift", date(rec.GiftDate, loc, r.dayFirst(rules)))
 	d.gap(2)
 	donor := rec.DonorName
 	if strings.TrimSpace(donor) == "" {

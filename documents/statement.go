@@ -154,7 +154,7 @@ func (r *Renderer) Statement(w io.Writer, st Statement) error {
 	if st.Test() {
 		title = testMark + ": " + title
 	}
-	d, err := r.newDoc(title)
+	d, err := r.newDoc(title, st.Rules)
 	if err != nil {
 		return err
 	}

@@ -124,7 +124,7 @@ func New(d Deps) (*Server, error) {
 		csrfKey: derivedKey(key, "csrf"), secret: derivedKey(key, "server"),
 		cfg: d.Config, store: d.Store, gateway: d.Gateway, verifier: d.Verifier, demo: d.Demo, mailbox: d.Mailbox,
 		log: d.Logger, now: d.Now, pages: pages, metrics: newMetrics(d.Store),
-		docs:    documents.New(d.Config.BaseURL.String(), d.Config.Location),
+		docs:    d.Config.Documents(),
 		captcha: captcha, csp: csp, donateCSP: donateCSP,
 		signInByIP:    newIPLimiter(10, 5, d.Now),
 		signInByEmail: newRateLimiter(rate.Every(10*time.Minute), 3, d.Now),

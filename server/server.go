@@ -20,7 +20,6 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/indienews/donations/config"
-	"github.com/indienews/donations/documents"
 	"github.com/indienews/donations/handlers"
 	"github.com/indienews/donations/ingest"
 	"github.com/indienews/donations/jobs"
@@ -140,7 +139,7 @@ func (s *Server) assemble(o Options) error {
 		opts.Renewals, opts.RenewalDays, opts.RenewalEvery = s.Store, cfg.RenewalNoticeDays, cfg.RenewalCheckEvery
 		opts.MonthlyReminder = cfg.MonthlyReminder
 		opts.Limits = s.Store
-		opts.Exports = &jobs.Exports{Store: s.Store, Docs: documents.New(cfg.BaseURL.String(), cfg.Location), Org: cfg.Org, Location: cfg.Location}
+		opts.Exports = &jobs.Exports{Store: s.Store, Docs: cfg.Documents(), Org: cfg.Org, Location: cfg.Location}
 		s.reconciling = lister != nil
 	}
 	runner, err := jobs.NewRunner(s.Store, opts)
@@ -161,7 +160,7 @@ func (s *Server) assemble(o Options) error {
 func mailer(cfg *config.Config, store *models.Store) (*mail.Composer, jobs.Sender, error) {
 	composer, err := mail.NewComposer(mail.Settings{
 		Org: cfg.Org, Contact: cfg.ContactEmail, BaseURL: cfg.BaseURL.String(), MessageIDDomain: cfg.BaseURL.Hostname(),
-	}, store, documents.New(cfg.BaseURL.String(), cfg.Location))
+	}, store, cfg.Documents())
 	if err != nil {
 		return nil, nil, err
 	}

@@ -26,9 +26,11 @@ type Span struct {
 	Color [3]float64
 }
 
-// Doc is one PDF being written: US Letter pages with 20 mm margins, a
-// cursor moving down them. Lengths in its methods are millimetres.
+// Doc is one PDF being written: pages of one size (US Letter unless told)
+// with 20 mm margins, a cursor moving down them. Lengths in its methods
+// are millimetres.
 type Doc struct {
+	size   PageSize
 	fonts  *Fonts
 	st     *state
 	title  string
@@ -42,10 +44,19 @@ type Doc struct {
 	scratch []byte
 }
 
+// PageSize is a sheet's width and height in points.
+type PageSize struct{ W, H float64 }
+
+// The two sheets documents are printed on: North America's, and
+// everywhere else's.
+var (
+	Letter = PageSize{612, 792}
+	A4     = PageSize{595.28, 841.89}
+)
+
 const (
-	pageW, pageH = 612.0, 792.0 // US Letter, points
-	margin       = 20 * ptPerMM
-	ptPerMM      = 72 / 25.4
+	margin  = 20 * ptPerMM
+	ptPerMM = 72 / 25.4
 )
 
 type page struct {
@@ -71,9 +82,12 @@ type imageUse struct {
 	objRGB, objAlpha int
 }
 
-// NewDoc starts a document with one empty page.
-func (fs *Fonts) NewDoc(title string) *Doc {
-	d := &Doc{fonts: fs, st: fs.states.Get().(*state), title: title, used: map[*Font]*fontUse{}, images: map[string]*imageUse{}}
+// NewDoc starts a document on US Letter with one empty page.
+func (fs *Fonts) NewDoc(title string) *Doc { return fs.NewDocOn(title, Letter) }
+
+// NewDocOn starts a document on sheets of size, with one empty page.
+func (fs *Fonts) NewDocOn(title string, size PageSize) *Doc {
+	d := &Doc{size: size, fonts: fs, st: fs.states.Get().(*state), title: title, used: map[*Font]*fontUse{}, images: map[string]*imageUse{}}
 	d.newPage()
 	return d
 }
@@ -107,8 +121,8 @@ func (d *Doc) Text(leading float64, spans ...Span) {
 	}
 	p := d.st.shape(in)
 	lead := leading * ptPerMM
-	for _, line := range d.st.wrap(p, pageW-2*margin) {
-		if d.y+lead > pageH-margin {
+	for _, line := range d.st.wrap(p, d.size.W-2*margin) {
+		if d.y+lead > d.size.H-margin {
 			d.newPage()
 		}
 		// The baseline sits where fpdf put it: the middle of the line box,
@@ -129,7 +143,7 @@ func (d *Doc) Text(leading float64, spans ...Span) {
 // from the top).
 func (d *Doc) drawLine(p *shaped, line []shaping.Output, x, baseline float64) {
 	c := &d.page().content
-	y := pageH - baseline
+	y := d.size.H - baseline
 	for _, run := range line {
 		owner := d.st.owners[run.Face]
 		if owner == nil || len(run.Glyphs) == 0 {
@@ -230,8 +244,8 @@ func (d *Doc) use(f *Font, face *font.Face) *fontUse {
 
 // Rule draws a thin grey line across the text width.
 func (d *Doc) Rule() {
-	y := pageH - d.y
-	fmt.Fprintf(&d.page().content, "0.706 0.706 0.706 RG 0.567 w %s %s m %s %s l S\n", num(margin), num(y), num(pageW-margin), num(y))
+	y := d.size.H - d.y
+	fmt.Fprintf(&d.page().content, "0.706 0.706 0.706 RG 0.567 w %s %s m %s %s l S\n", num(margin), num(y), num(d.size.W-margin), num(y))
 	d.y += 3 * ptPerMM
 }
 
@@ -256,14 +270,14 @@ func (d *Doc) Image(name string, data []byte, w, h float64) {
 		w = h * iw / ih
 	}
 	wp, hp := w*ptPerMM, h*ptPerMM
-	if d.y+hp > pageH-margin {
+	if d.y+hp > d.size.H-margin {
 		d.newPage()
 	}
 	pg := d.page()
 	if !slices.Contains(pg.images, im) {
 		pg.images = append(pg.images, im)
 	}
-	fmt.Fprintf(&pg.content, "q %s 0 0 %s %s %s cm /Im%d Do Q\n", num(wp), num(hp), num(margin), num(pageH-d.y-hp), im.id)
+	fmt.Fprintf(&pg.content, "q %s 0 0 %s %s %s cm /Im%d Do Q\n", num(wp), num(hp), num(margin), num(d.size.H-d.y-hp), im.id)
 	d.y += hp + ptPerMM
 }
 
@@ -394,7 +408,7 @@ func (d *Doc) Output(w io.Writer) error {
 		res.WriteString(" >>")
 		kids = append(kids, fmt.Sprintf("%d 0 R", out.object(fmt.Sprintf(
 			"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 %s %s] /Resources %s /Contents %d 0 R >>",
-			num(pageW), num(pageH), res.String(), contents))))
+			num(d.size.W), num(d.size.H), res.String(), contents))))
 	}
 	out.objectAt(1, "<< /Type /Catalog /Pages 2 0 R >>")
 	out.objectAt(2, fmt.Sprintf("<< /Type /Pages /Kids [%s] /Count %d >>", strings.Join(kids, " "), len(kids)))
