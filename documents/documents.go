@@ -73,7 +73,7 @@ type Renderer struct {
 	// US Letter and "December 4, 2026" for us, A4 and "4 December 2026"
 	// for ca and uk).
 	Paper, DateStyle string
-	zones      sync.Map // time zone name -> *time.Location, loaded once
+	zones            sync.Map // time zone name -> *time.Location, loaded once
 
 	fontsOnce sync.Once
 	fonts     *typeset.Fonts
