@@ -367,7 +367,8 @@ func (s *Store) applyPendingAdjustments(tx *Tx, g *Gift) error {
 		var err error
 		switch a.Kind {
 		case AdjustRefund:
-			err = s.refundGift(tx, &cur, a.StripeChargeID, a.Amount, &res)
+			// The charge's refunded total, as Stripe said it then.
+			err = s.refundGift(tx, &cur, a.StripeChargeID, a.RefundedTotal, &res)
 		case AdjustDisputeOpened:
 			err = s.openDispute(tx, &cur, &res)
 		case AdjustDisputeWon, AdjustDisputeLost:
