@@ -263,7 +263,9 @@ func TestDifficultyRisesWithRefusalsAndEases(t *testing.T) {
 // hour stays over the normal rate, and turns off after.
 func TestBreakerTripsAndHolds(t *testing.T) {
 	testenv.ForEachDB(t, func(t *testing.T, db string) {
-		clock := newClock(time.Now())
+		// Five minutes before an hour's end: the ten minutes after cross
+		// into the next hour's slot, where a trip must not be forgotten.
+		clock := newClock(time.Now().Truncate(time.Hour).Add(55 * time.Minute))
 		var logs syncBuffer
 		app := newApp(t, db, appOptions{clock: clock, env: cardTestingDefaults(), logs: &logs})
 		c := app.client()

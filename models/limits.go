@@ -41,9 +41,13 @@ func (w Window) slots(now time.Time) (cur, prev time.Time, elapsed time.Duration
 	return cur, cur.Add(-w.Length), now.Sub(cur)
 }
 
-// estimate is the sliding count from the current and previous slots.
+// estimate is the sliding count from the current and previous slots. The
+// previous slot's share is rounded up: a single hit (a breaker's trip)
+// stays counted until the window has wholly passed it, rather than
+// vanishing at the next slot's first second.
 func (w Window) estimate(cur, prev int64, elapsed time.Duration) int64 {
-	return cur + prev*int64(w.Length-elapsed)/int64(w.Length)
+	l := int64(w.Length)
+	return cur + (prev*(l-int64(elapsed))+l-1)/l
 }
 
 // Hit counts one hit and returns the window's count with it.
