@@ -2,6 +2,7 @@ package typeset
 
 import (
 	"compress/zlib"
+	"golang.org/x/text/unicode/bidi"
 	"slices"
 	"unicode"
 
@@ -108,10 +109,39 @@ type shaped struct {
 	spans []spanRange
 }
 
-// spanRange is where a span's text lies in the paragraph, for its colour.
+// spanRange is where a span's text lies in the paragraph, for its colour
+// and its direction.
 type spanRange struct {
 	start, end int
 	color      [3]float64
+	rtl        bool // its first strong letter is right-to-left (Arabic, Hebrew)
+}
+
+// rightToLeft applies the Unicode bidi algorithm's rule P2-P3 to a span:
+// its direction is its first strong letter's. A value such as an address
+// "12 شارع الملك فهد" is then laid out as Arabic, the house number at its
+// start (the right), whatever the label before it.
+func rightToLeft(text []rune) bool {
+	for _, r := range text {
+		p, _ := bidi.LookupRune(r)
+		switch p.Class() {
+		case bidi.L:
+			return false
+		case bidi.R, bidi.AL:
+			return true
+		}
+	}
+	return false
+}
+
+// spanAt is the span holding rune i.
+func (p *shaped) spanAt(i int) *spanRange {
+	for k := range p.spans {
+		if i >= p.spans[k].start && i < p.spans[k].end {
+			return &p.spans[k]
+		}
+	}
+	return nil
 }
 
 // colorAt is the colour of the span holding rune i.
@@ -144,13 +174,14 @@ func (st *state) shape(spans []span) shaped {
 		if len(out.text) == start {
 			continue
 		}
-		out.spans = append(out.spans, spanRange{start, len(out.text), sp.color})
+		rtl := rightToLeft(out.text[start:])
+		out.spans = append(out.spans, spanRange{start, len(out.text), sp.color, rtl})
 		// A span that opens its paragraph and is plain ASCII (a label, a
 		// heading, a sentence every document prints) shapes the same every
 		// time: it is shaped once per state. Its runs are copied out, as
 		// the line wrapper edits glyphs in place.
 		key := shapeKey{text: sp.text, style: sp.style, size: sp.size}
-		cacheable := start == 0 && isASCII(sp.text)
+		cacheable := start == 0 && isASCII(sp.text) && !rtl
 		if runs, ok := st.shaped[key]; ok && cacheable {
 			for _, r := range runs {
 				r.Glyphs = slices.Clone(r.Glyphs)
@@ -158,7 +189,11 @@ func (st *state) shape(spans []span) shaped {
 			}
 			continue
 		}
-		in := shaping.Input{Text: out.text, RunStart: start, RunEnd: len(out.text), Direction: di.DirectionLTR,
+		dir := di.DirectionLTR
+		if rtl {
+			dir = di.DirectionRTL
+		}
+		in := shaping.Input{Text: out.text, RunStart: start, RunEnd: len(out.text), Direction: dir,
 			Size: fixed.Int26_6(sp.size * 64), Script: language.Latin, Language: english}
 		m := &st.maps[sp.style]
 		first := len(out.runs)
@@ -210,11 +245,21 @@ func (st *state) wrap(p shaped, width float64) [][]shaping.Output {
 	lines, _ := st.wrapper.WrapParagraphF(cfg, fixed.Int26_6(width*64), p.text, shaping.NewSliceIterator(p.runs))
 	out := make([][]shaping.Output, len(lines))
 	for i, l := range lines {
-		// The wrapper owns the lines until its next call: copy them out,
-		// placing each run at its visual index.
-		row := make([]shaping.Output, len(l))
-		for _, run := range l {
-			row[run.VisualIndex] = run
+		// The wrapper owns the lines until its next call: copy them out.
+		// A paragraph is laid out left to right, span after span; within
+		// a right-to-left span, its runs go right to left, each in its own
+		// direction (a number in Arabic text still reads left to right).
+		row := slices.Clone(l)
+		slices.SortStableFunc(row, func(a, b shaping.Output) int { return a.Runes.Offset - b.Runes.Offset })
+		for j := 0; j < len(row); {
+			k := j + 1
+			if sp := p.spanAt(row[j].Runes.Offset); sp != nil && sp.rtl {
+				for k < len(row) && p.spanAt(row[k].Runes.Offset) == sp {
+					k++
+				}
+				slices.Reverse(row[j:k])
+			}
+			j = k
 		}
 		out[i] = row
 	}

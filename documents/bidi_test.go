@@ -1,0 +1,116 @@
+package documents
+
+import (
+	"bytes"
+	"encoding/xml"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/indienews/donations/testenv"
+)
+
+// word is one word pdftotext found, with its box.
+type word struct {
+	XMin float64 `xml:"xMin,attr"`
+	YMin float64 `xml:"yMin,attr"`
+	Text string  `xml:",chardata"`
+}
+
+// words reads a PDF's words with their positions (pdftotext -bbox).
+func words(t *testing.T, pdf []byte) []word {
+	t.Helper()
+	if _, err := exec.LookPath("pdftotext"); err != nil {
+		testenv.Unavailable(t, "pdftotext is not installed")
+	}
+	f := filepath.Join(t.TempDir(), "doc.pdf")
+	if err := os.WriteFile(f, pdf, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command("pdftotext", "-bbox", f, "-").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Words []word `xml:"body>doc>page>word"`
+	}
+	if err := xml.Unmarshal(out, &doc); err != nil {
+		t.Fatalf("pdftotext -bbox: %v", err)
+	}
+	return doc.Words
+}
+
+// lineOf is the words on the line whose first word is label, left to right.
+func lineOf(ws []word, label string) []word {
+	for i, w := range ws {
+		if w.Text == label {
+			var line []word
+			for _, v := range ws[i:] {
+				if v.YMin > w.YMin+4 || v.YMin < w.YMin-8 {
+					break
+				}
+				line = append(line, v)
+			}
+			return line
+		}
+	}
+	return nil
+}
+
+// TestRightToLeftValuesAreLaidOutAsTheirOwn: each value takes the
+// direction of its first strong letter (the Unicode bidi algorithm's rule
+// P2), whatever the label before it. An Arabic address beginning with its
+// house number has the number at its start, on the right; a Hebrew one
+// with a number after the street name has it to the street's left; a name
+// followed by a number reads name first, from the right. Left-to-right
+// values are untouched.
+func TestRightToLeftValuesAreLaidOutAsTheirOwn(t *testing.T) {
+	r := New("https://news.example", nil)
+	rec := sample()
+	rec.DonorName = "سارة 12"
+	rec.DonorAddressLine1, rec.DonorAddressLine2, rec.DonorAddressCity = "12 شارع الملك فهد، الرياض", "", "Riyadh"
+	var buf bytes.Buffer
+	if err := r.Receipt(&buf, rec); err != nil {
+		t.Fatal(err)
+	}
+	ws := words(t, buf.Bytes())
+	donor := lineOf(ws, "Donor:")
+	if len(donor) != 3 || donor[1].Text != "12" {
+		t.Fatalf("the donor line, left to right: %+v", donor)
+	}
+	addr := lineOf(ws, "Address:")
+	if n := len(addr); n < 3 || addr[n-1].Text != "12" {
+		t.Fatalf("the Arabic address's house number is not at its start (the right): %+v", addr)
+	}
+
+	rec = sample()
+	rec.DonorAddressLine1, rec.DonorAddressCity = "רחוב הרצל 5", "תל אביב"
+	buf.Reset()
+	if err := r.Receipt(&buf, rec); err != nil {
+		t.Fatal(err)
+	}
+	addr = lineOf(words(t, buf.Bytes()), "Address:")
+	var five, street int
+	for i, w := range addr {
+		switch {
+		case strings.Contains(w.Text, "5"):
+			five = i
+		case strings.Contains(w.Text, "לצרה"), strings.Contains(w.Text, "הרצל"):
+			street = i
+		}
+	}
+	if five == 0 || street == 0 || five > street {
+		t.Fatalf("the Hebrew street's number is not after its name (to its left): %+v", addr)
+	}
+
+	// A left-to-right value reads as before.
+	buf.Reset()
+	if err := r.Receipt(&buf, sample()); err != nil {
+		t.Fatal(err)
+	}
+	if text := testenv.PDFText(t, buf.Bytes()); !strings.Contains(text, "Address: 1 Main St, Springfield, US") {
+		t.Fatalf("a left-to-right address:\n%s", text)
+	}
+}
