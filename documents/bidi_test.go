@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/indienews/donations/models"
 	"github.com/indienews/donations/testenv"
 )
 
@@ -113,4 +114,53 @@ func TestRightToLeftValuesAreLaidOutAsTheirOwn(t *testing.T) {
 	if text := testenv.PDFText(t, buf.Bytes()); !strings.Contains(text, "Address: 1 Main St, Springfield, US") {
 		t.Fatalf("a left-to-right address:\n%s", text)
 	}
+}
+
+// TestDocumentsAreTagged: receipts and statements are tagged PDFs, with
+// their language set: a structure tree whose paragraphs and headings hold
+// the document's text in reading order (rules and signatures are
+// artifacts, outside it), as poppler's pdfinfo reads them.
+func TestDocumentsAreTagged(t *testing.T) {
+	if _, err := exec.LookPath("pdfinfo"); err != nil {
+		testenv.Unavailable(t, "pdfinfo is not installed (poppler-utils)")
+	}
+	r := New("https://news.example", nil)
+	check := func(name string, pdf []byte, lines ...string) {
+		t.Helper()
+		f := filepath.Join(t.TempDir(), name+".pdf")
+		if err := os.WriteFile(f, pdf, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		info, err := exec.Command("pdfinfo", f).Output()
+		if err != nil || !strings.Contains(string(info), "Tagged:          yes") {
+			t.Fatalf("%s is not tagged (%v):\n%s", name, err, info)
+		}
+		tree, err := exec.Command("pdfinfo", "-struct-text", f).Output()
+		if err != nil {
+			t.Fatal(err)
+		}
+		at := 0
+		for _, l := range lines {
+			i := strings.Index(string(tree[at:]), l)
+			if i < 0 {
+				t.Fatalf("%s's structure lacks %q after what came before:\n%s", name, l, tree)
+			}
+			at += i
+		}
+		if !bytes.Contains(pdf, []byte("/Lang <FEFF0065006E>")) || !bytes.Contains(pdf, []byte("/MarkInfo << /Marked true >>")) {
+			t.Errorf("%s: no language, or not marked", name)
+		}
+	}
+	var buf bytes.Buffer
+	if err := r.Receipt(&buf, sample()); err != nil {
+		t.Fatal(err)
+	}
+	check("receipt", buf.Bytes(), "Document", "H1", `"The Ledger"`, "H1", `"Donation receipt"`, "P", `"Receipt number: 2026-000042"`,
+		`"Deductible amount: $26.06"`, `"Verify this receipt:`)
+	buf.Reset()
+	st := NewStatement(models.Org{Name: "The Ledger"}, &models.Donor{Name: "Ann"}, 2026, []models.Receipt{*sample()})
+	if err := r.Statement(&buf, st); err != nil {
+		t.Fatal(err)
+	}
+	check("statement", buf.Bytes(), "Document", `"The Ledger"`, `"Year-end giving statement, fiscal year 2026"`, `"Donor: Ann"`, "2026-000042")
 }

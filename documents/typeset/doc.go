@@ -30,7 +30,12 @@ type Span struct {
 // with 20 mm margins, a cursor moving down them. Lengths in its methods
 // are millimetres.
 type Doc struct {
-	size   PageSize
+	size PageSize
+	// Lang is the document's language ("en"), for readers and screen
+	// readers; elems is its structure, paragraph by paragraph in reading
+	// order, each marked in the pages' content by its MCIDs.
+	Lang   string
+	elems  []structElem
 	fonts  *Fonts
 	st     *state
 	title  string
@@ -59,7 +64,17 @@ const (
 	ptPerMM = 72 / 25.4
 )
 
+// structElem is one tagged paragraph or heading: its role (P, H1, H2)
+// and where its marked content lies.
+type structElem struct {
+	role string
+	refs []mcRef
+}
+
+type mcRef struct{ page, mcid int }
+
 type page struct {
+	mcids   int // marked-content ids given on this page
 	content bytes.Buffer
 	fonts   []*fontUse
 	images  []*imageUse
@@ -121,9 +136,32 @@ func (d *Doc) Text(leading float64, spans ...Span) {
 	}
 	p := d.st.shape(in)
 	lead := leading * ptPerMM
+	// The paragraph is one structure element (a heading when its text is
+	// large), its lines marked content on each page it reaches.
+	role, open := "P", false
+	if len(spans) > 0 && spans[0].Size >= 14 {
+		role = "H1"
+	} else if len(spans) > 0 && spans[0].Size >= 12 {
+		role = "H2"
+	}
+	elem := structElem{role: role}
+	mark := func() {
+		pg := d.page()
+		elem.refs = append(elem.refs, mcRef{page: len(d.pages) - 1, mcid: pg.mcids})
+		fmt.Fprintf(&pg.content, "/%s <</MCID %d>> BDC\n", role, pg.mcids)
+		pg.mcids++
+		open = true
+	}
 	for _, line := range d.st.wrap(p, d.size.W-2*margin) {
 		if d.y+lead > d.size.H-margin {
+			if open {
+				d.page().content.WriteString("EMC\n")
+				open = false
+			}
 			d.newPage()
+		}
+		if !open {
+			mark()
 		}
 		// The baseline sits where fpdf put it: the middle of the line box,
 		// lowered by a third of the largest size.
@@ -133,6 +171,10 @@ func (d *Doc) Text(leading float64, spans ...Span) {
 		}
 		d.drawLine(&p, line, margin, d.y+lead/2+size*0.35)
 		d.y += lead
+	}
+	if open {
+		d.page().content.WriteString("EMC\n")
+		d.elems = append(d.elems, elem)
 	}
 	if len(p.runs) == 0 {
 		d.y += lead
@@ -245,7 +287,8 @@ func (d *Doc) use(f *Font, face *font.Face) *fontUse {
 // Rule draws a thin grey line across the text width.
 func (d *Doc) Rule() {
 	y := d.size.H - d.y
-	fmt.Fprintf(&d.page().content, "0.706 0.706 0.706 RG 0.567 w %s %s m %s %s l S\n", num(margin), num(y), num(d.size.W-margin), num(y))
+	// A rule is decoration: an artifact, which screen readers skip.
+	fmt.Fprintf(&d.page().content, "/Artifact BMC 0.706 0.706 0.706 RG 0.567 w %s %s m %s %s l S EMC\n", num(margin), num(y), num(d.size.W-margin), num(y))
 	d.y += 3 * ptPerMM
 }
 
@@ -277,7 +320,8 @@ func (d *Doc) Image(name string, data []byte, w, h float64) {
 	if !slices.Contains(pg.images, im) {
 		pg.images = append(pg.images, im)
 	}
-	fmt.Fprintf(&pg.content, "q %s 0 0 %s %s %s cm /Im%d Do Q\n", num(wp), num(hp), num(margin), num(d.size.H-d.y-hp), im.id)
+	// A signature is read as the name printed under it: an artifact.
+	fmt.Fprintf(&pg.content, "/Artifact BMC q %s 0 0 %s %s %s cm /Im%d Do Q EMC\n", num(wp), num(hp), num(margin), num(d.size.H-d.y-hp), im.id)
 	d.y += hp + ptPerMM
 }
 
@@ -389,8 +433,19 @@ func (d *Doc) Output(w io.Writer) error {
 	for _, im := range d.images {
 		im.objRGB, im.objAlpha = out.image(im)
 	}
+	// The structure tree's objects are numbered now: each page names its
+	// entry in the parent tree, each element its page.
+	rootObj, docObj := out.reserve(), out.reserve()
+	elemObjs := make([]int, len(d.elems))
+	for i := range elemObjs {
+		elemObjs[i] = out.reserve()
+	}
+	pageObjs := make([]int, len(d.pages))
+	for i := range pageObjs {
+		pageObjs[i] = out.reserve()
+	}
 	var kids []string
-	for _, pg := range d.pages {
+	for i, pg := range d.pages {
 		contents := out.stream("", pg.content.Bytes())
 		var res strings.Builder
 		res.WriteString("<< /Font <<")
@@ -406,11 +461,39 @@ func (d *Doc) Output(w io.Writer) error {
 			res.WriteString(" >>")
 		}
 		res.WriteString(" >>")
-		kids = append(kids, fmt.Sprintf("%d 0 R", out.object(fmt.Sprintf(
-			"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 %s %s] /Resources %s /Contents %d 0 R >>",
-			num(d.size.W), num(d.size.H), res.String(), contents))))
+		out.objectAt(pageObjs[i], fmt.Sprintf(
+			"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 %s %s] /Resources %s /Contents %d 0 R /StructParents %d /Tabs /S >>",
+			num(d.size.W), num(d.size.H), res.String(), contents, i))
+		kids = append(kids, fmt.Sprintf("%d 0 R", pageObjs[i]))
 	}
-	out.objectAt(1, "<< /Type /Catalog /Pages 2 0 R >>")
+	// Each page's marked content, by MCID, belongs to one element.
+	parents := make([][]string, len(d.pages))
+	for i := range parents {
+		parents[i] = make([]string, d.pages[i].mcids)
+	}
+	var elemRefs []string
+	for i, e := range d.elems {
+		var k []string
+		for _, r := range e.refs {
+			k = append(k, fmt.Sprintf("<< /Type /MCR /Pg %d 0 R /MCID %d >>", pageObjs[r.page], r.mcid))
+			parents[r.page][r.mcid] = fmt.Sprintf("%d 0 R", elemObjs[i])
+		}
+		out.objectAt(elemObjs[i], fmt.Sprintf("<< /Type /StructElem /S /%s /P %d 0 R /K [%s] >>", e.role, docObj, strings.Join(k, " ")))
+		elemRefs = append(elemRefs, fmt.Sprintf("%d 0 R", elemObjs[i]))
+	}
+	var nums []string
+	for i, p := range parents {
+		nums = append(nums, fmt.Sprintf("%d [%s]", i, strings.Join(p, " ")))
+	}
+	parentTree := out.object(fmt.Sprintf("<< /Nums [%s] >>", strings.Join(nums, " ")))
+	out.objectAt(docObj, fmt.Sprintf("<< /Type /StructElem /S /Document /P %d 0 R /K [%s] >>", rootObj, strings.Join(elemRefs, " ")))
+	out.objectAt(rootObj, fmt.Sprintf("<< /Type /StructTreeRoot /K %d 0 R /ParentTree %d 0 R /ParentTreeNextKey %d >>", docObj, parentTree, len(d.pages)))
+	lang := d.Lang
+	if lang == "" {
+		lang = "en"
+	}
+	out.objectAt(1, fmt.Sprintf("<< /Type /Catalog /Pages 2 0 R /MarkInfo << /Marked true >> /StructTreeRoot %d 0 R /Lang %s /ViewerPreferences << /DisplayDocTitle true >> >>",
+		rootObj, textString(lang)))
 	out.objectAt(2, fmt.Sprintf("<< /Type /Pages /Kids [%s] /Count %d >>", strings.Join(kids, " "), len(kids)))
 	out.objectAt(3, fmt.Sprintf("<< /Title %s /Creator (donations) /Producer (donations) >>", textString(d.title)))
 	out.trailer()
@@ -433,6 +516,13 @@ func (w *writer) objectAt(n int, body string) {
 	}
 	w.offsets[n] = w.buf.Len()
 	fmt.Fprintf(&w.buf, "%d 0 obj\n%s\nendobj\n", n, body)
+}
+
+// reserve takes an object number to be written later with objectAt.
+func (w *writer) reserve() int {
+	n := w.next
+	w.next++
+	return n
 }
 
 func (w *writer) object(body string) int {
