@@ -121,8 +121,10 @@ func TestRightToLeftValuesAreLaidOutAsTheirOwn(t *testing.T) {
 // the document's text in reading order (rules and signatures are
 // artifacts, outside it), as poppler's pdfinfo reads them.
 func TestDocumentsAreTagged(t *testing.T) {
-	if _, err := exec.LookPath("pdfinfo"); err != nil {
-		testenv.Unavailable(t, "pdfinfo is not installed (poppler-utils)")
+	for _, tool := range []string{"pdfinfo", "qpdf"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			testenv.Unavailable(t, "%s is not installed (bash .ci/services installs it)", tool)
+		}
 	}
 	r := New("https://news.example", nil)
 	check := func(name string, pdf []byte, lines ...string) {
@@ -150,6 +152,9 @@ func TestDocumentsAreTagged(t *testing.T) {
 		if !bytes.Contains(pdf, []byte("/Lang <FEFF0065006E>")) || !bytes.Contains(pdf, []byte("/MarkInfo << /Marked true >>")) {
 			t.Errorf("%s: no language, or not marked", name)
 		}
+		if out, err := exec.Command("qpdf", "--check", f).CombinedOutput(); err != nil || !strings.Contains(string(out), "No syntax or stream encoding errors found") {
+			t.Errorf("qpdf --check %s: %v\n%s", name, err, out)
+		}
 	}
 	var buf bytes.Buffer
 	if err := r.Receipt(&buf, sample()); err != nil {
@@ -157,6 +162,14 @@ func TestDocumentsAreTagged(t *testing.T) {
 	}
 	check("receipt", buf.Bytes(), "Document", "H1", `"The Ledger"`, "H1", `"Donation receipt"`, "P", `"Receipt number: 2026-000042"`,
 		`"Deductible amount: $26.06"`, `"Verify this receipt:`)
+	// A Canadian receipt on A4, with a signature image (an artifact).
+	buf.Reset()
+	ca := sample()
+	ca.WordingVersion, ca.Signatory, ca.SignatureID, ca.SignaturePNG, ca.Currency = "ca-1", "Jane Treasurer", "abc", pngOf(t, 120, 40), "cad"
+	if err := r.Receipt(&buf, ca); err != nil {
+		t.Fatal(err)
+	}
+	check("ca receipt", buf.Bytes(), "Document", `"This is an official receipt for income tax purposes."`, `"Authorised signature: Jane Treasurer"`)
 	buf.Reset()
 	st := NewStatement(models.Org{Name: "The Ledger"}, &models.Donor{Name: "Ann"}, 2026, []models.Receipt{*sample()})
 	if err := r.Statement(&buf, st); err != nil {
