@@ -3,11 +3,13 @@ package documents
 import (
 	"bytes"
 	"encoding/xml"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode/utf16"
 
 	"github.com/indienews/donations/models"
 	"github.com/indienews/donations/testenv"
@@ -84,6 +86,16 @@ func TestRightToLeftValuesAreLaidOutAsTheirOwn(t *testing.T) {
 	addr := lineOf(ws, "Address:")
 	if n := len(addr); n < 3 || addr[n-1].Text != "12" {
 		t.Fatalf("the Arabic address's house number is not at its start (the right): %+v", addr)
+	}
+	// Its paragraph's structure element carries the line in reading
+	// order, for a reader copying or speaking it (poppler's tools show
+	// the glyphs' order instead, so the file itself is read here).
+	var utf16be strings.Builder
+	for _, u := range utf16.Encode([]rune("Address: 12 شارع الملك فهد، الرياض, Riyadh, US")) {
+		fmt.Fprintf(&utf16be, "%04X", u)
+	}
+	if !bytes.Contains(buf.Bytes(), []byte("/ActualText <FEFF"+utf16be.String()+">")) {
+		t.Errorf("the Arabic address's structure element has no ActualText in reading order")
 	}
 
 	rec = sample()

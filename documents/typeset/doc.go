@@ -69,6 +69,10 @@ const (
 type structElem struct {
 	role string
 	refs []mcRef
+	// actual is the paragraph's text in reading order, for one that holds
+	// right-to-left text: its glyphs are drawn in the order the bidi
+	// algorithm lays them, and a reader copying or speaking it takes this.
+	actual string
 }
 
 type mcRef struct{ page, mcid int }
@@ -145,6 +149,12 @@ func (d *Doc) Text(leading float64, spans ...Span) {
 		role = "H2"
 	}
 	elem := structElem{role: role}
+	for _, sp := range p.spans {
+		if sp.rtl {
+			elem.actual = string(p.text)
+			break
+		}
+	}
 	mark := func() {
 		pg := d.page()
 		elem.refs = append(elem.refs, mcRef{page: len(d.pages) - 1, mcid: pg.mcids})
@@ -478,7 +488,11 @@ func (d *Doc) Output(w io.Writer) error {
 			k = append(k, fmt.Sprintf("<< /Type /MCR /Pg %d 0 R /MCID %d >>", pageObjs[r.page], r.mcid))
 			parents[r.page][r.mcid] = fmt.Sprintf("%d 0 R", elemObjs[i])
 		}
-		out.objectAt(elemObjs[i], fmt.Sprintf("<< /Type /StructElem /S /%s /P %d 0 R /K [%s] >>", e.role, docObj, strings.Join(k, " ")))
+		actual := ""
+		if e.actual != "" {
+			actual = " /ActualText " + textString(e.actual)
+		}
+		out.objectAt(elemObjs[i], fmt.Sprintf("<< /Type /StructElem /S /%s /P %d 0 R /K [%s]%s >>", e.role, docObj, strings.Join(k, " "), actual))
 		elemRefs = append(elemRefs, fmt.Sprintf("%d 0 R", elemObjs[i]))
 	}
 	var nums []string
