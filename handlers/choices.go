@@ -45,8 +45,9 @@ func benefitsLine(tiers []models.Tier, g *models.Gift) string {
 	return t.Name + " member: " + t.Description + " (valued at " + money.Display(t.ValuePerYear, g.Currency) + " a year, which receipts deduct)"
 }
 
-// choicesOf is choicesOf with the membership tier named.
-func (s *Server) choicesOf(g *models.Gift) giftChoices {
+// choices is choicesOf with the membership tier named, for the pages
+// that show one gift (the demo checkout, the thank-you page).
+func (s *Server) choices(g *models.Gift) giftChoices {
 	c := choicesOf(g)
 	c.Benefits = benefitsLine(s.cfg.Tiers, g)
 	return c

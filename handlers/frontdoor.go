@@ -265,10 +265,11 @@ func (d *frontDoor) admit(c *gin.Context, email string) (*refusal, error) {
 	if strings.HasPrefix(r.reason, "rate") {
 		d.metrics.donateRateLimited.Inc()
 	}
-	for _, w := range []models.Window{refusalsByHour, failuresSite, failuresNet(network), failuresDomain(domain)} {
-		if w == failuresDomain("") {
-			continue
-		}
+	counted := []models.Window{refusalsByHour, failuresSite, failuresNet(network)}
+	if domain != "" {
+		counted = append(counted, failuresDomain(domain))
+	}
+	for _, w := range counted {
 		if _, err := d.store.Hit(ctx, w); err != nil {
 			return nil, err
 		}

@@ -53,7 +53,7 @@ func (s *Server) thanks(c *gin.Context) {
 	// The gift itself: a card fee the donor covered is shown apart, in
 	// the table below, not counted as their gift.
 	d := thanksData{page: s.basePage(c), DonorName: strings.TrimSpace(g.Name), Amount: money.Display(g.Amount, g.Currency),
-		Email: g.Email, Failed: g.Status == models.GiftFailed, Choices: s.choicesOf(&g)}
+		Email: g.Email, Failed: g.Status == models.GiftFailed, Choices: s.choices(&g)}
 	if strings.HasPrefix(g.SourceURL, "https://") || strings.HasPrefix(g.SourceURL, "http://") {
 		d.Article = g.SourceURL
 	}

@@ -476,42 +476,34 @@ func TestCanadianAdvantageRules(t *testing.T) {
 		if res.Receipt != nil || !strings.Contains(res.Outcome, "no receipt") {
 			t.Fatalf("an advantage of 90%% got a receipt: %+v", res)
 		}
-		// A $100 yearly member with a $30 benefit, refunded $75: $25 left,
-		// less the $30 advantage, is nothing eligible.
-		h2 := newHarnessWith(t, db, models.ReceiptSettings{Org: models.Org{Name: "Le Registre"}, Rules: "ca", Tiers: []models.Tier{
-			{Name: "Soutien", MinPerYear: 10000, Description: "a tote bag", ValuePerYear: 3000}}})
-		first := h2.deliver(testenv.EventAt(t, "evt_in_tote", "invoice.paid", canadian(testenv.Invoice(t, testenv.InvoiceSpec{ID: "in_tote", Subscription: "sub_tote",
-			Customer: "cus_tote", Charge: "ch_tote", BillingReason: "subscription_create", Amount: 10000, Paid: true,
-			Email: "tote@example.ca", Name: "Membre", Interval: "year"})), t0)).Receipt
-		if first == nil || first.DeductibleAmount != 7000 {
-			t.Fatalf("receipt with an advantage: %+v", first)
-		}
-		res = h2.deliver(testenv.EventAt(t, "evt_tote_ref", "charge.refunded", testenv.InCurrency(testenv.Charge(t, "ch_tote", "", "in_tote", 10000, 7500), "cad"), t0.Add(time.Hour)))
-		if res.Receipt != nil || !strings.Contains(res.Outcome, "no replacement") {
-			t.Fatalf("a refund leaving nothing eligible replaced the receipt: %+v", res)
-		}
-		if got := receiptsOf(t, h2, first.GiftID); !strings.Contains(got, "void") || strings.Count(got, "[") != 1 {
-			t.Fatalf("receipts after the refund: %s", got)
-		}
-
-		// The review's case: CA$300 with a CA$200 advantage (67%) is
-		// receipted; refunded CA$60, CA$240 with the same advantage is 83%,
-		// over the CRA's 80%: no official receipt may replace it, whatever
-		// is still "eligible" (CA$40).
-		h3 := newHarnessWith(t, db, models.ReceiptSettings{Org: models.Org{Name: "Le Registre"}, Rules: "ca", Tiers: []models.Tier{
-			{Name: "Gala", MinPerYear: 30000, Description: "a gala dinner", ValuePerYear: 20000}}})
-		gala := h3.deliver(testenv.EventAt(t, "evt_in_gala3", "invoice.paid", canadian(testenv.Invoice(t, testenv.InvoiceSpec{ID: "in_gala3", Subscription: "sub_gala3",
-			Customer: "cus_gala3", Charge: "ch_gala3", BillingReason: "subscription_create", Amount: 30000, Paid: true,
-			Email: "gala@example.ca", Name: "Membre", Interval: "year"})), t0)).Receipt
-		if gala == nil || gala.DeductibleAmount != 10000 {
-			t.Fatalf("a 67%% advantage: %+v", gala)
-		}
-		res = h3.deliver(testenv.EventAt(t, "evt_gala3_ref", "charge.refunded", testenv.InCurrency(testenv.Charge(t, "ch_gala3", "", "in_gala3", 30000, 6000), "cad"), t0.Add(time.Hour)))
-		if res.Receipt != nil || !strings.Contains(res.Outcome, "no replacement") {
-			t.Fatalf("a replacement with an 83%% advantage was issued: %+v", res.Receipt)
-		}
-		if got := receiptsOf(t, h3, gala.GiftID); !strings.Contains(got, "void") || strings.Count(got, "[") != 1 {
-			t.Fatalf("receipts after the refund: %s", got)
+		// A partial refund that leaves no receipt allowed issues no
+		// replacement, and the original stays void:
+		//   - a $100 yearly member with a $30 benefit, refunded $75: $25
+		//     left, less the $30 advantage, is nothing eligible;
+		//   - the review's case: CA$300 with a CA$200 advantage (67%) is
+		//     receipted; refunded CA$60, CA$240 with the same advantage is
+		//     83%, over the CRA's 80%, whatever is still "eligible" (CA$40).
+		for _, c := range []struct {
+			id                        string
+			amount, benefit, refunded int64
+			deductible                int64
+		}{{"tote", 10000, 3000, 7500, 7000}, {"gala3", 30000, 20000, 6000, 10000}} {
+			hc := newHarnessWith(t, db, models.ReceiptSettings{Org: models.Org{Name: "Le Registre"}, Rules: "ca", Tiers: []models.Tier{
+				{Name: "Membre", MinPerYear: c.amount, Description: "a benefit", ValuePerYear: c.benefit}}})
+			first := hc.deliver(testenv.EventAt(t, "evt_in_"+c.id, "invoice.paid", canadian(testenv.Invoice(t, testenv.InvoiceSpec{ID: "in_" + c.id,
+				Subscription: "sub_" + c.id, Customer: "cus_" + c.id, Charge: "ch_" + c.id, BillingReason: "subscription_create", Amount: c.amount,
+				Paid: true, Email: c.id + "@example.ca", Name: "Membre", Interval: "year"})), t0)).Receipt
+			if first == nil || first.DeductibleAmount != c.deductible {
+				t.Fatalf("%s: receipt with an advantage: %+v", c.id, first)
+			}
+			res := hc.deliver(testenv.EventAt(t, "evt_"+c.id+"_ref", "charge.refunded",
+				testenv.InCurrency(testenv.Charge(t, "ch_"+c.id, "", "in_"+c.id, c.amount, c.refunded), "cad"), t0.Add(time.Hour)))
+			if res.Receipt != nil || !strings.Contains(res.Outcome, "no replacement") {
+				t.Fatalf("%s: a refund leaving no receipt allowed replaced the receipt: %+v", c.id, res.Receipt)
+			}
+			if got := receiptsOf(t, hc, first.GiftID); !strings.Contains(got, "void") || strings.Count(got, "[") != 1 {
+				t.Fatalf("%s: receipts after the refund: %s", c.id, got)
+			}
 		}
 	})
 }
