@@ -763,11 +763,10 @@ func (c *Config) MetricsNeedToken() bool {
 // loopbackListener reports whether addr listens on this machine only.
 func loopbackListener(addr string) bool {
 	host, _, err := net.SplitHostPort(addr)
-	if err != nil {
+	if err != nil || host == "" {
 		return false
 	}
-	ip, err := netip.ParseAddr(host)
-	return host == "localhost" || (err == nil && ip.IsLoopback())
+	return LoopbackURL(&url.URL{Host: net.JoinHostPort(host, "0")})
 }
 
 // baseURLFromAddr is the address a browser on this machine reaches ADDR at.

@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"math/bits"
 	"net/http"
-	"net/netip"
 	"strings"
 	"sync"
 	"time"
@@ -83,25 +82,6 @@ func failuresNet(network string) models.Window {
 
 func failuresDomain(domain string) models.Window {
 	return models.Window{Key: "fail/domain:" + domain, Length: failWindow}
-}
-
-// networkOf groups clients as card testers' address space comes: an IPv4
-// /24 or an IPv6 /64.
-func networkOf(ip string) string {
-	addr, err := netip.ParseAddr(ip)
-	if err != nil {
-		return ip
-	}
-	addr = addr.Unmap()
-	bits := 64
-	if addr.Is4() {
-		bits = 24
-	}
-	p, err := addr.Prefix(bits)
-	if err != nil {
-		return ip
-	}
-	return p.String()
 }
 
 // domainOf is an email address's domain, lower case, or "".
@@ -245,7 +225,7 @@ type refusal struct {
 func (d *frontDoor) admit(c *gin.Context, email string) (*refusal, error) {
 	ctx := c.Request.Context()
 	ip := c.ClientIP()
-	network, domain := networkOf(ip), domainOf(email)
+	network, domain := models.NetworkKey(ip), domainOf(email)
 	payload := c.PostForm(challengeField)
 	r, err := d.decide(ctx, payload, models.ClientKey(ip), network, domain, email)
 	if err != nil {
@@ -359,7 +339,7 @@ func (d *frontDoor) issue(ctx context.Context, network, domain string) (challeng
 // Web Worker. No cookie, not cached; ?domain= is the email's domain when
 // the reader has typed it, so that its signal is paid for up front.
 func (s *Server) challengeJSON(c *gin.Context) {
-	ch, st, err := s.door.issue(c.Request.Context(), networkOf(c.ClientIP()), domainOf("@"+c.Query("domain")))
+	ch, st, err := s.door.issue(c.Request.Context(), models.NetworkKey(c.ClientIP()), domainOf("@"+c.Query("domain")))
 	if err != nil {
 		s.logger(c).Error("issuing a challenge", "err", err)
 		c.JSON(http.StatusServiceUnavailable, gin.H{"error": "no challenge just now; try again in a minute"})
@@ -367,8 +347,11 @@ func (s *Server) challengeJSON(c *gin.Context) {
 	}
 	c.Header("Cache-Control", "no-store")
 	note := ""
-	if st.Level >= 4 {
-		note = "We are seeing unusual traffic, so this check takes longer than usual" + map[bool]string{true: " (it can take a few minutes)", false: ""}[st.Breaker] + ". Please keep this page open."
+	switch {
+	case st.Breaker:
+		note = "We are seeing unusual traffic, so this check takes longer than usual (it can take a few minutes). Please keep this page open."
+	case st.Level >= 4:
+		note = "We are seeing unusual traffic, so this check takes longer than usual. Please keep this page open."
 	}
 	c.JSON(http.StatusOK, gin.H{"algorithm": ch.Algorithm, "challenge": ch.Challenge, "maxnumber": ch.MaxNumber,
 		"salt": ch.Salt, "signature": ch.Signature, "cost": ch.Cost, "level": st.Level, "note": note})

@@ -229,6 +229,18 @@ func TestPasswordChecksAreCapped(t *testing.T) {
 	}
 }
 
+// TestNetworkKeyGroupsBy24And64: card testers' networks, an IPv4 /24 or
+// an IPv6 /64.
+func TestNetworkKeyGroupsBy24And64(t *testing.T) {
+	for ip, want := range map[string]string{
+		"203.0.113.9": "203.0.113.0/24", "::ffff:203.0.113.200": "203.0.113.0/24", "2001:db8:1:2::ffff": "2001:db8:1:2::/64", "nope": "nope",
+	} {
+		if got := models.NetworkKey(ip); got != want {
+			t.Errorf("NetworkKey(%s) = %s, want %s", ip, got, want)
+		}
+	}
+}
+
 func TestClientKeyGroupsIPv6By64(t *testing.T) {
 	for ip, want := range map[string]string{
 		"203.0.113.9": "203.0.113.9", "::ffff:203.0.113.9": "203.0.113.9",

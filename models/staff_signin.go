@@ -69,14 +69,27 @@ func (staffSignInAttempt) TableName() string { return "staff_sign_in_attempts" }
 
 // ClientKey is what rate limits count a client by: its IP address, or for
 // IPv6 its /64, which one subscriber usually holds whole.
-func ClientKey(ip string) string {
+func ClientKey(ip string) string { return prefixKey(ip, 32) }
+
+// NetworkKey is the network a client's address belongs to, as card
+// testers' address space comes: an IPv4 /24, or an IPv6 /64.
+func NetworkKey(ip string) string { return prefixKey(ip, 24) }
+
+// prefixKey names an address by its prefix: v4bits long for IPv4 (the
+// address itself at 32), always /64 for IPv6. Anything that is not an
+// address is its own key.
+func prefixKey(ip string, v4bits int) string {
 	addr, err := netip.ParseAddr(ip)
 	if err != nil {
 		return ip
 	}
 	addr = addr.Unmap()
 	if addr.Is4() {
-		return addr.String()
+		if v4bits == 32 {
+			return addr.String()
+		}
+		p, _ := addr.Prefix(v4bits)
+		return p.String()
 	}
 	p, _ := addr.Prefix(64)
 	return p.String()
