@@ -62,6 +62,23 @@ func lineOf(ws []word, label string) []word {
 	return nil
 }
 
+// readsInOrder fails unless pdftotext's text of pdf holds each of the
+// words whole, letters in reading order, once its bidi marks are gone.
+func readsInOrder(t *testing.T, pdf []byte, want ...string) {
+	t.Helper()
+	text := strings.Map(func(r rune) rune {
+		if r >= 0x202A && r <= 0x202E { // embedding marks
+			return -1
+		}
+		return r
+	}, testenv.PDFText(t, pdf))
+	for _, w := range want {
+		if !strings.Contains(text, w) {
+			t.Errorf("pdftotext does not give %q in reading order:\n%s", w, text)
+		}
+	}
+}
+
 // TestRightToLeftValuesAreLaidOutAsTheirOwn: each value takes the
 // direction of its first strong letter (the Unicode bidi algorithm's rule
 // P2), whatever the label before it. An Arabic address beginning with its
@@ -87,6 +104,14 @@ func TestRightToLeftValuesAreLaidOutAsTheirOwn(t *testing.T) {
 	if n := len(addr); n < 3 || addr[n-1].Text != "12" {
 		t.Fatalf("the Arabic address's house number is not at its start (the right): %+v", addr)
 	}
+	// Copied out with pdftotext, each right-to-left word comes back with
+	// its letters in reading order (the joined Arabic forms map back to
+	// their letters), Hebrew and Arabic alike. poppler puts a line's words
+	// in the order they stand on the page; it cannot give a mixed line's
+	// logical order, and reverses an ActualText of marked content (it
+	// takes its letters as placed left to right), so the line's reading
+	// order lives in its structure element.
+	readsInOrder(t, buf.Bytes(), "شارع", "الملك", "فهد", "الرياض", "سارة")
 	// Its paragraph's structure element carries the line in reading
 	// order, for a reader copying or speaking it (poppler's tools show
 	// the glyphs' order instead, so the file itself is read here).
@@ -104,6 +129,7 @@ func TestRightToLeftValuesAreLaidOutAsTheirOwn(t *testing.T) {
 	if err := r.Receipt(&buf, rec); err != nil {
 		t.Fatal(err)
 	}
+	readsInOrder(t, buf.Bytes(), "רחוב", "הרצל", "תל", "אביב")
 	addr = lineOf(words(t, buf.Bytes()), "Address:")
 	var five, street int
 	for i, w := range addr {
