@@ -20,6 +20,7 @@ const usage = `donations: donations and memberships for independent newsrooms
 Usage:
   donations [serve]                      run the web server (the default)
   donations migrate                      apply database migrations and exit
+  donations migrate status               list each migration, applied (when) or pending; exit 1 if any is pending
   donations receipts export --year YYYY  write a fiscal year's receipts as CSV to stdout
   donations receipts export --from YYYY-MM-DD --to YYYY-MM-DD
                                          the same for gift dates in [from, to]
@@ -218,16 +219,6 @@ func (a *app) withLoadedStore(ctx context.Context, name string, cfg *config.Conf
 		return exitError
 	}
 	return exitOK
-}
-
-func (a *app) migrate(ctx context.Context, args []string) int {
-	if !a.flags("migrate", args, nil) {
-		return exitUsage
-	}
-	return a.withStore(ctx, "migrate", func(cfg *config.Config, _ *slog.Logger, _ *models.Store) error {
-		fmt.Fprintf(a.stdout, "schema up to date on %s\n", server.DatabaseName(cfg))
-		return nil
-	})
 }
 
 func versionString() string {

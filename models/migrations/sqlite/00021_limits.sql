@@ -1,0 +1,16 @@
+-- +goose Up
+-- Limits against card testing (limits.go), in the database so that
+-- every instance counts against one budget and a restart keeps it.
+CREATE TABLE rate_counters (
+	key TEXT NOT NULL,
+	window_start DATETIME NOT NULL,
+	hits BIGINT NOT NULL,
+	PRIMARY KEY (key, window_start)
+);
+CREATE INDEX rate_counters_by_start ON rate_counters (window_start);
+CREATE TABLE spent_challenges (
+	challenge TEXT PRIMARY KEY,
+	expires_at DATETIME NOT NULL
+);
+CREATE INDEX spent_challenges_by_expiry ON spent_challenges (expires_at);
+CREATE INDEX gifts_by_created ON gifts (created_at);
