@@ -146,7 +146,8 @@ func books(t *testing.T, s *models.Store) string {
 
 // TestUpgradeKeepsTheBooks: each release's database, made by that release
 // on each dialect, is migrated by this one; its books (receipts CSV,
-// statements, totals, ledger) read exactly as that release read them.
+// statements, totals, ledger) read exactly as that release read them, and
+// donations check finds nothing wrong.
 func TestUpgradeKeepsTheBooks(t *testing.T) {
 	dirs, _ := filepath.Glob(filepath.Join("testdata", "upgrade", "v*"))
 	if *upgradeFixture == "" && len(dirs) == 0 {
@@ -166,6 +167,10 @@ func TestUpgradeKeepsTheBooks(t *testing.T) {
 				s := loadFixture(t, db, dir)
 				if _, err := s.Migrate(context.Background()); err != nil {
 					t.Fatalf("migrating %s's database: %v", filepath.Base(dir), err)
+				}
+				// Its receipts are sealed as they stood, and the books check clean.
+				if c, err := s.CheckBooks(context.Background()); err != nil || !c.OK {
+					t.Fatalf("donations check on %s's upgraded books: %+v, %v", filepath.Base(dir), c, err)
 				}
 				if got := books(t, s); got != string(want) {
 					t.Fatalf("after the upgrade the books differ:\n%s\n--- %s's books ---\n%s", got, filepath.Base(dir), want)

@@ -103,6 +103,9 @@ type Receipt struct {
 	DedicationType string // "", honor or memory
 	DedicationName string
 	Anonymous      bool // not to be listed publicly as a supporter
+	// Seal is a hash of the fields frozen at issue (ledger_check.go):
+	// donations check recomputes it to show none has changed since.
+	Seal string
 }
 
 // Dedication is the receipt's dedication as a person reads it, "" for none.
@@ -343,6 +346,7 @@ func (s *Store) issueReceipt(tx *Tx, key string, g *Gift, donorID string, paymen
 			return nil, err
 		}
 	}
+	r.Seal = r.sealOf()
 	if err := tx.Create(r).Error; err != nil {
 		return nil, translate(err)
 	}
@@ -437,6 +441,7 @@ func (s *Store) reissue(tx *Tx, key string, old *Receipt, amount, original int64
 	}
 	r.VerificationCode = code
 	r.VerifyURL = s.verifyURL(code)
+	r.Seal = r.sealOf()
 	if err := tx.Create(&r).Error; err != nil {
 		return nil, translate(err)
 	}

@@ -81,6 +81,13 @@ func (s *Store) Migrate(ctx context.Context) (applied []string, err error) {
 	if err != nil {
 		return applied, fmt.Errorf("migrating: %w", err)
 	}
+	sealed, err := s.sealOlderReceipts(ctx)
+	if err != nil {
+		return applied, fmt.Errorf("sealing the receipts issued before seals were kept: %w", err)
+	}
+	if sealed > 0 {
+		s.log.Info("receipts sealed as they stand", "receipts", sealed)
+	}
 	return applied, nil
 }
 
