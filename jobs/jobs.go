@@ -120,6 +120,10 @@ type Options struct {
 	Exports *Exports
 	// Limits, when set, forgets old card-testing counters every hour.
 	Limits LimitStore
+	// Books, when set, runs donations check every night at 3 in
+	// BooksLocation (the organisation's time zone) and keeps the result.
+	Books         BookStore
+	BooksLocation *time.Location
 	// RescueAfter is how long a job may stay running before the engine
 	// takes it for the work of a dead instance and runs it again: an
 	// export killed with its server resumes after this. 0: 35 minutes,
@@ -234,6 +238,20 @@ func NewRunner(db DB, o Options) (*Runner, error) {
 				return PruneLimitsArgs{}, &river.InsertOpts{MaxAttempts: 3, UniqueOpts: river.UniqueOpts{ByPeriod: time.Hour}}
 			},
 			&river.PeriodicJobOpts{ID: "prune_limits", RunOnStart: true},
+		))
+	}
+	if o.Books != nil {
+		loc := o.BooksLocation
+		if loc == nil {
+			loc = time.UTC
+		}
+		river.AddWorker(workers, &checkBooksWorker{store: o.Books, log: o.Logger})
+		cfg.PeriodicJobs = append(cfg.PeriodicJobs, river.NewPeriodicJob(
+			nightly{hour: 3, loc: loc},
+			func() (river.JobArgs, *river.InsertOpts) {
+				return CheckBooksArgs{}, &river.InsertOpts{MaxAttempts: 3, UniqueOpts: river.UniqueOpts{ByPeriod: 12 * time.Hour}}
+			},
+			&river.PeriodicJobOpts{ID: "check_books"},
 		))
 	}
 	working := cfg.PeriodicJobs != nil || o.Emails != nil || o.SignIns != nil || r.fees

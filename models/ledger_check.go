@@ -245,6 +245,9 @@ func (s *Store) CheckBooks(ctx context.Context) (*BookCheck, error) {
 
 	c.OK = len(c.Findings) == 0
 	c.Summary = strings.Join(summary, "; ")
+	if len(years) == 0 {
+		c.Summary = "no receipts yet"
+	}
 	return c, nil
 }
 

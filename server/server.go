@@ -139,6 +139,7 @@ func (s *Server) assemble(o Options) error {
 		opts.Renewals, opts.RenewalDays, opts.RenewalEvery = s.Store, cfg.RenewalNoticeDays, cfg.RenewalCheckEvery
 		opts.MonthlyReminder = cfg.MonthlyReminder
 		opts.Limits = s.Store
+		opts.Books, opts.BooksLocation = s.Store, cfg.Location
 		opts.Exports = &jobs.Exports{Store: s.Store, Docs: cfg.Documents(), Org: cfg.Org, Location: cfg.Location}
 		s.reconciling = lister != nil
 	}

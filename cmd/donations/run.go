@@ -21,6 +21,12 @@ Usage:
   donations [serve]                      run the web server (the default)
   donations migrate                      apply database migrations and exit
   donations migrate status               list each migration, applied (when) or pending; exit 1 if any is pending
+  donations check                        check the books: receipt numbers gap-free per fiscal year, voids and
+                                         replacements linked, receipts equal to their gifts per currency, no receipt
+                                         changed since issue, no email stuck; exit 1 naming each finding
+  donations backup FILE                  copy the embedded database to FILE while the server runs (Postgres: pg_dump)
+  donations restore FILE [--replace]     put a backup in place of the embedded database (never under a running
+                                         server; --replace keeps the current one beside it), then migrate and check
   donations receipts export --year YYYY  write a fiscal year's receipts as CSV to stdout
   donations receipts export --from YYYY-MM-DD --to YYYY-MM-DD
                                          the same for gift dates in [from, to]
@@ -84,6 +90,12 @@ func run(ctx context.Context, args []string, getenv config.Getenv, stdin io.Read
 		return a.serve(ctx, args)
 	case "migrate":
 		return a.migrate(ctx, args)
+	case "check":
+		return a.check(ctx, args)
+	case "backup":
+		return a.backup(ctx, args)
+	case "restore":
+		return a.restore(ctx, args)
 	case "statements":
 		if len(args) > 0 && args[0] == "send" {
 			return a.sendStatements(ctx, args[1:])

@@ -50,6 +50,13 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger, notice io.
 		_, port, _ := net.SplitHostPort(ln.Addr().String()) // a listener's address always has a port
 		cfg.BaseURL.Host = net.JoinHostPort(cfg.BaseURL.Hostname(), port)
 	}
+	// The embedded database is this server's while it runs: a restore
+	// waits for it to stop.
+	release, err := server.HoldDatabase(cfg)
+	if err != nil {
+		return err
+	}
+	defer func() { err = errors.Join(err, release()) }()
 	srv, err := server.Open(ctx, cfg, server.Options{Logger: log, Notice: notice})
 	if err != nil {
 		return err
