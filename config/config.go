@@ -310,11 +310,13 @@ func Load(getenv Getenv) (*Config, error) {
 		l.fail("STRIPE_PORTAL_CONFIGURATION", "must be a Customer Portal configuration id (bpc_...), as `donations stripe setup` prints it")
 	}
 	c.PrivacyURL, c.TermsURL = l.pageURL("PRIVACY_URL"), l.pageURL("TERMS_URL")
-	c.MetricsAddr = l.str("METRICS_ADDR", "127.0.0.1:9090")
+	// Not 9090: that is Prometheus's own port, on the very machines that
+	// scrape this one.
+	c.MetricsAddr = l.str("METRICS_ADDR", "127.0.0.1:9740")
 	if c.MetricsAddr == "off" {
 		c.MetricsAddr = ""
 	} else if _, _, err := net.SplitHostPort(c.MetricsAddr); err != nil {
-		l.fail("METRICS_ADDR", "must be host:port such as 127.0.0.1:9090, or off, got %q", c.MetricsAddr)
+		l.fail("METRICS_ADDR", "must be host:port such as 127.0.0.1:9740, or off, got %q", c.MetricsAddr)
 	}
 	c.MetricsToken = l.str("METRICS_TOKEN", "")
 	if c.MetricsToken != "" && len(c.MetricsToken) < 32 {

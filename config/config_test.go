@@ -239,7 +239,7 @@ func TestWeakSecretKeyRefused(t *testing.T) {
 
 func TestMetricsSettings(t *testing.T) {
 	c, err := Load(func(string) string { return "" })
-	if err != nil || c.MetricsAddr != "127.0.0.1:9090" || c.MetricsToken != "" {
+	if err != nil || c.MetricsAddr != "127.0.0.1:9740" || c.MetricsToken != "" {
 		t.Fatalf("metrics defaults: %q %q %v", c.MetricsAddr, c.MetricsToken, err)
 	}
 	c, err = Load(func(k string) string { return map[string]string{"METRICS_ADDR": "off"}[k] })

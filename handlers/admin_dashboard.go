@@ -54,6 +54,12 @@ type dashboardData struct {
 	// NextSteps: what a newsroom still has to do before readers give
 	// (settings missing, Stripe, the box); none once it is done.
 	NextSteps []nextStep
+	// Problems the server has that the person running it must fix.
+	Problems []string
+	// Books is the last run of donations check (nil: none yet).
+	Books *models.BookCheck
+	// BooksAt is when it ran, in the newsroom's time.
+	BooksAt string
 }
 
 // nextStep is one thing left to do: a setting and why it matters, or a
@@ -177,6 +183,14 @@ func (s *Server) adminDashboard(c *gin.Context) {
 		gifts += t.Gifts
 	}
 	d.NextSteps = s.nextSteps(gifts + int64(len(rows)))
+	d.Problems = s.problemTexts()
+	if d.Books, err = s.store.LastBookCheck(ctx); err != nil {
+		s.error(c, err)
+		return
+	}
+	if d.Books != nil {
+		d.BooksAt = d.Books.RanAt.In(loc).Format("2 January 2006, 15:04 MST")
+	}
 	if d.Guard, err = s.door.status(ctx, time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, loc)); err != nil {
 		s.error(c, err)
 		return

@@ -18,5 +18,12 @@ func (s *Server) readyz(c *gin.Context) {
 		c.JSON(http.StatusServiceUnavailable, gin.H{"status": "unavailable", "database": "unreachable"})
 		return
 	}
-	c.JSON(http.StatusOK, gin.H{"status": "ok", "database": "ok"})
+	// Ready for donors even with a problem the operator must fix (the
+	// metrics listener, say): a load balancer must not take the site away
+	// for it. Monitoring reads "problems".
+	body := gin.H{"status": "ok", "database": "ok"}
+	if p := s.Problems(); len(p) > 0 {
+		body["problems"] = p
+	}
+	c.JSON(http.StatusOK, body)
 }

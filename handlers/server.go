@@ -85,6 +85,8 @@ type Server struct {
 	// The donate box: its script, and each campaign's meter.
 	box    *boxScript
 	meters *meterCache
+	// problems: what the operator must hear of (ops.go).
+	problems problems
 }
 
 // New builds the server; Handler gives its router.

@@ -226,15 +226,19 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener, ready func()) error
 	// Metrics on their own address (loopback by default): counts of events,
 	// checkouts and failed sign-ins are for the operator, not the public.
 	var metricsSrv *http.Server
+	// A port taken (by Prometheus itself, say) must not stop donors
+	// giving: the server goes on, and says so in its log, on /readyz and
+	// on the staff dashboard.
 	if cfg.MetricsAddr != "" {
-		mln, err := net.Listen("tcp", cfg.MetricsAddr)
-		if err != nil {
-			return errors.Join(fmt.Errorf("listening for metrics on %s (METRICS_ADDR): %w", cfg.MetricsAddr, err), httpSrv.Close())
+		if mln, err := net.Listen("tcp", cfg.MetricsAddr); err != nil {
+			log.Error("metrics are not served: set METRICS_ADDR to a free port (or off)", "addr", cfg.MetricsAddr, "err", err)
+			s.HTTP.SetProblem("metrics", fmt.Sprintf("Metrics are not served: %s (METRICS_ADDR) could not be opened (%v). Set METRICS_ADDR to a free port, or off, and restart.", cfg.MetricsAddr, err))
+		} else {
+			metricsSrv = &http.Server{Handler: s.HTTP.MetricsHandler(), ReadHeaderTimeout: 10 * time.Second,
+				ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+			go func() { errc <- metricsSrv.Serve(mln) }()
+			log.Info("metrics", "addr", mln.Addr().String(), "path", "/metrics")
 		}
-		metricsSrv = &http.Server{Handler: s.HTTP.MetricsHandler(), ReadHeaderTimeout: 10 * time.Second,
-			ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
-		go func() { errc <- metricsSrv.Serve(mln) }()
-		log.Info("metrics", "addr", mln.Addr().String(), "path", "/metrics")
 	}
 	if ready != nil {
 		ready()

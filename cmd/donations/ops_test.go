@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -186,5 +188,36 @@ func TestPostgresDumpAndRestore(t *testing.T) {
 	code, out, stderr := runCmd(t, map[string]string{"DATABASE_URL": target.String(), "DATA_DIR": t.TempDir()}, "check")
 	if code != 0 || !strings.Contains(out, "fiscal year 2026: 2 receipts") || !strings.Contains(out, "$65.00 receipted") {
 		t.Fatalf("check after pg_restore: exit %d\n%s%s", code, out, stderr)
+	}
+}
+
+// TestBusyMetricsPortDoesNotStopDonors: with METRICS_ADDR taken (as when
+// Prometheus already listens there), the server starts and serves, and
+// /readyz, still ready, says metrics are not served.
+func TestBusyMetricsPortDoesNotStopDonors(t *testing.T) {
+	taken, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer taken.Close()
+	env := map[string]string{"DATA_DIR": t.TempDir(), "ADDR": "127.0.0.1:0", "METRICS_ADDR": taken.Addr().String()}
+	base, stop, done := startServe(t, env)
+	defer func() {
+		stop()
+		if err := <-done; err != nil {
+			t.Errorf("serve: %v", err)
+		}
+	}()
+	resp, err := http.Get(base + "/readyz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(string(body), "Metrics are not served: "+taken.Addr().String()) {
+		t.Fatalf("readyz with the metrics port taken: %d %s", resp.StatusCode, body)
+	}
+	if resp, err := http.Get(base + "/donate"); err != nil || resp.StatusCode != 200 {
+		t.Fatalf("the donate page with the metrics port taken: %v %v", resp, err)
 	}
 }
