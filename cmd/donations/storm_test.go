@@ -16,6 +16,7 @@ import (
 	"net/http/httputil"
 	"net/url"
 	"os"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -283,6 +284,11 @@ func TestWebhookStorm(t *testing.T) {
 	}
 	checkStorm(t, pg.URL(), hist)
 	checkOnceAcrossInstances(t, pg.URL(), mail)
+	// And the books, as donations check reads them: gap-free, every void
+	// and replacement linked, every receipt equal to its gift, sealed.
+	if code, out, stderr := runCmd(t, env, "check"); code != 0 || !strings.Contains(out, "nothing wrong") {
+		t.Fatalf("donations check after the storm: exit %d\n%s%s", code, out, stderr)
+	}
 }
 
 // waitForEmails waits until no message is waiting to be sent.
