@@ -118,6 +118,10 @@ type Config struct {
 	// again (an export whose server was killed resumes after this). Each
 	// export may run for nine tenths of it.
 	JobRescueAfter time.Duration
+	// ShutdownDrain is how long a stopping server keeps serving while
+	// /readyz says "draining", so a load balancer that checks it sends new
+	// requests to the other instances first (0: stop at once).
+	ShutdownDrain time.Duration
 
 	// Paper and DateStyle override the documents' rule-set choice: ""
 	// (the rule set's), "letter" or "a4"; "month-day" or "day-month".
@@ -398,6 +402,7 @@ func Load(getenv Getenv) (*Config, error) {
 	c.RenewalCheckEvery = l.duration("RENEWAL_CHECK_EVERY", "1h", false)
 	c.MonthlyReminder = l.oneOf("MONTHLY_REMINDER", "off", "on", "off") == "on"
 	c.JobRescueAfter = l.duration("JOB_RESCUE_AFTER", "35m", false)
+	c.ShutdownDrain = l.duration("SHUTDOWN_DRAIN", "off", true)
 	if c.JobRescueAfter < 10*time.Second {
 		l.fail("JOB_RESCUE_AFTER", "must be at least 10s: a live job would be taken for a dead one")
 	}

@@ -13,6 +13,10 @@ func (s *Server) healthz(c *gin.Context) {
 
 // readyz says whether we can serve: the database must answer.
 func (s *Server) readyz(c *gin.Context) {
+	if s.draining.on.Load() {
+		c.JSON(http.StatusServiceUnavailable, gin.H{"status": "draining"})
+		return
+	}
 	if err := s.store.Ping(c.Request.Context()); err != nil {
 		s.logger(c).Warn("not ready", "err", err)
 		c.JSON(http.StatusServiceUnavailable, gin.H{"status": "unavailable", "database": "unreachable"})

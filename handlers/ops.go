@@ -3,6 +3,7 @@ package handlers
 import (
 	"sort"
 	"sync"
+	"sync/atomic"
 )
 
 // problems are what the person running the server must hear of that does
@@ -54,3 +55,10 @@ func (s *Server) problemTexts() []string {
 	}
 	return out
 }
+
+// draining is set when the server is about to stop: /readyz answers 503
+// so load balancers move new requests elsewhere first.
+type draining struct{ on atomic.Bool }
+
+// SetDraining marks the server as stopping (or not).
+func (s *Server) SetDraining(on bool) { s.draining.on.Store(on) }

@@ -87,6 +87,7 @@ type Server struct {
 	meters *meterCache
 	// problems: what the operator must hear of (ops.go).
 	problems problems
+	draining draining
 }
 
 // New builds the server; Handler gives its router.

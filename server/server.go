@@ -252,6 +252,18 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener, ready func()) error
 		return errors.Join(err, cerr)
 	case <-ctx.Done():
 	}
+	if drain := s.Config.ShutdownDrain; drain > 0 {
+		// Still serving, but /readyz says otherwise, and each answer closes
+		// its connection: the balancer's next requests go elsewhere.
+		s.HTTP.SetDraining(true)
+		httpSrv.SetKeepAlivesEnabled(false)
+		log.Info("draining before shutdown: /readyz answers 503", "for", drain)
+		select {
+		case <-time.After(drain):
+		case err := <-errc:
+			return errors.Join(err, httpSrv.Close())
+		}
+	}
 	log.Info("shutting down: finishing requests in flight", "grace", ShutdownGrace)
 	sctx, cancel := context.WithTimeout(context.Background(), ShutdownGrace)
 	defer cancel()
