@@ -39,7 +39,7 @@ services:
 	@bash .ci/services
 
 build:
-	CGO_ENABLED=0 $(GO) build -trimpath -o bin/donations ./cmd/donations
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags="-s -w" -o bin/donations ./cmd/donations
 
 vet:
 	$(GO) vet ./...
