@@ -88,6 +88,12 @@ func (r *Renderer) Receipt(w io.Writer, rec *models.Receipt) error {
 	d.gap(2)
 	kind := models.PaymentKind(rec.Frequency)
 	d.field("Amount received", amt(rec.Amount)+" ("+kind+")")
+	if m := models.MethodLabel(rec.Method); m != "" {
+		if rec.MethodReference != "" {
+			m += " no. " + rec.MethodReference
+		}
+		d.field("Paid by", m)
+	}
 	if rec.Converted() {
 		// "50.00 USD", not "$50.00": beside Canadian dollars a bare $
 		// would mislead.

@@ -30,6 +30,10 @@ func (r *Receipt) sealOf() string {
 		r.SignatureID, r.OriginalAmount, r.OriginalCurrency, r.ExchangeRate, r.GiftAid, r.GiftAidNote,
 		r.DedicationType, r.DedicationName, r.Anonymous,
 	}
+	// Fields added since join only when set: seals made before them hold.
+	if r.Method != "" {
+		frozen = append(frozen, r.Method, r.MethodReference)
+	}
 	b, _ := json.Marshal(frozen) // a slice of strings, numbers and booleans always encodes
 	sum := sha256.Sum256(b)
 	return "v1:" + hex.EncodeToString(sum[:])

@@ -112,12 +112,17 @@ type Gift struct {
 	// Where the gift started: the news site's article (or "other") and
 	// the landing address's utm_ parameters.
 	SourceURL, UTMSource, UTMMedium, UTMCampaign string
-	RefundedAmount                               int64
-	DisputeStatus                                string // "", open, won, lost
-	Livemode                                     bool
-	PaidAt                                       *time.Time
-	CreatedAt                                    time.Time
-	UpdatedAt                                    time.Time
+	// Method is how the money came: MethodStripe, or what staff entered in
+	// a batch (a cheque, with its number in MethodReference).
+	Method          string `gorm:"default:stripe"`
+	MethodReference string
+	BatchID         *string
+	RefundedAmount  int64
+	DisputeStatus   string // "", open, won, lost
+	Livemode        bool
+	PaidAt          *time.Time
+	CreatedAt       time.Time
+	UpdatedAt       time.Time
 	// GiftAid: Gift Aid is claimed on it (uk), as its receipt records.
 	GiftAid bool `gorm:"-"`
 	// GiftAidNote: why Gift Aid is not claimed though declared for.

@@ -113,6 +113,9 @@ func (s *Store) receiptOrHold(tx *Tx, key string, g *Gift, donorID, paymentID st
 	if err != nil {
 		return nil, nil, err
 	}
+	if g.Method == MethodGrant {
+		decl = nil // a fund's or foundation's money is not the donor's own: no Gift Aid
+	}
 	if g.GiftAid, g.GiftAidNote, err = s.claimGiftAid(tx, key, g, donorID, decl, b.Value); err != nil {
 		return nil, nil, err
 	}

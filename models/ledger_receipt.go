@@ -103,6 +103,9 @@ type Receipt struct {
 	DedicationType string // "", honor or memory
 	DedicationName string
 	Anonymous      bool // not to be listed publicly as a supporter
+	// Method and MethodReference say how a gift staff entered was paid
+	// ("cheque", "1042"); both empty for gifts through Stripe.
+	Method, MethodReference string
 	// Seal is a hash of the fields frozen at issue (ledger_check.go):
 	// donations check recomputes it to show none has changed since.
 	Seal string
@@ -334,6 +337,9 @@ func (s *Store) issueReceipt(tx *Tx, key string, g *Gift, donorID string, paymen
 		DedicationType:         g.DedicationType,
 		DedicationName:         g.DedicationName,
 		Anonymous:              g.Anonymous,
+	}
+	if g.Method != "" && g.Method != MethodStripe {
+		r.Method, r.MethodReference = g.Method, g.MethodReference
 	}
 	if conv != nil {
 		r.OriginalAmount, r.OriginalCurrency, r.ExchangeRate = g.TotalAmount, g.Currency, conv.Rate

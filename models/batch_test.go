@@ -1,0 +1,97 @@
+package models_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/indienews/donations/documents"
+	"github.com/indienews/donations/models"
+	"github.com/indienews/donations/testenv"
+)
+
+// TestBatchOfChequesIsReceiptedFromTheSameBook: a deposit of five cheques,
+// cash and a donor-advised fund's grant, entered after a Stripe gift:
+// the cheques and cash take the next numbers of the same fiscal year, the
+// grant (US rules) gets none; the batch closes only when its gifts match
+// the deposit, and then takes no more; the books check clean, and the
+// receipt says how it was paid.
+func TestBatchOfChequesIsReceiptedFromTheSameBook(t *testing.T) {
+	testenv.ForEachDB(t, func(t *testing.T, db string) {
+		ctx := context.Background()
+		s := openStore(t, db, "")
+		at := time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC)
+		g := &models.Gift{Frequency: "once", Amount: 2000, Currency: "usd", Email: "web@example.com", Name: "Web Donor"}
+		if err := s.CreateGift(ctx, g); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.ApplyEvent(ctx, event("evt_web", "checkout.session.completed"), paid("cs_web", g.ID, g.Email, 2000, at)); err != nil {
+			t.Fatal(err)
+		}
+		staff := models.Actor{Email: "fin@ledger.example", IP: "192.0.2.1"}
+		if _, err := s.CreateBatch(ctx, 0, "usd", at, "", staff); !errors.Is(err, models.ErrInvalid) {
+			t.Fatalf("a batch of nothing: %v", err)
+		}
+		b, err := s.CreateBatch(ctx, 26000, "usd", at.AddDate(0, 0, 1), "Deposit slip 88", staff)
+		if err != nil {
+			t.Fatal(err)
+		}
+		home := models.Address{Line1: "1 Elm St", City: "Springfield", State: "IL", PostalCode: "62701", Country: "US"}
+		var numbers, ids []string
+		for i := 1; i <= 5; i++ {
+			_, r, err := s.AddToBatch(ctx, b.ID, models.BatchEntry{Email: fmt.Sprintf("cheque%d@example.com", i), Name: fmt.Sprintf("Reader %d", i),
+				Address: home, Amount: int64(1000 * i), ReceivedOn: at, Method: models.MethodCheque, Reference: fmt.Sprint(1000 + i)}, staff)
+			if err != nil || r == nil {
+				t.Fatalf("cheque %d: %+v %v", i, r, err)
+			}
+			numbers, ids = append(numbers, r.Number), append(ids, r.ID)
+		}
+		_, cash, err := s.AddToBatch(ctx, b.ID, models.BatchEntry{Email: "cash@example.com", Name: "Cash Giver", Amount: 1000, ReceivedOn: at, Method: models.MethodCash}, staff)
+		if err != nil || cash == nil {
+			t.Fatal(err)
+		}
+		numbers = append(numbers, cash.Number)
+		if got := strings.Join(numbers, " "); got != "2026-000002 2026-000003 2026-000004 2026-000005 2026-000006 2026-000007" {
+			t.Fatalf("the batch's receipts are not the next numbers of the book: %s", got)
+		}
+		if err := s.CloseBatch(ctx, b.ID, staff); !errors.Is(err, models.ErrInvalid) || !strings.Contains(err.Error(), "$160.00, the deposit to $260.00") {
+			t.Fatalf("closing a batch short of its deposit: %v", err)
+		}
+		if _, _, err := s.AddToBatch(ctx, b.ID, models.BatchEntry{Email: "x@example.com", Amount: 100, ReceivedOn: at, Method: "bitcoin"}, staff); !errors.Is(err, models.ErrInvalid) {
+			t.Fatalf("an unknown method: %v", err)
+		}
+		grant, none, err := s.AddToBatch(ctx, b.ID, models.BatchEntry{Email: "daf@fidelity.example", Name: "A Giving Fund", Amount: 10000,
+			ReceivedOn: at, Method: models.MethodGrant, Reference: "G-77"}, staff)
+		if err != nil || none != nil || grant.Status != models.GiftPaid {
+			t.Fatalf("a donor-advised fund's grant under US rules: %+v %+v %v", grant, none, err)
+		}
+		v, err := s.BatchByID(ctx, b.ID)
+		if err != nil || v.Entered != 26000 || v.Remaining() != 0 || len(v.Gifts) != 7 || v.Receipts != 6 {
+			t.Fatalf("the batch: %+v %v", v, err)
+		}
+		if err := s.CloseBatch(ctx, b.ID, staff); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := s.AddToBatch(ctx, b.ID, models.BatchEntry{Email: "late@example.com", Amount: 100, ReceivedOn: at, Method: models.MethodCash}, staff); !errors.Is(err, models.ErrConflict) {
+			t.Fatalf("a gift added to a closed batch: %v", err)
+		}
+		if c, err := s.CheckBooks(ctx); err != nil || !c.OK || !strings.Contains(c.Summary, "fiscal year 2026: 7 receipts") {
+			t.Fatalf("the books after the batch: %+v %v", c, err)
+		}
+		r, err := s.ReceiptByID(ctx, ids[2])
+		if err != nil {
+			t.Fatal(err)
+		}
+		var pdf bytes.Buffer
+		if err := documents.New("https://news.example", nil).Receipt(&pdf, r); err != nil {
+			t.Fatal(err)
+		}
+		if text := testenv.PDFText(t, pdf.Bytes()); !strings.Contains(text, "Paid by: Cheque no. 1003") || !strings.Contains(text, "Amount received: $30.00") {
+			t.Fatalf("the cheque's receipt:\n%s", text)
+		}
+	})
+}
