@@ -34,7 +34,7 @@ type navLink struct{ Href, Text, Current string }
 func (s *Server) adminBase(c *gin.Context) adminPage {
 	u := currentStaff(c)
 	p := adminPage{page: s.basePage(c), StaffEmail: u.Email, IsAdmin: u.Role == models.RoleAdmin, Notice: s.takeFlash(c)}
-	links := []navLink{{"/admin", "Dashboard", ""}, {"/admin/donors", "Donors", ""}, {"/admin/gifts", "Gifts", ""}, {"/admin/members", "Members", ""}, {"/admin/campaigns", "Campaigns", ""}, {"/admin/stories", "Stories", ""}, {"/admin/box", "Donate box", ""},
+	links := []navLink{{"/admin", "Dashboard", ""}, {"/admin/donors", "Donors", ""}, {"/admin/gifts", "Gifts", ""}, {"/admin/batches", "Batches", ""}, {"/admin/members", "Members", ""}, {"/admin/campaigns", "Campaigns", ""}, {"/admin/stories", "Stories", ""}, {"/admin/box", "Donate box", ""},
 		{"/admin/emails", "Emails", ""}, {"/admin/reports", "Reports", ""}}
 	if p.IsAdmin {
 		links = append(links, navLink{"/admin/staff", "Staff", ""}, navLink{"/admin/audit", "Audit log", ""})

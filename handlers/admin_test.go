@@ -747,7 +747,7 @@ func TestEmptyStaffPagesSaySo(t *testing.T) {
 	admin := app.staffClient("boss@ledger.example", models.RoleAdmin)
 	emptyBody := regexp.MustCompile(`<tbody>\s*</tbody>`)
 	for _, path := range []string{"/admin", "/admin/donors", "/admin/gifts", "/admin/members", "/admin/campaigns", "/admin/campaigns/" + camp.ID,
-		"/admin/emails", "/admin/reports", "/admin/stories", "/admin/box"} {
+		"/admin/emails", "/admin/reports", "/admin/stories", "/admin/box", "/admin/batches"} {
 		resp, page := app.get(admin, path)
 		if resp.StatusCode != http.StatusOK {
 			t.Fatalf("%s: %d", path, resp.StatusCode)
