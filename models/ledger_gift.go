@@ -117,12 +117,17 @@ type Gift struct {
 	Method          string `gorm:"default:stripe"`
 	MethodReference string
 	BatchID         *string
-	RefundedAmount  int64
-	DisputeStatus   string // "", open, won, lost
-	Livemode        bool
-	PaidAt          *time.Time
-	CreatedAt       time.Time
-	UpdatedAt       time.Time
+	// ImportKey names the row of another system's export this gift came
+	// from (imports: a second run skips it); ReceiptedElsewhere is the
+	// number of the receipt that system issued, if any.
+	ImportKey          *string
+	ReceiptedElsewhere string
+	RefundedAmount     int64
+	DisputeStatus      string // "", open, won, lost
+	Livemode           bool
+	PaidAt             *time.Time
+	CreatedAt          time.Time
+	UpdatedAt          time.Time
 	// GiftAid: Gift Aid is claimed on it (uk), as its receipt records.
 	GiftAid bool `gorm:"-"`
 	// GiftAidNote: why Gift Aid is not claimed though declared for.

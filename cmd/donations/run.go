@@ -25,6 +25,12 @@ Usage:
                                          replacements linked, receipts equal to their gifts per currency, no receipt
                                          changed since issue, no email stuck; exit 1 naming each finding
   donations backup FILE                  copy the embedded database to FILE while the server runs (Postgres: pg_dump)
+  donations import donors FILE [--mapping template|donorbox|npsp] [--dry-run]
+                                         donors from another system's CSV, matched by email: new ones created, known ones
+                                         given only what their record lacks; each rejected row named with its reason
+  donations import gifts FILE [--mapping template|donorbox|npsp] [--dates mdy|dmy] [--dry-run]
+                                         past gifts, each once (a second run changes nothing), receipted from the same book
+                                         unless the file gives the old system's receipt number (receipted_elsewhere)
   donations restore FILE [--replace]     put a backup in place of the embedded database (never under a running
                                          server; --replace keeps the current one beside it), then migrate and check
   donations receipts export --year YYYY  write a fiscal year's receipts as CSV to stdout
@@ -92,6 +98,8 @@ func run(ctx context.Context, args []string, getenv config.Getenv, stdin io.Read
 		return a.migrate(ctx, args)
 	case "check":
 		return a.check(ctx, args)
+	case "import":
+		return a.importCmd(ctx, args)
 	case "backup":
 		return a.backup(ctx, args)
 	case "restore":
