@@ -38,8 +38,8 @@ type ImportReport struct {
 	Created, Merged, Unchanged, Receipts int
 	// Held: gifts the rule set cannot receipt yet (CA: no full address);
 	// they are recorded, without a receipt.
-	Held int
-	Rejected                             []Rejection
+	Held     int
+	Rejected []Rejection
 }
 
 // Rejection is a row left out, and why.
