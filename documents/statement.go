@@ -19,11 +19,16 @@ type Statement struct {
 	DonorName, DonorAddress string
 	FiscalYear              int
 	Receipts                []models.Receipt
+	// Elsewhere are the year's gifts another system receipted before the
+	// newsroom moved (imported with that system's receipt number): listed,
+	// apart from the totals of the receipts above.
+	Elsewhere []models.Gift
 }
 
 // StatementSource reads what a statement lists; *models.Store is one.
 type StatementSource interface {
 	ReceiptsOfDonor(ctx context.Context, donorID string, fy int) ([]models.Receipt, error)
+	GiftsReceiptedElsewhere(ctx context.Context, donorID string, fy int) ([]models.Gift, error)
 }
 
 // StatementOf assembles donor's statement of fiscal year fy from the
@@ -34,7 +39,11 @@ func StatementOf(ctx context.Context, src StatementSource, org models.Org, donor
 	if err != nil {
 		return Statement{}, fmt.Errorf("statement of %s for %d: %w", donor.ID, fy, err)
 	}
-	return NewStatement(org, donor, fy, rs), nil
+	st := NewStatement(org, donor, fy, rs)
+	if st.Elsewhere, err = src.GiftsReceiptedElsewhere(ctx, donor.ID, fy); err != nil {
+		return Statement{}, fmt.Errorf("statement of %s for %d: %w", donor.ID, fy, err)
+	}
+	return st, nil
 }
 
 // NewStatement assembles a donor's statement from their receipts of a year.
@@ -224,6 +233,18 @@ func (r *Renderer) drawStatement(d *doc, st Statement) {
 		d.write("Gifts in different currencies are totalled separately, never added together.", 9, false)
 	} else {
 		d.field("Total "+st.deductibleWord()+" amount", st.TotalText())
+	}
+	if len(st.Elsewhere) > 0 {
+		d.gap(2)
+		d.write("Also given this year, receipted by the system we used before:", 10, true)
+		for _, g := range st.Elsewhere {
+			day := "?"
+			if g.PaidAt != nil {
+				day = g.PaidAt.In(r.Location).Format("2006-01-02")
+			}
+			d.write(fmt.Sprintf("%s   %s   its receipt: %s", day, money.Display(g.TotalAmount, g.Currency), g.ReceiptedElsewhere), 10, false)
+		}
+		d.write("These gifts are not in the total above: their own receipts state them.", 9, false)
 	}
 	if st.Rules == "ca" {
 		d.write("This statement summarises your official receipts listed above; it is not itself an official receipt for income tax purposes.", 9, false)

@@ -21,6 +21,7 @@ type Source interface {
 	ReceiptByID(ctx context.Context, id string) (*models.Receipt, error)
 	DonorByID(ctx context.Context, id string) (*models.Donor, error)
 	ReceiptsOfDonor(ctx context.Context, donorID string, fy int) ([]models.Receipt, error)
+	GiftsReceiptedElsewhere(ctx context.Context, donorID string, fy int) ([]models.Gift, error)
 	IssueLoginToken(ctx context.Context, email string) (string, error)
 	GiftByID(ctx context.Context, id string) (*models.Gift, error)
 	IssueDetailsToken(ctx context.Context, giftID string) (string, error)

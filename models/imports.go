@@ -185,3 +185,13 @@ func (s *Store) ImportGifts(ctx context.Context, rows []ImportedGift, dry bool, 
 	}
 	return rep, wrap(err, "import gifts")
 }
+
+// GiftsReceiptedElsewhere lists a donor's gifts of fiscal year fy that the
+// system before this one receipted: their statement lists them.
+func (s *Store) GiftsReceiptedElsewhere(ctx context.Context, donorID string, fy int) ([]Gift, error) {
+	from, to := s.receipts.FiscalYearStart.Bounds(fy, s.receipts.Location)
+	var gs []Gift
+	err := s.db.WithContext(ctx).Where("donor_id = ? AND receipted_elsewhere <> '' AND status = ? AND paid_at >= ? AND paid_at < ?",
+		donorID, GiftPaid, from.UTC(), to.UTC()).Order("paid_at, id").Find(&gs).Error
+	return gs, wrap(err, "gifts receipted elsewhere of %s in %d", donorID, fy)
+}

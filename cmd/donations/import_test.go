@@ -3,13 +3,18 @@ package main
 import (
 	"encoding/csv"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/indienews/donations/config"
+	"github.com/indienews/donations/documents"
 	"github.com/indienews/donations/imports"
+	"github.com/indienews/donations/models"
+	"github.com/indienews/donations/server"
 	"github.com/indienews/donations/testenv"
 )
 
@@ -125,6 +130,29 @@ func TestImportHistoryFromEachMapping(t *testing.T) {
 			code, out, _ = runCmd(t, env, "check")
 			if code != 0 || !strings.Contains(out, "nothing wrong") {
 				t.Fatalf("the books after the import: exit %d\n%s", code, out)
+			}
+			// A gift the old system receipted is on its donor's statement,
+			// with that system's number, apart from the totals.
+			cfg, err := config.Load(func(k string) string { return env[k] })
+			if err != nil {
+				t.Fatal(err)
+			}
+			store, err := server.OpenStore(t.Context(), cfg, slog.New(slog.DiscardHandler), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer store.Close()
+			found, _, err := store.SearchDonors(t.Context(), "reader0@example.com", models.Page{Number: 1})
+			if err != nil || len(found) == 0 {
+				t.Fatalf("reader0: %v", err)
+			}
+			st, err := documents.StatementOf(t.Context(), store, cfg.Org, &found[0], 2024)
+			if err != nil {
+				t.Fatal(err)
+			}
+			lines := strings.Join(documents.New("https://news.example", time.UTC).StatementLines(st), "\n")
+			if !strings.Contains(lines, "receipted by the system we used before") || !strings.Contains(lines, "2024-01-01   $10.00   its receipt: OLD-0") {
+				t.Fatalf("reader0's statement of 2024:\n%s", lines)
 			}
 			t.Logf("%s: %d donors and %d gifts imported in %s", name, donors, gifts, took.Round(time.Millisecond))
 		})
