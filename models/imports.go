@@ -112,30 +112,44 @@ func (s *Store) ImportDonors(ctx context.Context, rows []ImportedDonor, dry bool
 func (s *Store) ImportGifts(ctx context.Context, rows []ImportedGift, dry bool, progress func()) (ImportReport, error) {
 	var rep ImportReport
 	err := s.transaction(ctx, func(tx *Tx) error {
+		// What is there already, read once: a file of 30,000 gifts would
+		// otherwise ask twice per row.
+		imported := map[string]bool{}
+		var keys []string
+		if err := tx.Model(&Gift{}).Where("import_key IS NOT NULL").Pluck("import_key", &keys).Error; err != nil {
+			return err
+		}
+		for _, k := range keys {
+			imported[k] = true
+		}
+		donors := map[string]string{}
+		var known []struct{ Email, ID string }
+		if err := tx.Raw("SELECT email, COALESCE(merged_into, id) AS id FROM donors").Scan(&known).Error; err != nil {
+			return err
+		}
+		for _, d := range known {
+			donors[d.Email] = d.ID
+		}
 		for _, in := range rows {
 			if progress != nil {
 				progress()
 			}
 			key := in.Key
-			var n int64
-			if err := tx.Model(&Gift{}).Where("import_key = ?", key).Count(&n).Error; err != nil {
-				return err
-			}
-			if n > 0 {
+			if imported[key] {
 				rep.Unchanged++
 				continue
 			}
-			var known int64
-			if err := tx.Model(&Donor{}).Where("email = ?", NormaliseEmail(in.Email)).Count(&known).Error; err != nil {
-				return err
-			}
-			donorID, err := s.upsertDonor(tx, in.Email, strings.TrimSpace(in.Name), in.Address)
-			if err != nil {
-				return err
-			}
-			if known > 0 {
+			imported[key] = true
+			email := NormaliseEmail(in.Email)
+			donorID, ok := donors[email]
+			if ok {
 				rep.Merged++
 			} else {
+				var err error
+				if donorID, err = s.upsertDonor(tx, email, strings.TrimSpace(in.Name), in.Address); err != nil {
+					return err
+				}
+				donors[email] = donorID
 				rep.Created++
 			}
 			method := in.Method
