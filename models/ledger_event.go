@@ -19,6 +19,9 @@ type EventRecord struct {
 	APIVersion string
 	Livemode   bool
 	Created    time.Time
+	// ReceiptsFrom marks an event that brings in history (stripe import):
+	// a payment before it gets no receipt, and no email is sent at all.
+	ReceiptsFrom *time.Time
 }
 
 // stripeEvent is the stripe_events row.
@@ -62,6 +65,7 @@ func (s *Store) ApplyEvent(ctx context.Context, ev EventRecord, effect Effect) (
 	var res EventResult
 	err := s.transaction(ctx, func(tx *Tx) error {
 		res = EventResult{}
+		tx.history = ev.ReceiptsFrom
 		row := stripeEvent{
 			ID: ev.ID, Type: ev.Type, APIVersion: ev.APIVersion, Livemode: ev.Livemode,
 			CreatedAt: ev.Created.UTC(), ReceivedAt: tx.now, Outcome: "processing",

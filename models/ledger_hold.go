@@ -109,6 +109,9 @@ func (s *Store) receiptOrHold(tx *Tx, key string, g *Gift, donorID, paymentID st
 	if g.PaidAt != nil {
 		paid = *g.PaidAt
 	}
+	if tx.history != nil && paid.Before(*tx.history) {
+		return nil, nil, nil // history: receipted, if at all, by the tool of the day
+	}
 	decl, err := s.giftAidDeclaration(tx, g, donorID, paid)
 	if err != nil {
 		return nil, nil, err

@@ -87,8 +87,8 @@ func (s *Store) queueEmail(tx *Tx, m EmailMessage) error {
 	m.ID = uuid.NewString()
 	m.Status = EmailQueued
 	m.CreatedAt, m.UpdatedAt = now, now
-	if m.ToAddress == "" {
-		return nil // nobody to write to (a gift recorded without an email)
+	if m.ToAddress == "" || tx.history != nil {
+		return nil // nobody to write to (a gift recorded without an email), or history
 	}
 	res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&m)
 	if res.Error != nil {

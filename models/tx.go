@@ -15,6 +15,9 @@ import (
 type Tx struct {
 	*gorm.DB
 	now time.Time
+	// history is set while history from Stripe is brought in (stripe
+	// import): payments before it get no receipt, and nobody is emailed.
+	history *time.Time
 }
 
 // transaction runs fn in one transaction, reading the clock once.

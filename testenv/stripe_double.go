@@ -184,6 +184,17 @@ func (d *StripeDouble) Collection(base, prefix string) {
 	d.collections[base] = &collection{prefix: prefix, byID: map[string]map[string]any{}}
 }
 
+// Add puts obj in the collection at base, as if made there before (by
+// another tool, say): listings return it.
+func (d *StripeDouble) Add(base string, obj map[string]any) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	c := d.collections[base]
+	id := obj["id"].(string)
+	c.byID[id] = obj
+	c.order = append(c.order, id)
+}
+
 // Objects lists what a collection holds now.
 func (d *StripeDouble) Objects(base string) []map[string]any {
 	d.mu.Lock()

@@ -63,6 +63,10 @@ Usage:
   donations reconcile [--since 72h]      apply Stripe events and completed checkouts that were missed
   donations stripe setup [--dry-run]     check the Stripe key; create or update the webhook endpoint and the
                                          Customer Portal configuration this server needs (a second run changes nothing)
+  donations stripe import [--since YYYY-MM-DD] [--receipts-from YYYY-MM-DD]
+                                         bring in the account's history: customers, every subscription (also another
+                                         tool's) with its paid invoices, checkouts and refunds since a day; no receipt
+                                         before --receipts-from, no email; a second run adds nothing
   donations version                      print the version
   donations help                         print this help
 
