@@ -31,7 +31,7 @@ fuzz:
 		log=$$(mktemp); st=0; \
 		$(GO) test -run='^$$' -fuzz="^$$name\$$" -fuzztime=$(FUZZTIME) $$pkg > "$$log" 2>&1 || st=$$?; \
 		grep -vE 'level=(INFO|WARN)|^[[:space:]]+time=' "$$log" | tail -n 2; \
-		if [ $$st -ne 0 ]; then grep -vE 'level=(INFO|WARN)|^[[:space:]]+time=' "$$log" | grep -E -A6 -- '--- FAIL|_test.go:[0-9]+|Failing input|panic|hung' | head -n 60; fi; \
+		if [ $$st -ne 0 ]; then echo "$$name: go test exited $$st; its last lines:"; grep -vE 'level=(INFO|WARN)|^[[:space:]]+time=' "$$log" | grep -E -A6 -- '--- FAIL|_test.go:[0-9]+|Failing input|panic|hung' | head -n 60; grep -vE '^[[:space:]]+time=' "$$log" | tail -n 25; fi; \
 		rm -f "$$log"; test $$st -eq 0; \
 	done
 
