@@ -87,8 +87,30 @@ func (r *Renderer) Receipt(w io.Writer, rec *models.Receipt) error {
 	}
 	d.gap(2)
 	kind := models.PaymentKind(rec.Frequency)
-	d.field("Amount received", amt(rec.Amount)+" ("+kind+")")
-	if m := models.MethodLabel(rec.Method); m != "" {
+	inKind := rec.Method == models.MethodStock || rec.Method == models.MethodInKind
+	switch {
+	case !inKind:
+		d.field("Amount received", amt(rec.Amount)+" ("+kind+")")
+	case rules == "ca":
+		d.field("Gift received", rec.Description)
+		d.field("Fair market value", amt(rec.Amount))
+	case rec.Method == models.MethodStock && rules != "uk":
+		// IRS: the charity describes a non-cash gift; the donor values it.
+		d.field("Gift received", rec.Description)
+		d.field("Value, for information only", amt(rec.Amount)+" (the donor determines the deductible value)")
+	case rules == "uk":
+		d.field("Gift received", rec.Description)
+		if rec.Amount > 0 {
+			d.field("Value", amt(rec.Amount))
+		}
+	default:
+		d.field("Gift received", rec.Description)
+		d.field("Value", "not stated by us: the donor determines the value of goods given")
+	}
+	if rec.Appraiser != "" {
+		d.field("Appraised by", rec.Appraiser)
+	}
+	if m := models.MethodLabel(rec.Method); m != "" && !inKind {
 		if rec.MethodReference != "" {
 			m += " no. " + rec.MethodReference
 		}
@@ -119,7 +141,9 @@ func (r *Renderer) Receipt(w io.Writer, rec *models.Receipt) error {
 			d.field("Gift Aid", "claimed at your request: we reclaim 25p from HMRC for every £1 you gave")
 		}
 	default:
-		d.field("Deductible amount", amt(rec.DeductibleAmount))
+		if !inKind {
+			d.field("Deductible amount", amt(rec.DeductibleAmount))
+		}
 	}
 	d.gap(4)
 	d.write(statement(rules, rec), 10, false)

@@ -46,6 +46,9 @@ type batchData struct {
 
 type batchEntryForm struct {
 	Email, Name, Line1, City, State, Postal, Country, Amount, Received, Method, Reference string
+	// Stock and in kind: what was given, the day a stock was valued, and
+	// (Canada, in kind) the appraiser.
+	Description, ValuedOn, Appraiser string
 }
 
 func (s *Server) adminBatches(c *gin.Context) {
@@ -156,7 +159,8 @@ func (s *Server) addToBatch(c *gin.Context) {
 	}
 	f := batchEntryForm{}
 	for field, dst := range map[string]*string{"email": &f.Email, "name": &f.Name, "line1": &f.Line1, "city": &f.City, "state": &f.State,
-		"postal": &f.Postal, "country": &f.Country, "amount": &f.Amount, "received": &f.Received, "method": &f.Method, "reference": &f.Reference} {
+		"postal": &f.Postal, "country": &f.Country, "amount": &f.Amount, "received": &f.Received, "method": &f.Method, "reference": &f.Reference,
+		"description": &f.Description, "valued_on": &f.ValuedOn, "appraiser": &f.Appraiser} {
 		*dst = strings.TrimSpace(c.PostForm(field))
 	}
 	errs := fieldErrors{}
@@ -166,9 +170,25 @@ func (s *Server) addToBatch(c *gin.Context) {
 	if f.Name == "" || len(f.Name) > 200 {
 		errs["name"] = "Enter the donor's name, as the receipt will print it."
 	}
+	goodsUS := f.Method == models.MethodInKind && (s.cfg.ReceiptRules == "" || s.cfg.ReceiptRules == "us")
 	amount, err := money.ParseMajor(f.Amount, v.Currency)
-	if err != nil || amount <= 0 {
-		errs["amount"] = "Enter the amount, such as 50.00."
+	switch {
+	case goodsUS:
+		amount = 0 // described, not valued: the donor values goods
+	case err != nil || amount <= 0:
+		errs["amount"] = "Enter the amount, such as 50.00 (for shares or goods, their value)."
+	}
+	var valuedOn time.Time
+	if f.ValuedOn != "" {
+		if valuedOn, err = time.ParseInLocation("2006-01-02", f.ValuedOn, s.cfg.Location); err != nil {
+			errs["valued_on"] = "Enter the day the shares were valued, such as 2026-12-04."
+		}
+	}
+	if (f.Method == models.MethodStock || f.Method == models.MethodInKind) && f.Description == "" {
+		errs["description"] = "Describe what was given: the security and the number of shares, or the goods."
+	}
+	if f.Method == models.MethodInKind && s.cfg.ReceiptRules == "ca" && f.Appraiser == "" {
+		errs["appraiser"] = "Enter the appraiser's name and address: the CRA asks for them on the receipt."
 	}
 	received, err := time.ParseInLocation("2006-01-02", f.Received, s.cfg.Location)
 	if err != nil || received.After(s.now()) {
@@ -180,7 +200,7 @@ func (s *Server) addToBatch(c *gin.Context) {
 	if f.Method == models.MethodCheque && f.Reference == "" {
 		errs["reference"] = "Enter the cheque's number."
 	}
-	for _, p := range []string{f.Line1, f.City, f.State, f.Postal, f.Country, f.Reference} {
+	for _, p := range []string{f.Line1, f.City, f.State, f.Postal, f.Country, f.Reference, f.Description, f.Appraiser} {
 		if len(p) > 200 || strings.ContainsRune(p, 0) {
 			errs["line1"] = "Keep each part of the address under 200 characters."
 		}
@@ -190,6 +210,7 @@ func (s *Server) addToBatch(c *gin.Context) {
 		return
 	}
 	e := models.BatchEntry{Email: f.Email, Name: f.Name, Amount: amount, ReceivedOn: received, Method: f.Method, Reference: f.Reference,
+		Description: f.Description, ValuedOn: valuedOn, Appraiser: f.Appraiser,
 		Address: models.Address{Line1: f.Line1, City: f.City, State: f.State, PostalCode: f.Postal, Country: strings.ToUpper(f.Country)}}
 	g, r, err := s.store.AddToBatch(c.Request.Context(), v.ID, e, actor(c))
 	var known *models.Error

@@ -18,7 +18,21 @@ const (
 	MethodCash     = "cash"
 	MethodTransfer = "transfer"
 	MethodGrant    = "grant" // from a donor-advised fund or a foundation
+	MethodStock    = "stock"
+	MethodInKind   = "in_kind" // goods or services given, not money
 )
+
+// banked says whether a method's gifts are money in the bank deposit:
+// stock and goods are not.
+func banked(method string) bool { return method != MethodStock && method != MethodInKind }
+
+// givesValue says whether the receipt may state a value the donor can
+// deduct. In the US the donor, not the charity, values stock and goods
+// (the charity describes them; a stock's value is stated for information
+// only); the CRA wants the fair market value on the receipt.
+func givesValue(rules, method string) bool {
+	return !((rules == "" || rules == "us") && !banked(method))
+}
 
 // OfflineMethods are the methods staff may enter, in the form's order,
 // with their names for people.
@@ -27,6 +41,8 @@ var OfflineMethods = []struct{ Value, Label string }{
 	{MethodCash, "Cash"},
 	{MethodTransfer, "Bank transfer"},
 	{MethodGrant, "Donor-advised fund or foundation grant"},
+	{MethodStock, "Stock or other securities"},
+	{MethodInKind, "In kind (goods or services)"},
 }
 
 // MethodLabel names a method for people ("" for Stripe's).
@@ -70,6 +86,13 @@ type BatchEntry struct {
 	ReceivedOn  time.Time
 	Method      string
 	Reference   string // a cheque's number
+	// Stock: the security and shares, and the day it was valued; in kind:
+	// the goods. Amount is then the value: the fair market value (CA,
+	// needed), the shares' value for information (US stock), or nothing
+	// (US in kind: the donor values it).
+	Description string
+	ValuedOn    time.Time
+	Appraiser   string // CA in kind: who appraised it, name and address
 }
 
 // BatchView is a batch with its gifts and their receipts, newest first.
@@ -131,7 +154,9 @@ func (s *Store) BatchByID(ctx context.Context, id string) (*BatchView, error) {
 	}
 	for i := range v.Gifts {
 		g := &v.Gifts[i]
-		v.Entered += g.TotalAmount
+		if banked(g.Method) {
+			v.Entered += g.TotalAmount
+		}
 		var number []string
 		if err := s.db.WithContext(ctx).Model(&Receipt{}).Where("gift_id = ? AND status = ?", g.ID, ReceiptIssued).
 			Order("sequence DESC").Limit(1).Pluck("number", &number).Error; err != nil {
@@ -154,8 +179,24 @@ func (s *Store) AddToBatch(ctx context.Context, batchID string, e BatchEntry, by
 	if MethodLabel(e.Method) == "" {
 		return nil, nil, Errorf(ErrInvalid, "Choose how the gift was paid.")
 	}
-	if e.Amount <= 0 {
+	rules := s.receipts.Rules
+	if rules == "" {
+		rules = "us"
+	}
+	switch {
+	case e.Method == MethodInKind && rules == "us":
+		e.Amount = 0 // described without a value
+	case e.Amount <= 0:
 		return nil, nil, Errorf(ErrInvalid, "Enter an amount more than zero.")
+	}
+	if !banked(e.Method) && strings.TrimSpace(e.Description) == "" {
+		return nil, nil, Errorf(ErrInvalid, "Describe what was given: the security and the number of shares, or the goods.")
+	}
+	if e.Method == MethodInKind && rules == "ca" && strings.TrimSpace(e.Appraiser) == "" {
+		return nil, nil, Errorf(ErrInvalid, "The CRA asks for the appraiser's name and address on an in-kind gift's receipt.")
+	}
+	if e.Method == MethodStock && !e.ValuedOn.IsZero() {
+		e.Description = strings.TrimSpace(e.Description) + ", valued on " + e.ValuedOn.Format("2006-01-02")
 	}
 	var g *Gift
 	var r *Receipt
@@ -175,6 +216,7 @@ func (s *Store) AddToBatch(ctx context.Context, batchID string, e BatchEntry, by
 		g = &Gift{ID: uuid.NewString(), DonorID: &donorID, Status: GiftPaid, Source: "staff", Frequency: FrequencyOnce,
 			Amount: e.Amount, TotalAmount: e.Amount, Currency: b.Currency, Email: NormaliseEmail(e.Email), Name: strings.TrimSpace(e.Name),
 			Address: e.Address, Method: e.Method, MethodReference: strings.TrimSpace(e.Reference), BatchID: &b.ID,
+			Description: strings.TrimSpace(e.Description), Appraiser: strings.TrimSpace(e.Appraiser),
 			Livemode: true, PaidAt: &received, CreatedAt: tx.now, UpdatedAt: tx.now}
 		if err := tx.Create(g).Error; err != nil {
 			return translate(err)
@@ -183,7 +225,7 @@ func (s *Store) AddToBatch(ctx context.Context, batchID string, e BatchEntry, by
 		if err := s.audit(tx, by, "entered gift", detail); err != nil {
 			return err
 		}
-		if rules := s.receipts.Rules; (rules == "" || rules == "us") && e.Method == MethodGrant {
+		if rules == "us" && e.Method == MethodGrant {
 			return nil // a thank-you, not a receipt
 		}
 		r, _, err = s.receiptOrHold(tx, "gift:"+g.ID+":original", g, donorID, "", Benefit{})
@@ -207,7 +249,8 @@ func (s *Store) CloseBatch(ctx context.Context, batchID string, by Actor) error 
 			return Errorf(ErrConflict, "This batch is already closed.")
 		}
 		var entered int64
-		if err := tx.Model(&Gift{}).Where("batch_id = ?", b.ID).Select("COALESCE(SUM(total_amount), 0)").Scan(&entered).Error; err != nil {
+		if err := tx.Model(&Gift{}).Where("batch_id = ? AND method NOT IN ?", b.ID, []string{MethodStock, MethodInKind}).
+			Select("COALESCE(SUM(total_amount), 0)").Scan(&entered).Error; err != nil {
 			return err
 		}
 		if entered != b.DepositTotal {

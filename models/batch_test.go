@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/indienews/donations/config"
 	"github.com/indienews/donations/documents"
 	"github.com/indienews/donations/models"
 	"github.com/indienews/donations/testenv"
@@ -92,6 +93,92 @@ func TestBatchOfChequesIsReceiptedFromTheSameBook(t *testing.T) {
 		}
 		if text := testenv.PDFText(t, pdf.Bytes()); !strings.Contains(text, "Paid by: Cheque no. 1003") || !strings.Contains(text, "Amount received: $30.00") {
 			t.Fatalf("the cheque's receipt:\n%s", text)
+		}
+	})
+}
+
+// TestStockAndGoodsUnderEachRuleSet: shares and goods go in a batch but
+// not in its deposit. Under US rules the receipt describes them: a
+// stock's value for information only, goods without a value, nothing
+// deductible stated. Under Canadian rules an in-kind gift needs its
+// appraiser, and its receipt states the fair market value as the eligible
+// amount.
+func TestStockAndGoodsUnderEachRuleSet(t *testing.T) {
+	testenv.ForEachDB(t, func(t *testing.T, db string) {
+		ctx := context.Background()
+		at := time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC)
+		staff := models.Actor{Email: "fin@ledger.example"}
+		home := models.Address{Line1: "12 Rue Saint-Paul", City: "Montréal", State: "QC", PostalCode: "H2Y 1Z5", Country: "CA"}
+		pdfText := func(r *models.Receipt) string {
+			var pdf bytes.Buffer
+			if err := documents.New("https://news.example", nil).Receipt(&pdf, r); err != nil {
+				t.Fatal(err)
+			}
+			return testenv.PDFText(t, pdf.Bytes())
+		}
+
+		us := openStore(t, db, "")
+		b, err := us.CreateBatch(ctx, 10000, "usd", at, "", staff)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := us.AddToBatch(ctx, b.ID, models.BatchEntry{Email: "c@example.com", Name: "Cheque", Amount: 10000, ReceivedOn: at, Method: models.MethodCheque, Reference: "7"}, staff); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := us.AddToBatch(ctx, b.ID, models.BatchEntry{Email: "s@example.com", Name: "Shareholder", Amount: 500000, ReceivedOn: at, Method: models.MethodStock}, staff); !errors.Is(err, models.ErrInvalid) {
+			t.Fatalf("stock without saying which: %v", err)
+		}
+		_, stock, err := us.AddToBatch(ctx, b.ID, models.BatchEntry{Email: "s@example.com", Name: "Shareholder", Amount: 500000, ReceivedOn: at,
+			Method: models.MethodStock, Description: "120 shares of Acme Corp (ACME)", ValuedOn: at}, staff)
+		if err != nil || stock == nil || stock.DeductibleAmount != 0 {
+			t.Fatalf("a US stock gift: %+v %v", stock, err)
+		}
+		text := pdfText(stock)
+		if !strings.Contains(text, "Gift received: 120 shares of Acme Corp (ACME), valued on 2026-03-04") || !strings.Contains(text, "Value, for information only: $5,000.00") || strings.Contains(text, "Deductible amount") {
+			t.Fatalf("a US stock gift's receipt:\n%s", text)
+		}
+		_, goods, err := us.AddToBatch(ctx, b.ID, models.BatchEntry{Email: "g@example.com", Name: "Giver", Amount: 30000, ReceivedOn: at,
+			Method: models.MethodInKind, Description: "A laptop for the newsroom"}, staff)
+		if err != nil || goods == nil || goods.Amount != 0 {
+			t.Fatalf("a US in-kind gift: %+v %v", goods, err)
+		}
+		if text := pdfText(goods); !strings.Contains(text, "not stated by us") || strings.Contains(text, "$300.00") {
+			t.Fatalf("a US in-kind gift's receipt:\n%s", text)
+		}
+		// Only the cheque is in the deposit.
+		if err := us.CloseBatch(ctx, b.ID, staff); err != nil {
+			t.Fatalf("closing a deposit of one cheque, with shares and goods beside it: %v", err)
+		}
+		if c, err := us.CheckBooks(ctx); err != nil || !c.OK {
+			t.Fatalf("the books: %+v %v", c, err)
+		}
+
+		pg, sqlitePath := testenv.DatabaseURLs(t, db)
+		ca, err := models.Open(ctx, models.Options{DatabaseURL: pg, SQLitePath: sqlitePath, Receipts: models.ReceiptSettings{Rules: "ca",
+			Org: models.Org{Name: "The Ledger", TaxID: "123456789RR0001", Address: "1 Press St"}, FiscalYearStart: config.MonthDay{Month: time.January, Day: 1}, Location: time.UTC}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer ca.Close()
+		if _, err := ca.Migrate(ctx); err != nil {
+			t.Fatal(err)
+		}
+		cb, err := ca.CreateBatch(ctx, 100, "cad", at, "", staff)
+		if err != nil {
+			t.Fatal(err)
+		}
+		entry := models.BatchEntry{Email: "k@example.ca", Name: "Kind Donor", Address: home, Amount: 30000, ReceivedOn: at,
+			Method: models.MethodInKind, Description: "A laptop for the newsroom"}
+		if _, _, err := ca.AddToBatch(ctx, cb.ID, entry, staff); !errors.Is(err, models.ErrInvalid) || !strings.Contains(err.Error(), "appraiser") {
+			t.Fatalf("a Canadian in-kind gift without its appraiser: %v", err)
+		}
+		entry.Appraiser = "Jo Appraiser, 5 Rue King, Montréal"
+		_, r, err := ca.AddToBatch(ctx, cb.ID, entry, staff)
+		if err != nil || r == nil || r.DeductibleAmount != 30000 {
+			t.Fatalf("a Canadian in-kind gift: %+v %v", r, err)
+		}
+		if text := pdfText(r); !strings.Contains(text, "Fair market value: CA$300.00") || !strings.Contains(text, "Appraised by: Jo Appraiser") || !strings.Contains(text, "Eligible amount of gift for tax purposes: CA$300.00") {
+			t.Fatalf("a Canadian in-kind receipt:\n%s", text)
 		}
 	})
 }

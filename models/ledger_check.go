@@ -34,6 +34,9 @@ func (r *Receipt) sealOf() string {
 	if r.Method != "" {
 		frozen = append(frozen, r.Method, r.MethodReference)
 	}
+	if r.Description != "" || r.Appraiser != "" {
+		frozen = append(frozen, r.Description, r.Appraiser)
+	}
 	b, _ := json.Marshal(frozen) // a slice of strings, numbers and booleans always encodes
 	sum := sha256.Sum256(b)
 	return "v1:" + hex.EncodeToString(sum[:])

@@ -122,12 +122,15 @@ type Gift struct {
 	// number of the receipt that system issued, if any.
 	ImportKey          *string
 	ReceiptedElsewhere string
-	RefundedAmount     int64
-	DisputeStatus      string // "", open, won, lost
-	Livemode           bool
-	PaidAt             *time.Time
-	CreatedAt          time.Time
-	UpdatedAt          time.Time
+	// Description says what a stock or in-kind gift was; Appraiser who
+	// valued an in-kind gift (Canada), with their address.
+	Description, Appraiser string
+	RefundedAmount         int64
+	DisputeStatus          string // "", open, won, lost
+	Livemode               bool
+	PaidAt                 *time.Time
+	CreatedAt              time.Time
+	UpdatedAt              time.Time
 	// GiftAid: Gift Aid is claimed on it (uk), as its receipt records.
 	GiftAid bool `gorm:"-"`
 	// GiftAidNote: why Gift Aid is not claimed though declared for.

@@ -116,8 +116,8 @@ func (s *Store) receiptOrHold(tx *Tx, key string, g *Gift, donorID, paymentID st
 	if err != nil {
 		return nil, nil, err
 	}
-	if g.Method == MethodGrant {
-		decl = nil // a fund's or foundation's money is not the donor's own: no Gift Aid
+	if g.Method == MethodGrant || !banked(g.Method) {
+		decl = nil // a fund's money is not the donor's own, and stock or goods are not money: no Gift Aid
 	}
 	if g.GiftAid, g.GiftAidNote, err = s.claimGiftAid(tx, key, g, donorID, decl, b.Value); err != nil {
 		return nil, nil, err

@@ -106,6 +106,8 @@ type Receipt struct {
 	// Method and MethodReference say how a gift staff entered was paid
 	// ("cheque", "1042"); both empty for gifts through Stripe.
 	Method, MethodReference string
+	// Description and Appraiser: a stock or in-kind gift's, frozen.
+	Description, Appraiser string
 	// Seal is a hash of the fields frozen at issue (ledger_check.go):
 	// donations check recomputes it to show none has changed since.
 	Seal string
@@ -339,7 +341,10 @@ func (s *Store) issueReceipt(tx *Tx, key string, g *Gift, donorID string, paymen
 		Anonymous:              g.Anonymous,
 	}
 	if g.Method != "" && g.Method != MethodStripe {
-		r.Method, r.MethodReference = g.Method, g.MethodReference
+		r.Method, r.MethodReference, r.Description, r.Appraiser = g.Method, g.MethodReference, g.Description, g.Appraiser
+	}
+	if !givesValue(s.receipts.Rules, g.Method) {
+		r.DeductibleAmount = 0 // the donor, not the charity, values it
 	}
 	if conv != nil {
 		r.OriginalAmount, r.OriginalCurrency, r.ExchangeRate = g.TotalAmount, g.Currency, conv.Rate
