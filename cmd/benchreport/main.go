@@ -84,6 +84,7 @@ type sizes struct {
 	CardPosts, SplitPosts int
 	SolverFor             time.Duration
 	Solves                int
+	ImportGifts           int // past gifts brought in by donations import
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -117,10 +118,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	sz := sizes{Load: 5 * time.Second, Webhooks: 4000, Receipts: 1_000_000, Statements: 10_000, DonateClients: 64,
-		CardPosts: 1000, SplitPosts: 200, SolverFor: 30 * time.Second, Solves: 40}
+		CardPosts: 1000, SplitPosts: 200, SolverFor: 30 * time.Second, Solves: 40, ImportGifts: 30000}
 	if *smoke {
 		sz = sizes{Load: 300 * time.Millisecond, Webhooks: 100, Receipts: 2000, Statements: 20, DonateClients: 8,
-			CardPosts: 40, SplitPosts: 20, SolverFor: 3 * time.Second, Solves: 3}
+			CardPosts: 40, SplitPosts: 20, SolverFor: 3 * time.Second, Solves: 3, ImportGifts: 300}
 	}
 	if *statements > 0 {
 		sz.Statements = *statements
@@ -159,6 +160,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		{"statements", func() ([]row, error) { return benchStatements(ctx, *pg, *bin, sz) }, true},
 		{"footprint", func() ([]row, error) { return benchFootprint(ctx, *bin, work) }, false},
 		{"card testing", func() ([]row, error) { return benchCardTesting(ctx, *pg, sz) }, true},
+		{"history import", func() ([]row, error) { return benchImport(ctx, *pg, *bin, sz) }, true},
 	} {
 		if *only != "" && !strings.Contains(m.name, *only) {
 			continue
