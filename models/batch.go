@@ -173,8 +173,9 @@ func (s *Store) BatchByID(ctx context.Context, id string) (*BatchView, error) {
 // AddToBatch records one gift of an open batch, paid when received, and
 // issues what the rule set gives it, from the same numbering as Stripe's
 // gifts: in the US a grant from a donor-advised fund gets no receipt (the
-// fund is the donor, and took the deduction). The entry and its receipt
-// are one transaction, audited.
+// fund is the donor, and took the deduction). The receipt is emailed to
+// the donor. The entry, its receipt and the email are one transaction,
+// audited.
 func (s *Store) AddToBatch(ctx context.Context, batchID string, e BatchEntry, by Actor) (*Gift, *Receipt, error) {
 	if MethodLabel(e.Method) == "" {
 		return nil, nil, Errorf(ErrInvalid, "Choose how the gift was paid.")
@@ -229,7 +230,12 @@ func (s *Store) AddToBatch(ctx context.Context, batchID string, e BatchEntry, by
 			return nil // a thank-you, not a receipt
 		}
 		r, _, err = s.receiptOrHold(tx, "gift:"+g.ID+":original", g, donorID, "", Benefit{})
-		return err
+		if err != nil || r == nil {
+			return err
+		}
+		// The donor gets their receipt by email, as an online donor does,
+		// once (the message is keyed by the receipt).
+		return s.queueReceiptEmail(tx, EmailReceipt, r)
 	})
 	if err != nil {
 		return nil, nil, wrap(err, "batches: add to %s", batchID)

@@ -80,6 +80,13 @@ func TestBatchOfChequesIsReceiptedFromTheSameBook(t *testing.T) {
 		if _, _, err := s.AddToBatch(ctx, b.ID, models.BatchEntry{Email: "late@example.com", Amount: 100, ReceivedOn: at, Method: models.MethodCash}, staff); !errors.Is(err, models.ErrConflict) {
 			t.Fatalf("a gift added to a closed batch: %v", err)
 		}
+		// Each receipt is emailed to its donor, once; the grant's fund gets none.
+		var emails, toFund int
+		s.SQL().QueryRow("SELECT COUNT(*) FROM email_messages WHERE kind = 'receipt' AND to_address LIKE 'cheque%' OR to_address = 'cash@example.com'").Scan(&emails)
+		s.SQL().QueryRow("SELECT COUNT(*) FROM email_messages WHERE to_address = 'daf@fidelity.example'").Scan(&toFund)
+		if emails != 6 || toFund != 0 {
+			t.Fatalf("receipt emails: %d to the batch's donors (want 6), %d to the fund (want 0)", emails, toFund)
+		}
 		if c, err := s.CheckBooks(ctx); err != nil || !c.OK || !strings.Contains(c.Summary, "fiscal year 2026: 7 receipts") {
 			t.Fatalf("the books after the batch: %+v %v", c, err)
 		}

@@ -19,7 +19,8 @@ const receiptColumns = `id, number, fiscal_year, sequence, gift_id, status, void
 	donor_address_line2, donor_address_state,
 	amount, currency, fee_covered, benefit_description, benefit_value, deductible_amount, stripe_payment_id, frequency,
 	issue_key, org_name, org_tax_id, org_address, wording_version, verification_code, place_of_issue, signatory, livemode, time_zone,
-	original_amount, original_currency, exchange_rate, gift_aid, dedication_type, dedication_name, anonymous`
+	original_amount, original_currency, exchange_rate, gift_aid, dedication_type, dedication_name, anonymous,
+	method, method_reference, description, appraiser`
 
 // EachReceipt streams the receipts of a period, oldest number first, calling
 // fn for each row. Rows come from a cursor and one Receipt is reused, so
@@ -49,7 +50,7 @@ func (s *Store) EachReceipt(ctx context.Context, p ReceiptPeriod, fn func(r *Rec
 			&r.BenefitValue, &r.DeductibleAmount, &r.StripePaymentID, &r.Frequency,
 			&r.IssueKey, &r.OrgName, &r.OrgTaxID, &r.OrgAddress, &r.WordingVersion, &r.VerificationCode, &r.PlaceOfIssue, &r.Signatory,
 			&r.Livemode, &r.TimeZone, &r.OriginalAmount, &r.OriginalCurrency, &r.ExchangeRate, &r.GiftAid,
-			&r.DedicationType, &r.DedicationName, &r.Anonymous)
+			&r.DedicationType, &r.DedicationName, &r.Anonymous, &r.Method, &r.MethodReference, &r.Description, &r.Appraiser)
 		if err != nil {
 			return err
 		}

@@ -28,6 +28,7 @@ var ReceiptColumns = []string{
 	"donor_address_line2", "donor_address_state",
 	"original_amount", "original_currency", "exchange_rate",
 	"gift_amount", "dedication_type", "dedication_name", "anonymous",
+	"method", "method_reference", "description", "appraiser",
 }
 
 // ReceiptSource streams receipts; *models.Store satisfies it.
@@ -81,6 +82,8 @@ func WriteReceiptsCSV(ctx context.Context, w io.Writer, src ReceiptSource, p mod
 			original, Text(r.OriginalCurrency), Text(r.ExchangeRate),
 			// The gift apart from the card fee the donor chose to cover.
 			money.FormatMajor(r.Amount-r.FeeCovered, r.Currency), Text(r.DedicationType), Text(r.DedicationName), yesNo(r.Anonymous),
+			// How it came: card (Stripe), or what staff entered in a batch.
+			Text(methodOf(r.Method)), Text(r.MethodReference), Text(r.Description), Text(r.Appraiser),
 		)
 		if err := cw.Write(row); err != nil {
 			return err
@@ -98,6 +101,14 @@ func WriteReceiptsCSV(ctx context.Context, w io.Writer, src ReceiptSource, p mod
 	}
 	cw.Flush()
 	return cw.Error()
+}
+
+// methodOf names a receipt's method in the CSV: "card" for Stripe's.
+func methodOf(m string) string {
+	if m == "" || m == models.MethodStripe {
+		return "card"
+	}
+	return m
 }
 
 func yesNo(b bool) string {

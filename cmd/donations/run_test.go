@@ -195,11 +195,11 @@ func TestReceiptsExportCSV(t *testing.T) {
 					"donor_address_line1", "donor_address_city", "donor_address_postal_code", "donor_address_country",
 					"frequency", "amount", "currency", "deductible_amount", "fee_covered", "benefit_value",
 					"stripe_payment_id", "replaces", "void_reason", "voided_at", "donor_address_line2", "donor_address_state", "original_amount", "original_currency", "exchange_rate",
-					"gift_amount", "dedication_type", "dedication_name", "anonymous"},
+					"gift_amount", "dedication_type", "dedication_name", "anonymous", "method", "method_reference", "description", "appraiser"},
 				{"2026-000001", "issued", "*", "2026-01-02T10:00:00Z", "2026", `'=HYPERLINK("http://evil.example","click")`, "evil@example.com",
-					"1 Main St", "Springfield", "12345", "US", "once", "1000.00", "usd", "1000.00", "0.00", "0.00", "pi_seed_1", "", "", "", "", "", "", "", "", "1000.00", "", "", "no"},
+					"1 Main St", "Springfield", "12345", "US", "once", "1000.00", "usd", "1000.00", "0.00", "0.00", "pi_seed_1", "", "", "", "", "", "", "", "", "1000.00", "", "", "no", "card", "", "", ""},
 				{"2026-000002", "issued", "*", "2026-03-04T05:06:07Z", "2026", `Ann, "Quoted" Donor`, "ann@example.com",
-					"1 Main St", "Springfield", "12345", "US", "once", "26.06", "usd", "26.06", "0.00", "0.00", "pi_seed_2", "", "", "", "", "", "", "", "", "26.06", "", "", "no"},
+					"1 Main St", "Springfield", "12345", "US", "once", "26.06", "usd", "26.06", "0.00", "0.00", "pi_seed_2", "", "", "", "", "", "", "", "", "26.06", "", "", "no", "card", "", "", ""},
 			}
 			if len(rows) != len(want) {
 				t.Fatalf("%d rows, want %d:\n%s", len(rows), len(want), out)
