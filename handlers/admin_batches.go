@@ -38,17 +38,22 @@ type batchData struct {
 	Open, Balanced                                           bool
 	Gifts                                                    []batchGiftRow
 	Methods                                                  []struct{ Value, Label string }
+	Campaigns                                                []campaignChoice
 	// The entry form, as typed (kept after an error, emptied after a gift).
 	Entry       batchEntryForm
 	Errors      fieldErrors
 	CloseErrors fieldErrors
 }
 
+// campaignChoice is a campaign a batch's gift may count towards.
+type campaignChoice struct{ ID, Name string }
+
 type batchEntryForm struct {
 	Email, Name, Line1, City, State, Postal, Country, Amount, Received, Method, Reference string
 	// Stock and in kind: what was given, the day a stock was valued, and
 	// (Canada, in kind) the appraiser.
 	Description, ValuedOn, Appraiser string
+	Campaign                         string // a campaign's id, or ""
 }
 
 func (s *Server) adminBatches(c *gin.Context) {
@@ -123,6 +128,16 @@ func (s *Server) renderBatch(c *gin.Context, status int, entry batchEntryForm, e
 		Entered: money.Display(v.Entered, v.Currency), Remaining: money.Display(v.Remaining(), v.Currency),
 		Open: v.Status == models.BatchOpen, Balanced: v.Remaining() == 0, Methods: models.OfflineMethods,
 		Entry: entry, Errors: errs, CloseErrors: closeErrs}
+	camps, err := s.store.Campaigns(c.Request.Context())
+	if err != nil {
+		s.error(c, err)
+		return
+	}
+	for _, camp := range camps {
+		if camp.Open(s.now()) || camp.ID == entry.Campaign {
+			d.Campaigns = append(d.Campaigns, campaignChoice{ID: camp.ID, Name: camp.Name})
+		}
+	}
 	for _, g := range v.Gifts {
 		method := models.MethodLabel(g.Method)
 		if g.MethodReference != "" {
@@ -160,7 +175,7 @@ func (s *Server) addToBatch(c *gin.Context) {
 	f := batchEntryForm{}
 	for field, dst := range map[string]*string{"email": &f.Email, "name": &f.Name, "line1": &f.Line1, "city": &f.City, "state": &f.State,
 		"postal": &f.Postal, "country": &f.Country, "amount": &f.Amount, "received": &f.Received, "method": &f.Method, "reference": &f.Reference,
-		"description": &f.Description, "valued_on": &f.ValuedOn, "appraiser": &f.Appraiser} {
+		"description": &f.Description, "valued_on": &f.ValuedOn, "appraiser": &f.Appraiser, "campaign": &f.Campaign} {
 		*dst = strings.TrimSpace(c.PostForm(field))
 	}
 	errs := fieldErrors{}
@@ -210,7 +225,7 @@ func (s *Server) addToBatch(c *gin.Context) {
 		return
 	}
 	e := models.BatchEntry{Email: f.Email, Name: f.Name, Amount: amount, ReceivedOn: received, Method: f.Method, Reference: f.Reference,
-		Description: f.Description, ValuedOn: valuedOn, Appraiser: f.Appraiser,
+		Description: f.Description, ValuedOn: valuedOn, Appraiser: f.Appraiser, CampaignID: f.Campaign,
 		Address: models.Address{Line1: f.Line1, City: f.City, State: f.State, PostalCode: f.Postal, Country: strings.ToUpper(f.Country)}}
 	g, r, err := s.store.AddToBatch(c.Request.Context(), v.ID, e, actor(c))
 	var known *models.Error

@@ -93,6 +93,9 @@ type BatchEntry struct {
 	Description string
 	ValuedOn    time.Time
 	Appraiser   string // CA in kind: who appraised it, name and address
+	// CampaignID: the drive the gift answers, if any: it counts in its
+	// total and its match pools like an online gift.
+	CampaignID string
 }
 
 // BatchView is a batch with its gifts and their receipts, newest first.
@@ -219,8 +222,20 @@ func (s *Store) AddToBatch(ctx context.Context, batchID string, e BatchEntry, by
 			Address: e.Address, Method: e.Method, MethodReference: strings.TrimSpace(e.Reference), BatchID: &b.ID,
 			Description: strings.TrimSpace(e.Description), Appraiser: strings.TrimSpace(e.Appraiser),
 			Livemode: true, PaidAt: &received, CreatedAt: tx.now, UpdatedAt: tx.now}
+		if e.CampaignID != "" {
+			var c Campaign
+			if err := tx.Where("id = ?", e.CampaignID).Take(&c).Error; err != nil {
+				return Errorf(ErrInvalid, "There is no such campaign.")
+			}
+			g.CampaignID = &c.ID
+		}
 		if err := tx.Create(g).Error; err != nil {
 			return translate(err)
+		}
+		if g.CampaignID != nil {
+			if err := s.matchCampaignsTouched(tx); err != nil {
+				return err
+			}
 		}
 		detail := b.ID + ": " + MethodLabel(e.Method) + " " + g.MethodReference + " of " + money.Display(e.Amount, b.Currency) + " from " + g.Email
 		if err := s.audit(tx, by, "entered gift", detail); err != nil {

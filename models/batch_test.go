@@ -189,3 +189,50 @@ func TestStockAndGoodsUnderEachRuleSet(t *testing.T) {
 		}
 	})
 }
+
+// TestBatchGiftCountsTowardsItsCampaign: a cheque entered for a drive
+// counts in its total and is matched from its pool, like an online gift.
+func TestBatchGiftCountsTowardsItsCampaign(t *testing.T) {
+	testenv.ForEachDB(t, func(t *testing.T, db string) {
+		ctx := context.Background()
+		s := openStore(t, db, "")
+		staff := models.Actor{Email: "fin@ledger.example"}
+		at := time.Now().UTC().Add(-time.Hour).Truncate(time.Second)
+		c := &models.Campaign{Slug: "year-end", Name: "Year-end", GoalAmount: 100000, Currency: "usd", StartsAt: at.AddDate(0, 0, -1), EndsAt: at.AddDate(0, 1, 0)}
+		if err := s.SaveCampaign(ctx, c, staff); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.AddMatchPool(ctx, &models.MatchPool{CampaignID: c.ID, Funder: "A Foundation", Cap: 50000, StartsAt: c.StartsAt, EndsAt: c.EndsAt}, staff); err != nil {
+			t.Fatal(err)
+		}
+		b, err := s.CreateBatch(ctx, 7500, "usd", at, "", staff)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := s.AddToBatch(ctx, b.ID, models.BatchEntry{Email: "c@example.com", Name: "Cheque Giver", Amount: 7500, ReceivedOn: at,
+			Method: models.MethodCheque, Reference: "55", CampaignID: "no-such-campaign"}, staff); !errors.Is(err, models.ErrInvalid) {
+			t.Fatalf("a campaign that does not exist: %v", err)
+		}
+		if _, _, err := s.AddToBatch(ctx, b.ID, models.BatchEntry{Email: "c@example.com", Name: "Cheque Giver", Amount: 7500, ReceivedOn: at,
+			Method: models.MethodCheque, Reference: "55", CampaignID: c.ID}, staff); err != nil {
+			t.Fatal(err)
+		}
+		p, err := s.CampaignProgress(ctx, c)
+		if err != nil || p.Raised != 7500 || p.Gifts != 1 {
+			t.Fatalf("the drive's progress: %+v %v", p, err)
+		}
+		matched, err := s.MatchesOfCampaign(ctx, c.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var total int64
+		for _, byCur := range matched {
+			for _, v := range byCur {
+				total += v
+			}
+		}
+		if total != 7500 {
+			t.Fatalf("matched %d of the cheque, want 7500: %v", total, matched)
+		}
+	})
+}
