@@ -2,8 +2,10 @@ package handlers_test
 
 import (
 	"bytes"
+	"encoding/csv"
 	"fmt"
 	"maps"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -12,6 +14,7 @@ import (
 
 	"github.com/indienews/donations/documents"
 	"github.com/indienews/donations/models"
+	"github.com/indienews/donations/reports"
 	"github.com/indienews/donations/testenv"
 )
 
@@ -112,6 +115,31 @@ func TestBrowserBatchByKeyboard(t *testing.T) {
 			c, err := app.Store.CheckBooks(t.Context())
 			if err != nil || !c.OK || !strings.Contains(c.Summary, fmt.Sprintf("fiscal year %d: %d receipts", year, receipts)) {
 				t.Fatalf("the books after the batch: %+v %v", c, err)
+			}
+			// The receipts CSV marks each gift by how it came.
+			period, _, err := reports.ParsePeriod(fmt.Sprint(year), "", "", time.UTC)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var csvOut bytes.Buffer
+			if err := reports.WriteReceiptsCSV(t.Context(), &csvOut, app.Store, period, time.UTC); err != nil {
+				t.Fatal(err)
+			}
+			table, err := csv.NewReader(&csvOut).ReadAll()
+			if err != nil {
+				t.Fatal(err)
+			}
+			byMethod := map[string]int{}
+			col := slices.Index(table[0], "method")
+			for _, r := range table[1:] {
+				byMethod[r[col]]++
+			}
+			wantMethods := map[string]int{"cheque": 5, "stock": 1, "grant": 1}
+			if rs.rules == "us" {
+				delete(wantMethods, "grant")
+			}
+			if !maps.Equal(byMethod, wantMethods) {
+				t.Errorf("the receipts CSV's methods: %v, want %v", byMethod, wantMethods)
 			}
 			// The shares' receipt says what they were, as the rule set wants.
 			var stockID string

@@ -108,6 +108,12 @@ type Receipt struct {
 	Method, MethodReference string
 	// Description and Appraiser: a stock or in-kind gift's, frozen.
 	Description, Appraiser string
+	// DonorEmailDigest stands for DonorEmail once the donor is erased (the
+	// seal reads it); KeepUntil is when an erased donor's receipt is
+	// purged in turn, PurgedAt when it was.
+	DonorEmailDigest string
+	KeepUntil        *time.Time
+	PurgedAt         *time.Time
 	// Seal is a hash of the fields frozen at issue (ledger_check.go):
 	// donations check recomputes it to show none has changed since.
 	Seal string

@@ -1,0 +1,212 @@
+package models
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// RetentionYears is how long, by default, tax law keeps an erased donor's
+// receipts and Gift Aid declarations after the end of the fiscal year
+// they belong to: HMRC 6 years for Gift Aid, the CRA 6 for the books
+// (duplicate receipts 2), the IRS 3 for substantiation and, in practice,
+// 7 for an exempt organisation's records.
+func RetentionYears(rules string) int {
+	switch rules {
+	case "uk", "ca":
+		return 6
+	}
+	return 7
+}
+
+// Erasure is what erasing a donor did.
+type Erasure struct {
+	DonorID   string
+	Number    int
+	Name      string // "erased donor #N", as reports now show them
+	Gifts     int    // gifts whose name, email and address were removed
+	Emails    int    // messages whose address was removed
+	Kept      int    // receipts and declarations the law keeps, sealed
+	KeepUntil time.Time
+	// Customers are the Stripe customers of the donor, for the caller to
+	// delete through the API after the erasure commits.
+	Customers []string
+}
+
+// ErasedName is how reports show erased donor number n.
+func ErasedName(n int) string { return fmt.Sprintf("erased donor #%d", n) }
+
+func erasedEmail(n int) string { return fmt.Sprintf("erased-%d@erased.invalid", n) }
+
+// EraseDonor removes a donor's personal data from everything the law does
+// not keep, in one transaction: their record becomes "erased donor #N",
+// their gifts and messages lose name, email, address and dedication,
+// their sign-in links and sessions go, and the audit log no longer names
+// them. Receipts and Gift Aid declarations stay, sealed, until
+// RetentionYears after their year (the receipt's email goes now: the seal
+// holds a digest of it). Amounts, numbers and links between records do
+// not change, so every total and donations check stay right. by says who
+// asked: the donor, or staff with reference (the request they checked).
+func (s *Store) EraseDonor(ctx context.Context, donorID string, by Actor, reference string) (*Erasure, error) {
+	e := &Erasure{DonorID: donorID}
+	err := s.transaction(ctx, func(tx *Tx) error {
+		var d Donor
+		if err := tx.Where("id = ?", donorID).Take(&d).Error; err != nil {
+			return err
+		}
+		var erased int64
+		if err := tx.Model(&Donor{}).Where("id = ? AND erased_at IS NOT NULL", donorID).Count(&erased).Error; err != nil {
+			return err
+		}
+		if erased > 0 {
+			return Errorf(ErrConflict, "This donor was erased already.")
+		}
+		if err := tx.Raw("SELECT COALESCE(MAX(erased_number), 0) + 1 FROM donors").Scan(&e.Number).Error; err != nil {
+			return err
+		}
+		e.Name = ErasedName(e.Number)
+		email, placeholder := d.Email, erasedEmail(e.Number)
+		// Every email the donor was known by: merged records' too.
+		var merged []Donor
+		if err := tx.Where("merged_into = ?", donorID).Find(&merged).Error; err != nil {
+			return err
+		}
+		emails, ids := []string{email}, []string{donorID}
+		for _, m := range merged {
+			emails, ids = append(emails, m.Email), append(ids, m.ID)
+		}
+		noAddress := map[string]any{"address_line1": "", "address_line2": "", "address_city": "", "address_state": "",
+			"address_postal_code": "", "address_country": ""}
+		with := func(m map[string]any, more map[string]any) map[string]any {
+			out := map[string]any{}
+			for k, v := range m {
+				out[k] = v
+			}
+			for k, v := range more {
+				out[k] = v
+			}
+			return out
+		}
+		for i, id := range ids {
+			mail := placeholder
+			if i > 0 {
+				mail = fmt.Sprintf("erased-%d-%d@erased.invalid", e.Number, i)
+			}
+			upd := with(noAddress, map[string]any{"email": mail, "name": e.Name, "updated_at": tx.now})
+			if i == 0 {
+				upd["erased_at"], upd["erased_number"] = tx.now, e.Number
+			}
+			if err := tx.Model(&Donor{}).Where("id = ?", id).Updates(upd).Error; err != nil {
+				return err
+			}
+		}
+		res := tx.Model(&Gift{}).Where("donor_id IN ? OR email IN ?", ids, emails).Updates(with(noAddress,
+			map[string]any{"email": placeholder, "name": e.Name, "dedication_name": "", "updated_at": tx.now}))
+		if res.Error != nil {
+			return res.Error
+		}
+		e.Gifts = int(res.RowsAffected)
+		res = tx.Model(&EmailMessage{}).Where("donor_id IN ? OR to_address IN ?", ids, emails).
+			Updates(map[string]any{"to_address": placeholder, "subject": "", "link": "", "last_error": "", "updated_at": tx.now})
+		if res.Error != nil {
+			return res.Error
+		}
+		e.Emails = int(res.RowsAffected)
+		// Nothing more goes to an address that is gone.
+		if err := tx.Model(&EmailMessage{}).Where("to_address = ? AND status IN ?", placeholder, []string{EmailQueued, EmailFailed}).
+			Updates(map[string]any{"status": EmailUnsent, "last_error": "the donor was erased"}).Error; err != nil {
+			return err
+		}
+		if err := tx.Exec("DELETE FROM donor_login_tokens WHERE email IN ?", emails).Error; err != nil {
+			return err
+		}
+		if err := tx.Exec("DELETE FROM donor_sessions WHERE donor_id IN ?", ids).Error; err != nil {
+			return err
+		}
+		for _, m := range emails {
+			if err := tx.Exec("UPDATE audit_log SET detail = REPLACE(detail, ?, ?) WHERE detail LIKE ?", m, placeholder, "%"+likeEscape(m)+"%").Error; err != nil {
+				return err
+			}
+		}
+		// What the law keeps: receipts, sealed, without their email.
+		years := RetentionYears(s.receipts.Rules)
+		var rs []Receipt
+		if err := tx.Where("donor_id IN ? OR donor_email IN ?", ids, emails).Find(&rs).Error; err != nil {
+			return err
+		}
+		for i := range rs {
+			r := &rs[i]
+			_, end := s.receipts.FiscalYearStart.Bounds(r.FiscalYear, s.receipts.Location)
+			keep := end.AddDate(years, 0, 0).UTC()
+			if keep.After(e.KeepUntil) {
+				e.KeepUntil = keep
+			}
+			if err := tx.Model(&Receipt{}).Where("id = ?", r.ID).Updates(map[string]any{
+				"donor_email_digest": r.emailDigest(), "donor_email": "", "keep_until": keep}).Error; err != nil {
+				return err
+			}
+			e.Kept++
+		}
+		// Gift Aid declarations: HMRC's six years from now, without email.
+		keepDecl := tx.now.AddDate(6, 0, 0)
+		res = tx.Table("giftaid_declarations").Where("donor_id IN ? OR email IN ?", ids, emails).
+			Updates(map[string]any{"email": "", "keep_until": keepDecl})
+		if res.Error != nil {
+			return res.Error
+		}
+		e.Kept += int(res.RowsAffected)
+		if res.RowsAffected > 0 && keepDecl.After(e.KeepUntil) {
+			e.KeepUntil = keepDecl
+		}
+		if err := tx.Table("memberships").Where("donor_id IN ? AND stripe_customer_id <> ''", ids).
+			Distinct("stripe_customer_id").Pluck("stripe_customer_id", &e.Customers).Error; err != nil {
+			return err
+		}
+		summary := fmt.Sprintf("%d gifts and %d emails cleared; %d tax records kept until %s", e.Gifts, e.Emails, e.Kept, e.KeepUntil.Format("2006-01-02"))
+		if err := tx.Exec("INSERT INTO erasures (id, donor_id, erased_number, requested_by, reference, summary, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+			uuid.NewString(), donorID, e.Number, by.Email, strings.TrimSpace(reference), summary, tx.now).Error; err != nil {
+			return err
+		}
+		return s.audit(tx, by, "erased donor", e.Name+": "+summary)
+	})
+	if err != nil {
+		return nil, wrap(err, "erase donor %s", donorID)
+	}
+	return e, nil
+}
+
+// likeEscape escapes LIKE's wildcards in s.
+func likeEscape(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
+
+// PurgeExpired removes the personal data left on the tax records of erased
+// donors once the law no longer keeps them (keep_until has passed): the
+// receipt keeps its number, amounts and dates, so the books still add up,
+// and is marked purged, its seal no longer checked.
+func (s *Store) PurgeExpired(ctx context.Context) (receipts, declarations int, err error) {
+	err = s.transaction(ctx, func(tx *Tx) error {
+		res := tx.Model(&Receipt{}).Where("keep_until IS NOT NULL AND keep_until < ? AND purged_at IS NULL", tx.now).Updates(map[string]any{
+			"donor_name": "erased donor", "donor_address_line1": "", "donor_address_line2": "", "donor_address_city": "",
+			"donor_address_state": "", "donor_address_postal_code": "", "donor_address_country": "", "dedication_name": "",
+			"purged_at": tx.now})
+		if res.Error != nil {
+			return res.Error
+		}
+		receipts = int(res.RowsAffected)
+		res = tx.Table("giftaid_declarations").Where("keep_until IS NOT NULL AND keep_until < ? AND purged_at IS NULL", tx.now).Updates(map[string]any{
+			"title": "", "first_name": "erased", "last_name": "donor", "house": "", "address": "", "postcode": "", "purged_at": tx.now})
+		if res.Error != nil {
+			return res.Error
+		}
+		declarations = int(res.RowsAffected)
+		if receipts+declarations == 0 {
+			return nil
+		}
+		return s.audit(tx, CommandLine, "purged expired tax records", fmt.Sprintf("%d receipts, %d Gift Aid declarations", receipts, declarations))
+	})
+	return receipts, declarations, wrap(err, "purge expired tax records")
+}

@@ -1,0 +1,161 @@
+package models_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/indienews/donations/models"
+	"github.com/indienews/donations/testenv"
+)
+
+// textColumns lists every table's text columns, on either database.
+func textColumns(t *testing.T, s *models.Store, db string) map[string][]string {
+	t.Helper()
+	out := map[string][]string{}
+	q := `SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = current_schema() AND data_type IN ('text', 'character varying')`
+	if db == "sqlite" {
+		q = `SELECT m.name, p.name FROM sqlite_master m JOIN pragma_table_info(m.name) p WHERE m.type = 'table' AND UPPER(p.type) IN ('TEXT', '')`
+	}
+	rows, err := s.SQL().Query(q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var table, col string
+		if err := rows.Scan(&table, &col); err != nil {
+			t.Fatal(err)
+		}
+		out[table] = append(out[table], col)
+	}
+	return out
+}
+
+// holding lists the table.column cells anywhere in the database that
+// contain needle.
+func holding(t *testing.T, s *models.Store, db, needle string) []string {
+	t.Helper()
+	var found []string
+	for table, cols := range textColumns(t, s, db) {
+		for _, col := range cols {
+			q := fmt.Sprintf(`SELECT COUNT(*) FROM %s WHERE LOWER(CAST(%s AS TEXT)) LIKE ?`, table, col)
+			if db == "postgres" {
+				q = strings.Replace(q, "?", "$1", 1)
+			}
+			var n int
+			if err := s.SQL().QueryRow(q, "%"+strings.ToLower(needle)+"%").Scan(&n); err != nil {
+				t.Fatalf("%s.%s: %v", table, col, err)
+			}
+			if n > 0 {
+				found = append(found, fmt.Sprintf("%s.%s (%d)", table, col, n))
+			}
+		}
+	}
+	return found
+}
+
+// TestErasureKeepsTheBooksTrue: a donor with gifts, a receipt, an email
+// sent, a sign-in link and an audit entry naming them is erased. Their
+// email is then in no table at all; their record and gifts read "erased
+// donor #1"; the receipt the law keeps is still there with its name and
+// address, sealed, until its retention date; the books check clean and
+// the year's totals do not move. Once the retention has passed, the
+// purge removes the rest, and the books still check.
+func TestErasureKeepsTheBooksTrue(t *testing.T) {
+	testenv.ForEachDB(t, func(t *testing.T, db string) {
+		ctx := context.Background()
+		now := time.Now().UTC()
+		clock := now
+		s := openStoreAt(t, db, "", func() time.Time { return clock })
+		at := time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC)
+		g := &models.Gift{Frequency: "once", Amount: 2500, Currency: "usd", Email: "erase.me@example.com", Name: "Erin Private",
+			Address: models.Address{Line1: "9 Secret Lane", City: "Springfield", Country: "US"}, DedicationType: "memory", DedicationName: "Aunt Private"}
+		if err := s.CreateGift(ctx, g); err != nil {
+			t.Fatal(err)
+		}
+		res, err := s.ApplyEvent(ctx, event("evt_erase", "checkout.session.completed"), paid("cs_erase", g.ID, "erase.me@example.com", 2500, at))
+		if err != nil || res.Receipt == nil {
+			t.Fatal(err)
+		}
+		other := &models.Gift{Frequency: "once", Amount: 1000, Currency: "usd", Email: "stays@example.com", Name: "Stay Put"}
+		if err := s.CreateGift(ctx, other); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.ApplyEvent(ctx, event("evt_stay", "checkout.session.completed"), paid("cs_stay", other.ID, "stays@example.com", 1000, at)); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.IssueLoginToken(ctx, "erase.me@example.com"); err != nil {
+			t.Fatal(err)
+		}
+		donor, err := s.DonorByID(ctx, *res.Receipt.DonorID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		staff := models.Actor{Email: "fin@ledger.example"}
+		if err := s.UpdateDonorProfile(ctx, donor.ID, models.DonorProfile{Name: "Erin Private", Address: g.Address}, &staff); err != nil {
+			t.Fatal(err)
+		}
+		if len(holding(t, s, db, "erase.me@example.com")) == 0 {
+			t.Fatal("the donor's email is nowhere before erasure: the scan reads nothing")
+		}
+		before, err := s.CheckBooks(ctx)
+		if err != nil || !before.OK {
+			t.Fatalf("before: %+v %v", before, err)
+		}
+
+		e, err := s.EraseDonor(ctx, donor.ID, staff, "letter of 2026-12-01, ID checked")
+		if err != nil || e.Number != 1 || e.Kept != 1 || e.Name != "erased donor #1" {
+			t.Fatalf("erasure: %+v %v", e, err)
+		}
+		if where := holding(t, s, db, "erase.me@example.com"); len(where) > 0 {
+			t.Fatalf("the erased donor's email is still in %v", where)
+		}
+		for _, private := range []string{"Aunt Private", "Secret Lane"} {
+			where := holding(t, s, db, private)
+			for _, w := range where {
+				if !strings.HasPrefix(w, "receipts.") {
+					t.Errorf("%q is still in %s (only the kept receipt may hold it)", private, w)
+				}
+			}
+		}
+		if _, err := s.EraseDonor(ctx, donor.ID, staff, ""); !errors.Is(err, models.ErrConflict) {
+			t.Fatalf("erasing twice: %v", err)
+		}
+		d, err := s.DonorByID(ctx, donor.ID)
+		if err != nil || d.Name != "erased donor #1" || d.Address.Line1 != "" {
+			t.Fatalf("the donor record: %+v %v", d, err)
+		}
+		kept, err := s.ReceiptByID(ctx, res.Receipt.ID)
+		if err != nil || kept.DonorName != "Erin Private" || kept.DonorAddressLine1 != "9 Secret Lane" || kept.DonorEmail != "" || kept.KeepUntil == nil ||
+			kept.KeepUntil.Year() != 2034 {
+			t.Fatalf("the kept receipt: %+v %v", kept, err)
+		}
+		after, err := s.CheckBooks(ctx)
+		if err != nil || !after.OK || after.Summary != before.Summary {
+			t.Fatalf("the books after erasure: %+v (before: %s) %v", after, before.Summary, err)
+		}
+		// The receipt's retention ends; the purge takes the rest. (The
+		// other donor's receipt email went long ago.)
+		if _, err := s.SQL().Exec("UPDATE email_messages SET status = 'sent' WHERE status = 'queued'"); err != nil {
+			t.Fatal(err)
+		}
+		clock = kept.KeepUntil.Add(time.Hour)
+		n, _, err := s.PurgeExpired(ctx)
+		if err != nil || n != 1 {
+			t.Fatalf("the purge: %d receipts, %v", n, err)
+		}
+		for _, private := range []string{"Erin Private", "Secret Lane"} {
+			if where := holding(t, s, db, private); len(where) > 0 {
+				t.Errorf("%q is still in %v after the purge", private, where)
+			}
+		}
+		purged, err := s.CheckBooks(ctx)
+		if err != nil || !purged.OK || !strings.Contains(purged.Summary, "$35.00 receipted, $35.00 in gifts") || !strings.Contains(purged.Summary, "1 receipts purged") {
+			t.Fatalf("the books after the purge: %+v %v", purged, err)
+		}
+	})
+}
