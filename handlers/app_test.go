@@ -272,6 +272,8 @@ func output(t testing.TB) io.Writer {
 	return io.Discard
 }
 
+func (nopGateway) DeleteCustomer(context.Context, string) error { return nil }
+
 func (nopGateway) UpdateMembership(context.Context, payments.MembershipUpdate) ([]payments.SignedEvent, error) {
 	return nil, errors.New("no gateway")
 }

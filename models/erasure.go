@@ -210,3 +210,65 @@ func (s *Store) PurgeExpired(ctx context.Context) (receipts, declarations int, e
 	})
 	return receipts, declarations, wrap(err, "purge expired tax records")
 }
+
+// DonorFile is everything the newsroom holds about one donor, as they may
+// see and take it: their record, gifts, memberships, receipts, Gift Aid
+// declarations and the emails sent to them.
+type DonorFile struct {
+	Donor        Donor                `json:"donor"`
+	Gifts        []Gift               `json:"gifts"`
+	Memberships  []Membership         `json:"memberships"`
+	Receipts     []Receipt            `json:"receipts"`
+	Declarations []GiftAidDeclaration `json:"gift_aid_declarations"`
+	Emails       []EmailMessage       `json:"emails"`
+}
+
+// DonorFileOf reads a donor's file (merged records' gifts included).
+func (s *Store) DonorFileOf(ctx context.Context, donorID string) (*DonorFile, error) {
+	f := &DonorFile{}
+	db := s.db.WithContext(ctx)
+	if err := db.Where("id = ?", donorID).Take(&f.Donor).Error; err != nil {
+		return nil, wrap(err, "donor file: %s", donorID)
+	}
+	ids := []string{donorID}
+	var merged []string
+	if err := db.Model(&Donor{}).Where("merged_into = ?", donorID).Pluck("id", &merged).Error; err != nil {
+		return nil, wrap(err, "donor file: %s", donorID)
+	}
+	ids = append(ids, merged...)
+	for _, q := range []struct {
+		into  any
+		order string
+	}{
+		{&f.Gifts, "created_at"}, {&f.Memberships, "created_at"}, {&f.Receipts, "issued_at"},
+		{&f.Declarations, "declared_at"}, {&f.Emails, "created_at"},
+	} {
+		if err := db.Where("donor_id IN ?", ids).Order(q.order + ", id").Find(q.into).Error; err != nil {
+			return nil, wrap(err, "donor file: %s", donorID)
+		}
+	}
+	return f, nil
+}
+
+// StripeCustomersOf lists a donor's Stripe customers: erasure deletes
+// them through the API (which also ends their subscriptions).
+func (s *Store) StripeCustomersOf(ctx context.Context, donorID string) ([]string, error) {
+	var ids []string
+	err := s.db.WithContext(ctx).Table("memberships").Where("donor_id = ? AND stripe_customer_id <> ''", donorID).
+		Distinct("stripe_customer_id").Pluck("stripe_customer_id", &ids).Error
+	return ids, wrap(err, "stripe customers of %s", donorID)
+}
+
+// AuditDonorFile records that staff took a donor's file.
+func (s *Store) AuditDonorFile(ctx context.Context, donorID string, by Actor) error {
+	return wrap(s.transaction(ctx, func(tx *Tx) error {
+		var n int64
+		if err := tx.Model(&Donor{}).Where("id = ?", donorID).Count(&n).Error; err != nil {
+			return err
+		}
+		if n == 0 {
+			return Errorf(ErrNotFound, "There is no such donor.")
+		}
+		return s.audit(tx, by, "exported donor file", donorID)
+	}), "donor file of %s", donorID)
+}

@@ -3,7 +3,6 @@ package models_test
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -12,50 +11,10 @@ import (
 	"github.com/indienews/donations/testenv"
 )
 
-// textColumns lists every table's text columns, on either database.
-func textColumns(t *testing.T, s *models.Store, db string) map[string][]string {
-	t.Helper()
-	out := map[string][]string{}
-	q := `SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = current_schema() AND data_type IN ('text', 'character varying')`
-	if db == "sqlite" {
-		q = `SELECT m.name, p.name FROM sqlite_master m JOIN pragma_table_info(m.name) p WHERE m.type = 'table' AND UPPER(p.type) IN ('TEXT', '')`
-	}
-	rows, err := s.SQL().Query(q)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var table, col string
-		if err := rows.Scan(&table, &col); err != nil {
-			t.Fatal(err)
-		}
-		out[table] = append(out[table], col)
-	}
-	return out
-}
-
-// holding lists the table.column cells anywhere in the database that
-// contain needle.
+// holding lists where needle still is in the store's database.
 func holding(t *testing.T, s *models.Store, db, needle string) []string {
 	t.Helper()
-	var found []string
-	for table, cols := range textColumns(t, s, db) {
-		for _, col := range cols {
-			q := fmt.Sprintf(`SELECT COUNT(*) FROM %s WHERE LOWER(CAST(%s AS TEXT)) LIKE ?`, table, col)
-			if db == "postgres" {
-				q = strings.Replace(q, "?", "$1", 1)
-			}
-			var n int
-			if err := s.SQL().QueryRow(q, "%"+strings.ToLower(needle)+"%").Scan(&n); err != nil {
-				t.Fatalf("%s.%s: %v", table, col, err)
-			}
-			if n > 0 {
-				found = append(found, fmt.Sprintf("%s.%s (%d)", table, col, n))
-			}
-		}
-	}
-	return found
+	return testenv.Holding(t, s.SQL(), db == "postgres", needle)
 }
 
 // TestErasureKeepsTheBooksTrue: a donor with gifts, a receipt, an email

@@ -144,3 +144,16 @@ func (d *Demo) UpdateMembership(_ context.Context, u MembershipUpdate) ([]Signed
 	}
 	return []SignedEvent{ev}, nil
 }
+
+// DeleteCustomer deletes the customer (and so ends its subscriptions).
+func (s *Stripe) DeleteCustomer(ctx context.Context, customerID string) error {
+	p := &stripe.CustomerParams{}
+	p.Context = ctx
+	if _, err := s.api.Customers.Del(customerID, p); err != nil && !isGone(err) {
+		return fmt.Errorf("%w: deleting customer %s: %v", ErrGateway, customerID, err)
+	}
+	return nil
+}
+
+// DeleteCustomer: the demo keeps no customers.
+func (d *Demo) DeleteCustomer(context.Context, string) error { return nil }

@@ -57,6 +57,10 @@ type Gateway interface {
 	// (cancel, keep, pause, resume, amount). Stripe's event records it;
 	// the demo returns that event, signed, for the caller to deliver.
 	UpdateMembership(ctx context.Context, u MembershipUpdate) ([]SignedEvent, error)
+	// DeleteCustomer deletes a donor's Stripe customer when they are
+	// erased: Stripe ends its subscriptions at once and keeps no card.
+	// One that is gone already is not an error.
+	DeleteCustomer(ctx context.Context, customerID string) error
 }
 
 // ErrNoPortal is the demo's answer: there is no Stripe to manage cards in.

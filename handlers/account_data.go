@@ -1,0 +1,237 @@
+package handlers
+
+import (
+	"archive/zip"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/indienews/donations/models"
+	"github.com/indienews/donations/money"
+)
+
+// A donor's data rights on their page: see what the newsroom holds, take
+// a copy, and have it erased, within what tax law keeps.
+
+type dataRow struct{ What, Detail string }
+
+type accountDataPage struct {
+	page
+	Email string
+	// What the newsroom holds, section by section, in words.
+	Profile, Gifts, Memberships, Receipts, Declarations, Emails []dataRow
+	// The erasure: what goes now, what is kept and until when, which
+	// memberships end.
+	Active    []string
+	KeptUntil string
+	KeptCount int
+	Notice    string // what is wrong with the confirmation
+}
+
+// donorData reads the signed-in donor's file and lays it out for people.
+func (s *Server) donorData(c *gin.Context, donor *models.Donor) (*accountDataPage, *models.DonorFile, error) {
+	f, err := s.store.DonorFileOf(c.Request.Context(), donor.ID)
+	if err != nil {
+		return nil, nil, err
+	}
+	loc := s.cfg.Location
+	day := func(t time.Time) string { return t.In(loc).Format("2006-01-02") }
+	d := &accountDataPage{page: s.basePage(c), Email: donor.Email}
+	d.Profile = []dataRow{{"Email", f.Donor.Email}, {"Name", f.Donor.Name}, {"Address", strings.Join(f.Donor.Address.Lines(), ", ")},
+		{"With us since", day(f.Donor.CreatedAt)}}
+	for _, g := range f.Gifts {
+		what := day(g.CreatedAt) + ": " + money.Display(g.TotalAmount, g.Currency) + " (" + models.PaymentKind(g.Frequency) + ", " + g.Status + ")"
+		detail := strings.Join(g.Address.Lines(), ", ")
+		if g.DedicationName != "" {
+			detail = strings.TrimPrefix(detail+"; "+models.DedicationText(g.DedicationType, g.DedicationName), "; ")
+		}
+		d.Gifts = append(d.Gifts, dataRow{what, detail})
+	}
+	for _, m := range f.Memberships {
+		d.Memberships = append(d.Memberships, dataRow{money.Display(m.Amount, m.Currency) + " per " + m.BillingInterval, m.Status})
+		if m.Status == "active" || m.Status == "trialing" || m.Status == "past_due" {
+			d.Active = append(d.Active, money.Display(m.Amount, m.Currency)+" per "+m.BillingInterval)
+		}
+	}
+	years := models.RetentionYears(s.cfg.ReceiptRules)
+	var keep time.Time
+	for _, r := range f.Receipts {
+		d.Receipts = append(d.Receipts, dataRow{r.Number + ", " + day(r.GiftDate) + ": " + money.Display(r.Amount, r.Currency), r.Status})
+		_, end := s.cfg.FiscalYearStart.Bounds(r.FiscalYear, loc)
+		if k := end.AddDate(years, 0, 0); k.After(keep) {
+			keep = k
+		}
+		d.KeptCount++
+	}
+	for _, decl := range f.Declarations {
+		d.Declarations = append(d.Declarations, dataRow{"Declared " + day(decl.DeclaredAt), decl.FirstName + " " + decl.LastName + ", " + decl.Postcode})
+		if k := s.now().AddDate(6, 0, 0); k.After(keep) {
+			keep = k
+		}
+		d.KeptCount++
+	}
+	for _, e := range f.Emails {
+		d.Emails = append(d.Emails, dataRow{day(e.CreatedAt) + ": " + e.Kind, e.Status})
+	}
+	if !keep.IsZero() {
+		d.KeptUntil = keep.In(loc).Format("2 January 2006")
+	}
+	return d, f, nil
+}
+
+// accountDataPage shows the donor everything held about them.
+func (s *Server) accountData(c *gin.Context) {
+	donor := s.requireDonor(c)
+	if donor == nil {
+		return
+	}
+	d, _, err := s.donorData(c, donor)
+	if err != nil {
+		s.error(c, err)
+		return
+	}
+	s.render(c, http.StatusOK, "account_data", d)
+}
+
+// accountDataZip gives the donor their file: donor.json (machine
+// readable) and each receipt's PDF, zipped.
+func (s *Server) accountDataZip(c *gin.Context) {
+	donor := s.requireDonor(c)
+	if donor == nil {
+		return
+	}
+	s.sendDonorFile(c, donor.ID)
+}
+
+// sendDonorFile writes a donor's file as a zip download.
+func (s *Server) sendDonorFile(c *gin.Context, donorID string) {
+	f, err := s.store.DonorFileOf(c.Request.Context(), donorID)
+	if err != nil {
+		s.error(c, err)
+		return
+	}
+	var buf bytes.Buffer
+	z := zip.NewWriter(&buf)
+	w, err := z.Create("donor.json")
+	if err == nil {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		err = enc.Encode(f)
+	}
+	for i := 0; err == nil && i < len(f.Receipts); i++ {
+		r := &f.Receipts[i]
+		var pdf bytes.Buffer
+		if err = s.docs.Receipt(&pdf, r); err != nil {
+			break
+		}
+		var pw interface{ Write([]byte) (int, error) }
+		if pw, err = z.Create("receipts/receipt-" + r.Number + ".pdf"); err == nil {
+			_, err = pw.Write(pdf.Bytes())
+		}
+	}
+	if err == nil {
+		err = z.Close()
+	}
+	if err != nil {
+		s.error(c, err)
+		return
+	}
+	c.Header("Content-Disposition", `attachment; filename="my-data.zip"`)
+	c.Header("Cache-Control", "private, no-store")
+	c.Data(http.StatusOK, "application/zip", buf.Bytes())
+}
+
+// accountErase shows what erasure removes now and what the law keeps.
+func (s *Server) accountErase(c *gin.Context) {
+	donor := s.requireDonor(c)
+	if donor == nil {
+		return
+	}
+	d, _, err := s.donorData(c, donor)
+	if err != nil {
+		s.error(c, err)
+		return
+	}
+	s.render(c, http.StatusOK, "account_erase", d)
+}
+
+// accountEraseConfirm erases the signed-in donor: their Stripe customers
+// first (which ends their memberships and keeps no card), then the
+// ledger, then their session.
+func (s *Server) accountEraseConfirm(c *gin.Context) {
+	donor := s.requireDonor(c)
+	if donor == nil {
+		return
+	}
+	if c.PostForm("confirm") != "yes" {
+		d, _, err := s.donorData(c, donor)
+		if err != nil {
+			s.error(c, err)
+			return
+		}
+		d.Notice = "Tick the box to confirm that you want your data erased."
+		s.render(c, http.StatusUnprocessableEntity, "account_erase", d)
+		return
+	}
+	if _, err := s.erase(c, donor.ID, models.Actor{Email: "the donor", IP: c.ClientIP()}, "asked on their page"); err != nil {
+		s.error(c, err)
+		return
+	}
+	s.setSessionCookie(c, "", -1)
+	s.render(c, http.StatusOK, "account_erased", s.basePage(c))
+}
+
+// erase deletes the donor's Stripe customers, then erases them in the
+// ledger. A Stripe that cannot be reached erases nothing, so the donor
+// (or staff) can ask again.
+func (s *Server) erase(c *gin.Context, donorID string, by models.Actor, reference string) (*models.Erasure, error) {
+	ctx := c.Request.Context()
+	customers, err := s.store.StripeCustomersOf(ctx, donorID)
+	if err != nil {
+		return nil, err
+	}
+	for _, id := range customers {
+		if err := s.gateway.DeleteCustomer(ctx, id); err != nil {
+			return nil, fmt.Errorf("erasing donor %s: %w", donorID, err)
+		}
+	}
+	return s.store.EraseDonor(ctx, donorID, by, reference)
+}
+
+// adminErase erases a donor who wrote in: staff record the request they
+// checked (the audit log keeps it).
+func (s *Server) adminErase(c *gin.Context) {
+	ref := strings.TrimSpace(c.PostForm("reference"))
+	if ref == "" || len(ref) > 300 {
+		s.setFlash(c, "Say which request this is, and how the donor's identity was checked (up to 300 characters).")
+		c.Redirect(http.StatusSeeOther, "/admin/donors/"+c.Param("id")+"#erase")
+		return
+	}
+	e, err := s.erase(c, c.Param("id"), actor(c), ref)
+	var known *models.Error
+	switch {
+	case errors.As(err, &known):
+		s.setFlash(c, known.Message)
+	case err != nil:
+		s.error(c, err)
+		return
+	default:
+		s.setFlash(c, fmt.Sprintf("Erased: the donor is now %s. %d tax records are kept, sealed, until %s.", e.Name, e.Kept, e.KeepUntil.In(s.cfg.Location).Format("2 January 2006")))
+	}
+	c.Redirect(http.StatusSeeOther, "/admin/donors/"+c.Param("id"))
+}
+
+// adminDonorFile gives staff a donor's file, for a donor who wrote in.
+func (s *Server) adminDonorFile(c *gin.Context) {
+	if err := s.store.AuditDonorFile(c.Request.Context(), c.Param("id"), actor(c)); err != nil {
+		s.error(c, err)
+		return
+	}
+	s.sendDonorFile(c, c.Param("id"))
+}
