@@ -118,6 +118,10 @@ type Config struct {
 	// again (an export whose server was killed resumes after this). Each
 	// export may run for nine tenths of it.
 	JobRescueAfter time.Duration
+	// InactiveDonorYears: the retention job erases donors with no gift for
+	// this many years and no membership running (0: never). Its default
+	// is the rule set's retention of tax records.
+	InactiveDonorYears int
 	// ShutdownDrain is how long a stopping server keeps serving while
 	// /readyz says "draining", so a load balancer that checks it sends new
 	// requests to the other instances first (0: stop at once).
@@ -403,6 +407,13 @@ func Load(getenv Getenv) (*Config, error) {
 	c.MonthlyReminder = l.oneOf("MONTHLY_REMINDER", "off", "on", "off") == "on"
 	c.JobRescueAfter = l.duration("JOB_RESCUE_AFTER", "35m", false)
 	c.ShutdownDrain = l.duration("SHUTDOWN_DRAIN", "off", true)
+	if raw := l.str("INACTIVE_DONOR_YEARS", strconv.Itoa(models.RetentionYears(c.ReceiptRules))); raw != "off" {
+		if n, err := strconv.Atoi(raw); err != nil || n < 1 || n > 100 {
+			l.fail("INACTIVE_DONOR_YEARS", "must be a number of years such as 7, or off, got %q", raw)
+		} else {
+			c.InactiveDonorYears = n
+		}
+	}
 	if c.JobRescueAfter < 10*time.Second {
 		l.fail("JOB_RESCUE_AFTER", "must be at least 10s: a live job would be taken for a dead one")
 	}

@@ -60,6 +60,10 @@ type dashboardData struct {
 	Books *models.BookCheck
 	// BooksAt is when it ran, in the newsroom's time.
 	BooksAt string
+	// Retention is what the retention job will have erased and purged a
+	// month from now; InactiveYears its setting (0: donors are kept).
+	Retention     models.RetentionPlan
+	InactiveYears int
 }
 
 // nextStep is one thing left to do: a setting and why it matters, or a
@@ -185,6 +189,11 @@ func (s *Server) adminDashboard(c *gin.Context) {
 	d.NextSteps = s.nextSteps(gifts + int64(len(rows)))
 	d.Problems = s.problemTexts()
 	if d.Books, err = s.store.LastBookCheck(ctx); err != nil {
+		s.error(c, err)
+		return
+	}
+	d.InactiveYears = s.cfg.InactiveDonorYears
+	if d.Retention, err = s.store.RetentionBy(ctx, s.now().AddDate(0, 1, 0), s.cfg.InactiveDonorYears); err != nil {
 		s.error(c, err)
 		return
 	}

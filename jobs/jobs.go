@@ -124,6 +124,13 @@ type Options struct {
 	// BooksLocation (the organisation's time zone) and keeps the result.
 	Books         BookStore
 	BooksLocation *time.Location
+	// Retention, when set, erases donors inactive for InactiveYears (0:
+	// never) and purges erased donors' tax records once the law no longer
+	// keeps them, every night at 4; Customers deletes their Stripe
+	// customers.
+	Retention     RetentionStore
+	Customers     CustomerDeleter
+	InactiveYears int
 	// RescueAfter is how long a job may stay running before the engine
 	// takes it for the work of a dead instance and runs it again: an
 	// export killed with its server resumes after this. 0: 35 minutes,
@@ -252,6 +259,20 @@ func NewRunner(db DB, o Options) (*Runner, error) {
 				return CheckBooksArgs{}, &river.InsertOpts{MaxAttempts: 3, UniqueOpts: river.UniqueOpts{ByPeriod: 12 * time.Hour}}
 			},
 			&river.PeriodicJobOpts{ID: "check_books"},
+		))
+	}
+	if o.Retention != nil {
+		loc := o.BooksLocation
+		if loc == nil {
+			loc = time.UTC
+		}
+		river.AddWorker(workers, &retentionWorker{store: o.Retention, customers: o.Customers, years: o.InactiveYears, now: o.Now, log: o.Logger})
+		cfg.PeriodicJobs = append(cfg.PeriodicJobs, river.NewPeriodicJob(
+			nightly{hour: 4, loc: loc},
+			func() (river.JobArgs, *river.InsertOpts) {
+				return RetentionArgs{}, &river.InsertOpts{MaxAttempts: 5, UniqueOpts: river.UniqueOpts{ByPeriod: 12 * time.Hour}}
+			},
+			&river.PeriodicJobOpts{ID: "retention"},
 		))
 	}
 	working := cfg.PeriodicJobs != nil || o.Emails != nil || o.SignIns != nil || r.fees

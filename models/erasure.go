@@ -272,3 +272,45 @@ func (s *Store) AuditDonorFile(ctx context.Context, donorID string, by Actor) er
 		return s.audit(tx, by, "exported donor file", donorID)
 	}), "donor file of %s", donorID)
 }
+
+// activeStatuses are a membership's states that still take payments.
+var activeStatuses = []string{"active", "trialing", "past_due", "incomplete", "paused"}
+
+// InactiveDonors lists donors (not erased, not merged) with no gift paid
+// since before and no membership still running, oldest first: those the
+// retention job erases.
+func (s *Store) InactiveDonors(ctx context.Context, before time.Time, limit int) ([]Donor, error) {
+	var ds []Donor
+	err := s.db.WithContext(ctx).Where(`erased_at IS NULL AND merged_into IS NULL AND created_at < ?
+		AND NOT EXISTS (SELECT 1 FROM gifts g WHERE g.donor_id = donors.id AND g.paid_at >= ?)
+		AND NOT EXISTS (SELECT 1 FROM memberships m WHERE m.donor_id = donors.id AND m.status IN ?)`,
+		before.UTC(), before.UTC(), activeStatuses).Order("created_at, id").Limit(limit).Find(&ds).Error
+	return ds, wrap(err, "inactive donors before %s", before.Format("2006-01-02"))
+}
+
+// RetentionPlan is what the retention job will do by a day: the donors it
+// will erase and the tax records it will purge.
+type RetentionPlan struct {
+	Donors       int
+	Receipts     int64
+	Declarations int64
+}
+
+// RetentionBy says what the retention job will have done by day by, with
+// donors erased after inactiveYears (0: none).
+func (s *Store) RetentionBy(ctx context.Context, by time.Time, inactiveYears int) (RetentionPlan, error) {
+	var p RetentionPlan
+	if inactiveYears > 0 {
+		ds, err := s.InactiveDonors(ctx, by.AddDate(-inactiveYears, 0, 0), 100000)
+		if err != nil {
+			return p, err
+		}
+		p.Donors = len(ds)
+	}
+	db := s.db.WithContext(ctx)
+	if err := db.Model(&Receipt{}).Where("keep_until < ? AND purged_at IS NULL", by.UTC()).Count(&p.Receipts).Error; err != nil {
+		return p, wrap(err, "retention plan")
+	}
+	err := db.Table("giftaid_declarations").Where("keep_until < ? AND purged_at IS NULL", by.UTC()).Count(&p.Declarations).Error
+	return p, wrap(err, "retention plan")
+}

@@ -140,6 +140,7 @@ func (s *Server) assemble(o Options) error {
 		opts.MonthlyReminder = cfg.MonthlyReminder
 		opts.Limits = s.Store
 		opts.Books, opts.BooksLocation = s.Store, cfg.Location
+		opts.Retention, opts.Customers, opts.InactiveYears = s.Store, deps.Gateway, cfg.InactiveDonorYears
 		opts.Exports = &jobs.Exports{Store: s.Store, Docs: cfg.Documents(), Org: cfg.Org, Location: cfg.Location}
 		s.reconciling = lister != nil
 	}
