@@ -62,8 +62,15 @@ func (s *Server) profileData(c *gin.Context, action, what string, p models.Donor
 		AddressFields: addressFields(p.Address, errs), CSRFField: csrfField(c)}
 }
 
+// emailChoice is one kind of email a donor may refuse, and their choice.
+type emailChoice struct {
+	Value, Label string
+	Allowed      bool
+}
+
 type accountData struct {
 	page
+	Emails              []emailChoice
 	Profile             profileData
 	Name, Email, Notice string
 	Memberships         []accountMembership
@@ -108,6 +115,14 @@ func (s *Server) renderAccountWith(c *gin.Context, donor *models.Donor, notice s
 	ctx := c.Request.Context()
 	d := accountData{page: s.basePage(c), Name: firstName(donor.Name), Email: donor.Email, Notice: notice,
 		Profile: s.profileData(c, "/account/profile", "my details", p, errs)}
+	prefs, err := s.store.EmailPreferences(ctx, donor.ID)
+	if err != nil {
+		s.error(c, err)
+		return
+	}
+	for _, t := range models.Topics {
+		d.Emails = append(d.Emails, emailChoice{Value: t.Value, Label: t.Label, Allowed: prefs[t.Value]})
+	}
 	ms, err := s.store.MembershipsOfDonor(ctx, donor.ID)
 	if err != nil {
 		s.error(c, err)

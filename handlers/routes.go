@@ -66,6 +66,11 @@ func (s *Server) routes() (*gin.Engine, error) {
 		files.ServeHTTP(c.Writer, c.Request)
 	})
 
+	// Unsubscribe links: signed, and posted to by mail programs (RFC 8058)
+	// with no session or form token, so outside the CSRF check.
+	r.GET("/unsubscribe/:donor/:topic/:sig", s.unsubscribePage)
+	r.POST("/unsubscribe/:donor/:topic/:sig", s.unsubscribe)
+
 	// Pages with forms.
 	pages := r.Group("/", s.csrf())
 	pages.GET("/", func(c *gin.Context) { c.Redirect(http.StatusFound, "/donate") })
@@ -95,6 +100,7 @@ func (s *Server) routes() (*gin.Engine, error) {
 	pages.POST("/account/gift-aid/cancel", s.cancelGiftAid)
 	pages.GET("/account/receipts/:file", s.receiptPDF)
 	pages.GET("/account/statements/:file", s.statementPDF)
+	pages.POST("/account/email-preferences", s.updateEmailPreferences)
 	pages.GET("/account/data", s.accountData)
 	pages.GET("/account/data.zip", s.accountDataZip)
 	pages.GET("/account/erase", s.accountErase)

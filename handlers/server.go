@@ -88,6 +88,8 @@ type Server struct {
 	// problems: what the operator must hear of (ops.go).
 	problems problems
 	draining draining
+	// unsubKey signs and checks unsubscribe links (unsubscribe.go).
+	unsubKey []byte
 }
 
 // New builds the server; Handler gives its router.
@@ -124,7 +126,7 @@ func New(d Deps) (*Server, error) {
 		}
 	}
 	srv := &Server{
-		csrfKey: derivedKey(key, "csrf"), secret: derivedKey(key, "server"),
+		csrfKey: derivedKey(key, "csrf"), secret: derivedKey(key, "server"), unsubKey: UnsubscribeKey(key),
 		cfg: d.Config, store: d.Store, gateway: d.Gateway, verifier: d.Verifier, demo: d.Demo, mailbox: d.Mailbox,
 		log: d.Logger, now: d.Now, pages: pages, metrics: newMetrics(d.Store),
 		docs:    d.Config.Documents(),

@@ -37,6 +37,9 @@ type Settings struct {
 	Contact         string // where donors can write
 	BaseURL         string
 	MessageIDDomain string
+	// UnsubscribeKey signs the one-click unsubscribe links of the emails
+	// a donor may refuse (models.UnsubscribeSig); nil: no links.
+	UnsubscribeKey []byte
 }
 
 // Composer turns a queued message into an email.
@@ -76,6 +79,7 @@ type emailData struct {
 	Kind, Amount, GiftDate   string
 	Reason                   string
 	VerifyURL, AccountURL    string
+	Unsubscribe              string // the one-click link, for emails that may be refused
 	// ManageURL: a membership payment's receipt leads straight to the
 	// membership on the donor page (change, skip payments, cancel).
 	ManageURL    string
@@ -287,6 +291,20 @@ func (c *Composer) Compose(ctx context.Context, m *models.EmailMessage) (Message
 		return Message{}, fmt.Errorf("unknown email kind %q", m.Kind)
 	}
 	var subject, text, html bytes.Buffer
+	if topic := models.TopicOf(m.Kind); topic != "" && len(c.set.UnsubscribeKey) > 0 {
+		donorID := ""
+		if m.DonorID != nil {
+			donorID = *m.DonorID
+		} else if m.MembershipID != nil {
+			if ms, err := c.src.MembershipByID(ctx, *m.MembershipID); err == nil && ms.DonorID != nil {
+				donorID = *ms.DonorID
+			}
+		}
+		if donorID != "" {
+			d.Unsubscribe = c.set.BaseURL + "/unsubscribe/" + donorID + "/" + topic + "/" + models.UnsubscribeSig(c.set.UnsubscribeKey, donorID, topic)
+			out.Unsubscribe = d.Unsubscribe
+		}
+	}
 	t := c.text[m.Kind]
 	if err := t.ExecuteTemplate(&subject, "subject", d); err != nil {
 		return Message{}, err

@@ -28,6 +28,9 @@ type Message struct {
 	// membership's notices, a request for details), CauseSignIn, or ""
 	// (a statement, a failed payment: shown on a loopback demo only).
 	Cause string
+	// Unsubscribe is the one-click link of an email the donor may refuse
+	// (RFC 8058): sent as List-Unsubscribe with List-Unsubscribe-Post.
+	Unsubscribe string
 }
 
 // CauseSignIn marks a sign-in link: a credential, never shown on a demo
@@ -106,6 +109,10 @@ func (s *Sender) Send(ctx context.Context, m Message) error {
 	msg.Subject(m.Subject)
 	if m.MessageID != "" {
 		msg.SetMessageIDWithValue(m.MessageID)
+	}
+	if m.Unsubscribe != "" {
+		msg.SetGenHeader(gomail.HeaderListUnsubscribe, "<"+m.Unsubscribe+">")
+		msg.SetGenHeader(gomail.HeaderListUnsubscribePost, "List-Unsubscribe=One-Click")
 	}
 	msg.SetBodyString(gomail.TypeTextPlain, m.Text)
 	if m.HTML != "" {

@@ -90,6 +90,11 @@ func (s *Store) queueEmail(tx *Tx, m EmailMessage) error {
 	if m.ToAddress == "" || tx.history != nil {
 		return nil // nobody to write to (a gift recorded without an email), or history
 	}
+	// A reminder, an appeal or a statement the donor said no to is not
+	// written at all (receipts and payment problems always are).
+	if no, err := s.refused(tx, m); err != nil || no {
+		return err
+	}
 	res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&m)
 	if res.Error != nil {
 		return res.Error

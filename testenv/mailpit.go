@@ -101,6 +101,9 @@ type MailMessage struct {
 	ID, Subject, Text, HTML, MessageID string
 	To                                 []struct{ Address string }
 	Attachments                        []struct{ PartID, FileName, ContentType string }
+	// ListUnsubscribe is the message's List-Unsubscribe header and its
+	// List-Unsubscribe-Post companion (RFC 8058), as mailpit reads them.
+	ListUnsubscribe struct{ Header, HeaderPost string }
 }
 
 // Message reads one message.
