@@ -1,12 +1,11 @@
 package handlers
 
 import (
-	"archive/zip"
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -32,6 +31,7 @@ type accountDataPage struct {
 	KeptUntil string
 	KeptCount int
 	Notice    string // what is wrong with the confirmation
+	Flash     string // what the last step did
 }
 
 // donorData reads the signed-in donor's file and lays it out for people.
@@ -85,8 +85,14 @@ func (s *Server) donorData(c *gin.Context, donor *models.Donor) (*accountDataPag
 	return d, f, nil
 }
 
-// accountDataPage shows the donor everything held about them.
-func (s *Server) accountData(c *gin.Context) {
+// accountData shows the donor everything held about them.
+func (s *Server) accountData(c *gin.Context) { s.renderDonorData(c, "account_data") }
+
+// accountErase shows what erasure removes now and what the law keeps.
+func (s *Server) accountErase(c *gin.Context) { s.renderDonorData(c, "account_erase") }
+
+// renderDonorData renders one of the data pages of the signed-in donor.
+func (s *Server) renderDonorData(c *gin.Context, name string) {
 	donor := s.requireDonor(c)
 	if donor == nil {
 		return
@@ -96,20 +102,12 @@ func (s *Server) accountData(c *gin.Context) {
 		s.error(c, err)
 		return
 	}
-	s.render(c, http.StatusOK, "account_data", d)
+	d.Flash = s.takeFlash(c)
+	s.render(c, http.StatusOK, name, d)
 }
 
-// accountDataZip gives the donor their file: donor.json (machine
-// readable) and each receipt's PDF, zipped.
-func (s *Server) accountDataZip(c *gin.Context) {
-	donor := s.requireDonor(c)
-	if donor == nil {
-		return
-	}
-	s.sendDonorFile(c, donor.ID)
-}
-
-// sendDonorFile writes a donor's file as a zip download.
+// sendDonorFile writes a donor's file as a zip download (staff, for a
+// donor who wrote in).
 func (s *Server) sendDonorFile(c *gin.Context, donorID string) {
 	f, err := s.store.DonorFileOf(c.Request.Context(), donorID)
 	if err != nil {
@@ -117,48 +115,55 @@ func (s *Server) sendDonorFile(c *gin.Context, donorID string) {
 		return
 	}
 	var buf bytes.Buffer
-	z := zip.NewWriter(&buf)
-	w, err := z.Create("donor.json")
-	if err == nil {
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		err = enc.Encode(f)
-	}
-	for i := 0; err == nil && i < len(f.Receipts); i++ {
-		r := &f.Receipts[i]
-		var pdf bytes.Buffer
-		if err = s.docs.Receipt(&pdf, r); err != nil {
-			break
-		}
-		var pw interface{ Write([]byte) (int, error) }
-		if pw, err = z.Create("receipts/receipt-" + r.Number + ".pdf"); err == nil {
-			_, err = pw.Write(pdf.Bytes())
-		}
-	}
-	if err == nil {
-		err = z.Close()
-	}
-	if err != nil {
+	if err := s.docs.WriteDonorFile(&buf, f); err != nil {
 		s.error(c, err)
 		return
 	}
-	c.Header("Content-Disposition", `attachment; filename="my-data.zip"`)
+	c.Header("Content-Disposition", `attachment; filename="donor-file.zip"`)
 	c.Header("Cache-Control", "private, no-store")
 	c.Data(http.StatusOK, "application/zip", buf.Bytes())
 }
 
-// accountErase shows what erasure removes now and what the law keeps.
-func (s *Server) accountErase(c *gin.Context) {
+// accountDataExport starts making the donor's file as a job; the link to
+// it comes by email, to the account's address, when it is ready.
+func (s *Server) accountDataExport(c *gin.Context) {
 	donor := s.requireDonor(c)
 	if donor == nil {
 		return
 	}
-	d, _, err := s.donorData(c, donor)
+	_, _, err := s.store.StartExport(c.Request.Context(), models.Actor{Email: "the donor", IP: c.ClientIP()}, models.DonorFileExport(donor.ID))
 	if err != nil {
 		s.error(c, err)
 		return
 	}
-	s.render(c, http.StatusOK, "account_erase", d)
+	s.setFlash(c, "We are making your file. A link to it will come to "+donor.Email+" in a few minutes.")
+	c.Redirect(http.StatusSeeOther, "/account/data")
+}
+
+// accountDataFile gives the signed-in donor their finished file; anyone
+// else's looks exactly like a missing one.
+func (s *Server) accountDataFile(c *gin.Context) {
+	donor := s.requireDonor(c)
+	if donor == nil {
+		return
+	}
+	ctx := c.Request.Context()
+	e, err := s.store.ExportByID(ctx, c.Param("id"))
+	if err != nil || e.Kind != models.ExportDonorFile || e.Params != models.DonorFileExport(donor.ID).Params {
+		s.error(c, models.Errorf(models.ErrNotFound, "There is no such file on your account."))
+		return
+	}
+	if e.Status != models.ExportDone {
+		s.errorPage(c, http.StatusConflict, "Not ready", "Your file is not ready yet: the email with its link says when it is.")
+		return
+	}
+	attachment(c, e.FileName, e.ContentType)
+	c.Header("Cache-Control", "private, no-store")
+	c.Header("Content-Length", strconv.FormatInt(e.Size, 10))
+	c.Status(http.StatusOK)
+	if err := s.store.WriteExportFile(ctx, e, c.Writer); err != nil {
+		s.logger(c).Error("sending a donor's file", "export", e.ID, "err", err)
+	}
 }
 
 // accountEraseConfirm erases the signed-in donor: their Stripe customers

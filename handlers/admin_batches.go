@@ -109,15 +109,25 @@ func (s *Server) adminBatch(c *gin.Context) {
 	s.renderBatch(c, http.StatusOK, batchEntryForm{Method: models.MethodCheque}, fieldErrors{}, fieldErrors{})
 }
 
-// renderBatch shows a batch, its running total and its entry form.
-func (s *Server) renderBatch(c *gin.Context, status int, entry batchEntryForm, errs, closeErrs fieldErrors) {
+// batchOrAnswer is the batch the path names; otherwise it answers (404,
+// or the error) and returns nil.
+func (s *Server) batchOrAnswer(c *gin.Context) *models.BatchView {
 	v, err := s.store.BatchByID(c.Request.Context(), c.Param("id"))
 	if errors.Is(err, models.ErrNotFound) {
 		s.errorPage(c, http.StatusNotFound, "Batch not found", "There is no such batch.")
-		return
+		return nil
 	}
 	if err != nil {
 		s.error(c, err)
+		return nil
+	}
+	return v
+}
+
+// renderBatch shows a batch, its running total and its entry form.
+func (s *Server) renderBatch(c *gin.Context, status int, entry batchEntryForm, errs, closeErrs fieldErrors) {
+	v := s.batchOrAnswer(c)
+	if v == nil {
 		return
 	}
 	if entry.Received == "" {
@@ -163,13 +173,8 @@ func noReceiptWhy(method string) string {
 
 // addToBatch records one gift from the entry form.
 func (s *Server) addToBatch(c *gin.Context) {
-	v, err := s.store.BatchByID(c.Request.Context(), c.Param("id"))
-	if errors.Is(err, models.ErrNotFound) {
-		s.errorPage(c, http.StatusNotFound, "Batch not found", "There is no such batch.")
-		return
-	}
-	if err != nil {
-		s.error(c, err)
+	v := s.batchOrAnswer(c)
+	if v == nil {
 		return
 	}
 	f := batchEntryForm{}

@@ -6,6 +6,8 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"io"
+	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -17,13 +19,13 @@ import (
 )
 
 // TestBrowserDonorTakesAndErasesTheirData, in Chromium: a member signs
-// in, sees what the newsroom holds, downloads it (the JSON in the zip
-// matches the database), then asks for erasure, confirms, and is told
-// it is done. Stripe was asked to delete their customer; their email is
+// in, sees what the newsroom holds, asks for it as a file (made by a job,
+// its link emailed; the JSON in the zip matches the database), then asks
+// for erasure, confirms, and is told it is done. Stripe was asked to delete their customer; their email is
 // in no table; the receipts the law keeps are still there, sealed, and
 // the books check clean. Every page passes axe.
 func TestBrowserDonorTakesAndErasesTheirData(t *testing.T) {
-	app := newApp(t, "postgres", appOptions{})
+	app := newApp(t, "postgres", appOptions{mail: true})
 	const email = "erin.member@example.com"
 	started := time.Now().AddDate(0, -1, 0)
 	app.deliverObject("evt_sub", "customer.subscription.created", testenv.Subscription(t, testenv.SubscriptionSpec{ID: "sub_erin", Customer: "cus_erin",
@@ -53,13 +55,32 @@ func TestBrowserDonorTakesAndErasesTheirData(t *testing.T) {
 	if page := text(t, ctx, `main`); !strings.Contains(page, email) || !strings.Contains(page, "$50.00") || !strings.Contains(page, "$15.00 per month") {
 		t.Fatalf("the data page:\n%s", page)
 	}
-	b64, err := chromedp.Run(ctx, chromedp.Evaluate[string](`fetch("/account/data.zip").then(r => r.arrayBuffer()).then(b => {
+	// The file is made by a job; its link comes by email.
+	do(t, ctx, "ask for the file", chromedp.Click(`#download-data`), chromedp.WaitVisible(`#notice`))
+	var link string
+	for deadline := time.Now().Add(time.Minute); link == "" && time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
+		for _, m := range app.Mail.AllMessages() {
+			if full := app.Mail.Message(m.ID); strings.Contains(full.Subject, "Your data") && full.To[0].Address == email {
+				if i := strings.Index(full.Text, app.URL+"/account/data/exports/"); i >= 0 {
+					link = strings.Fields(full.Text[i:])[0]
+				}
+			}
+		}
+	}
+	if link == "" {
+		t.Fatal("no email with the file's link came")
+	}
+	b64, err := chromedp.Run(ctx, chromedp.Evaluate[string](`fetch(`+strconv.Quote(link)+`).then(r => r.arrayBuffer()).then(b => {
 		const u = new Uint8Array(b); let s = "";
 		for (let i = 0; i < u.length; i += 8192) s += String.fromCharCode.apply(null, u.subarray(i, i + 8192));
 		return btoa(s);
 	})`, chromedp.EvalAwaitPromise))
 	if err != nil {
 		t.Fatal(err)
+	}
+	// Signed out, or as someone else, the link gives nothing.
+	if resp, err := http.Get(link); err != nil || resp.Request.URL.Path != "/account" {
+		t.Fatalf("the link without signing in: %v %v", resp, err)
 	}
 	raw, err := base64.StdEncoding.DecodeString(b64)
 	if err != nil {

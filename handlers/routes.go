@@ -102,7 +102,8 @@ func (s *Server) routes() (*gin.Engine, error) {
 	pages.GET("/account/statements/:file", s.statementPDF)
 	pages.POST("/account/email-preferences", s.updateEmailPreferences)
 	pages.GET("/account/data", s.accountData)
-	pages.GET("/account/data.zip", s.accountDataZip)
+	pages.POST("/account/data/export", s.accountDataExport)
+	pages.GET("/account/data/exports/:id", s.accountDataFile)
 	pages.GET("/account/erase", s.accountErase)
 	pages.POST("/account/erase", s.accountEraseConfirm)
 	if s.demo != nil {

@@ -152,6 +152,21 @@ func (w *exportWorker) produce(ctx context.Context, e *models.Export, out *model
 				}
 				return p.add(ctx)
 			}))
+	case models.ExportDonorFile:
+		f, err := w.x.Store.DonorFileOf(ctx, params.Get("donor"))
+		if errors.Is(err, models.ErrNotFound) {
+			return badParams{err}
+		}
+		if err != nil {
+			return step("reading the donor's file", err)
+		}
+		if err := p.setTotal(ctx, 1); err != nil {
+			return step("recording progress", err)
+		}
+		if err := w.x.Docs.WriteDonorFile(out, f); err != nil {
+			return step("writing the donor's file", err)
+		}
+		return p.add(ctx)
 	}
 	return badParams{fmt.Errorf("unknown kind %q", e.Kind)}
 }

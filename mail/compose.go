@@ -53,7 +53,7 @@ type Composer struct {
 
 var kinds = []string{models.EmailReceipt, models.EmailReplacement, models.EmailVoid,
 	models.EmailPaymentFailed, models.EmailStatement, models.EmailSignIn, models.EmailDetailsNeeded, models.EmailRenewalNotice,
-	models.EmailCancelConfirmed, models.EmailLapsed, models.EmailYearReminder}
+	models.EmailCancelConfirmed, models.EmailLapsed, models.EmailYearReminder, models.EmailDataReady}
 
 // NewComposer parses every email template once.
 func NewComposer(set Settings, src Source, docs *documents.Renderer) (*Composer, error) {
@@ -260,6 +260,8 @@ func (c *Composer) Compose(ctx context.Context, m *models.EmailMessage) (Message
 			return Message{}, err
 		}
 		out.Attachments = []Attachment{{Name: fmt.Sprintf("statement-%d.pdf", m.FiscalYear), Data: pdf.Bytes()}}
+	case models.EmailDataReady:
+		d.Link = c.set.BaseURL + m.Link
 	case models.EmailSignIn:
 		// The token is made now, at sending, so it exists in the clear only
 		// in this email; a retried send makes a new one.

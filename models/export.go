@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -24,7 +25,14 @@ const (
 	ExportStatements = "statements"
 	ExportReceipts   = "receipts"
 	ExportPayouts    = "payouts"
+	ExportDonorFile  = "donor_file" // a donor's own data, for them (data rights)
 )
+
+// DonorFileExport is the export of one donor's file.
+func DonorFileExport(donorID string) Export {
+	return Export{Kind: ExportDonorFile, Params: "donor=" + donorID, Label: "A donor's file",
+		FileName: "my-data.zip", ContentType: "application/zip"}
+}
 
 // Export states.
 const (
@@ -259,7 +267,7 @@ func (w *ExportWriter) Finish(done, total int64) error {
 		if res.RowsAffected == 0 {
 			return fmt.Errorf("no longer attempt %d's: %w", w.attempt, ErrConflict)
 		}
-		return nil
+		return w.s.tellDonorFileReady(tx, w.id)
 	}), "exports: finish %s", w.id)
 }
 
@@ -335,4 +343,23 @@ func (e *Export) Remaining(now time.Time) (time.Duration, bool) {
 	}
 	per := el / time.Duration(e.Done)
 	return per * time.Duration(e.Total-e.Done), true
+}
+
+// tellDonorFileReady emails a donor the link to their file, once, in the
+// transaction that finishes it: the file is never ready unannounced.
+func (s *Store) tellDonorFileReady(tx *Tx, exportID string) error {
+	var e Export
+	if err := tx.Where("id = ?", exportID).Take(&e).Error; err != nil {
+		return err
+	}
+	donorID, ok := strings.CutPrefix(e.Params, "donor=")
+	if e.Kind != ExportDonorFile || !ok {
+		return nil
+	}
+	var d Donor
+	if err := tx.Where("id = ?", donorID).Take(&d).Error; err != nil {
+		return err
+	}
+	return s.queueEmail(tx, EmailMessage{DedupeKey: "data_ready:" + exportID, Kind: EmailDataReady, ToAddress: d.Email,
+		DonorID: &d.ID, Link: "/account/data/exports/" + exportID})
 }

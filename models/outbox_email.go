@@ -23,6 +23,9 @@ const (
 	// EmailDetailsNeeded asks the donor of a gift whose receipt is held
 	// for their full name and address, with a link to give them.
 	EmailDetailsNeeded = "receipt_details"
+	// EmailDataReady sends a donor the link to the file of their data they
+	// asked for.
+	EmailDataReady = "data_ready"
 )
 
 // Email statuses.
