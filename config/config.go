@@ -122,6 +122,9 @@ type Config struct {
 	// this many years and no membership running (0: never). Its default
 	// is the rule set's retention of tax records.
 	InactiveDonorYears int
+	// TaxRecordYears: how long an erased donor's receipts and Gift Aid
+	// declarations are kept after their fiscal year (0: the rule set's).
+	TaxRecordYears int
 	// ShutdownDrain is how long a stopping server keeps serving while
 	// /readyz says "draining", so a load balancer that checks it sends new
 	// requests to the other instances first (0: stop at once).
@@ -241,7 +244,8 @@ func (c *Config) Receipts() models.ReceiptSettings {
 	return models.ReceiptSettings{
 		Org: c.Org, Prefix: c.ReceiptPrefix, FiscalYearStart: c.FiscalYearStart, Location: c.Location,
 		Tiers: c.Tiers, Rules: c.ReceiptRules, PlaceOfIssue: c.PlaceOfIssue, Signatory: c.Signatory, Signature: c.SignatureImage,
-		VerifyBase: strings.TrimRight(c.BaseURL.String(), "/") + "/receipts/verify/",
+		VerifyBase:     strings.TrimRight(c.BaseURL.String(), "/") + "/receipts/verify/",
+		RetentionYears: c.TaxRecordYears,
 	}
 }
 
@@ -407,6 +411,13 @@ func Load(getenv Getenv) (*Config, error) {
 	c.MonthlyReminder = l.oneOf("MONTHLY_REMINDER", "off", "on", "off") == "on"
 	c.JobRescueAfter = l.duration("JOB_RESCUE_AFTER", "35m", false)
 	c.ShutdownDrain = l.duration("SHUTDOWN_DRAIN", "off", true)
+	if raw := l.str("TAX_RECORD_YEARS", ""); raw != "" {
+		if n, err := strconv.Atoi(raw); err != nil || n < models.RetentionYears(c.ReceiptRules) || n > 100 {
+			l.fail("TAX_RECORD_YEARS", "must be a number of years, at least the law's %d for RECEIPT_RULES=%s, got %q", models.RetentionYears(c.ReceiptRules), c.ReceiptRules, raw)
+		} else {
+			c.TaxRecordYears = n
+		}
+	}
 	if raw := l.str("INACTIVE_DONOR_YEARS", strconv.Itoa(models.RetentionYears(c.ReceiptRules))); raw != "off" {
 		if n, err := strconv.Atoi(raw); err != nil || n < 1 || n > 100 {
 			l.fail("INACTIVE_DONOR_YEARS", "must be a number of years such as 7, or off, got %q", raw)

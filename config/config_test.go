@@ -340,3 +340,18 @@ func TestPaperAndDateStyleSettings(t *testing.T) {
 		}
 	}
 }
+
+// TestTaxRecordYears: a newsroom may keep erased donors' tax records
+// longer than the law asks, never shorter; the store receives it.
+func TestTaxRecordYears(t *testing.T) {
+	load := func(years string) (*Config, error) {
+		return Load(func(k string) string { return map[string]string{"TAX_RECORD_YEARS": years, "DATA_DIR": t.TempDir()}[k] })
+	}
+	if _, err := load("3"); err == nil || !strings.Contains(err.Error(), "TAX_RECORD_YEARS") || !strings.Contains(err.Error(), "at least the law's 7") {
+		t.Fatalf("three years under US rules: %v", err)
+	}
+	c, err := load("10")
+	if err != nil || c.Receipts().RetentionYears != 10 {
+		t.Fatalf("ten years: %+v %v", c, err)
+	}
+}

@@ -59,7 +59,10 @@ func (s *Server) donorData(c *gin.Context, donor *models.Donor) (*accountDataPag
 			d.Active = append(d.Active, money.Display(m.Amount, m.Currency)+" per "+m.BillingInterval)
 		}
 	}
-	years := models.RetentionYears(s.cfg.ReceiptRules)
+	years := s.cfg.Receipts().RetentionYears
+	if years == 0 {
+		years = models.RetentionYears(s.cfg.ReceiptRules)
+	}
 	var keep time.Time
 	for _, r := range f.Receipts {
 		d.Receipts = append(d.Receipts, dataRow{r.Number + ", " + day(r.GiftDate) + ": " + money.Display(r.Amount, r.Currency), r.Status})

@@ -22,6 +22,14 @@ func RetentionYears(rules string) int {
 	return 7
 }
 
+// retentionYears is the setting, or the rule set's default.
+func (s *Store) retentionYears() int {
+	if s.receipts.RetentionYears > 0 {
+		return s.receipts.RetentionYears
+	}
+	return RetentionYears(s.receipts.Rules)
+}
+
 // Erasure is what erasing a donor did.
 type Erasure struct {
 	DonorID   string
@@ -132,7 +140,7 @@ func (s *Store) EraseDonor(ctx context.Context, donorID string, by Actor, refere
 			}
 		}
 		// What the law keeps: receipts, sealed, without their email.
-		years := RetentionYears(s.receipts.Rules)
+		years := s.retentionYears()
 		var rs []Receipt
 		if err := tx.Where("donor_id IN ? OR donor_email IN ?", ids, emails).Find(&rs).Error; err != nil {
 			return err

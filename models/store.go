@@ -60,6 +60,9 @@ type ReceiptSettings struct {
 	Signatory       string
 	Signature       []byte // a PNG drawn above the signatory on Canadian receipts
 	VerifyBase      string // BASE_URL + "/receipts/verify/", printed (frozen) on each receipt
+	// RetentionYears overrides how long an erased donor's tax records are
+	// kept after their fiscal year (0: the rule set's, RetentionYears).
+	RetentionYears int
 }
 
 // Tier is a membership level: members whose yearly amount reaches MinPerYear
