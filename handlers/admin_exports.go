@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -135,7 +136,7 @@ type exportData struct {
 }
 
 func (s *Server) exportPage(c *gin.Context) {
-	e, err := s.store.ExportByID(c.Request.Context(), c.Param("id"))
+	e, err := s.staffExport(c.Request.Context(), c.Param("id"))
 	if err != nil {
 		s.error(c, err)
 		return
@@ -150,7 +151,7 @@ func (s *Server) exportPage(c *gin.Context) {
 
 // exportProgress answers the page's script with the export's state.
 func (s *Server) exportProgress(c *gin.Context) {
-	e, err := s.store.ExportByID(c.Request.Context(), c.Param("id"))
+	e, err := s.staffExport(c.Request.Context(), c.Param("id"))
 	if err != nil {
 		s.error(c, err)
 		return
@@ -163,7 +164,7 @@ func (s *Server) exportProgress(c *gin.Context) {
 // report.
 func (s *Server) exportFile(c *gin.Context) {
 	ctx := c.Request.Context()
-	e, err := s.store.ExportByID(ctx, c.Param("id"))
+	e, err := s.staffExport(ctx, c.Param("id"))
 	if err != nil {
 		s.error(c, err)
 		return
@@ -183,4 +184,14 @@ func (s *Server) exportFile(c *gin.Context) {
 		// never as a complete file.
 		s.logger(c).Error("sending export file", "export", e.ID, "err", err)
 	}
+}
+
+// staffExport is an export staff may see: any but a donor's own file,
+// which looks exactly like a missing one.
+func (s *Server) staffExport(ctx context.Context, id string) (*models.Export, error) {
+	e, err := s.store.ExportByID(ctx, id)
+	if err == nil && e.Kind == models.ExportDonorFile {
+		return nil, models.Errorf(models.ErrNotFound, "There is no such download.")
+	}
+	return e, err
 }

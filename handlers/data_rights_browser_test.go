@@ -78,6 +78,17 @@ func TestBrowserDonorTakesAndErasesTheirData(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Staff do not see a donor's own file among the downloads.
+	staff := app.staffClient("staff@ledger.example", models.RoleStaff)
+	exportID := link[strings.LastIndex(link, "/")+1:]
+	for _, path := range []string{"/admin/exports/" + exportID, "/admin/exports/" + exportID + "/file"} {
+		if resp, _ := app.get(staff, path); resp.StatusCode != http.StatusNotFound {
+			t.Errorf("staff reached %s: %d", path, resp.StatusCode)
+		}
+	}
+	if _, page := app.get(staff, "/admin/reports"); strings.Contains(page, exportID) {
+		t.Error("the reports page lists a donor's own file")
+	}
 	// Signed out, or as someone else, the link gives nothing.
 	if resp, err := http.Get(link); err != nil || resp.Request.URL.Path != "/account" {
 		t.Fatalf("the link without signing in: %v %v", resp, err)

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"gorm.io/gorm/clause"
 
 	"github.com/indienews/donations/money"
 )
@@ -120,6 +121,11 @@ func (s *Store) CreateBatch(ctx context.Context, total int64, currency string, o
 	if total <= 0 {
 		return nil, Errorf(ErrInvalid, "The deposit total must be more than zero.")
 	}
+	if s.receipts.Rules == "ca" && !strings.EqualFold(currency, settlementCurrency) {
+		// A CRA receipt states Canadian dollars at the rate the money was
+		// received; a deposit in another currency has no such rate here.
+		return nil, Errorf(ErrInvalid, "Under Canadian rules a deposit is entered in CAD, as the bank credited it.")
+	}
 	b := &Batch{ID: uuid.NewString(), DepositTotal: total, Currency: strings.ToLower(currency), DepositedOn: on.UTC(),
 		Note: strings.TrimSpace(note), Status: BatchOpen, CreatedBy: by.Email}
 	err := s.transaction(ctx, func(tx *Tx) error {
@@ -205,8 +211,8 @@ func (s *Store) AddToBatch(ctx context.Context, batchID string, e BatchEntry, by
 	var g *Gift
 	var r *Receipt
 	err := s.transaction(ctx, func(tx *Tx) error {
-		var b Batch
-		if err := tx.Where("id = ?", batchID).Take(&b).Error; err != nil {
+		b, err := s.lockBatch(tx, batchID)
+		if err != nil {
 			return err
 		}
 		if b.Status != BatchOpen {
@@ -258,12 +264,26 @@ func (s *Store) AddToBatch(ctx context.Context, batchID string, e BatchEntry, by
 	return g, r, nil
 }
 
+// lockBatch reads a batch for this transaction alone: an entry and a
+// close of the same batch take turns (on SQLite every write does).
+func (s *Store) lockBatch(tx *Tx, id string) (*Batch, error) {
+	q := tx.Where("id = ?", id)
+	if s.dialect == DialectPostgres {
+		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
+	}
+	var b Batch
+	if err := q.Take(&b).Error; err != nil {
+		return nil, err
+	}
+	return &b, nil
+}
+
 // CloseBatch closes a batch whose gifts add up to its deposit; from then
 // on it changes only through voids and replacements.
 func (s *Store) CloseBatch(ctx context.Context, batchID string, by Actor) error {
 	err := s.transaction(ctx, func(tx *Tx) error {
-		var b Batch
-		if err := tx.Where("id = ?", batchID).Take(&b).Error; err != nil {
+		b, err := s.lockBatch(tx, batchID)
+		if err != nil {
 			return err
 		}
 		if b.Status != BatchOpen {

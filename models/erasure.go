@@ -2,6 +2,8 @@ package models
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"strings"
 	"time"
@@ -61,6 +63,13 @@ func erasedEmail(n int) string { return fmt.Sprintf("erased-%d@erased.invalid", 
 func (s *Store) EraseDonor(ctx context.Context, donorID string, by Actor, reference string) (*Erasure, error) {
 	e := &Erasure{DonorID: donorID}
 	err := s.transaction(ctx, func(tx *Tx) error {
+		if s.dialect == DialectPostgres {
+			// One erasure at a time takes the next number (the retention job
+			// and a donor's own request may meet).
+			if err := tx.Exec("SELECT pg_advisory_xact_lock(7213340518)").Error; err != nil {
+				return err
+			}
+		}
 		var d Donor
 		if err := tx.Where("id = ?", donorID).Take(&d).Error; err != nil {
 			return err
@@ -134,8 +143,44 @@ func (s *Store) EraseDonor(ctx context.Context, donorID string, by Actor, refere
 		if err := tx.Exec("DELETE FROM donor_sessions WHERE donor_id IN ?", ids).Error; err != nil {
 			return err
 		}
-		for _, m := range emails {
-			if err := tx.Exec("UPDATE audit_log SET detail = REPLACE(detail, ?, ?) WHERE detail LIKE ?", m, placeholder, "%"+likeEscape(m)+"%").Error; err != nil {
+		// The audit log: as actor (a donor cancelling their own Gift Aid),
+		// and named in details, by email or by name.
+		if err := tx.Exec("UPDATE audit_log SET staff_email = ? WHERE staff_email IN ?", placeholder, emails).Error; err != nil {
+			return err
+		}
+		names := []string{}
+		if len(strings.TrimSpace(d.Name)) >= 3 {
+			names = append(names, d.Name)
+		}
+		for _, m := range append(emails, names...) {
+			with := placeholder
+			if !strings.Contains(m, "@") {
+				with = e.Name
+			}
+			if err := tx.Exec(`UPDATE audit_log SET detail = REPLACE(detail, ?, ?) WHERE detail LIKE ? ESCAPE '\'`, m, with, "%"+likeEscape(m)+"%").Error; err != nil {
+				return err
+			}
+			// Counters keyed by the address (the donate form's limits).
+			if err := tx.Exec(`DELETE FROM rate_counters WHERE key LIKE ? ESCAPE '\'`, "%"+likeEscape(m)+"%").Error; err != nil {
+				return err
+			}
+		}
+		// What a member wrote when cancelling, and Stripe's invoice page,
+		// which shows their name and address.
+		if err := tx.Table("memberships").Where("donor_id IN ?", ids).
+			Updates(map[string]any{"cancel_comment": "", "last_failed_url": ""}).Error; err != nil {
+			return err
+		}
+		// Their own file, if they asked for one: gone with them.
+		var files []string
+		if err := tx.Model(&Export{}).Where("kind = ? AND params IN ?", ExportDonorFile, prefixed("donor=", ids)).Pluck("id", &files).Error; err != nil {
+			return err
+		}
+		if len(files) > 0 {
+			if err := tx.Exec("DELETE FROM export_chunks WHERE export_id IN ?", files).Error; err != nil {
+				return err
+			}
+			if err := tx.Model(&Export{}).Where("id IN ?", files).Updates(map[string]any{"status": ExportExpired, "updated_at": tx.now}).Error; err != nil {
 				return err
 			}
 		}
@@ -174,8 +219,12 @@ func (s *Store) EraseDonor(ctx context.Context, donorID string, by Actor, refere
 			return err
 		}
 		summary := fmt.Sprintf("%d gifts and %d emails cleared; %d tax records kept until %s", e.Gifts, e.Emails, e.Kept, e.KeepUntil.Format("2006-01-02"))
-		if err := tx.Exec("INSERT INTO erasures (id, donor_id, erased_number, requested_by, reference, summary, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-			uuid.NewString(), donorID, e.Number, by.Email, strings.TrimSpace(reference), summary, tx.now).Error; err != nil {
+		digests := make([]string, len(emails))
+		for i, m := range emails {
+			digests[i] = emailSuppression(m)
+		}
+		if err := tx.Exec("INSERT INTO erasures (id, donor_id, erased_number, requested_by, reference, summary, email_digests, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+			uuid.NewString(), donorID, e.Number, by.Email, strings.TrimSpace(reference), summary, strings.Join(digests, " "), tx.now).Error; err != nil {
 			return err
 		}
 		return s.audit(tx, by, "erased donor", e.Name+": "+summary)
@@ -186,7 +235,38 @@ func (s *Store) EraseDonor(ctx context.Context, donorID string, by Actor, refere
 	return e, nil
 }
 
-// likeEscape escapes LIKE's wildcards in s.
+// prefixed puts p before each of ss.
+func prefixed(p string, ss []string) []string {
+	out := make([]string, len(ss))
+	for i, v := range ss {
+		out[i] = p + v
+	}
+	return out
+}
+
+// emailSuppression is what an erasure keeps of an address so that no
+// import brings the donor back: its SHA-256, not the address.
+func emailSuppression(email string) string {
+	sum := sha256.Sum256([]byte(NormaliseEmail(email)))
+	return hex.EncodeToString(sum[:])
+}
+
+// erasedEmails is the set of digests of every address erased, for imports.
+func erasedEmails(tx *Tx) (map[string]bool, error) {
+	var rows []string
+	if err := tx.Table("erasures").Pluck("email_digests", &rows).Error; err != nil {
+		return nil, err
+	}
+	out := map[string]bool{}
+	for _, r := range rows {
+		for _, d := range strings.Fields(r) {
+			out[d] = true
+		}
+	}
+	return out, nil
+}
+
+// likeEscape escapes LIKE's wildcards in s (used with ESCAPE '\').
 func likeEscape(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }

@@ -31,12 +31,12 @@ func TestErasureKeepsTheBooksTrue(t *testing.T) {
 		clock := now
 		s := openStoreAt(t, db, "", func() time.Time { return clock })
 		at := time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC)
-		g := &models.Gift{Frequency: "once", Amount: 2500, Currency: "usd", Email: "erase.me@example.com", Name: "Erin Private",
+		g := &models.Gift{Frequency: "once", Amount: 2500, Currency: "usd", Email: "erase_me.now@example.com", Name: "Erin Private",
 			Address: models.Address{Line1: "9 Secret Lane", City: "Springfield", Country: "US"}, DedicationType: "memory", DedicationName: "Aunt Private"}
 		if err := s.CreateGift(ctx, g); err != nil {
 			t.Fatal(err)
 		}
-		res, err := s.ApplyEvent(ctx, event("evt_erase", "checkout.session.completed"), paid("cs_erase", g.ID, "erase.me@example.com", 2500, at))
+		res, err := s.ApplyEvent(ctx, event("evt_erase", "checkout.session.completed"), paid("cs_erase", g.ID, "erase_me.now@example.com", 2500, at))
 		if err != nil || res.Receipt == nil {
 			t.Fatal(err)
 		}
@@ -47,7 +47,7 @@ func TestErasureKeepsTheBooksTrue(t *testing.T) {
 		if _, err := s.ApplyEvent(ctx, event("evt_stay", "checkout.session.completed"), paid("cs_stay", other.ID, "stays@example.com", 1000, at)); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.IssueLoginToken(ctx, "erase.me@example.com"); err != nil {
+		if _, err := s.IssueLoginToken(ctx, "erase_me.now@example.com"); err != nil {
 			t.Fatal(err)
 		}
 		donor, err := s.DonorByID(ctx, *res.Receipt.DonorID)
@@ -58,7 +58,7 @@ func TestErasureKeepsTheBooksTrue(t *testing.T) {
 		if err := s.UpdateDonorProfile(ctx, donor.ID, models.DonorProfile{Name: "Erin Private", Address: g.Address}, &staff); err != nil {
 			t.Fatal(err)
 		}
-		if len(holding(t, s, db, "erase.me@example.com")) == 0 {
+		if len(holding(t, s, db, "erase_me.now@example.com")) == 0 {
 			t.Fatal("the donor's email is nowhere before erasure: the scan reads nothing")
 		}
 		before, err := s.CheckBooks(ctx)
@@ -70,7 +70,7 @@ func TestErasureKeepsTheBooksTrue(t *testing.T) {
 		if err != nil || e.Number != 1 || e.Kept != 1 || e.Name != "erased donor #1" {
 			t.Fatalf("erasure: %+v %v", e, err)
 		}
-		if where := holding(t, s, db, "erase.me@example.com"); len(where) > 0 {
+		if where := holding(t, s, db, "erase_me.now@example.com"); len(where) > 0 {
 			t.Fatalf("the erased donor's email is still in %v", where)
 		}
 		for _, private := range []string{"Aunt Private", "Secret Lane"} {
@@ -83,6 +83,11 @@ func TestErasureKeepsTheBooksTrue(t *testing.T) {
 		}
 		if _, err := s.EraseDonor(ctx, donor.ID, staff, ""); !errors.Is(err, models.ErrConflict) {
 			t.Fatalf("erasing twice: %v", err)
+		}
+		// A later import does not bring them back.
+		rep, err := s.ImportDonors(ctx, []models.ImportedDonor{{Line: 2, Email: "Erase_Me.Now@example.com", Name: "Erin Private"}}, false, nil)
+		if err != nil || rep.Created != 0 || len(rep.Rejected) != 1 || !strings.Contains(rep.Rejected[0].Reason, "erased at their request") {
+			t.Fatalf("importing an erased donor: %+v %v", rep, err)
 		}
 		d, err := s.DonorByID(ctx, donor.ID)
 		if err != nil || d.Name != "erased donor #1" || d.Address.Line1 != "" {

@@ -125,7 +125,9 @@ func (s *Store) ExportByID(ctx context.Context, id string) (*Export, error) {
 // RecentExports lists the newest exports, for the reports page.
 func (s *Store) RecentExports(ctx context.Context, limit int) ([]Export, error) {
 	var out []Export
-	return out, wrap(s.db.WithContext(ctx).Order("created_at DESC").Limit(limit).Find(&out).Error, "exports: list")
+	// A donor's own file is theirs: staff never list it (they take a
+	// donor's file from the donor's page, audited).
+	return out, wrap(s.db.WithContext(ctx).Where("kind <> ?", ExportDonorFile).Order("created_at DESC").Limit(limit).Find(&out).Error, "exports: list")
 }
 
 // ExportCounts counts the exports in each state.

@@ -58,11 +58,19 @@ var errDryRun = errors.New("dry run")
 func (s *Store) ImportDonors(ctx context.Context, rows []ImportedDonor, dry bool, progress func()) (ImportReport, error) {
 	var rep ImportReport
 	err := s.transaction(ctx, func(tx *Tx) error {
+		erased, err := erasedEmails(tx)
+		if err != nil {
+			return err
+		}
 		for _, d := range rows {
 			if progress != nil {
 				progress()
 			}
 			email := NormaliseEmail(d.Email)
+			if erased[emailSuppression(email)] {
+				rep.Rejected = append(rep.Rejected, Rejection{Line: d.Line, Reason: "this donor was erased at their request: not brought back"})
+				continue
+			}
 			var existing Donor
 			err := tx.Where("email = ?", email).Take(&existing).Error
 			switch {
@@ -130,9 +138,17 @@ func (s *Store) ImportGifts(ctx context.Context, rows []ImportedGift, dry bool, 
 		for _, d := range known {
 			donors[d.Email] = d.ID
 		}
+		erased, err := erasedEmails(tx)
+		if err != nil {
+			return err
+		}
 		for _, in := range rows {
 			if progress != nil {
 				progress()
+			}
+			if erased[emailSuppression(in.Email)] {
+				rep.Rejected = append(rep.Rejected, Rejection{Line: in.Line, Reason: "this donor was erased at their request: not brought back"})
+				continue
 			}
 			key := in.Key
 			if imported[key] {

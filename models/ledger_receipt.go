@@ -453,6 +453,9 @@ func (s *Store) reissue(tx *Tx, key string, old *Receipt, amount, original int64
 	r.Amount = amount
 	r.FeeCovered = min(old.FeeCovered, amount)
 	r.DeductibleAmount = max(0, amount-old.BenefitValue)
+	if !givesValue(rules, old.Method) {
+		r.DeductibleAmount = 0 // as at first issue: the donor values stock and goods
+	}
 	if old.Converted() {
 		r.OriginalAmount = original
 	}

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -90,8 +91,8 @@ func (s *Store) queueEmail(tx *Tx, m EmailMessage) error {
 	m.ID = uuid.NewString()
 	m.Status = EmailQueued
 	m.CreatedAt, m.UpdatedAt = now, now
-	if m.ToAddress == "" || tx.history != nil {
-		return nil // nobody to write to (a gift recorded without an email), or history
+	if m.ToAddress == "" || tx.history != nil || strings.HasSuffix(m.ToAddress, "@erased.invalid") {
+		return nil // nobody to write to (a gift recorded without an email, an erased donor), or history
 	}
 	// A reminder, an appeal or a statement the donor said no to is not
 	// written at all (receipts and payment problems always are).

@@ -179,6 +179,9 @@ func (s *Store) adoptOldVersions(ctx context.Context) error {
 		}
 		return rows.Err()
 	}(); err != nil {
+		// Gone: another instance adopted them while this one waited. (The
+		// transaction ends first: on SQLite it holds the only connection.)
+		_ = tx.Rollback()
 		if s.tableExists(ctx, versionTable) {
 			return nil
 		}

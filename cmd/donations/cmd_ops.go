@@ -237,7 +237,12 @@ func (a *app) restore(ctx context.Context, args []string) int {
 	if err != nil {
 		return fail(err)
 	}
-	defer release()
+	released := false
+	defer func() {
+		if !released {
+			release()
+		}
+	}()
 	target := cfg.SQLitePath()
 	if _, err := os.Stat(target); err == nil && !replace {
 		return fail(fmt.Errorf("%s already holds a database. Restore into an empty DATA_DIR, or pass --replace to restore over it (the current one is kept beside it)", target))
@@ -269,7 +274,11 @@ func (a *app) restore(ctx context.Context, args []string) int {
 		return fail(err)
 	}
 	fmt.Fprintf(a.stdout, "restored %s to %s: %d receipts\n", file, target, receipts)
-	// Brought up to this release's schema, and checked, as a start would.
+	// Brought up to this release's schema, and checked, as a start would
+	// (which holds the database as any command does: the restore's own
+	// lock is let go first).
+	released = true
+	release()
 	return a.check(ctx, nil)
 }
 

@@ -229,6 +229,14 @@ func (a *app) withStore(ctx context.Context, name string, fn func(cfg *config.Co
 // withLoadedStore is withStore for a command that read the settings itself.
 func (a *app) withLoadedStore(ctx context.Context, name string, cfg *config.Config, log *slog.Logger,
 	fn func(cfg *config.Config, log *slog.Logger, store *models.Store) error) int {
+	// The embedded database is in use while the command runs: a restore
+	// waits for it, as for a server.
+	release, err := server.HoldDatabase(cfg)
+	if err != nil {
+		fmt.Fprintf(a.stderr, "donations %s: %v\n", name, err)
+		return exitError
+	}
+	defer release()
 	store, err := server.OpenStore(ctx, cfg, log, nil)
 	if err != nil {
 		fmt.Fprintf(a.stderr, "donations %s: %v\n", name, err)

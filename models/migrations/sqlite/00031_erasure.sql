@@ -22,5 +22,8 @@ CREATE TABLE erasures (
 	requested_by TEXT NOT NULL,
 	reference TEXT NOT NULL DEFAULT '',
 	summary TEXT NOT NULL,
+	-- SHA-256 of each email the donor went by: a later import or stripe
+	-- import must not bring them back (a suppression list, not the email).
+	email_digests TEXT NOT NULL DEFAULT '',
 	created_at DATETIME NOT NULL
 );
