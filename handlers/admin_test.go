@@ -387,14 +387,16 @@ func TestReportsCellByCell(t *testing.T) {
 			for name, want := range map[string]string{"fiscal_year": fmt.Sprint(fy), "donor_email": w.email, "stripe_payment_id": w.payment,
 				"fee_covered": "0.00", "benefit_value": "0.00", "donor_address_line1": "", "donor_address_city": "",
 				"donor_address_postal_code": "", "donor_address_country": "", "donor_address_line2": "", "donor_address_state": "", "original_amount": "", "original_currency": "", "exchange_rate": "",
-				"dedication_type": "", "dedication_name": "", "anonymous": "no"} {
+				"dedication_type": "", "dedication_name": "", "anonymous": "no",
+				// Gifts through Stripe are by card, with no reference.
+				"method": "card", "method_reference": "", "description": "", "appraiser": ""} {
 				if cell(name) != want {
 					t.Errorf("row %d %s = %q, want %q", i+1, name, cell(name), want)
 				}
 			}
 		}
-		if len(cols) != 30 {
-			t.Errorf("%d columns, want 30: %q", len(cols), rows[0])
+		if len(cols) != 34 {
+			t.Errorf("%d columns, want 34: %q", len(cols), rows[0])
 		}
 		// A date range: today holds the four; a range last year holds none;
 		// an end before its start is refused.
