@@ -22,8 +22,34 @@ type Brand struct {
 	// Appeal is Markdown: what the money does, above the form. It is
 	// rendered with raw HTML dropped.
 	Appeal string
+	// ThankYou is Markdown the thank-you page shows under its heading
+	// (THANK_YOU_TEXT), "" for none.
+	ThankYou string
+	// Translations are the appeal and thank-you text in the other
+	// languages (APPEAL_TEXT_FR, THANK_YOU_TEXT_ES...), by language; a
+	// language without its own version reads the default one.
+	Translations map[string]Texts
 	// Impact is a line per preset amount: "pays for a public-records request".
 	Impact map[int64]string
+}
+
+// Texts are the staff-written words of one language.
+type Texts struct{ Appeal, ThankYou string }
+
+// AppealIn is the appeal in lang, or the default one.
+func (b Brand) AppealIn(lang string) string {
+	if t := b.Translations[lang].Appeal; t != "" {
+		return t
+	}
+	return b.Appeal
+}
+
+// ThankYouIn is the thank-you text in lang, or the default one.
+func (b Brand) ThankYouIn(lang string) string {
+	if t := b.Translations[lang].ThankYou; t != "" {
+		return t
+	}
+	return b.ThankYou
 }
 
 // defaultAccent is the accent colour until ORG_ACCENT_COLOR is set.
@@ -52,7 +78,19 @@ func (l *loader) brand(dataDir, currency string, presets []int64) Brand {
 		}
 	}
 	// A .env value holds one line: "\n" in it starts a new one.
-	b.Appeal = strings.ReplaceAll(l.str("APPEAL_TEXT", ""), `\n`, "\n")
+	b.Appeal, b.ThankYou = l.text("APPEAL_TEXT"), l.text("THANK_YOU_TEXT")
+	// Each language's own version, where staff wrote one: the default text
+	// is in DEFAULT_LANGUAGE, whichever that is.
+	b.Translations = map[string]Texts{}
+	for lang, t := range map[string]Texts{
+		"en": {Appeal: l.text("APPEAL_TEXT_EN"), ThankYou: l.text("THANK_YOU_TEXT_EN")},
+		"fr": {Appeal: l.text("APPEAL_TEXT_FR"), ThankYou: l.text("THANK_YOU_TEXT_FR")},
+		"es": {Appeal: l.text("APPEAL_TEXT_ES"), ThankYou: l.text("THANK_YOU_TEXT_ES")},
+	} {
+		if t != (Texts{}) {
+			b.Translations[lang] = t
+		}
+	}
 	for _, item := range strings.Split(l.str("PRESET_IMPACT", ""), ";") {
 		item = strings.TrimSpace(item)
 		if item == "" {
@@ -75,6 +113,12 @@ func (l *loader) brand(dataDir, currency string, presets []int64) Brand {
 		b.Impact[v] = strings.TrimSpace(line)
 	}
 	return b
+}
+
+// text reads a Markdown setting: a .env value holds one line, so "\n" in
+// it starts a new one.
+func (l *loader) text(name string) string {
+	return strings.ReplaceAll(l.str(name, ""), `\n`, "\n")
 }
 
 // logoFile reads a logo named relative to DATA_DIR.

@@ -25,6 +25,7 @@ import (
 	"github.com/trustelem/zxcvbn"
 
 	"github.com/indienews/donations/documents"
+	"github.com/indienews/donations/locale"
 	"github.com/indienews/donations/models"
 	"github.com/indienews/donations/money"
 )
@@ -129,6 +130,17 @@ type Config struct {
 	// /readyz says "draining", so a load balancer that checks it sends new
 	// requests to the other instances first (0: stop at once).
 	ShutdownDrain time.Duration
+
+	// DefaultLanguage is the language of a visitor who has not chosen one
+	// and whose browser asks for none the server speaks (DEFAULT_LANGUAGE).
+	DefaultLanguage string
+	// ReceiptLanguages, when it names two languages (RECEIPT_LANGUAGES=en,fr),
+	// prints each Canadian receipt in both at once; empty: each receipt in
+	// its donor's language.
+	ReceiptLanguages []string
+	// Catalog is the donor-facing words in every language, and how each
+	// writes money and dates in this newsroom's country.
+	Catalog *locale.Catalog
 
 	// Paper and DateStyle override the documents' rule-set choice: ""
 	// (the rule set's), "letter" or "a4"; "month-day" or "day-month".
@@ -245,8 +257,23 @@ func (c *Config) Receipts() models.ReceiptSettings {
 		Org: c.Org, Prefix: c.ReceiptPrefix, FiscalYearStart: c.FiscalYearStart, Location: c.Location,
 		Tiers: c.Tiers, Rules: c.ReceiptRules, PlaceOfIssue: c.PlaceOfIssue, Signatory: c.Signatory, Signature: c.SignatureImage,
 		VerifyBase:     strings.TrimRight(c.BaseURL.String(), "/") + "/receipts/verify/",
-		RetentionYears: c.TaxRecordYears,
+		RetentionYears: c.TaxRecordYears, DefaultLanguage: c.DefaultLanguage, Languages: c.ReceiptLanguages,
 	}
+}
+
+// Region is the newsroom's country as its rule set and currency say,
+// whose conventions money and dates follow where a language differs by
+// country (Spanish writes $1,234.56 in the US, 1.234,56 € in Spain).
+func (c *Config) Region() string {
+	switch c.ReceiptRules {
+	case "us":
+		return "US"
+	case "ca":
+		return "CA"
+	case "uk":
+		return "GB"
+	}
+	return map[string]string{"usd": "US", "cad": "CA", "gbp": "GB", "aud": "AU", "nzd": "NZ", "eur": "EU"}[c.Currency]
 }
 
 // SQLitePath is where the embedded database lives.
@@ -457,6 +484,28 @@ func Load(getenv Getenv) (*Config, error) {
 		BreakerMinPerMinute: l.positiveInt("CHECKOUT_BREAKER_MIN", 6),
 	}
 	c.Captcha = l.captcha()
+	c.DefaultLanguage = l.oneOf("DEFAULT_LANGUAGE", "en", locale.Languages...)
+	if raw := l.str("RECEIPT_LANGUAGES", ""); raw != "" {
+		for _, lang := range strings.Split(raw, ",") {
+			lang = strings.TrimSpace(strings.ToLower(lang))
+			if !locale.Known(lang) || slices.Contains(c.ReceiptLanguages, lang) {
+				l.fail("RECEIPT_LANGUAGES", "must be one or two of %s, each once, such as en,fr; got %q", strings.Join(locale.Languages, ", "), raw)
+				break
+			}
+			c.ReceiptLanguages = append(c.ReceiptLanguages, lang)
+		}
+		if len(c.ReceiptLanguages) > 2 {
+			l.fail("RECEIPT_LANGUAGES", "a receipt holds at most two languages, got %q", raw)
+		}
+		if len(c.ReceiptLanguages) == 2 && c.ReceiptRules != "ca" {
+			l.fail("RECEIPT_LANGUAGES", "two languages on one receipt are for RECEIPT_RULES=ca (bilingual CRA receipts); %s receipts come in the donor's language", c.ReceiptRules)
+		}
+	}
+	if catalog, err := locale.New(c.DefaultLanguage, c.Region()); err != nil {
+		l.fail("DEFAULT_LANGUAGE", "%v", err)
+	} else {
+		c.Catalog = catalog
+	}
 	if p := l.str("PAPER_SIZE", ""); p != "" {
 		c.Paper = l.oneOf("PAPER_SIZE", "", "letter", "a4")
 	}

@@ -355,3 +355,47 @@ func TestTaxRecordYears(t *testing.T) {
 		t.Fatalf("ten years: %+v %v", c, err)
 	}
 }
+
+// TestLanguageSettings: the default language, bilingual receipts (two
+// languages, Canadian rules only) and each language's own appeal.
+func TestLanguageSettings(t *testing.T) {
+	env := func(kv ...string) Getenv {
+		m := map[string]string{}
+		for i := 0; i+1 < len(kv); i += 2 {
+			m[kv[i]] = kv[i+1]
+		}
+		return func(k string) string { return m[k] }
+	}
+	c, err := Load(env())
+	if err != nil || c.DefaultLanguage != "en" || c.ReceiptLanguages != nil || c.Catalog == nil || c.Catalog.Default() != "en" {
+		t.Fatalf("defaults: %v %+v", err, c)
+	}
+	c, err = Load(env("DEFAULT_LANGUAGE", "fr", "APPEAL_TEXT", "Votre don", "APPEAL_TEXT_ES", "Su donación", "THANK_YOU_TEXT_EN", "Thanks"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Catalog.Default() != "fr" || c.Brand.AppealIn("es") != "Su donación" || c.Brand.AppealIn("en") != "Votre don" ||
+		c.Brand.AppealIn("fr") != "Votre don" || c.Brand.ThankYouIn("en") != "Thanks" || c.Brand.ThankYouIn("fr") != "" {
+		t.Errorf("per-language texts: %+v", c.Brand)
+	}
+	c, err = Load(env("RECEIPT_RULES", "ca", "CURRENCY", "cad", "ORG_TAX_ID", "123456789RR0001", "RECEIPT_PLACE_OF_ISSUE", "Montréal, QC",
+		"RECEIPT_SIGNATORY", "A. Tremblay", "ORG_ADDRESS", "1 rue X", "RECEIPT_LANGUAGES", "en, fr"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(c.ReceiptLanguages, ",") != "en,fr" || c.Region() != "CA" {
+		t.Errorf("bilingual: %v %s", c.ReceiptLanguages, c.Region())
+	}
+	for _, bad := range [][]string{
+		{"DEFAULT_LANGUAGE", "de"},
+		{"RECEIPT_LANGUAGES", "en,de"},
+		{"RECEIPT_LANGUAGES", "en,en"},
+		{"RECEIPT_LANGUAGES", "en,fr"}, // US rules: one language per receipt
+		{"RECEIPT_LANGUAGES", "en,fr,es", "RECEIPT_RULES", "ca"},
+	} {
+		_, err := Load(env(bad...))
+		if err == nil || !strings.Contains(err.Error(), bad[0]) {
+			t.Errorf("%v: %v, want an error naming %s", bad, err, bad[0])
+		}
+	}
+}

@@ -218,7 +218,7 @@ func (s *Store) AddToBatch(ctx context.Context, batchID string, e BatchEntry, by
 		if b.Status != BatchOpen {
 			return Errorf(ErrConflict, "This batch is closed: a gift in it changes only by voiding its receipt and issuing another.")
 		}
-		donorID, err := s.upsertDonor(tx, e.Email, e.Name, e.Address)
+		donorID, err := s.upsertDonor(tx, e.Email, e.Name, e.Address, "")
 		if err != nil {
 			return err
 		}

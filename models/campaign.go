@@ -20,17 +20,28 @@ import (
 // Campaign is one drive. PresetAmounts, when set, replaces the form's
 // preset amounts ("25,50,100", major units).
 type Campaign struct {
-	ID            string
-	Slug          string
-	Name          string
-	GoalAmount    int64
-	Currency      string
-	StartsAt      time.Time
-	EndsAt        time.Time // exclusive: the first instant after the last day
-	Intro         string
-	PresetAmounts string
-	CreatedAt     time.Time
-	UpdatedAt     time.Time
+	ID         string
+	Slug       string
+	Name       string
+	GoalAmount int64
+	Currency   string
+	StartsAt   time.Time
+	EndsAt     time.Time // exclusive: the first instant after the last day
+	Intro      string
+	// IntroTranslations are the intro in other languages, by language;
+	// a language without one reads Intro.
+	IntroTranslations map[string]string `gorm:"serializer:json"`
+	PresetAmounts     string
+	CreatedAt         time.Time
+	UpdatedAt         time.Time
+}
+
+// IntroIn is the campaign's intro in lang, or the default one.
+func (c *Campaign) IntroIn(lang string) string {
+	if t := c.IntroTranslations[lang]; t != "" {
+		return t
+	}
+	return c.Intro
 }
 
 // Open reports whether gifts made at t count towards the campaign.

@@ -75,7 +75,7 @@ func (s *Store) ImportDonors(ctx context.Context, rows []ImportedDonor, dry bool
 			err := tx.Where("email = ?", email).Take(&existing).Error
 			switch {
 			case errors.Is(err, gorm.ErrRecordNotFound):
-				if _, err := s.upsertDonor(tx, email, strings.TrimSpace(d.Name), d.Address); err != nil {
+				if _, err := s.upsertDonor(tx, email, strings.TrimSpace(d.Name), d.Address, ""); err != nil {
 					return err
 				}
 				rep.Created++
@@ -162,7 +162,7 @@ func (s *Store) ImportGifts(ctx context.Context, rows []ImportedGift, dry bool, 
 				rep.Merged++
 			} else {
 				var err error
-				if donorID, err = s.upsertDonor(tx, email, strings.TrimSpace(in.Name), in.Address); err != nil {
+				if donorID, err = s.upsertDonor(tx, email, strings.TrimSpace(in.Name), in.Address, ""); err != nil {
 					return err
 				}
 				donors[email] = donorID

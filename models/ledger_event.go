@@ -192,7 +192,7 @@ func (e CheckoutPaid) apply(s *Store, tx *Tx, ev EventRecord, res *EventResult) 
 		g.FeeAmount = min(g.FeeAmount, p.AmountTotal)
 		g.Amount = p.AmountTotal - g.FeeAmount
 	}
-	donorID, err := s.upsertDonor(tx, g.Email, g.Name, g.Address)
+	donorID, err := s.upsertDonor(tx, g.Email, g.Name, g.Address, g.Language)
 	if err != nil {
 		return err
 	}

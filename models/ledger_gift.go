@@ -2,6 +2,7 @@ package models
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"time"
 
@@ -79,8 +80,11 @@ type Donor struct {
 	Name       string
 	Address    Address `gorm:"embedded"`
 	MergedInto *string // set when staff merged this record into another
-	CreatedAt  time.Time
-	UpdatedAt  time.Time
+	// Language is the one the donor last gave or chose in ("" until then):
+	// emails and receipts come in it.
+	Language  string
+	CreatedAt time.Time
+	UpdatedAt time.Time
 }
 
 // Gift is one payment a donor made or started to make. Amounts are minor
@@ -101,6 +105,7 @@ type Gift struct {
 	DedicationType        string
 	DedicationName        string
 	Anonymous             bool
+	Language              string // the page's language when the donor gave ("" before languages)
 	StripeSessionID       *string
 	StripePaymentIntentID *string
 	StripeInvoiceID       *string
@@ -226,15 +231,18 @@ func (s *Store) GiftByID(ctx context.Context, id string) (*Gift, error) {
 //
 // An email staff merged into another donor keeps belonging to that donor:
 // the id returned is the surviving record's.
-func (s *Store) upsertDonor(tx *Tx, email, name string, addr Address) (string, error) {
+//
+// lang, the language the gift was made in, becomes the donor's only while
+// they have none, for the same reason: a signed-in donor changes it.
+func (s *Store) upsertDonor(tx *Tx, email, name string, addr Address, lang string) (string, error) {
 	now := tx.now
 	var id string
 	err := tx.Raw(`INSERT INTO donors (id, email, name, address_line1, address_line2, address_city, address_state, address_postal_code,
-			address_country, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (email) DO UPDATE SET email = donors.email
+			address_country, language, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (email) DO UPDATE SET language = CASE WHEN donors.language = '' THEN excluded.language ELSE donors.language END
 		RETURNING COALESCE(merged_into, id)`,
-		uuid.NewString(), NormaliseEmail(email), name, addr.Line1, addr.Line2, addr.City, addr.State, addr.PostalCode, addr.Country, now, now).
+		uuid.NewString(), NormaliseEmail(email), name, addr.Line1, addr.Line2, addr.City, addr.State, addr.PostalCode, addr.Country, lang, now, now).
 		Scan(&id).Error
 	return id, err
 }
@@ -356,4 +364,15 @@ func (s *Store) ListGifts(ctx context.Context, f GiftFilter, p Page) ([]Gift, []
 		Select("currency, COUNT(*) AS count, COALESCE(SUM(total_amount), 0) AS amount, COALESCE(SUM(refunded_amount), 0) AS refunded").
 		Group("currency").Order("currency").Scan(&totals).Error
 	return gifts, totals, wrap(err, "gifts: list")
+}
+
+// SetDonorLanguage keeps the language a signed-in donor chose, so that
+// their emails and receipts come in it from now on.
+func (s *Store) SetDonorLanguage(ctx context.Context, donorID, lang string) error {
+	err := s.db.WithContext(ctx).Model(&Donor{}).Where("id = ? AND language <> ?", donorID, lang).
+		Updates(map[string]any{"language": lang, "updated_at": s.now().UTC()}).Error
+	if err != nil {
+		return fmt.Errorf("donor %s: language: %w", donorID, err)
+	}
+	return nil
 }

@@ -372,7 +372,7 @@ func (e CheckoutSubscription) apply(s *Store, tx *Tx, ev EventRecord, res *Event
 		}
 	}
 	if email != "" {
-		donorID, err := s.upsertDonor(tx, email, name, addr)
+		donorID, err := s.upsertDonor(tx, email, name, addr, g.Language)
 		if err != nil {
 			return err
 		}
@@ -482,7 +482,7 @@ func (e InvoicePaid) apply(s *Store, tx *Tx, ev EventRecord, res *EventResult) e
 	if g.Email == "" {
 		return fmt.Errorf("%w: paid invoice %s has no email and its member is unknown", ErrRejected, p.InvoiceID)
 	}
-	donorID, err := s.upsertDonor(tx, g.Email, g.Name, g.Address)
+	donorID, err := s.upsertDonor(tx, g.Email, g.Name, g.Address, g.Language)
 	if err != nil {
 		return err
 	}

@@ -83,6 +83,10 @@ type Receipt struct {
 	// printed as "TEST — not a receipt".
 	Livemode bool
 	TimeZone string // IANA name its dates print in; '' before it was kept
+	// Language is what it prints in, frozen at issue: "fr", or "en,fr" for
+	// a bilingual Canadian one; "" on receipts from before languages, which
+	// are English.
+	Language string
 	// SignatureID names the signature image (receipt_signatures) it was
 	// issued with; SignaturePNG is that image, read with the receipt.
 	SignatureID  string
@@ -267,6 +271,32 @@ func (s *Store) verifyURL(code string) string {
 	return s.receipts.VerifyBase + code
 }
 
+// receiptLanguage is the language a receipt is issued in: both of
+// RECEIPT_LANGUAGES when it names two (a bilingual CRA receipt), else the
+// language the gift was made in, else the donor's, else the site's.
+func (s *Store) receiptLanguage(tx *Tx, g *Gift, donorID string) (string, error) {
+	if len(s.receipts.Languages) > 1 {
+		return strings.Join(s.receipts.Languages, ","), nil
+	}
+	if g.Language != "" {
+		return g.Language, nil
+	}
+	var lang string
+	if err := tx.Raw(`SELECT language FROM donors WHERE id = ?`, donorID).Scan(&lang).Error; err != nil {
+		return "", fmt.Errorf("receipt language: %w", err)
+	}
+	if lang != "" {
+		return lang, nil
+	}
+	if len(s.receipts.Languages) == 1 {
+		return s.receipts.Languages[0], nil
+	}
+	if s.receipts.DefaultLanguage != "" {
+		return s.receipts.DefaultLanguage, nil
+	}
+	return "en", nil
+}
+
 // issueReceipt freezes and numbers a receipt for a paid gift inside tx.
 // key makes the issue idempotent: one receipt per (gift, reason) ever. It
 // returns nil, and issues nothing, when the rule set allows no receipt
@@ -345,6 +375,9 @@ func (s *Store) issueReceipt(tx *Tx, key string, g *Gift, donorID string, paymen
 		DedicationType:         g.DedicationType,
 		DedicationName:         g.DedicationName,
 		Anonymous:              g.Anonymous,
+	}
+	if r.Language, err = s.receiptLanguage(tx, g, donorID); err != nil {
+		return nil, err
 	}
 	if g.Method != "" && g.Method != MethodStripe {
 		r.Method, r.MethodReference, r.Description, r.Appraiser = g.Method, g.MethodReference, g.Description, g.Appraiser

@@ -63,6 +63,11 @@ type ReceiptSettings struct {
 	// RetentionYears overrides how long an erased donor's tax records are
 	// kept after their fiscal year (0: the rule set's, RetentionYears).
 	RetentionYears int
+	// DefaultLanguage is the site's (DEFAULT_LANGUAGE), for a donor who
+	// never chose one; Languages is RECEIPT_LANGUAGES: one language every
+	// receipt is in, or two printed side by side.
+	DefaultLanguage string
+	Languages       []string
 }
 
 // Tier is a membership level: members whose yearly amount reaches MinPerYear
