@@ -59,7 +59,7 @@ func (p profileData) ErrorList() []errorLink {
 
 func (s *Server) profileData(c *gin.Context, action, what string, p models.DonorProfile, errs fieldErrors) profileData {
 	return profileData{Action: action, What: what, Name: p.Name, NameError: errs["name"],
-		AddressFields: addressFields(p.Address, errs), CSRFField: csrfField(c)}
+		AddressFields: addressFields(s.printer(c), p.Address, errs), CSRFField: csrfField(c)}
 }
 
 // emailChoice is one kind of email a donor may refuse, and their choice.
@@ -162,7 +162,7 @@ func (s *Server) renderAccountWith(c *gin.Context, donor *models.Donor, notice s
 	}
 	for _, g := range gifts {
 		ag := accountGift{Amount: money.Display(g.TotalAmount, g.Currency), Kind: giftKind(g.Frequency), Status: giftStatus(g),
-			Choices: choicesOf(&g).summary()}
+			Choices: choicesOf(s.printer(c), &g).summary(s.printer(c))}
 		if g.PaidAt != nil {
 			ag.Date = g.PaidAt.In(s.cfg.Location).Format("2006-01-02")
 		}

@@ -156,8 +156,8 @@ func (s *Server) changeMembershipAmount(c *gin.Context) {
 	switch {
 	case errors.Is(err, money.ErrEmpty):
 		problem = "Enter the new amount."
-	case s.amountProblem(amount, err, m.Currency, "amount") != "":
-		problem = s.amountProblem(amount, err, m.Currency, "amount")
+	case s.amountProblem(s.printer(c), amount, err, m.Currency, "amount") != "":
+		problem = s.amountProblem(s.printer(c), amount, err, m.Currency, "amount")
 	case amount == m.Amount:
 		problem = "That is already your amount."
 	}

@@ -43,7 +43,7 @@ func (s *Server) adminResend(c *gin.Context) {
 // adminVoid voids a receipt with staff's reason.
 func (s *Server) adminVoid(c *gin.Context) {
 	reason := strings.TrimSpace(c.PostForm("reason"))
-	if checkText(reason, 300, true) != "" {
+	if checkText(s.staff(), reason, 300, true) != "" {
 		s.errorPage(c, http.StatusUnprocessableEntity, "A reason is needed", "Voiding a receipt needs a reason (at most 300 characters). Go back and give one.")
 		return
 	}

@@ -108,14 +108,13 @@ func (s *Server) assetRoutes(r *gin.Engine) {
 }
 
 // defaultAppeal stands above the form until APPEAL_TEXT says more.
-const defaultAppeal = "Independent journalism is paid for by its readers. Your gift keeps our reporting free for everyone to read."
-
 // renderAppeal turns APPEAL_TEXT's Markdown into HTML once, at start.
 // goldmark drops raw HTML and dangerous link schemes by default; links open
 // in the same tab.
-func renderAppeal(md string) (template.HTML, error) {
+// def is the appeal of a newsroom that wrote none, in the page's language.
+func renderAppeal(md, def string) (template.HTML, error) {
 	if strings.TrimSpace(md) == "" {
-		md = defaultAppeal
+		md = def
 	}
 	var buf bytes.Buffer
 	if err := goldmark.New().Convert([]byte(md), &buf); err != nil {

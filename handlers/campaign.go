@@ -36,9 +36,10 @@ func (s *Server) campaignView(c *gin.Context, camp *models.Campaign) (*campaignV
 		return nil, err
 	}
 	now := s.now()
-	v := &campaignView{Slug: camp.Slug, Name: camp.Name, Raised: money.Display(p.Raised, camp.Currency),
-		Goal: money.Display(camp.GoalAmount, camp.Currency), GoalValue: camp.GoalAmount, RaisedValue: min(max(p.Raised, 0), camp.GoalAmount),
-		Ends:   camp.EndsAt.Add(-1).In(s.cfg.Location).Format("January 2"),
+	pr := s.printer(c)
+	v := &campaignView{Slug: camp.Slug, Name: camp.Name, Raised: pr.Money(p.Raised, camp.Currency),
+		Goal: pr.Money(camp.GoalAmount, camp.Currency), GoalValue: camp.GoalAmount, RaisedValue: min(max(p.Raised, 0), camp.GoalAmount),
+		Ends:   pr.DayMonth(camp.EndsAt.Add(-1).In(s.cfg.Location)),
 		Closed: !now.Before(camp.EndsAt), NotYet: now.Before(camp.StartsAt)}
 	if camp.GoalAmount > 0 {
 		v.Percent = max(p.Raised, 0) * 100 / camp.GoalAmount // integer: no floats near money
@@ -52,9 +53,9 @@ func (s *Server) campaignView(c *gin.Context, camp *models.Campaign) (*campaignV
 			v.Funder = offer.Pool.Funder
 		}
 	}
-	if strings.TrimSpace(camp.Intro) != "" {
+	if intro := camp.IntroIn(s.lang(c)); strings.TrimSpace(intro) != "" {
 		var buf bytes.Buffer
-		if err := goldmark.New().Convert([]byte(camp.Intro), &buf); err != nil {
+		if err := goldmark.New().Convert([]byte(intro), &buf); err != nil {
 			return nil, err
 		}
 		v.Intro = template.HTML(buf.String()) // goldmark escapes raw HTML
@@ -105,7 +106,7 @@ func (s *Server) campaignDonate(c *gin.Context, slug string, from attribution) {
 func (s *Server) campaignBySlugOrAnswer(c *gin.Context, slug string) *models.Campaign {
 	camp, err := s.store.CampaignBySlug(c.Request.Context(), slug)
 	if errors.Is(err, models.ErrNotFound) {
-		s.errorPage(c, http.StatusNotFound, "Campaign not found", "There is no campaign at this address. You can still give on the donate page.")
+		s.errorPage(c, http.StatusNotFound, s.printer(c).T("campaign.notfound.title"), s.printer(c).T("campaign.notfound"))
 		return nil
 	}
 	if err != nil {

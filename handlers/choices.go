@@ -1,8 +1,10 @@
 package handlers
 
 import (
+	"github.com/gin-gonic/gin"
+
+	"github.com/indienews/donations/locale"
 	"github.com/indienews/donations/models"
-	"github.com/indienews/donations/money"
 )
 
 // giftChoices is what a donor chose on the form, as every page that shows
@@ -17,11 +19,11 @@ type giftChoices struct {
 	Benefits string
 }
 
-func choicesOf(g *models.Gift) giftChoices {
-	c := giftChoices{Gift: money.Display(g.TotalAmount-g.FeeAmount, g.Currency), Total: money.Display(g.TotalAmount, g.Currency),
-		Dedication: models.DedicationText(g.DedicationType, g.DedicationName), Anonymous: g.Anonymous}
+func choicesOf(p *locale.Printer, g *models.Gift) giftChoices {
+	c := giftChoices{Gift: p.Money(g.TotalAmount-g.FeeAmount, g.Currency), Total: p.Money(g.TotalAmount, g.Currency),
+		Dedication: dedicationLine(p, donateForm{DedicationType: g.DedicationType, DedicationName: g.DedicationName}), Anonymous: g.Anonymous}
 	if g.FeeAmount > 0 {
-		c.Fee = money.Display(g.FeeAmount, g.Currency)
+		c.Fee = p.Money(g.FeeAmount, g.Currency)
 	}
 	return c
 }
@@ -29,7 +31,7 @@ func choicesOf(g *models.Gift) giftChoices {
 // benefitsLine names the tier a membership gift reaches, before payment
 // and after: "Insider: Tote bag and two events", or that the donor said
 // no thanks ("" for a one-time gift or no tier).
-func benefitsLine(tiers []models.Tier, g *models.Gift) string {
+func benefitsLine(p *locale.Printer, tiers []models.Tier, g *models.Gift) string {
 	if g.Frequency == models.FrequencyOnce {
 		return ""
 	}
@@ -38,24 +40,25 @@ func benefitsLine(tiers []models.Tier, g *models.Gift) string {
 	case !ok:
 		return ""
 	case t.ValuePerYear == 0 || t.Description == "":
-		return t.Name + " member"
+		return p.T("benefits.member", "Tier", t.Name)
 	case g.DeclineBenefits:
-		return t.Name + " member, benefits declined: your whole gift is deductible"
+		return p.T("benefits.declined", "Tier", t.Name)
 	}
-	return t.Name + " member: " + t.Description + " (valued at " + money.Display(t.ValuePerYear, g.Currency) + " a year, which receipts deduct)"
+	return p.T("benefits.valued", "Tier", t.Name, "Benefit", t.Description, "Value", p.Money(t.ValuePerYear, g.Currency))
 }
 
 // choices is choicesOf with the membership tier named, for the pages
 // that show one gift (the demo checkout, the thank-you page).
-func (s *Server) choices(g *models.Gift) giftChoices {
-	c := choicesOf(g)
-	c.Benefits = benefitsLine(s.cfg.Tiers, g)
-	return c
+func (s *Server) choices(c *gin.Context, g *models.Gift) giftChoices {
+	p := s.printer(c)
+	ch := choicesOf(p, g)
+	ch.Benefits = benefitsLine(p, s.cfg.Tiers, g)
+	return ch
 }
 
 // summary is the choices in one line, for tables: "fee $1.81 covered; in
 // memory of Jo; anonymous".
-func (c giftChoices) summary() string {
+func (c giftChoices) summary(p *locale.Printer) string {
 	out := ""
 	add := func(s string) {
 		if out != "" {
@@ -64,13 +67,13 @@ func (c giftChoices) summary() string {
 		out += s
 	}
 	if c.Fee != "" {
-		add("covers the " + c.Fee + " fee")
+		add(p.T("choices.summary.fee", "Fee", c.Fee))
 	}
 	if c.Dedication != "" {
 		add(lowerFirst(c.Dedication))
 	}
 	if c.Anonymous {
-		add("anonymous")
+		add(p.T("choices.summary.anonymous"))
 	}
 	return out
 }

@@ -45,7 +45,7 @@ func (s *Server) demoCheckout(c *gin.Context) {
 	}
 	s.render(c, http.StatusOK, "demo_checkout", demoData{
 		page: s.basePage(c), SessionID: *g.StripeSessionID,
-		Amount: money.Display(g.TotalAmount, g.Currency), Email: g.Email, Every: demoInterval(g.Frequency), Choices: s.choices(g),
+		Amount: money.Display(g.TotalAmount, g.Currency), Email: g.Email, Every: demoInterval(g.Frequency), Choices: s.choices(c, g),
 	})
 }
 

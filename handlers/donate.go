@@ -7,6 +7,7 @@ import (
 	"html/template"
 	"net/http"
 	"strings"
+	"sync"
 
 	"github.com/gin-gonic/gin"
 	"github.com/indienews/donations/models"
@@ -20,6 +21,12 @@ import (
 // donate page; it cannot occur in anything the page prints.
 const csrfPlaceholder = "\x00csrf-field\x00"
 
+// cachedPage is a page rendered once, on its first request.
+type cachedPage struct {
+	once sync.Once
+	body []byte
+}
+
 // donateForm shows the form, with a preset chosen. The empty form is the
 // same for everyone but its CSRF field, and it is the busiest page when an
 // article goes viral: it is rendered once, and each request only puts its
@@ -31,27 +38,29 @@ func (s *Server) donateForm(c *gin.Context) {
 		s.campaignDonate(c, slug, from)
 		return
 	}
-	s.donatePageOnce.Do(func() {
+	cached := s.donatePages[s.lang(c)]
+	cached.once.Do(func() {
 		f := donateForm{Frequency: models.FrequencyOnce}
 		if len(s.cfg.PresetAmounts) > 1 {
 			f.Amount = strings.TrimSuffix(strings.TrimSuffix(money.FormatMajor(s.cfg.PresetAmounts[1], s.cfg.Currency), "00"), ".")
 		}
 		d := s.donateData(c, f, nil)
 		d.CSRFField = template.HTML(csrfPlaceholder)
+		t, _ := s.pages.page(s.lang(c), "donate")
 		var buf bytes.Buffer
-		if err := s.pages.pages["donate"].ExecuteTemplate(&buf, "layout", d); err != nil {
+		if err := t.ExecuteTemplate(&buf, "layout", d); err != nil {
 			s.logger(c).Error("rendering the donate page", "err", err)
 			return
 		}
-		s.donatePage = buf.Bytes()
+		cached.body = buf.Bytes()
 	})
-	if s.donatePage == nil {
+	if cached.body == nil {
 		s.error(c, fmt.Errorf("donate page unavailable"))
 		return
 	}
 	// The page goes out in three writes around the form's token, not
 	// copied whole to put it in: 20 KB less to allocate and copy per view.
-	head, tail, _ := bytes.Cut(s.donatePage, []byte(csrfPlaceholder))
+	head, tail, _ := bytes.Cut(cached.body, []byte(csrfPlaceholder))
 	// Not no-store: the browser may keep the page in its back/forward
 	// cache, so a reader who looks at an article and comes back finds the
 	// form as they left it. Its token stays valid: it is checked against
@@ -70,7 +79,7 @@ func (s *Server) donateForm(c *gin.Context) {
 // donor to Checkout. Nothing is recorded as paid here: only events do that.
 func (s *Server) donateSubmit(c *gin.Context) {
 	f := s.parseDonateForm(c)
-	v, errs := s.validateDonation(f)
+	v, errs := s.validateDonation(s.printer(c), f)
 	if errs != nil {
 		s.render(c, http.StatusUnprocessableEntity, "donate", s.donateData(c, f, errs))
 		return
@@ -81,13 +90,13 @@ func (s *Server) donateSubmit(c *gin.Context) {
 		if err != nil {
 			s.logger(c).Error("captcha check", "err", err)
 			d := s.donateData(c, f, nil)
-			d.Notice = "We could not check the form just now. You have not been charged. Please try again in a minute."
+			d.Notice = s.printer(c).T("donate.notice.captcha")
 			s.render(c, http.StatusServiceUnavailable, "donate", d)
 			return
 		}
 		if !ok {
 			s.render(c, http.StatusUnprocessableEntity, "donate",
-				s.donateData(c, f, fieldErrors{"captcha": "Please complete the check just above the button, then continue."}))
+				s.donateData(c, f, fieldErrors{"captcha": s.printer(c).T("donate.error.captcha")}))
 			return
 		}
 	}
@@ -112,6 +121,7 @@ func (s *Server) donateSubmit(c *gin.Context) {
 		CampaignID: s.giftCampaign(c, f.Campaign), FromOrganisation: f.FromOrganisation,
 		DeclineBenefits: f.DeclineBenefits && f.Frequency != models.FrequencyOnce,
 		SourceURL:       f.From.Article, UTMSource: f.From.UTMSource, UTMMedium: f.From.UTMMedium, UTMCampaign: f.From.UTMCampaign,
+		Language: s.lang(c),
 	}
 	var decl *models.GiftAidDeclaration
 	if s.cfg.ReceiptRules == "uk" && f.GiftAid {
@@ -119,14 +129,14 @@ func (s *Server) donateSubmit(c *gin.Context) {
 	}
 	// Checkout names what the gift is: its dedication, and the membership
 	// tier it reaches with its benefits (or that they are declined).
-	description := dedicationLine(f)
-	if b := benefitsLine(s.cfg.Tiers, g); b != "" {
+	description := dedicationLine(s.printer(c), f)
+	if b := benefitsLine(s.printer(c), s.cfg.Tiers, g); b != "" {
 		description = strings.TrimPrefix(description+". "+b, ". ")
 	}
 	url, err := s.startCheckout(c, g, decl, description)
 	if errors.Is(err, errGateway) {
 		d := s.donateData(c, f, nil)
-		d.Notice = "We could not reach our payment provider just now. You have not been charged. Please try again in a minute."
+		d.Notice = s.printer(c).T("donate.notice.gateway")
 		s.render(c, http.StatusServiceUnavailable, "donate", d)
 		return
 	}
@@ -152,7 +162,8 @@ func (s *Server) startCheckout(c *gin.Context, g *models.Gift, decl *models.Gift
 	base := s.cfg.BaseURL.String()
 	req := payments.CheckoutRequest{
 		GiftID: g.ID, Email: g.Email, Currency: g.Currency, AmountTotal: g.TotalAmount,
-		ProductName: "Gift to " + s.cfg.Org.Name,
+		ProductName: s.printer(c).T("checkout.product", "Org", s.cfg.Org.Name),
+		Locale:      s.printer(c).CheckoutLocale(),
 		Description: description,
 		SuccessURL:  base + "/donate/thanks?session_id={CHECKOUT_SESSION_ID}",
 		CancelURL:   base + "/donate",

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/gin-gonic/gin"
+	"github.com/indienews/donations/locale"
 	"github.com/indienews/donations/models"
 	"github.com/indienews/donations/money"
 )
@@ -95,6 +96,9 @@ type donateData struct {
 	// refuse for its form (a minus sign, letters, too many decimals)
 	// before it is sent; the server still says why.
 	AmountPattern string
+	// AmountExample is 25 as the page's language types it with decimals
+	// ("25.00", "25,00"); Locale is that language, for app.js's numbers.
+	AmountExample, Locale string
 	// Embedded: the form leaves the frame on submit, since Checkout
 	// refuses to open inside one.
 	Embedded bool
@@ -201,48 +205,48 @@ type validDonation struct {
 	form   donateForm
 }
 
-func (s *Server) validateDonation(f donateForm) (validDonation, fieldErrors) {
+func (s *Server) validateDonation(p *locale.Printer, f donateForm) (validDonation, fieldErrors) {
 	errs := fieldErrors{}
 	cur := s.cfg.Currency
-	amount, err := money.ParseMajor(f.Amount, cur)
+	amount, err := money.ParseMajor(p.Canonical(f.Amount, cur), cur)
 	if errors.Is(err, money.ErrEmpty) {
-		errs["amount"] = "Choose an amount or type your own."
-	} else if msg := s.amountProblem(amount, err, cur, "gift"); msg != "" {
+		errs["amount"] = p.T("donate.error.amount")
+	} else if msg := s.amountProblem(p, amount, err, cur, "gift"); msg != "" {
 		errs["amount"] = msg
 	}
 	switch f.Frequency {
 	case models.FrequencyOnce, models.FrequencyMonth, models.FrequencyYear:
 	default:
-		errs["frequency"] = "Choose how often to give."
+		errs["frequency"] = p.T("donate.error.frequency")
 	}
 	if f.Email == "" {
-		errs["email"] = "Enter your email address, so we can send your receipt."
+		errs["email"] = p.T("donate.error.email")
 	} else if !validEmail(f.Email) {
-		errs["email"] = "Enter an email address like name@example.com."
+		errs["email"] = p.T("form.email.invalid")
 	}
-	if msg := checkText(f.Name, maxNameLen, true); msg != "" {
-		errs["name"] = strings.Replace(msg, "this", "your name", 1)
+	if msg := checkTextAs(p, f.Name, maxNameLen, true, "form.enter.yourname"); msg != "" {
+		errs["name"] = msg
 	}
-	checkAddress(errs, f.Address, s.fullAddress())
+	checkAddress(p, errs, f.Address, s.fullAddress())
 	switch f.DedicationType {
 	case "":
 		if f.DedicationName != "" {
-			errs["dedication_type"] = "Choose \u201cin honour of\u201d or \u201cin memory of\u201d, or clear the name."
+			errs["dedication_type"] = p.T("donate.error.dedication.type")
 		}
 	case "honor", "memory":
 		if f.DedicationName == "" {
-			errs["dedication_name"] = "Enter the name of the person this gift honours."
+			errs["dedication_name"] = p.T("donate.error.dedication.name")
 		}
 	default:
-		errs["dedication_type"] = "Choose one of the dedication options."
+		errs["dedication_type"] = p.T("donate.error.dedication.option")
 	}
 	if f.DedicationName != "" {
-		if msg := checkText(f.DedicationName, maxNameLen, false); msg != "" {
+		if msg := checkText(p, f.DedicationName, maxNameLen, false); msg != "" {
 			errs["dedication_name"] = msg
 		}
 	}
 	if s.cfg.ReceiptRules == "uk" && f.GiftAid {
-		checkGiftAid(errs, f)
+		checkGiftAid(p, errs, f)
 	}
 	if len(errs) > 0 {
 		return validDonation{}, errs
@@ -255,16 +259,18 @@ func (s *Server) validateDonation(f donateForm) (validDonation, fieldErrors) {
 }
 func (s *Server) donateData(c *gin.Context, f donateForm, errs fieldErrors) donateData {
 	cur := s.cfg.Currency
+	p := s.printer(c)
 	d := donateData{
 		page: s.basePage(c), Form: f, Errors: errs,
 		CurrencyUpper: strings.ToUpper(cur), Exponent: money.Exponent(cur),
-		Min: money.Display(s.cfg.DonationMin, cur), Max: money.Display(s.cfg.DonationMax, cur),
+		Min: p.Money(s.cfg.DonationMin, cur), Max: p.Money(s.cfg.DonationMax, cur),
 		FeeBasisPoints: s.cfg.Fee.BasisPoints, FeeFixed: s.cfg.Fee.FixedMinor,
-		FeeDescription: feeDescription(s.cfg.Fee, cur),
+		FeeDescription: feeDescription(p, s.cfg.Fee, cur),
 		Embedded:       len(s.cfg.FrameAncestors) > 0,
 		Challenge:      !s.cfg.Challenge.Off,
-		OverMax:        strings.HasPrefix(errs["amount"], largestPrefix),
-		AmountPattern:  amountPattern(money.Exponent(cur)),
+		OverMax:        errs["amount"] != "" && errs["amount"] == s.overMax(p, cur, "gift"),
+		AmountPattern:  amountPattern(p, money.Exponent(cur)),
+		AmountExample:  p.Amount(2500, cur),
 		Declinable:     anyBenefit(s.cfg.Tiers),
 	}
 	if s.captcha != nil {
@@ -274,6 +280,7 @@ func (s *Server) donateData(c *gin.Context, f donateForm, errs fieldErrors) dona
 	if strings.HasPrefix(d.Symbol, "0") || d.Symbol == money.Display(0, cur) {
 		d.Symbol = ""
 	}
+	d.Locale = p.Lang()
 	chosen := f.Amount
 	if f.OtherAmount != "" {
 		chosen = ""
@@ -290,11 +297,12 @@ func (s *Server) donateData(c *gin.Context, f donateForm, errs fieldErrors) dona
 			}
 		}
 	}
+	pr := p
 	for _, p := range presets {
 		plain := money.FormatMajor(p, cur)
 		plain = strings.TrimSuffix(strings.TrimSuffix(plain, "00"), ".")
 		// Whole amounts read better without cents on a button: "$25", not "$25.00".
-		label := strings.TrimSuffix(money.Display(p, cur), ".00")
+		label := wholeMoney(pr, p, cur)
 		opt := presetOption{Value: plain, Label: label, Impact: s.cfg.Brand.Impact[p], Checked: chosen == plain}
 		d.Presets = append(d.Presets, opt)
 		d.HasImpact = d.HasImpact || opt.Impact != ""
@@ -304,18 +312,18 @@ func (s *Server) donateData(c *gin.Context, f donateForm, errs fieldErrors) dona
 	}
 	if example > 0 {
 		fee := s.cfg.Fee.CoverAmount(example)
-		d.FeeExample = "On a " + money.Display(example, cur) + " gift it adds " + money.Display(fee, cur) + "."
+		d.FeeExample = p.T("donate.fee.example", "Gift", p.Money(example, cur), "Fee", p.Money(fee, cur))
 	}
-	d.AddressFields = addressFields(f.Address, errs)
+	d.AddressFields = addressFields(p, f.Address, errs)
 	d.AddressRequired = s.fullAddress()
 	d.AddressOpen = d.AddressRequired || len(f.Address.Lines()) > 0 || f.GiftAid
 	if d.UK = s.cfg.ReceiptRules == "uk"; d.UK {
 		d.GiftAidWording = models.GiftAidWording(s.cfg.Org.Name)
 	}
-	d.Appeal, d.Promise, d.ErrorList = s.appeal, s.promise(), errorList(errs)
+	d.Appeal, d.Promise, d.ErrorList = s.appeal[s.lang(c)], s.promise(c), errorList(errs)
 	d.DedicationOpen = f.DedicationType != "" || f.DedicationName != "" || errs["dedication_type"] != "" || errs["dedication_name"] != ""
 	for _, t := range s.cfg.Tiers {
-		d.Tiers = append(d.Tiers, tierLine{Name: t.Name, Threshold: money.Display(t.MinPerYear, cur), Benefit: t.Description})
+		d.Tiers = append(d.Tiers, tierLine{Name: t.Name, Threshold: p.Money(t.MinPerYear, cur), Benefit: t.Description})
 	}
 	for _, af := range d.AddressFields {
 		d.AddressOpen = d.AddressOpen || af.Error != ""
@@ -332,101 +340,131 @@ const (
 // checkGiftAid adds what a Gift Aid declaration is missing: the donor's
 // first and last name, their home address with its postcode, and their
 // confirmation that they pay UK tax.
-func checkGiftAid(errs fieldErrors, f donateForm) {
+func checkGiftAid(p *locale.Printer, errs fieldErrors, f donateForm) {
 	for field, v := range map[string]string{"giftaid_first_name": f.GiftAidFirstName, "giftaid_last_name": f.GiftAidLastName} {
-		if msg := checkText(v, maxGiftAidName, true); msg != "" {
-			if v == "" {
-				msg = "Gift Aid needs your first and last name."
-			}
+		if msg := checkTextAs(p, v, maxGiftAidName, true, "giftaid.error.name"); msg != "" {
 			errs[field] = msg
 		}
 	}
-	if msg := checkText(f.GiftAidTitle, maxGiftAidTitle, false); msg != "" {
+	if msg := checkText(p, f.GiftAidTitle, maxGiftAidTitle, false); msg != "" {
 		errs["giftaid_title"] = msg
 	}
 	if !f.GiftAidTaxpayer {
-		errs["giftaid_taxpayer"] = "Tick to confirm you are a UK taxpayer, or untick Gift Aid."
+		errs["giftaid_taxpayer"] = p.T("giftaid.error.taxpayer")
 	}
 	a := f.Address
 	need := map[string]string{"address_line1": a.Line1, "address_city": a.City, "address_postal_code": a.PostalCode, "address_country": a.Country}
 	for field, v := range need {
 		if v == "" && errs[field] == "" {
-			errs[field] = "Gift Aid needs your home address: enter this too."
+			errs[field] = p.T("giftaid.error.address")
 		}
 	}
 	if a.PostalCode != "" && models.IsUK(a.Country) && errs["address_postal_code"] == "" {
 		if _, ok := models.UKPostcode(a.PostalCode); !ok {
-			errs["address_postal_code"] = "Enter a UK postcode like SW1A 1AA."
+			errs["address_postal_code"] = p.T("giftaid.error.postcode")
 		}
 	}
 }
 
 // promise says what a donor receives, and only what is true: a gift is
 // "tax-deductible" only under the US rules with the EIN set.
-func (s *Server) promise() string {
+func (s *Server) promise(c *gin.Context) string {
+	p := s.printer(c)
 	switch s.cfg.ReceiptRules {
 	case "us":
 		if s.cfg.Org.TaxID != "" {
-			return s.cfg.Org.Name + " is a nonprofit (EIN " + s.cfg.Org.TaxID + "): your gift is tax-deductible as the law allows, and your receipt comes by email."
+			return p.T("promise.us", "Org", s.cfg.Org.Name, "EIN", s.cfg.Org.TaxID)
 		}
-		return "Your receipt comes by email."
 	case "ca":
-		return "You will receive an official receipt for income tax purposes by email."
+		return p.T("promise.ca")
 	case "uk":
-		return "You will receive an acknowledgement of your gift by email, and if you pay UK tax, Gift Aid adds 25% to it."
+		return p.T("promise.uk")
 	}
-	return "Your receipt comes by email."
+	return p.T("promise.email")
 }
 
-func feeDescription(f money.Fee, cur string) string {
+func feeDescription(p *locale.Printer, f money.Fee, cur string) string {
 	pct := money.FormatMajor(f.BasisPoints, "usd") // basis points print as a percentage with two decimals
 	pct = strings.TrimSuffix(strings.TrimRight(pct, "0"), ".")
-	return pct + "% + " + money.Display(f.FixedMinor, cur)
+	return p.T("donate.fee", "Percent", p.Decimal(pct), "Fixed", p.Money(f.FixedMinor, cur))
 }
-func dedicationLine(f donateForm) string {
+
+// dedicationLine is the dedication as Checkout and the donor's choices
+// show it.
+func dedicationLine(p *locale.Printer, f donateForm) string {
 	switch f.DedicationType {
 	case "honor":
-		return "In honour of " + f.DedicationName
+		return p.T("dedication.honor", "Name", f.DedicationName)
 	case "memory":
-		return "In memory of " + f.DedicationName
+		return p.T("dedication.memory", "Name", f.DedicationName)
 	}
 	return ""
 }
 
-// amountPattern is the other-amount field's pattern: digits with commas
-// between thousands, at most exp decimals, an optional sign before.
-func amountPattern(exp int) string {
-	p := `\s*[$€£¥]?\s*[0-9][0-9,]*`
-	if exp > 0 {
-		p += fmt.Sprintf(`(\.[0-9]{0,%d})?`, exp)
+// wholeMoney is an amount on a button: "$25", not "$25.00".
+func wholeMoney(p *locale.Printer, minor int64, cur string) string {
+	full := p.Money(minor, cur)
+	if exp := money.Exponent(cur); exp > 0 && minor%pow10(exp) == 0 {
+		zeros := strings.Repeat("0", exp)
+		for _, sep := range []string{".", ","} {
+			if i := strings.Index(full, sep+zeros); i >= 0 {
+				return full[:i] + full[i+1+exp:]
+			}
+		}
 	}
-	return p + `\s*`
+	return full
 }
 
-// largestPrefix starts the message for an amount over the maximum.
-const largestPrefix = "The largest "
+func pow10(n int) int64 {
+	v := int64(1)
+	for range n {
+		v *= 10
+	}
+	return v
+}
+
+// amountPattern is the other-amount field's pattern: digits with the
+// language's separators between thousands, at most exp decimals, an
+// optional sign before or after.
+func amountPattern(p *locale.Printer, exp int) string {
+	group, decimal := ",", `\.`
+	if p.DecimalComma("") {
+		group, decimal = `.\s\u00a0`, ","
+	}
+	pat := `\s*[$€£¥]?\s*[0-9][0-9` + group + `]*`
+	if exp > 0 {
+		pat += fmt.Sprintf(`(%s[0-9]{0,%d})?`, decimal, exp)
+	}
+	return pat + `\s*[$€£¥]?\s*`
+}
+
+// overMax is the message for an amount over the largest gift online; the
+// page adds the contact address to it.
+func (s *Server) overMax(p *locale.Printer, cur, what string) string {
+	return p.T("amount.toolarge."+what, "Max", p.Money(s.cfg.DonationMax, cur))
+}
 
 // amountProblem says what is wrong with a typed amount (what ParseMajor
 // made of it), or "". Each mistake has its own sentence: a reader who
 // typed "-5", "25.555" or "€20" learns what to change.
-func (s *Server) amountProblem(amount int64, err error, cur, what string) string {
+func (s *Server) amountProblem(p *locale.Printer, amount int64, err error, cur, what string) string {
 	var other *money.OtherCurrencyError
 	switch {
 	case errors.As(err, &other):
-		return "This form takes " + strings.ToUpper(cur) + " only: type the amount in " + strings.ToUpper(cur) + ", without \u201c" + other.Sign + "\u201d."
+		return p.T("amount.othercurrency", "Currency", strings.ToUpper(cur), "Sign", other.Sign)
 	case errors.Is(err, money.ErrNegative):
-		return "The amount cannot be negative: type it without a minus sign, like 25."
+		return p.T("amount.negative")
 	case errors.Is(err, money.ErrPrecision):
 		if money.Exponent(cur) == 0 {
-			return "Type a whole amount, without decimals, like 25."
+			return p.T("amount.whole")
 		}
-		return fmt.Sprintf("Use at most %d decimals, like 25.50.", money.Exponent(cur))
+		return p.T("amount.decimals", "Places", money.Exponent(cur), "Example", p.Amount(2550, cur))
 	case errors.Is(err, money.ErrTooLarge) || (err == nil && amount > s.cfg.DonationMax):
-		return largestPrefix + what + " we can take online is " + money.Display(s.cfg.DonationMax, cur) + ". For more, please contact us directly."
+		return s.overMax(p, cur, what)
 	case err != nil:
-		return "Type the amount in digits, like 25 or 25.00 (from " + money.Display(s.cfg.DonationMin, cur) + " to " + money.Display(s.cfg.DonationMax, cur) + ")."
+		return p.T("amount.digits", "Example", p.Amount(2500, cur), "Min", p.Money(s.cfg.DonationMin, cur), "Max", p.Money(s.cfg.DonationMax, cur))
 	case amount < s.cfg.DonationMin:
-		return "The smallest " + what + " we can take online is " + money.Display(s.cfg.DonationMin, cur) + "."
+		return p.T("amount.toosmall."+what, "Min", p.Money(s.cfg.DonationMin, cur))
 	}
 	return ""
 }

@@ -1,13 +1,13 @@
 package handlers
 
 import (
-	"fmt"
 	"net/mail"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
+	"github.com/indienews/donations/locale"
 	"github.com/indienews/donations/models"
 )
 
@@ -61,33 +61,35 @@ func checked(v string) bool {
 // use on a receipt, so it is all or nothing; and where the rule set's
 // receipts print the donor's address (full), every part but the second
 // line is required.
-func checkAddress(errs fieldErrors, a models.Address, full bool) {
+func checkAddress(p *locale.Printer, errs fieldErrors, a models.Address, full bool) {
 	for field, v := range map[string]string{
 		"address_line1": a.Line1, "address_line2": a.Line2, "address_city": a.City, "address_state": a.State,
 		"address_postal_code": a.PostalCode, "address_country": a.Country,
 	} {
-		if msg := checkText(v, maxAddressLen, false); msg != "" {
+		if msg := checkText(p, v, maxAddressLen, false); msg != "" {
 			errs[field] = msg
 		}
 	}
 	if !full && len(a.Lines()) == 0 {
 		return
 	}
-	orEmpty := ", or leave the whole address empty."
+	// Each message says what to do: fill the part in, or (where the
+	// address is optional) leave it all empty.
+	how := ".optional"
 	if full {
-		orEmpty = ": your receipt must show your full address."
+		how = ".full"
 	}
-	need := []struct{ field, value, what string }{
-		{"address_line1", a.Line1, "Enter the street address"}, {"address_city", a.City, "Enter the town or city"},
-		{"address_country", a.Country, "Enter the country"},
+	need := []struct{ field, value, key string }{
+		{"address_line1", a.Line1, "address.need.line1"}, {"address_city", a.City, "address.need.city"},
+		{"address_country", a.Country, "address.need.country"},
 	}
 	if full {
-		need = append(need, struct{ field, value, what string }{"address_state", a.State, "Enter the province or state"},
-			struct{ field, value, what string }{"address_postal_code", a.PostalCode, "Enter the postal code"})
+		need = append(need, struct{ field, value, key string }{"address_state", a.State, "address.need.state"},
+			struct{ field, value, key string }{"address_postal_code", a.PostalCode, "address.need.postal"})
 	}
 	for _, n := range need {
 		if n.value == "" && errs[n.field] == "" {
-			errs[n.field] = n.what + orEmpty
+			errs[n.field] = p.T(n.key + how)
 		}
 	}
 }
@@ -107,22 +109,23 @@ func (s *Server) fullAddress() bool { return s.cfg.ReceiptRules == "ca" }
 func (s *Server) profileForm(c *gin.Context) (models.DonorProfile, fieldErrors) {
 	p := models.DonorProfile{Name: strings.TrimSpace(c.PostForm("name")), Address: addressForm(c)}
 	errs := fieldErrors{}
-	if msg := checkText(p.Name, maxNameLen, true); msg != "" {
-		errs["name"] = strings.Replace(msg, "this", "the name", 1)
+	pr := s.printer(c)
+	if msg := checkTextAs(pr, p.Name, maxNameLen, true, "form.enter.thename"); msg != "" {
+		errs["name"] = msg
 	}
-	checkAddress(errs, p.Address, s.fullAddress())
+	checkAddress(pr, errs, p.Address, s.fullAddress())
 	return p, errs
 }
 
 // addressFields are the address inputs of a form, filled with a.
-func addressFields(a models.Address, errs fieldErrors) []addressField {
+func addressFields(p *locale.Printer, a models.Address, errs fieldErrors) []addressField {
 	return []addressField{
-		{"address_line1", "Street address", "address-line1", a.Line1, errs["address_line1"]},
-		{"address_line2", "Apartment, suite or floor (if any)", "address-line2", a.Line2, errs["address_line2"]},
-		{"address_city", "Town or city", "address-level2", a.City, errs["address_city"]},
-		{"address_state", "Province or state", "address-level1", a.State, errs["address_state"]},
-		{"address_postal_code", "Postal code", "postal-code", a.PostalCode, errs["address_postal_code"]},
-		{"address_country", "Country", "country-name", a.Country, errs["address_country"]},
+		{"address_line1", p.T("address.line1"), "address-line1", a.Line1, errs["address_line1"]},
+		{"address_line2", p.T("address.line2"), "address-line2", a.Line2, errs["address_line2"]},
+		{"address_city", p.T("address.city"), "address-level2", a.City, errs["address_city"]},
+		{"address_state", p.T("address.state"), "address-level1", a.State, errs["address_state"]},
+		{"address_postal_code", p.T("address.postal"), "postal-code", a.PostalCode, errs["address_postal_code"]},
+		{"address_country", p.T("address.country"), "country-name", a.Country, errs["address_country"]},
 	}
 }
 
@@ -139,18 +142,24 @@ func validEmail(s string) bool {
 }
 
 // checkText returns a message when v is unusable as printed text.
-func checkText(v string, max int, required bool) string {
+func checkText(p *locale.Printer, v string, max int, required bool) string {
+	return checkTextAs(p, v, max, required, "form.enter")
+}
+
+// checkTextAs is checkText, saying what to enter with message empty when
+// v is required and empty ("Enter your name.").
+func checkTextAs(p *locale.Printer, v string, max int, required bool, empty string) string {
 	switch {
 	case v == "" && required:
-		return "Enter this."
+		return p.T(empty)
 	case !utf8.ValidString(v):
-		return "This contains characters we cannot read."
+		return p.T("form.unreadable")
 	case utf8.RuneCountInString(v) > max:
-		return fmt.Sprintf("This is too long (at most %d characters).", max)
+		return p.T("form.toolong", "Max", p.Number(int64(max)))
 	}
 	for _, r := range v {
 		if unicode.IsControl(r) {
-			return "This contains characters we cannot print."
+			return p.T("form.unprintable")
 		}
 	}
 	return ""

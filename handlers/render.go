@@ -11,19 +11,42 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/indienews/donations/locale"
 	"github.com/indienews/donations/models"
 	"github.com/indienews/donations/templates"
 )
 
-// renderer holds one parsed template set per page (layout + page), built
-// once at start so a broken template fails the start, not a request.
+// renderer holds one parsed template set per language and page (layout +
+// page), built once at start so a broken template fails the start, not a
+// request. Each language's set has its own words: {{t "key"}} in a page
+// is that language's text.
 type renderer struct {
-	pages map[string]*template.Template
+	langs map[string]map[string]*template.Template
 }
 
-func newRenderer() (*renderer, error) {
+func newRenderer(catalog *locale.Catalog) (*renderer, error) {
+	r := &renderer{langs: map[string]map[string]*template.Template{}}
+	for _, lang := range locale.Languages {
+		pages, err := parsePages(catalog.Printer(lang))
+		if err != nil {
+			return nil, err
+		}
+		r.langs[lang] = pages
+	}
+	return r, nil
+}
+
+// page is the template of page name in lang.
+func (r *renderer) page(lang, name string) (*template.Template, bool) {
+	t, ok := r.langs[lang][name]
+	return t, ok
+}
+
+func parsePages(p *locale.Printer) (map[string]*template.Template, error) {
 	layout, err := template.New("layout.html").Funcs(template.FuncMap{
 		"errorsIn": errorsIn, "oneError": oneError, "dict": dict,
+		"t": p.T, "n": p.N, "money": p.Money, "date": p.Date, "number": p.Number,
+		"lang": p.Lang, "th": htmlT(p), "strong": strong,
 	}).ParseFS(templates.Files, "layout.html")
 	if err != nil {
 		return nil, fmt.Errorf("parsing layout: %w", err)
@@ -42,7 +65,7 @@ func newRenderer() (*renderer, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &renderer{pages: map[string]*template.Template{}}
+	pages := map[string]*template.Template{}
 	for _, f := range files {
 		if strings.HasPrefix(path.Base(f), "_") {
 			continue
@@ -51,9 +74,9 @@ func newRenderer() (*renderer, error) {
 		if err != nil {
 			return nil, fmt.Errorf("parsing %s: %w", f, err)
 		}
-		r.pages[strings.TrimSuffix(path.Base(f), ".html")] = t
+		pages[strings.TrimSuffix(path.Base(f), ".html")] = t
 	}
-	return r, nil
+	return pages, nil
 }
 
 // page is the data every page's layout needs: the newsroom as its
@@ -68,13 +91,17 @@ type page struct {
 	// DemoMailbox: demo mode keeps its mail (see demo_mailbox.go).
 	DemoMailbox bool
 	CSRFField   template.HTML
+	// Languages are this page in each language, for the switcher and the
+	// hreflang links.
+	Languages []languageLink
 }
 
 func (s *Server) basePage(c *gin.Context) page {
 	p := page{Org: s.cfg.Org.Name, OrgTaxID: s.cfg.Org.TaxID, TaxIDLabel: models.TaxIDLabel(s.cfg.ReceiptRules),
 		OrgAddress: s.cfg.Org.Address, Contact: s.cfg.ContactEmail, Privacy: s.cfg.PrivacyURL, Terms: s.cfg.TermsURL,
 		Website: s.cfg.Brand.Website, CSSVersion: s.assets.cssVersion, Demo: s.demo != nil, DemoMailbox: s.mailbox != nil,
-		Description: "Support " + s.cfg.Org.Name + ": give once, or become a member.", CSRFField: csrfField(c)}
+		Description: s.printer(c).T("page.description", "Org", s.cfg.Org.Name), CSRFField: csrfField(c),
+		Languages: s.languageLinks(c)}
 	switch {
 	case s.cfg.Brand.LogoURL != "":
 		p.Logo = s.cfg.Brand.LogoURL
@@ -87,7 +114,7 @@ func (s *Server) basePage(c *gin.Context) page {
 // render writes a whole page or, if rendering fails, a plain error: a
 // template error never sends half a page.
 func (s *Server) render(c *gin.Context, status int, name string, data any) {
-	t, ok := s.pages.pages[name]
+	t, ok := s.pages.page(s.lang(c), name)
 	if !ok {
 		s.error(c, fmt.Errorf("no page %q", name))
 		return
@@ -95,9 +122,39 @@ func (s *Server) render(c *gin.Context, status int, name string, data any) {
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout", data); err != nil {
 		s.logger(c).Error("rendering page", "page", name, "err", err)
-		c.Data(http.StatusInternalServerError, "text/plain; charset=utf-8", []byte("Something went wrong on our side. Please try again."))
+		c.Data(http.StatusInternalServerError, "text/plain; charset=utf-8", []byte(s.printer(c).T("error.render")))
 		return
 	}
 	c.Header("Cache-Control", "no-store")
 	c.Data(status, "text/html; charset=utf-8", buf.Bytes())
+}
+
+// htmlT is {{th "key" "Name" value}}: a message with markup in its
+// fields, such as an amount in <strong>. The message's own text is
+// escaped; a field is escaped too unless it is template.HTML (made by
+// strong, never by a donor).
+func htmlT(p *locale.Printer) func(id string, args ...any) template.HTML {
+	return func(id string, args ...any) template.HTML {
+		marks := append([]any(nil), args...)
+		for i := 1; i < len(marks); i += 2 {
+			marks[i] = fmt.Sprintf("\x01%d\x01", i)
+		}
+		out := template.HTMLEscapeString(p.T(id, marks...))
+		for i := 1; i < len(args); i += 2 {
+			v, ok := args[i].(template.HTML)
+			if !ok {
+				v = template.HTML(template.HTMLEscapeString(fmt.Sprint(args[i])))
+			}
+			out = strings.Replace(out, fmt.Sprintf("\x01%d\x01", i), string(v), 1)
+		}
+		return template.HTML(out)
+	}
+}
+
+// strong is text in <strong>, with an id when id is not "".
+func strong(id, text string) template.HTML {
+	if id == "" {
+		return template.HTML("<strong>" + template.HTMLEscapeString(text) + "</strong>")
+	}
+	return template.HTML(`<strong id="` + template.HTMLEscapeString(id) + `">` + template.HTMLEscapeString(text) + "</strong>")
 }

@@ -8,7 +8,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/indienews/donations/models"
-	"github.com/indienews/donations/money"
 )
 
 // A restart link, from the email that confirms a cancellation or says a
@@ -17,7 +16,7 @@ import (
 
 type restartData struct {
 	page
-	Amount, Membership, Email string
+	Amount, Interval, Email string
 	CSRFField                 template.HTML
 	Challenge                 bool
 }
@@ -25,8 +24,8 @@ type restartData struct {
 func (s *Server) restartOffer(c *gin.Context) (*models.RestartOffer, bool) {
 	o, err := s.store.MembershipForRestart(c.Request.Context(), c.Param("token"))
 	if errors.Is(err, models.ErrNotFound) {
-		s.errorPage(c, http.StatusNotFound, "Link not found",
-			"This link has expired or is not complete. You can start a membership on the donate page.")
+		p := s.printer(c)
+		s.errorPage(c, http.StatusNotFound, p.T("restart.notfound.title"), p.T("restart.notfound"))
 		return nil, false
 	}
 	if err != nil {
@@ -42,8 +41,8 @@ func (s *Server) restartMembership(c *gin.Context) {
 		return
 	}
 	m := o.Membership
-	s.render(c, http.StatusOK, "restart", restartData{page: s.basePage(c), Amount: money.Display(m.Amount, m.Currency),
-		Membership: giftKindLower(m.BillingInterval), Email: o.Donor.Email, CSRFField: csrfField(c),
+	s.render(c, http.StatusOK, "restart", restartData{page: s.basePage(c), Amount: s.printer(c).Money(m.Amount, m.Currency),
+		Interval: m.BillingInterval, Email: o.Donor.Email, CSRFField: csrfField(c),
 		Challenge: !s.cfg.Challenge.Off})
 }
 
@@ -55,15 +54,15 @@ func (s *Server) startRestart(c *gin.Context) {
 	m, d := o.Membership, o.Donor
 	if r, ok := s.admitOrRefuse(c, d.Email); !ok {
 		if r != nil {
-			s.errorPage(c, r.status, "Please try again", r.msg)
+			s.errorPage(c, r.status, s.printer(c).T("restart.again.title"), r.msg)
 		}
 		return
 	}
-	g := &models.Gift{Frequency: m.BillingInterval, Amount: m.Amount, Currency: m.Currency, Email: d.Email, Name: d.Name, Address: d.Address}
-	url, err := s.startCheckout(c, g, nil, "Started again from a link we emailed")
+	g := &models.Gift{Frequency: m.BillingInterval, Amount: m.Amount, Currency: m.Currency, Email: d.Email, Name: d.Name, Address: d.Address, Language: s.lang(c)}
+	p := s.printer(c)
+	url, err := s.startCheckout(c, g, nil, p.T("restart.description"))
 	if errors.Is(err, errGateway) {
-		s.errorPage(c, http.StatusServiceUnavailable, "Please try again in a minute",
-			"We could not reach our payment provider just now. You have not been charged.")
+		s.errorPage(c, http.StatusServiceUnavailable, p.T("restart.gateway.title"), p.T("restart.gateway"))
 		return
 	}
 	if err != nil {

@@ -25,12 +25,14 @@ func (s *Server) routes() (*gin.Engine, error) {
 	if err := r.SetTrustedProxies(s.cfg.TrustedProxies); err != nil {
 		return nil, fmt.Errorf("TRUSTED_PROXIES: %w", err)
 	}
-	r.Use(s.requestID, s.accessLog, s.recoverPanics, s.securityHeaders, s.rejectUnreadable)
+	r.Use(s.requestID, s.accessLog, s.recoverPanics, s.securityHeaders, s.rejectUnreadable, s.chooseLanguage)
 	r.NoRoute(func(c *gin.Context) {
-		s.errorPage(c, http.StatusNotFound, "Page not found", "There is nothing at this address.")
+		p := s.printer(c)
+		s.errorPage(c, http.StatusNotFound, p.T("error.notfound.title"), p.T("error.notfound"))
 	})
 	r.NoMethod(func(c *gin.Context) {
-		s.errorPage(c, http.StatusMethodNotAllowed, "Method not allowed", "This address does not accept that kind of request.")
+		p := s.printer(c)
+		s.errorPage(c, http.StatusMethodNotAllowed, p.T("error.method.title"), p.T("error.method"))
 	})
 
 	// Machine endpoints: no CSRF, no sessions.

@@ -8,6 +8,7 @@
 package handlers
 
 import (
+	"cmp"
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
@@ -15,7 +16,6 @@ import (
 	"html/template"
 	"log/slog"
 	"net/http"
-	"sync"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -23,6 +23,7 @@ import (
 
 	"github.com/indienews/donations/config"
 	"github.com/indienews/donations/documents"
+	"github.com/indienews/donations/locale"
 	"github.com/indienews/donations/mail"
 	"github.com/indienews/donations/models"
 	"github.com/indienews/donations/payments"
@@ -75,13 +76,13 @@ type Server struct {
 	router         *gin.Engine
 	handler        http.Handler // the router, compressing what it sends
 	assets         *assets
-	appeal         template.HTML // APPEAL_TEXT, rendered once
+	appeal         map[string]template.HTML // APPEAL_TEXT in each language, rendered once
+	thankYou       map[string]template.HTML // THANK_YOU_TEXT in each language, "" for none
 	// csrfKey signs form tokens; secret signs flash messages. Both come
 	// from SECRET_KEY (random per process when it is unset in development).
 	csrfKey, secret []byte
-	// The empty donate form, rendered once (see donateForm).
-	donatePageOnce sync.Once
-	donatePage     []byte
+	// The empty donate form in each language, rendered once (see donateForm).
+	donatePages map[string]*cachedPage
 	// The donate box: its script, and each campaign's meter.
 	box    *boxScript
 	meters *meterCache
@@ -109,7 +110,15 @@ func New(d Deps) (*Server, error) {
 	if d.Now == nil {
 		d.Now = time.Now
 	}
-	pages, err := newRenderer()
+	if d.Config.Catalog == nil {
+		// A Config not made by config.Load (tests build some by hand).
+		catalog, err := locale.New(cmp.Or(d.Config.DefaultLanguage, "en"), d.Config.Region())
+		if err != nil {
+			return nil, err
+		}
+		d.Config.Catalog = catalog
+	}
+	pages, err := newRenderer(d.Config.Catalog)
 	if err != nil {
 		return nil, err
 	}
@@ -142,8 +151,18 @@ func New(d Deps) (*Server, error) {
 	if srv.assets, err = srv.buildAssets(); err != nil {
 		return nil, err
 	}
-	if srv.appeal, err = renderAppeal(d.Config.Brand.Appeal); err != nil {
-		return nil, err
+	srv.appeal, srv.thankYou, srv.donatePages = map[string]template.HTML{}, map[string]template.HTML{}, map[string]*cachedPage{}
+	for _, lang := range locale.Languages {
+		p := d.Config.Catalog.Printer(lang)
+		if srv.appeal[lang], err = renderAppeal(d.Config.Brand.AppealIn(lang), p.T("donate.appeal.default", "Org", d.Config.Org.Name)); err != nil {
+			return nil, err
+		}
+		if text := d.Config.Brand.ThankYouIn(lang); text != "" {
+			if srv.thankYou[lang], err = renderAppeal(text, ""); err != nil {
+				return nil, err
+			}
+		}
+		srv.donatePages[lang] = &cachedPage{}
 	}
 	router, err := srv.routes()
 	if err != nil {

@@ -2,13 +2,13 @@ package handlers
 
 import (
 	"errors"
+	"html/template"
 	"net/http"
 	"strings"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/indienews/donations/models"
-	"github.com/indienews/donations/money"
 )
 
 type thanksData struct {
@@ -29,6 +29,8 @@ type thanksData struct {
 	// Campaign is the drive the gift went to; Matches, who matched it.
 	Campaign string
 	Matches  []string
+	// ThankYou is the newsroom's own words of thanks (THANK_YOU_TEXT).
+	ThankYou template.HTML
 }
 
 // thanks shows what the webhook recorded. It never records anything: the
@@ -37,13 +39,13 @@ type thanksData struct {
 func (s *Server) thanks(c *gin.Context) {
 	sessionID := strings.TrimSpace(c.Query("session_id"))
 	if sessionID == "" || len(sessionID) > 255 {
-		s.errorPage(c, http.StatusBadRequest, "Missing gift reference",
-			"This page needs the link Stripe sent you back with. If you gave, your receipt will arrive by email.")
+		p := s.printer(c)
+		s.errorPage(c, http.StatusBadRequest, p.T("thanks.noref.title"), p.T("thanks.noref"))
 		return
 	}
 	gr, err := s.store.GiftBySession(c.Request.Context(), sessionID)
 	if errors.Is(err, models.ErrNotFound) {
-		err = models.Errorf(models.ErrNotFound, "We could not find a gift for this link. If you gave, your receipt will arrive by email.")
+		err = models.Errorf(models.ErrNotFound, "%s", s.printer(c).T("thanks.notfound"))
 	}
 	if err != nil {
 		s.error(c, err)
@@ -52,8 +54,9 @@ func (s *Server) thanks(c *gin.Context) {
 	g := gr.Gift
 	// The gift itself: a card fee the donor covered is shown apart, in
 	// the table below, not counted as their gift.
-	d := thanksData{page: s.basePage(c), DonorName: strings.TrimSpace(g.Name), Amount: money.Display(g.Amount, g.Currency),
-		Email: g.Email, Failed: g.Status == models.GiftFailed, Choices: s.choices(&g)}
+	p := s.printer(c)
+	d := thanksData{page: s.basePage(c), DonorName: strings.TrimSpace(g.Name), Amount: p.Money(g.Amount, g.Currency),
+		Email: g.Email, Failed: g.Status == models.GiftFailed, Choices: s.choices(c, &g)}
 	if strings.HasPrefix(g.SourceURL, "https://") || strings.HasPrefix(g.SourceURL, "http://") {
 		d.Article = g.SourceURL
 	}
@@ -64,11 +67,12 @@ func (s *Server) thanks(c *gin.Context) {
 		}
 	}
 	if m := gr.Membership; m != nil && g.Status == models.GiftPaid {
-		d.SetUp = "Your " + giftKindLower(m.BillingInterval) + " of " + money.Display(m.Amount, m.Currency) + " has started"
+		amount := p.Money(m.Amount, m.Currency)
 		if m.CurrentPeriodEnd != nil {
-			d.SetUp += "; the next payment is on " + m.CurrentPeriodEnd.In(s.cfg.Location).Format("January 2")
+			d.SetUp = p.T("thanks.setup."+m.BillingInterval+".next", "Amount", amount, "Next", p.DayMonth(m.CurrentPeriodEnd.In(s.cfg.Location)))
+		} else {
+			d.SetUp = p.T("thanks.setup."+m.BillingInterval, "Amount", amount)
 		}
-		d.SetUp += "."
 	}
 	if gr.Receipt != nil {
 		d.Receipt = gr.Receipt.Number
@@ -85,6 +89,7 @@ func (s *Server) thanks(c *gin.Context) {
 		}
 	}
 	d.UK = s.cfg.ReceiptRules == "uk"
+	d.ThankYou = s.thankYou[s.lang(c)]
 	s.render(c, http.StatusOK, "thanks", d)
 }
 
@@ -100,17 +105,9 @@ func (s *Server) thanksCampaign(c *gin.Context, d *thanksData, giftID, campaignI
 		return err
 	}
 	for _, m := range ms {
-		d.Matches = append(d.Matches, m.Funder+" matches it with "+money.Display(m.Amount, camp.Currency)+".")
+		d.Matches = append(d.Matches, s.printer(c).T("thanks.matched", "Funder", m.Funder, "Amount", s.printer(c).Money(m.Amount, camp.Currency)))
 	}
 	return nil
-}
-
-// giftKindLower names a membership by its interval, in a sentence.
-func giftKindLower(interval string) string {
-	if interval == models.FrequencyYear {
-		return "yearly membership"
-	}
-	return "monthly membership"
 }
 
 func firstName(full string) string {

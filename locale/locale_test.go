@@ -142,3 +142,25 @@ func TestPlurals(t *testing.T) {
 		t.Errorf("a missing key came back as %q", got)
 	}
 }
+
+// An amount as each language types it reads as the same number, and a
+// French reader who types "25.50" gives 25.50, not 2,550.
+func TestCanonicalAmounts(t *testing.T) {
+	c := catalog(t, "en", "CA")
+	fr, en := c.Printer("fr"), c.Printer("en")
+	for _, tc := range []struct {
+		p          *Printer
+		typed, out string
+	}{
+		{fr, "25,50", "25.50"}, {fr, "1 234,50", "1234.50"}, {fr, "1\u00a0234,50 $", "1234.50$"}, {fr, "1.234,50", "1234.50"},
+		{fr, "25.50", "25.50"}, {fr, "1.000", "1000"}, {fr, "25", "25"},
+		{en, "1,234.50", "1,234.50"},
+	} {
+		if got := tc.p.Canonical(tc.typed, "cad"); got != tc.out {
+			t.Errorf("%s %q → %q, want %q", tc.p.Lang(), tc.typed, got, tc.out)
+		}
+	}
+	if fr.Decimal("2.9") != "2,9" || en.Decimal("2.9") != "2.9" {
+		t.Error("decimal marks")
+	}
+}

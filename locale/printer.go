@@ -1,6 +1,7 @@
 package locale
 
 import (
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -204,4 +205,69 @@ func (p *Printer) date(t time.Time, dayFirst bool) string {
 		return t.Format("2 January 2006")
 	}
 	return t.Format("January 2, 2006")
+}
+
+// DecimalComma reports whether this language writes amounts of currency
+// with a decimal comma ("25,50").
+func (p *Printer) DecimalComma(currency string) bool { return p.style(currency).decimal == "," }
+
+// Decimal writes a plain decimal ("2.9") with this language's mark ("2,9").
+func (p *Printer) Decimal(plain string) string {
+	if p.DecimalComma("") {
+		return strings.Replace(plain, ".", ",", 1)
+	}
+	return plain
+}
+
+// Canonical turns an amount as a reader of this language types it into
+// the plain form money.ParseMajor reads: "1 234,50" and "1.234,50" become
+// "1234.50" where the comma is the decimal mark. A reader who types the
+// English way ("25.50") is understood too: a point followed by one or two
+// digits is a decimal point, never a thousands separator, so nobody pays a
+// hundred times what they meant.
+func (p *Printer) Canonical(typed, currency string) string {
+	if !p.DecimalComma(currency) {
+		return typed
+	}
+	s := strings.NewReplacer(" ", "", nbsp, "", "\u202f", "").Replace(strings.TrimSpace(typed))
+	if strings.Contains(s, ",") {
+		return strings.ReplaceAll(strings.ReplaceAll(s, ".", ""), ",", ".")
+	}
+	if thousands.MatchString(s) {
+		return strings.ReplaceAll(s, ".", "")
+	}
+	return s
+}
+
+// thousands is a number grouped with points: "1.000", "12.500.000".
+var thousands = regexp.MustCompile(`^[^0-9]*[0-9]{1,3}(\.[0-9]{3})+[^0-9]*$`)
+
+// CheckoutLocale is the language Stripe Checkout speaks, among those it
+// knows: Canadian French, Latin-American Spanish outside Spain, British
+// English in the UK.
+func (p *Printer) CheckoutLocale() string {
+	switch {
+	case p.lang == "fr" && p.region == "CA":
+		return "fr-CA"
+	case p.lang == "es" && p.region != "ES" && p.region != "EU" && p.region != "GB":
+		return "es-419"
+	case p.lang == "en" && p.region == "GB":
+		return "en-GB"
+	}
+	return p.lang
+}
+
+// DayMonth is a day of this year: "December 4", "4 décembre", "4 de
+// diciembre".
+func (p *Printer) DayMonth(t time.Time) string {
+	switch p.lang {
+	case "fr":
+		if t.Day() == 1 {
+			return "1er " + p.Month(t.Month())
+		}
+		return strconv.Itoa(t.Day()) + " " + p.Month(t.Month())
+	case "es":
+		return strconv.Itoa(t.Day()) + " de " + p.Month(t.Month())
+	}
+	return t.Format("January 2")
 }

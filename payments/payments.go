@@ -34,6 +34,9 @@ type CheckoutRequest struct {
 	// Canadian receipt must print it).
 	BillingAddress bool
 	Metadata       map[string]string
+	// Locale is the language Checkout speaks to the donor ("fr", "es";
+	// "" lets Stripe follow the browser), the one they chose here.
+	Locale string
 }
 
 // CheckoutSession is where to send the donor.

@@ -93,6 +93,9 @@ func (s *Stripe) CreateCheckout(ctx context.Context, req CheckoutRequest) (Check
 		CancelURL:         stripe.String(req.CancelURL),
 		LineItems:         []*stripe.CheckoutSessionLineItemParams{{Quantity: stripe.Int64(1), PriceData: price}},
 	}
+	if req.Locale != "" {
+		params.Locale = stripe.String(req.Locale)
+	}
 	if req.BillingAddress {
 		params.BillingAddressCollection = stripe.String(string(stripe.CheckoutSessionBillingAddressCollectionRequired))
 	}
