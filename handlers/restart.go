@@ -17,8 +17,8 @@ import (
 type restartData struct {
 	page
 	Amount, Interval, Email string
-	CSRFField                 template.HTML
-	Challenge                 bool
+	CSRFField               template.HTML
+	Challenge               bool
 }
 
 func (s *Server) restartOffer(c *gin.Context) (*models.RestartOffer, bool) {
