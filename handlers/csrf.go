@@ -77,8 +77,7 @@ func (s *Server) csrf() gin.HandlerFunc {
 			}
 			if reason != "" {
 				s.logger(c).Warn("csrf check failed", "reason", reason)
-				s.errorPage(c, http.StatusForbidden, "This form has expired",
-					"For your security, forms expire. Please go back, reload the page and try again.")
+				s.errorPage(c, http.StatusForbidden, s.printer(c).T("csrf.title"), s.printer(c).T("csrf"))
 				return
 			}
 		}

@@ -9,7 +9,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/indienews/donations/models"
-	"github.com/indienews/donations/money"
 	"github.com/indienews/donations/payments"
 )
 
@@ -24,7 +23,7 @@ type demoData struct {
 func (s *Server) demoGift(c *gin.Context) (*models.Gift, bool) {
 	gr, err := s.store.GiftBySession(c.Request.Context(), c.Param("session"))
 	if errors.Is(err, models.ErrNotFound) {
-		err = models.Errorf(models.ErrNotFound, "This demo checkout does not exist or has expired.")
+		err = models.Errorf(models.ErrNotFound, "%s", s.printer(c).T("demo.notfound"))
 	}
 	if err != nil {
 		s.error(c, err)
@@ -45,7 +44,7 @@ func (s *Server) demoCheckout(c *gin.Context) {
 	}
 	s.render(c, http.StatusOK, "demo_checkout", demoData{
 		page: s.basePage(c), SessionID: *g.StripeSessionID,
-		Amount: money.Display(g.TotalAmount, g.Currency), Email: g.Email, Every: demoInterval(g.Frequency), Choices: s.choices(c, g),
+		Amount: s.printer(c).Money(g.TotalAmount, g.Currency), Email: g.Email, Every: demoInterval(g.Frequency), Choices: s.choices(c, g),
 	})
 }
 

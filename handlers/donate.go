@@ -104,9 +104,9 @@ func (s *Server) donateSubmit(c *gin.Context) {
 		if r != nil {
 			d := s.donateData(c, f, nil)
 			if r.field != "" {
-				d = s.donateData(c, f, fieldErrors{r.field: r.msg})
+				d = s.donateData(c, f, fieldErrors{r.field: r.message(s.printer(c))})
 			} else {
-				d.Notice = r.msg
+				d.Notice = r.message(s.printer(c))
 			}
 			// What the reader typed stays: a refusal is not their mistake to redo.
 			s.render(c, r.status, "donate", d)

@@ -14,22 +14,22 @@ import (
 // status and its message is shown; anything else is ours, logged with its
 // cause and answered 500 with the request id, never with its text.
 func (s *Server) error(c *gin.Context, err error) {
-	status, title, msg := http.StatusInternalServerError, "Something went wrong",
-		"We could not finish that just now. Nothing was charged. Please try again in a minute."
+	p := s.printer(c)
+	status, title, msg := http.StatusInternalServerError, p.T("error.internal.title"), p.T("error.internal")
 	switch {
 	case errors.Is(err, models.ErrNotFound):
-		status, title, msg = http.StatusNotFound, "Not found", "There is nothing at this address."
+		status, title, msg = http.StatusNotFound, p.T("error.notfound.short"), p.T("error.notfound")
 	case errors.Is(err, models.ErrConflict):
-		status, title, msg = http.StatusConflict, "That could not be done", "It conflicts with what is recorded already."
+		status, title, msg = http.StatusConflict, p.T("error.conflict.title"), p.T("error.conflict")
 	case errors.Is(err, models.ErrInvalid):
-		status, title, msg = http.StatusUnprocessableEntity, "Please check what you entered", "Something in the form is not right."
+		status, title, msg = http.StatusUnprocessableEntity, p.T("error.invalid.title"), p.T("error.invalid")
 	}
 	if status == http.StatusInternalServerError {
 		s.logger(c).Error("request failed", "err", err)
 	} else {
 		s.logger(c).Info("request refused", "status", status, "err", err)
 		if m := models.Message(err); m != "" {
-			msg = m
+			msg = p.Known(m)
 		}
 	}
 	s.errorPage(c, status, title, msg)

@@ -15,6 +15,7 @@ import (
 
 	"github.com/indienews/donations/challenge"
 	"github.com/indienews/donations/config"
+	"github.com/indienews/donations/locale"
 	"github.com/indienews/donations/models"
 )
 
@@ -216,8 +217,13 @@ type refusal struct {
 	status int
 	reason string // the metric's label
 	field  string // "challenge" for the message beside the button; "" for a notice
-	msg    string
 	wait   time.Duration
+}
+
+// message is the refusal in the reader's language: "door." and its reason
+// is its key, with how long to wait.
+func (r *refusal) message(p *locale.Printer) string {
+	return p.T("door."+r.reason, "Wait", waitFor(p, r.wait))
 }
 
 // admit decides whether a form may start a Checkout Session. A refusal is
@@ -270,29 +276,25 @@ func (d *frontDoor) decide(ctx context.Context, payload, client, network, domain
 			return nil, err
 		}
 		if st.Breaker {
-			return &refusal{status: http.StatusTooManyRequests, reason: "nojs_breaker", wait: 10 * time.Minute,
-				msg: "We are seeing unusual traffic on this form, so for now it works only with JavaScript turned on. " +
-					"Please turn it on, or try again later. You have not been charged."}, nil
+			return &refusal{status: http.StatusTooManyRequests, reason: "nojs_breaker", wait: 10 * time.Minute}, nil
 		}
 	}
 	if ok, wait, err := d.store.Allow(ctx, perIP(client, d.cfg), int64(d.cfg.DonateRateBurst)); err != nil || !ok {
-		return tooMany("rate_ip", wait, "We received several attempts from your connection in a short time."), err
+		return tooMany("rate_ip", wait), err
 	}
 	if ok, wait, err := d.store.Allow(ctx, perEmail(models.NormaliseEmail(email), d.cfg), int64(d.cfg.DonateEmailBurst)); err != nil || !ok {
-		return tooMany("rate_email", wait, "We received several attempts with this email address in a short time."), err
+		return tooMany("rate_email", wait), err
 	}
 	if !d.cfg.Challenge.Off && !withJS {
 		if ok, wait, err := d.store.Allow(ctx, noJSBudget, int64(d.cfg.Challenge.NoJSPerHour)); err != nil || !ok {
-			return tooMany("nojs_budget", wait, "Without JavaScript, this form accepts only a few gifts an hour across the whole site, "+
-				"and that many have just been made."), err
+			return tooMany("nojs_budget", wait), err
 		}
 	}
 	return nil, nil
 }
 
-func tooMany(reason string, wait time.Duration, why string) *refusal {
-	return &refusal{status: http.StatusTooManyRequests, reason: reason, wait: wait,
-		msg: why + " Please wait " + humanDuration(wait) + " and try again. You have not been charged."}
+func tooMany(reason string, wait time.Duration) *refusal {
+	return &refusal{status: http.StatusTooManyRequests, reason: reason, wait: wait}
 }
 
 // checkSolution checks a proof of work: genuine, fresh, hard enough for
@@ -301,24 +303,19 @@ func (d *frontDoor) checkSolution(ctx context.Context, payload, network, domain 
 	p, id, err := d.issuer.Verify(payload, d.now())
 	switch {
 	case errors.Is(err, challenge.ErrExpired):
-		return &refusal{status: http.StatusUnprocessableEntity, reason: "challenge_expired", field: challengeField,
-			msg: "The check against fraud on this form ran out of time. Your browser is doing it again: please press the button once more."}, nil
+		return &refusal{status: http.StatusUnprocessableEntity, reason: "challenge_expired", field: challengeField}, nil
 	case err != nil:
-		return &refusal{status: http.StatusForbidden, reason: "challenge_forged", field: challengeField,
-			msg: "The check against fraud on this form did not pass. Please reload the page and try again."}, nil
+		return &refusal{status: http.StatusForbidden, reason: "challenge_forged", field: challengeField}, nil
 	}
 	st, err := d.state(ctx, network, domain)
 	if err != nil {
 		return nil, err
 	}
 	if p.Level < st.Level {
-		return &refusal{status: http.StatusUnprocessableEntity, reason: "challenge_too_easy", field: challengeField,
-			msg: "We are seeing unusual traffic, so the check against fraud takes longer just now. " +
-				"Your browser is working on it: please press the button again when it says it is ready."}, nil
+		return &refusal{status: http.StatusUnprocessableEntity, reason: "challenge_too_easy", field: challengeField}, nil
 	}
 	if err := d.store.SpendChallenge(ctx, id, p.Expires); errors.Is(err, models.ErrConflict) {
-		return &refusal{status: http.StatusUnprocessableEntity, reason: "challenge_replayed", field: challengeField,
-			msg: "This form was already sent once. Your browser is preparing it again: please press the button once more."}, nil
+		return &refusal{status: http.StatusUnprocessableEntity, reason: "challenge_replayed", field: challengeField}, nil
 	} else if err != nil {
 		return nil, err
 	}
@@ -346,12 +343,14 @@ func (s *Server) challengeJSON(c *gin.Context) {
 		return
 	}
 	c.Header("Cache-Control", "no-store")
+	// The challenge has no cookie: the form says which language it reads.
+	p := s.cfg.Catalog.Printer(s.cfg.Catalog.Choose(c.Query("lang"), "", c.GetHeader("Accept-Language")))
 	note := ""
 	switch {
 	case st.Breaker:
-		note = "We are seeing unusual traffic, so this check takes longer than usual (it can take a few minutes). Please keep this page open."
+		note = p.T("challenge.note.breaker")
 	case st.Level >= 4:
-		note = "We are seeing unusual traffic, so this check takes longer than usual. Please keep this page open."
+		note = p.T("challenge.note.slow")
 	}
 	c.JSON(http.StatusOK, gin.H{"algorithm": ch.Algorithm, "challenge": ch.Challenge, "maxnumber": ch.MaxNumber,
 		"salt": ch.Salt, "signature": ch.Signature, "cost": ch.Cost, "level": st.Level, "note": note})

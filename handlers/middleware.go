@@ -96,8 +96,7 @@ func (s *Server) rejectUnreadable(c *gin.Context) {
 		}
 	}
 	if bad {
-		s.errorPage(c, http.StatusBadRequest, "This address could not be read",
-			"It contains characters no page here uses. Please check the link and try again.")
+		s.errorPage(c, http.StatusBadRequest, s.printer(c).T("unreadable.url.title"), s.printer(c).T("unreadable.url"))
 		return
 	}
 	if c.Request.Method != http.MethodGet && c.Request.Method != http.MethodHead && c.FullPath() != webhookPath {
@@ -116,8 +115,7 @@ func (s *Server) rejectUnreadable(c *gin.Context) {
 func (s *Server) capBody(c *gin.Context) bool {
 	tooLarge := func() bool {
 		c.Header("Connection", "close") // the rest of the body is not read
-		s.errorPage(c, http.StatusRequestEntityTooLarge, "Too much sent",
-			"This form takes a few lines of text, not files or long documents. Please go back and try again.")
+		s.errorPage(c, http.StatusRequestEntityTooLarge, s.printer(c).T("toolarge.title"), s.printer(c).T("toolarge"))
 		return false
 	}
 	media, _, _ := mime.ParseMediaType(c.GetHeader("Content-Type")) // lower-cased
@@ -130,7 +128,7 @@ func (s *Server) capBody(c *gin.Context) bool {
 		if err := c.Request.ParseForm(); errors.As(err, &big) {
 			return tooLarge()
 		} else if err != nil {
-			s.errorPage(c, http.StatusBadRequest, "This form could not be read", "Please go back and try again.")
+			s.errorPage(c, http.StatusBadRequest, s.printer(c).T("unreadable.form.title"), s.printer(c).T("unreadable.form"))
 			return false
 		}
 	}

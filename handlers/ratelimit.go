@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"github.com/indienews/donations/locale"
 	"net/http"
 	"sync"
 	"time"
@@ -70,7 +71,8 @@ func (l *keyLimiter) allow(key string) (bool, time.Duration) {
 func (s *Server) rateLimitSignIn(c *gin.Context) {
 	if ok, wait := s.signInByIP.allow(models.ClientKey(c.ClientIP())); !ok {
 		c.Header("Retry-After", retryAfterSeconds(wait))
-		s.errorPage(c, http.StatusTooManyRequests, "Too many attempts", "Please wait "+humanDuration(wait)+" and try again.")
+		p := s.printer(c)
+		s.errorPage(c, http.StatusTooManyRequests, p.T("ratelimit.title"), p.T("ratelimit.wait", "Wait", waitFor(p, wait)))
 		return
 	}
 	c.Next()
@@ -89,5 +91,20 @@ func humanDuration(d time.Duration) string {
 		return "a minute"
 	default:
 		return retryAfterSeconds(d/time.Minute*time.Second) + " minutes"
+	}
+}
+
+// waitFor is humanDuration in the reader's language.
+func waitFor(p *locale.Printer, d time.Duration) string {
+	secs := int(d.Round(time.Second) / time.Second)
+	switch {
+	case secs <= 1:
+		return p.T("wait.second")
+	case secs < 60:
+		return p.N("wait.seconds", secs)
+	case secs < 120:
+		return p.T("wait.minute")
+	default:
+		return p.N("wait.minutes", int(d/time.Minute))
 	}
 }

@@ -54,7 +54,7 @@ func (s *Server) startRestart(c *gin.Context) {
 	m, d := o.Membership, o.Donor
 	if r, ok := s.admitOrRefuse(c, d.Email); !ok {
 		if r != nil {
-			s.errorPage(c, r.status, s.printer(c).T("restart.again.title"), r.msg)
+			s.errorPage(c, r.status, s.printer(c).T("restart.again.title"), r.message(s.printer(c)))
 		}
 		return
 	}

@@ -53,6 +53,9 @@ type Catalog struct {
 	matcher  language.Matcher
 	printers map[string]*Printer
 	keys     map[string][]string
+	// known maps the English of a "known." message to its key: texts that
+	// reach a donor from code that speaks English only (models' errors).
+	known map[string]string
 }
 
 // New loads the message files. def is the site's default language (one of
@@ -81,8 +84,15 @@ func New(def, region string) (*Catalog, error) {
 	// The default language first: the matcher falls back to its first tag.
 	sort.SliceStable(tags, func(i, j int) bool { return tags[i].String() == def && tags[j].String() != def })
 	c.matcher = language.NewMatcher(tags)
+	c.known = map[string]string{}
+	en := &Printer{lang: "en", region: c.region, loc: i18n.NewLocalizer(b, "en")}
+	for _, k := range c.keys["en"] {
+		if strings.HasPrefix(k, "known.") {
+			c.known[en.T(k)] = k
+		}
+	}
 	for _, l := range Languages {
-		c.printers[l] = &Printer{lang: l, region: c.region, loc: i18n.NewLocalizer(b, l, "en")}
+		c.printers[l] = &Printer{lang: l, region: c.region, loc: i18n.NewLocalizer(b, l, "en"), known: c.known}
 	}
 	return c, nil
 }

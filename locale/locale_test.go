@@ -43,7 +43,7 @@ func TestEveryLanguageHasEnglishKeys(t *testing.T) {
 // translated, unless it is a word both languages share.
 func TestTranslationsDifferFromEnglish(t *testing.T) {
 	c := catalog(t, "en", "US")
-	same := map[string]bool{}
+	same := map[string]bool{"wait.minutes": true} // "minutes" is French too
 	for _, k := range c.Keys("en") {
 		en := c.Printer("en").T(k)
 		for _, l := range Languages[1:] {

@@ -16,6 +16,17 @@ type Printer struct {
 	lang   string
 	region string
 	loc    *i18n.Localizer
+	known  map[string]string
+}
+
+// Known is an English text from code that speaks only English (a models
+// error a donor reads) in this language, when the catalog has it under a
+// "known." key; otherwise the text as it is.
+func (p *Printer) Known(english string) string {
+	if k, ok := p.known[english]; ok {
+		return p.T(k)
+	}
+	return english
 }
 
 // Lang is the printer's language ("fr").
