@@ -33,6 +33,8 @@ type campaignFormData struct {
 	adminPage
 	ID, Currency                                   string
 	Name, Slug, Goal, Starts, Ends, Intro, Presets string
+	// IntroFR, IntroES: the intro in French and Spanish ("" reads Intro).
+	IntroFR, IntroES string
 	Errors                                         fieldErrors
 	// An existing campaign's match pools and the form that adds one.
 	Pools      []poolRow
@@ -114,6 +116,7 @@ func (s *Server) campaignForm(c *gin.Context, camp *models.Campaign) (campaignFo
 	pools, err := s.poolRows(c, camp)
 	return campaignFormData{adminPage: s.adminBase(c), ID: camp.ID, Currency: strings.ToUpper(camp.Currency), Name: camp.Name, Slug: camp.Slug,
 		Goal: strings.TrimSuffix(money.FormatMajor(camp.GoalAmount, camp.Currency), ".00"), Intro: camp.Intro, Presets: camp.PresetAmounts,
+		IntroFR: camp.IntroTranslations["fr"], IntroES: camp.IntroTranslations["es"],
 		Starts: camp.StartsAt.In(s.cfg.Location).Format("2006-01-02"), Ends: camp.EndsAt.Add(-1).In(s.cfg.Location).Format("2006-01-02"),
 		Pools: pools, PoolErrors: fieldErrors{}}, err
 }
@@ -124,9 +127,16 @@ func (s *Server) saveCampaign(c *gin.Context) {
 	d := campaignFormData{adminPage: s.adminBase(c), ID: c.Param("id"), Errors: fieldErrors{}, Currency: strings.ToUpper(s.cfg.Currency),
 		Name: strings.TrimSpace(c.PostForm("name")), Slug: strings.ToLower(strings.TrimSpace(c.PostForm("slug"))),
 		Goal: strings.TrimSpace(c.PostForm("goal")), Starts: strings.TrimSpace(c.PostForm("starts")),
-		Ends: strings.TrimSpace(c.PostForm("ends")), Intro: strings.TrimSpace(c.PostForm("intro")), Presets: strings.TrimSpace(c.PostForm("presets"))}
+		Ends: strings.TrimSpace(c.PostForm("ends")), Intro: strings.TrimSpace(c.PostForm("intro")), Presets: strings.TrimSpace(c.PostForm("presets")),
+		IntroFR: strings.TrimSpace(c.PostForm("intro_fr")), IntroES: strings.TrimSpace(c.PostForm("intro_es"))}
 	cur := s.cfg.Currency
-	camp := models.Campaign{ID: d.ID, Name: d.Name, Slug: d.Slug, Currency: cur, Intro: d.Intro, PresetAmounts: d.Presets}
+	camp := models.Campaign{ID: d.ID, Name: d.Name, Slug: d.Slug, Currency: cur, Intro: d.Intro, PresetAmounts: d.Presets,
+		IntroTranslations: map[string]string{}}
+	for lang, text := range map[string]string{"fr": d.IntroFR, "es": d.IntroES} {
+		if text != "" {
+			camp.IntroTranslations[lang] = text
+		}
+	}
 	switch n := utf8.RuneCountInString(d.Name); {
 	case n == 0:
 		d.Errors["name"] = "Enter the campaign's name, as readers will see it."
@@ -153,8 +163,10 @@ func (s *Server) saveCampaign(c *gin.Context) {
 	default:
 		camp.StartsAt, camp.EndsAt = starts, ends.AddDate(0, 0, 1) // the whole last day
 	}
-	if utf8.RuneCountInString(d.Intro) > 2000 || strings.ContainsRune(d.Intro, 0) {
-		d.Errors["intro"] = "Keep the introduction under 2,000 characters."
+	for field, text := range map[string]string{"intro": d.Intro, "intro_fr": d.IntroFR, "intro_es": d.IntroES} {
+		if utf8.RuneCountInString(text) > 2000 || strings.ContainsRune(text, 0) {
+			d.Errors[field] = "Keep the introduction under 2,000 characters."
+		}
 	}
 	if ps, err := models.ParsePresets(d.Presets, cur); err != nil || len(ps) > 6 {
 		d.Errors["presets"] = "List up to six amounts separated by commas, such as 35, 70, 150."

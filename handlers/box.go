@@ -1,10 +1,12 @@
 package handlers
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -13,6 +15,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/indienews/donations/locale"
 	"github.com/indienews/donations/models"
 	"github.com/indienews/donations/money"
 	"github.com/indienews/donations/templates"
@@ -48,11 +51,40 @@ type boxScript struct {
 	etag string
 }
 
-func loadBoxScript() (*boxScript, error) {
+func loadBoxScript(catalog *locale.Catalog) (*boxScript, error) {
 	b, err := templates.Files.ReadFile("static/box.js")
 	if err != nil {
 		return nil, err
 	}
+	// The box's words in each language, the site's default first (the box
+	// falls back to the first).
+	var words bytes.Buffer
+	words.WriteByte('{')
+	order := []string{catalog.Default()}
+	for _, l := range locale.Languages {
+		if l != catalog.Default() {
+			order = append(order, l)
+		}
+	}
+	for i, lang := range order {
+		p := catalog.Printer(lang)
+		w, err := json.Marshal(map[string]string{"monthly": p.T("box.monthly"), "raised": p.T("box.raised"),
+			"closed": p.T("box.closed"), "matched": p.T("box.matched")})
+		if err != nil {
+			return nil, err
+		}
+		if i > 0 {
+			words.WriteByte(',')
+		}
+		fmt.Fprintf(&words, "%q:%s", lang, w)
+	}
+	words.WriteByte('}')
+	start := bytes.Index(b, []byte("/*WORDS*/"))
+	if start < 0 {
+		return nil, fmt.Errorf("box.js: no /*WORDS*/ to put the words in")
+	}
+	lineEnd := start + bytes.IndexByte(b[start:], '\n')
+	b = slices.Concat(b[:start], words.Bytes(), []byte(";"), b[lineEnd:])
 	sum := sha256.Sum256(b)
 	return &boxScript{body: b, etag: `"` + hex.EncodeToString(sum[:8]) + `"`}, nil
 }
@@ -89,6 +121,13 @@ type meterJSON struct {
 	Closed     bool   `json:"closed"`
 	Funder     string `json:"funder,omitempty"`
 	AsOf       string `json:"as_of"`
+	// Texts are the figures as each language writes them.
+	Texts map[string]meterText `json:"texts"`
+}
+
+type meterText struct {
+	Raised string `json:"raised"`
+	Goal   string `json:"goal"`
 }
 
 func (s *Server) boxMeter(c *gin.Context) {
@@ -136,7 +175,12 @@ func (s *Server) meter(c *gin.Context, slug string) (meterEntry, error) {
 		return meterEntry{}, err
 	}
 	m := meterJSON{Name: camp.Name, Currency: camp.Currency, Raised: v.RaisedValue, Goal: camp.GoalAmount, Percent: v.Percent,
-		RaisedText: v.Raised, GoalText: money.Display(camp.GoalAmount, camp.Currency), Closed: v.Closed, Funder: v.Funder}
+		RaisedText: money.Display(v.raised, camp.Currency), GoalText: money.Display(camp.GoalAmount, camp.Currency), Closed: v.Closed, Funder: v.Funder,
+		Texts: map[string]meterText{}}
+	for _, lang := range locale.Languages {
+		pr := s.cfg.Catalog.Printer(lang)
+		m.Texts[lang] = meterText{Raised: pr.Money(v.raised, camp.Currency), Goal: pr.Money(camp.GoalAmount, camp.Currency)}
+	}
 	b, err := json.Marshal(m)
 	if err != nil {
 		return meterEntry{}, err

@@ -28,6 +28,7 @@ type campaignView struct {
 	// Funder is the match pool that would match a gift made now ("" when
 	// none has room).
 	Funder string
+	raised int64 // minor units, as recorded
 }
 
 func (s *Server) campaignView(c *gin.Context, camp *models.Campaign) (*campaignView, error) {
@@ -40,7 +41,7 @@ func (s *Server) campaignView(c *gin.Context, camp *models.Campaign) (*campaignV
 	v := &campaignView{Slug: camp.Slug, Name: camp.Name, Raised: pr.Money(p.Raised, camp.Currency),
 		Goal: pr.Money(camp.GoalAmount, camp.Currency), GoalValue: camp.GoalAmount, RaisedValue: min(max(p.Raised, 0), camp.GoalAmount),
 		Ends:   pr.DayMonth(camp.EndsAt.Add(-1).In(s.cfg.Location)),
-		Closed: !now.Before(camp.EndsAt), NotYet: now.Before(camp.StartsAt)}
+		Closed: !now.Before(camp.EndsAt), NotYet: now.Before(camp.StartsAt), raised: p.Raised}
 	if camp.GoalAmount > 0 {
 		v.Percent = max(p.Raised, 0) * 100 / camp.GoalAmount // integer: no floats near money
 	}

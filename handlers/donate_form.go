@@ -75,7 +75,9 @@ type donateData struct {
 	// (Canada); AddressOpen shows the fields unfolded.
 	AddressRequired, AddressOpen bool
 	CurrencyUpper                string
-	Symbol                       string
+	// MoneyBefore, MoneyAfter and Decimal are how app.js writes amounts
+	// in the page's language.
+	MoneyBefore, MoneyAfter, Decimal string
 	Exponent                     int
 	Min, Max                     string
 	FeeBasisPoints               int64
@@ -97,8 +99,8 @@ type donateData struct {
 	// before it is sent; the server still says why.
 	AmountPattern string
 	// AmountExample is 25 as the page's language types it with decimals
-	// ("25.00", "25,00"); Locale is that language, for app.js's numbers.
-	AmountExample, Locale string
+	// ("25.00", "25,00").
+	AmountExample string
 	// Embedded: the form leaves the frame on submit, since Checkout
 	// refuses to open inside one.
 	Embedded bool
@@ -276,11 +278,16 @@ func (s *Server) donateData(c *gin.Context, f donateForm, errs fieldErrors) dona
 	if s.captcha != nil {
 		d.Captcha = &captchaWidget{Class: s.cfg.Captcha.Class, SiteKey: s.cfg.Captcha.SiteKey, Script: s.cfg.Captcha.Script}
 	}
-	d.Symbol = strings.TrimSuffix(money.Display(0, cur), money.FormatMajor(0, cur))
-	if strings.HasPrefix(d.Symbol, "0") || d.Symbol == money.Display(0, cur) {
-		d.Symbol = ""
+	// What goes around a number when this language writes an amount: "$"
+	// before in English, " $" after in French.
+	zero, plain := p.Money(0, cur), p.Amount(0, cur)
+	if i := strings.Index(zero, plain); i >= 0 {
+		d.MoneyBefore, d.MoneyAfter = zero[:i], zero[i+len(plain):]
 	}
-	d.Locale = p.Lang()
+	d.Decimal = "."
+	if p.DecimalComma(cur) {
+		d.Decimal = ","
+	}
 	chosen := f.Amount
 	if f.OtherAmount != "" {
 		chosen = ""

@@ -144,7 +144,7 @@ func New(d Deps) (*Server, error) {
 		signInByEmail: newRateLimiter(rate.Every(10*time.Minute), 3, d.Now),
 	}
 	srv.door = newFrontDoor(d.Store, d.Config, srv.metrics, key, d.Now)
-	if srv.box, err = loadBoxScript(); err != nil {
+	if srv.box, err = loadBoxScript(d.Config.Catalog); err != nil {
 		return nil, err
 	}
 	srv.meters = &meterCache{entries: map[string]meterEntry{}}

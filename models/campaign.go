@@ -2,6 +2,7 @@ package models
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -36,6 +37,15 @@ type Campaign struct {
 	UpdatedAt         time.Time
 }
 
+// introJSON is the translations as their column holds them.
+func introJSON(m map[string]string) string {
+	if len(m) == 0 {
+		return "{}"
+	}
+	b, _ := json.Marshal(m) // a map of strings always marshals
+	return string(b)
+}
+
 // IntroIn is the campaign's intro in lang, or the default one.
 func (c *Campaign) IntroIn(lang string) string {
 	if t := c.IntroTranslations[lang]; t != "" {
@@ -68,7 +78,7 @@ func (s *Store) SaveCampaign(ctx context.Context, c *Campaign, by Actor) error {
 		} else {
 			res := tx.Model(&Campaign{}).Where("id = ?", c.ID).Updates(map[string]any{"slug": c.Slug, "name": c.Name,
 				"goal_amount": c.GoalAmount, "currency": c.Currency, "starts_at": c.StartsAt.UTC(), "ends_at": c.EndsAt.UTC(),
-				"intro": c.Intro, "preset_amounts": c.PresetAmounts, "updated_at": tx.now})
+				"intro": c.Intro, "intro_translations": introJSON(c.IntroTranslations), "preset_amounts": c.PresetAmounts, "updated_at": tx.now})
 			if res.Error != nil {
 				return translate(res.Error)
 			}

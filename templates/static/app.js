@@ -62,7 +62,9 @@
     var start = function () {
       var s = { domain: domainOf(), until: Date.now() + 19 * 60 * 1000 };
       field.value = "";
-      s.promise = fetch(f.dataset.challenge + (s.domain ? "?domain=" + encodeURIComponent(s.domain) : ""), { credentials: "omit", cache: "no-store" })
+      // No cookie goes with it: the page's language rides along instead.
+      var q = "?lang=" + encodeURIComponent(document.documentElement.lang || "en") + (s.domain ? "&domain=" + encodeURIComponent(s.domain) : "");
+      s.promise = fetch(f.dataset.challenge + q, { credentials: "omit", cache: "no-store" })
         .then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); })
         .then(function (c) { if (c.note && status) status.textContent = c.note; return solve(c); })
         .then(function (payload) { if (state === s) field.value = payload; return payload; });
@@ -77,7 +79,7 @@
       if (Date.now() > state.until) start();
       if (field.value) { sending = true; return; }
       e.preventDefault();
-      if (status) status.textContent = "Checking this form against fraud, one moment\u2026";
+      if (status) status.textContent = f.dataset.checking || "Checking this form against fraud, one moment\u2026";
       var submitter = e.submitter;
       var go = function () {
         sending = true;
@@ -94,14 +96,23 @@
   var form = document.getElementById("donate-form");
   if (!form) return;
   var bp = parseInt(form.dataset.feeBp, 10), fixed = parseInt(form.dataset.feeFixed, 10);
-  var exp = parseInt(form.dataset.exp, 10), symbol = form.dataset.symbol || "";
+  // Amounts are written as the page's language writes them: the server
+  // puts its decimal mark and what goes before and after the number here.
+  var exp = parseInt(form.dataset.exp, 10), before = form.dataset.before || "", after = form.dataset.after || "";
+  var dec = form.dataset.decimal || ".";
   var other = document.getElementById("amount-other");
   var cover = document.getElementById("cover_fee");
   var feeOut = document.getElementById("fee-amount");
   var radios = form.querySelectorAll("input[type=radio][name=amount]");
 
   function toMinor(text) {
-    var s = (text || "").replace(/[\s$€£¥,]/g, "");
+    var s = (text || "").replace(/[\s\u00a0\u202f$€£¥]/g, "");
+    if (dec === ",") {
+      // As the server reads it: a comma is the decimal mark; points
+      // group thousands only as "1.000", never before one or two digits.
+      if (s.indexOf(",") >= 0) s = s.replace(/\./g, "").replace(",", ".");
+      else if (/^\d{1,3}(\.\d{3})+$/.test(s)) s = s.replace(/\./g, "");
+    } else s = s.replace(/,/g, "");
     var m = /^(\d*)(?:\.(\d*))?$/.exec(s);
     if (!m || (m[1] === "" && !m[2])) return 0;
     var frac = (m[2] || "").replace(/0+$/, "");
@@ -113,9 +124,9 @@
     var s = String(minor);
     if (exp > 0) {
       while (s.length <= exp) s = "0" + s;
-      s = s.slice(0, s.length - exp) + "." + s.slice(s.length - exp);
+      s = s.slice(0, s.length - exp) + dec + s.slice(s.length - exp);
     }
-    return symbol + s;
+    return before + s + after;
   }
   function current() {
     if (other.value.trim() !== "") return toMinor(other.value);
@@ -126,7 +137,7 @@
     var gift = current();
     if (!cover.checked || gift <= 0) { feeOut.textContent = ""; return; }
     var total = Math.ceil(((gift + fixed) * 10000) / (10000 - bp));
-    feeOut.textContent = "It adds " + format(total - gift) + ": " + format(total) + " in all.";
+    feeOut.textContent = (form.dataset.adds || "It adds {fee}: {total} in all.").replace("{fee}", format(total - gift)).replace("{total}", format(total));
   }
   other.addEventListener("input", function () {
     if (other.value.trim() !== "") radios.forEach(function (r) { r.checked = false; });

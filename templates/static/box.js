@@ -4,6 +4,9 @@
 // newsletter → article → gift keeps its source), and shows a campaign's
 // meter. It sets no cookie and loads nothing else.
 (function () {
+  // Each language's words, put in by the server; the box speaks its own
+  // data-lang, else the article's, else the first.
+  var WORDS = /*WORDS*/{"en": {"monthly": "Give monthly", "raised": "{raised} raised of the {goal} goal", "closed": " (closed)", "matched": ". Gifts are matched by {funder}."}};
   var boxes = document.querySelectorAll("[data-donations-box]");
   if (boxes.length) style(boxes[0]);
   for (var i = 0; i < boxes.length; i++) setUp(boxes[i]);
@@ -44,12 +47,15 @@
     var amounts = (box.getAttribute("data-amounts") || "").split(",");
     var label = box.getAttribute("data-currency") || "$";
     var article = location.origin + location.pathname, tags = utm();
+    var lang = (box.getAttribute("data-lang") || document.documentElement.lang || "").toLowerCase().split("-")[0];
+    if (!WORDS[lang]) for (lang in WORDS) break;
+    var words = WORDS[lang];
     function link(amount, frequency) {
       var q = "?article=" + encodeURIComponent(article);
       if (campaign) q += "&campaign=" + encodeURIComponent(campaign);
       if (amount) q += "&amount=" + encodeURIComponent(amount);
       if (frequency) q += "&frequency=" + frequency;
-      return base + "/donate" + q + tags;
+      return base + "/donate" + q + tags + "&lang=" + lang;
     }
     var plain = box.querySelector("a[data-donate]");
     if (plain) plain.href = link("", "");
@@ -67,7 +73,7 @@
     }
     var monthly = document.createElement("a");
     monthly.href = link("", "month");
-    monthly.textContent = "Give monthly";
+    monthly.textContent = words.monthly;
     monthly.className = "donations-box-monthly";
     row.appendChild(monthly);
     box.appendChild(row);
@@ -85,8 +91,9 @@
         var text = document.createElement("span");
         text.id = "donations-box-meter-" + campaign;
         bar.setAttribute("aria-labelledby", text.id);
-        text.textContent = m.raised_text + " raised of the " + m.goal_text + " goal" + (m.closed ? " (closed)" : "") +
-          (m.funder && !m.closed ? ". Gifts are matched by " + m.funder + "." : "");
+        var t = (m.texts && m.texts[lang]) || { raised: m.raised_text, goal: m.goal_text };
+        text.textContent = words.raised.replace("{raised}", t.raised).replace("{goal}", t.goal) + (m.closed ? words.closed : "") +
+          (m.funder && !m.closed ? words.matched.replace("{funder}", m.funder) : "");
         meter.appendChild(bar);
         meter.appendChild(document.createTextNode(" "));
         meter.appendChild(text);
