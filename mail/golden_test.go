@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/indienews/donations/locale"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden emails under testdata/")
@@ -58,6 +60,22 @@ func TestEnglishEmailsUnchanged(t *testing.T) {
 		r.DonorName = src.donors["d1"].Name
 	}
 	composeAll(t, "en-marks", set, src)
+	// With a catalog, an English reader's are the same (save the
+	// Content-Language header, which render leaves out).
+	set = testSettings()
+	set.Catalog = testCatalog(t, "en")
+	composeAll(t, "en", set, newFixture("en", "en"))
+	set.Catalog = testCatalog(t, "fr")
+	composeAll(t, "en", set, newFixture("en", ""))
+}
+
+func testCatalog(t *testing.T, def string) *locale.Catalog {
+	t.Helper()
+	cat, err := locale.New(def, "CA")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cat
 }
 
 func composeAll(t *testing.T, dir string, set Settings, src *fakeSource) {
