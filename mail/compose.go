@@ -11,8 +11,8 @@ import (
 	texttemplate "text/template"
 
 	"github.com/indienews/donations/documents"
+	"github.com/indienews/donations/locale"
 	"github.com/indienews/donations/models"
-	"github.com/indienews/donations/money"
 	"github.com/indienews/donations/templates"
 )
 
@@ -40,6 +40,10 @@ type Settings struct {
 	// UnsubscribeKey signs the one-click unsubscribe links of the emails
 	// a donor may refuse (models.UnsubscribeSig); nil: no links.
 	UnsubscribeKey []byte
+	// Catalog holds the words of every language the server speaks: each
+	// email is written in its reader's (see Composer.language). nil:
+	// every email in English, with no Content-Language.
+	Catalog *locale.Catalog
 }
 
 // Composer turns a queued message into an email.
@@ -47,27 +51,44 @@ type Composer struct {
 	set  Settings
 	src  Source
 	docs *documents.Renderer
-	text map[string]*texttemplate.Template
-	html map[string]*htmltemplate.Template
+	cat  *locale.Catalog
+	// The templates per language, then per kind: their words come from
+	// the catalog, through the functions each language's are parsed with.
+	text map[string]map[string]*texttemplate.Template
+	html map[string]map[string]*htmltemplate.Template
 }
 
 var kinds = []string{models.EmailReceipt, models.EmailReplacement, models.EmailVoid,
 	models.EmailPaymentFailed, models.EmailStatement, models.EmailSignIn, models.EmailDetailsNeeded, models.EmailRenewalNotice,
 	models.EmailCancelConfirmed, models.EmailLapsed, models.EmailYearReminder, models.EmailDataReady}
 
-// NewComposer parses every email template once.
+// NewComposer parses every email template once per language.
 func NewComposer(set Settings, src Source, docs *documents.Renderer) (*Composer, error) {
-	c := &Composer{set: set, src: src, docs: docs, text: map[string]*texttemplate.Template{}, html: map[string]*htmltemplate.Template{}}
-	for _, k := range kinds {
-		t, err := texttemplate.ParseFS(templates.Files, "email/"+k+".txt", "email/footer.txt")
+	c := &Composer{set: set, src: src, docs: docs, cat: set.Catalog,
+		text: map[string]map[string]*texttemplate.Template{}, html: map[string]map[string]*htmltemplate.Template{}}
+	langs := locale.Languages
+	if c.cat == nil {
+		// No catalog: English only, its words from the English messages.
+		cat, err := locale.New("en", "")
 		if err != nil {
-			return nil, fmt.Errorf("email %s: %w", k, err)
+			return nil, err
 		}
-		h, err := htmltemplate.ParseFS(templates.Files, "email/"+k+".html", "email/footer.html")
-		if err != nil {
-			return nil, fmt.Errorf("email %s: %w", k, err)
+		c.cat, langs = cat, []string{"en"}
+	}
+	for _, l := range langs {
+		p := c.cat.Printer(l)
+		c.text[l], c.html[l] = map[string]*texttemplate.Template{}, map[string]*htmltemplate.Template{}
+		for _, k := range kinds {
+			t, err := texttemplate.New(k).Funcs(textFuncs(p)).ParseFS(templates.Files, "email/"+k+".txt", "email/footer.txt")
+			if err != nil {
+				return nil, fmt.Errorf("email %s: %w", k, err)
+			}
+			h, err := htmltemplate.New(k).Funcs(htmlFuncs(p)).ParseFS(templates.Files, "email/"+k+".html", "email/footer.html")
+			if err != nil {
+				return nil, fmt.Errorf("email %s: %w", k, err)
+			}
+			c.text[l][k], c.html[l][k] = t, h
 		}
-		c.text[k], c.html[k] = t, h
 	}
 	return c, nil
 }
@@ -110,6 +131,11 @@ func (c *Composer) Compose(ctx context.Context, m *models.EmailMessage) (Message
 	d := emailData{Org: c.set.Org.Name, OrgAddress: c.set.Org.Address, Contact: c.set.Contact,
 		AccountURL: c.set.BaseURL + "/account", Link: m.Link}
 	out := Message{To: m.ToAddress, MessageID: c.messageID(m.DedupeKey)}
+	lang := c.language(ctx, m)
+	p := c.cat.Printer(lang)
+	if c.set.Catalog != nil {
+		out.Language = lang
+	}
 	switch m.Kind {
 	case models.EmailReceipt, models.EmailReplacement, models.EmailVoid:
 		if m.ReceiptID == nil {
@@ -126,23 +152,26 @@ func (c *Composer) Compose(ctx context.Context, m *models.EmailMessage) (Message
 				d.ManageURL = d.AccountURL + "#membership-" + *g.MembershipID
 			}
 		}
-		d.Gift, d.Dedication, d.Anonymous = money.Display(r.Amount-r.FeeCovered, r.Currency), r.Dedication(), r.Anonymous
+		d.Gift, d.Dedication, d.Anonymous = p.Money(r.Amount-r.FeeCovered, r.Currency), dedication(p, r), r.Anonymous
 		if r.FeeCovered > 0 {
-			d.Fee = money.Display(r.FeeCovered, r.Currency)
+			d.Fee = p.Money(r.FeeCovered, r.Currency)
 		}
-		d.UK, d.Doc = strings.HasPrefix(r.WordingVersion, "uk-"), "receipt"
+		d.UK, d.Doc = strings.HasPrefix(r.WordingVersion, "uk-"), p.T("email.doc.receipt")
 		if d.UK {
-			d.Doc = "acknowledgement"
+			d.Doc = p.T("email.doc.acknowledgement")
 		}
-		d.Amount, d.GiftDate = money.Display(r.Amount, r.Currency), r.GiftDate.In(c.docs.LocationOf(r)).Format("January 2, 2006")
+		d.Amount, d.GiftDate = p.Money(r.Amount, r.Currency), p.Date(r.GiftDate.In(c.docs.LocationOf(r)))
 		d.Test = !r.Livemode
-		d.Kind = models.PaymentKind(r.Frequency)
+		d.Kind = paymentKind(p, r.Frequency)
 		d.VerifyURL = c.docs.VerifyURL(r)
-		if m.Kind == models.EmailReplacement {
-			d.Reason = "a partial refund or a settled dispute"
+		switch m.Kind {
+		case models.EmailReplacement:
+			d.Reason = p.T("email.reason.default")
 			if old, err := c.replaced(ctx, r); err == nil && old != nil {
-				d.Reason = old.VoidReasonText()
+				d.Reason = voidReason(p, old)
 			}
+		case models.EmailVoid:
+			d.Reason = voidReason(p, r)
 		}
 		var pdf bytes.Buffer
 		if err := c.docs.Receipt(&pdf, r); err != nil {
@@ -173,9 +202,9 @@ func (c *Composer) Compose(ctx context.Context, m *models.EmailMessage) (Message
 		}
 		// Read at sending, so it states what will be charged: an amount
 		// changed since the notice was queued shows as changed.
-		d.Amount = money.Display(ms.Amount, ms.Currency)
+		d.Amount = p.Money(ms.Amount, ms.Currency)
 		if ms.CurrentPeriodEnd != nil {
-			d.RenewDate = ms.CurrentPeriodEnd.In(c.docs.Location).Format("January 2, 2006")
+			d.RenewDate = p.Date(ms.CurrentPeriodEnd.In(c.docs.Location))
 		}
 		d.Tier, d.Benefit = ms.TierName, ms.BenefitDescription
 		if m.DonorID != nil {
@@ -203,9 +232,9 @@ func (c *Composer) Compose(ctx context.Context, m *models.EmailMessage) (Message
 				d.Payments++
 			}
 		}
-		d.Amount, d.YearTotal = money.Display(ms.Amount, ms.Currency), money.Display(total, ms.Currency)
+		d.Amount, d.YearTotal = p.Money(ms.Amount, ms.Currency), p.Money(total, ms.Currency)
 		if ms.StartedAt != nil {
-			d.Since = ms.StartedAt.In(c.docs.Location).Format("January 2006")
+			d.Since = monthYear(p, ms.StartedAt.In(c.docs.Location))
 		}
 		if m.DonorID != nil {
 			if donor, err := c.src.DonorByID(ctx, *m.DonorID); err == nil {
@@ -220,17 +249,17 @@ func (c *Composer) Compose(ctx context.Context, m *models.EmailMessage) (Message
 		if err != nil {
 			return Message{}, err
 		}
-		d.Amount = money.Display(ms.Amount, ms.Currency)
-		d.Membership = "monthly membership"
+		d.Amount = p.Money(ms.Amount, ms.Currency)
+		d.Membership = p.T("email.membership.month")
 		if ms.BillingInterval == models.FrequencyYear {
-			d.Membership = "yearly membership"
+			d.Membership = p.T("email.membership.year")
 		}
 		end := ms.EndedAt
 		if end == nil {
 			end = ms.CurrentPeriodEnd
 		}
 		if end != nil {
-			d.EndDate = end.In(c.docs.Location).Format("January 2, 2006")
+			d.EndDate = p.Date(end.In(c.docs.Location))
 		}
 		if m.DonorID != nil {
 			if donor, err := c.src.DonorByID(ctx, *m.DonorID); err == nil {
@@ -254,7 +283,7 @@ func (c *Composer) Compose(ctx context.Context, m *models.EmailMessage) (Message
 		if err != nil {
 			return Message{}, err
 		}
-		d.DonorName, d.Year, d.Total, d.Test = donor.Name, m.FiscalYear, st.TotalText(), st.Test()
+		d.DonorName, d.Year, d.Total, d.Test = donor.Name, m.FiscalYear, totalText(p, st), st.Test()
 		var pdf bytes.Buffer
 		if err := c.docs.Statement(&pdf, st); err != nil {
 			return Message{}, err
@@ -279,9 +308,9 @@ func (c *Composer) Compose(ctx context.Context, m *models.EmailMessage) (Message
 			return Message{}, err
 		}
 		d.DonorName, d.Test = g.Name, !g.Livemode
-		d.Amount, d.Kind = money.Display(g.TotalAmount, g.Currency), models.PaymentKind(g.Frequency)
+		d.Amount, d.Kind = p.Money(g.TotalAmount, g.Currency), paymentKind(p, g.Frequency)
 		if g.PaidAt != nil {
-			d.GiftDate = g.PaidAt.In(c.docs.Location).Format("January 2, 2006")
+			d.GiftDate = p.Date(g.PaidAt.In(c.docs.Location))
 		}
 		// Like a sign-in link, made at sending: in the clear only here.
 		token, err := c.src.IssueDetailsToken(ctx, g.ID)
@@ -307,14 +336,14 @@ func (c *Composer) Compose(ctx context.Context, m *models.EmailMessage) (Message
 			out.Unsubscribe = d.Unsubscribe
 		}
 	}
-	t := c.text[m.Kind]
+	t := c.text[lang][m.Kind]
 	if err := t.ExecuteTemplate(&subject, "subject", d); err != nil {
 		return Message{}, err
 	}
 	if err := t.ExecuteTemplate(&text, "text", d); err != nil {
 		return Message{}, err
 	}
-	if err := c.html[m.Kind].ExecuteTemplate(&html, "html", d); err != nil {
+	if err := c.html[lang][m.Kind].ExecuteTemplate(&html, "html", d); err != nil {
 		return Message{}, err
 	}
 	if out.Cause == "" && m.MembershipID != nil {
@@ -331,7 +360,7 @@ func (c *Composer) Compose(ctx context.Context, m *models.EmailMessage) (Message
 	}
 	out.Subject = strings.TrimSpace(subject.String())
 	if d.Test {
-		out.Subject = "[TEST — not a receipt] " + out.Subject
+		out.Subject = p.T("email.test_prefix") + " " + out.Subject
 	}
 	out.Text = strings.TrimSpace(text.String()) + "\n"
 	out.HTML = html.String()

@@ -31,6 +31,9 @@ type Message struct {
 	// Unsubscribe is the one-click link of an email the donor may refuse
 	// (RFC 8058): sent as List-Unsubscribe with List-Unsubscribe-Post.
 	Unsubscribe string
+	// Language is what the message is written in ("fr"), sent as
+	// Content-Language; "" sends none.
+	Language string
 }
 
 // CauseSignIn marks a sign-in link: a credential, never shown on a demo
@@ -113,6 +116,9 @@ func (s *Sender) Send(ctx context.Context, m Message) error {
 	if m.Unsubscribe != "" {
 		msg.SetGenHeader(gomail.HeaderListUnsubscribe, "<"+m.Unsubscribe+">")
 		msg.SetGenHeader(gomail.HeaderListUnsubscribePost, "List-Unsubscribe=One-Click")
+	}
+	if m.Language != "" {
+		msg.SetGenHeader(gomail.HeaderContentLang, m.Language)
 	}
 	msg.SetBodyString(gomail.TypeTextPlain, m.Text)
 	if m.HTML != "" {

@@ -162,7 +162,7 @@ func (s *Server) assemble(o Options) error {
 func mailer(cfg *config.Config, store *models.Store) (*mail.Composer, jobs.Sender, error) {
 	composer, err := mail.NewComposer(mail.Settings{
 		Org: cfg.Org, Contact: cfg.ContactEmail, BaseURL: cfg.BaseURL.String(), MessageIDDomain: cfg.BaseURL.Hostname(),
-		UnsubscribeKey: handlers.UnsubscribeKey(cfg.SecretKey),
+		UnsubscribeKey: handlers.UnsubscribeKey(cfg.SecretKey), Catalog: cfg.Catalog,
 	}, store, cfg.Documents())
 	if err != nil {
 		return nil, nil, err
