@@ -219,7 +219,7 @@ func (quickRetry) NextRetry(*rivertype.JobRow) time.Time { return time.Now().Add
 func startMailJobs(t testing.TB, store *models.Store, cfg *config.Config, mp *testenv.Mailpit, log *slog.Logger) *jobs.Runner {
 	t.Helper()
 	composer, err := mail.NewComposer(mail.Settings{Org: cfg.Org, Contact: "help@ledger.example",
-		BaseURL: cfg.BaseURL.String()}, store, documents.New(cfg.BaseURL.String(), cfg.Location))
+		BaseURL: cfg.BaseURL.String(), Catalog: cfg.Catalog}, store, documents.New(cfg.BaseURL.String(), cfg.Location))
 	if err != nil {
 		t.Fatal(err)
 	}
