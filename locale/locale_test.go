@@ -164,3 +164,15 @@ func TestCanonicalAmounts(t *testing.T) {
 		t.Error("decimal marks")
 	}
 }
+
+// A models message a donor reads comes in their language when the
+// catalog knows it, and as it is otherwise.
+func TestKnownEnglish(t *testing.T) {
+	c := catalog(t, "en", "US")
+	if got := c.Printer("fr").Known("There is no such receipt."); got != "Ce reçu n'existe pas." {
+		t.Errorf("known: %q", got)
+	}
+	if got := c.Printer("es").Known("Something else."); got != "Something else." {
+		t.Errorf("unknown: %q", got)
+	}
+}
