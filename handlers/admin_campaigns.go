@@ -131,7 +131,7 @@ func (s *Server) saveCampaign(c *gin.Context) {
 		IntroFR: strings.TrimSpace(c.PostForm("intro_fr")), IntroES: strings.TrimSpace(c.PostForm("intro_es"))}
 	cur := s.cfg.Currency
 	camp := models.Campaign{ID: d.ID, Name: d.Name, Slug: d.Slug, Currency: cur, Intro: d.Intro, PresetAmounts: d.Presets,
-		IntroTranslations: map[string]string{}}
+		IntroTranslations: models.Translations{}}
 	for lang, text := range map[string]string{"fr": d.IntroFR, "es": d.IntroES} {
 		if text != "" {
 			camp.IntroTranslations[lang] = text

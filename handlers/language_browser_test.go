@@ -67,13 +67,13 @@ func TestEveryDonorPageInEachLanguage(t *testing.T) {
 	if err := app.Store.SaveCampaign(t.Context(), camp, models.CommandLine); err != nil {
 		t.Fatal(err)
 	}
-	ctx := testenv.Browser(t)
 	for _, tc := range []struct {
 		lang, typed, paid, heading string
 	}{
 		{"fr", "25,50", "25,50\u00a0$", "Soutenez"},
 		{"es", "25.50", "$25.50", "Apoye"},
 	} {
+		ctx := testenv.Browser(t) // a browser per language: the walk is long
 		email := "reader-" + tc.lang + "@example.org"
 		check := func(what string) {
 			t.Helper()

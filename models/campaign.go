@@ -2,6 +2,7 @@ package models
 
 import (
 	"context"
+	"database/sql/driver"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -31,10 +32,34 @@ type Campaign struct {
 	Intro      string
 	// IntroTranslations are the intro in other languages, by language;
 	// a language without one reads Intro.
-	IntroTranslations map[string]string `gorm:"serializer:json"`
+	IntroTranslations Translations
 	PresetAmounts     string
 	CreatedAt         time.Time
 	UpdatedAt         time.Time
+}
+
+// Translations are a text in other languages, by language, kept as a
+// JSON object ("{}" for none: the column is never NULL).
+type Translations map[string]string
+
+// Value stores them as JSON.
+func (t Translations) Value() (driver.Value, error) { return introJSON(t), nil }
+
+// Scan reads them back from their JSON.
+func (t *Translations) Scan(v any) error {
+	var b []byte
+	switch v := v.(type) {
+	case string:
+		b = []byte(v)
+	case []byte:
+		b = v
+	case nil:
+		*t = nil
+		return nil
+	default:
+		return fmt.Errorf("translations: cannot read a %T", v)
+	}
+	return json.Unmarshal(b, t)
 }
 
 // introJSON is the translations as their column holds them.
