@@ -20,6 +20,7 @@ import (
 	"github.com/go-text/typesetting/language"
 
 	"github.com/indienews/donations/documents/typeset"
+	"github.com/indienews/donations/locale"
 	"github.com/indienews/donations/models"
 )
 
@@ -73,7 +74,11 @@ type Renderer struct {
 	// US Letter and "December 4, 2026" for us, A4 and "4 December 2026"
 	// for ca and uk).
 	Paper, DateStyle string
-	zones            sync.Map // time zone name -> *time.Location, loaded once
+	// Catalog holds the words documents print in each language (a
+	// receipt in the one it froze, a statement in the donor's); nil:
+	// English only, as before languages.
+	Catalog *locale.Catalog
+	zones   sync.Map // time zone name -> *time.Location, loaded once
 
 	fontsOnce sync.Once
 	fonts     *typeset.Fonts
