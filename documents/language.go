@@ -114,14 +114,18 @@ func joinDistinct(parts []string) string {
 // first is the voice's first language ("en").
 func (v voice) first() string { return v.ps[0].Lang() }
 
-// tag is the PDF's /Lang for the voice: its first language, French in
-// Canada written fr-CA.
-func (v voice) tag(rules string) string {
-	l := v.first()
-	if l == "fr" && rules == "ca" {
-		return "fr-CA"
+// tags are the PDF /Lang of each of the voice's languages, French in
+// Canada written fr-CA; the first is the document's.
+func (v voice) tags(rules string) []string {
+	out := make([]string, 0, len(v.ps))
+	for _, p := range v.ps {
+		l := p.Lang()
+		if l == "fr" && rules == "ca" {
+			l = "fr-CA"
+		}
+		out = append(out, l)
 	}
-	return l
+	return out
 }
 
 // sep is what stands between a field's label and its value: French sets

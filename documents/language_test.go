@@ -214,6 +214,10 @@ func TestBilingualCanadianReceipt(t *testing.T) {
 	if n := pages(buf.Bytes()); n != 1 {
 		t.Errorf("the bilingual receipt takes %d pages", n)
 	}
+	// Its French sentences say they are French, for a screen reader.
+	if !bytes.Contains(buf.Bytes(), []byte("/Lang <FEFF00660072002D00430041> >>")) {
+		t.Errorf("no structure element of the bilingual receipt is in fr-CA")
+	}
 	// A void, replacing one, in test mode, still one page.
 	rec.Status, rec.VoidReason, rec.Replaces, rec.Livemode = models.ReceiptVoid, "refunded in full", "2026-000041", false
 	buf.Reset()

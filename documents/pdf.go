@@ -15,7 +15,8 @@ type doc struct {
 	d      *typeset.Doc
 	color  [3]float64
 	record *[]string
-	sep    string // between a field's label and its value
+	sep    string   // between a field's label and its value
+	langs  []string // the /Lang of each of the voice's languages
 }
 
 // newDoc starts a document of the rule set's, in v's language (its /Lang).
@@ -24,8 +25,8 @@ func (r *Renderer) newDoc(title, rules string, v voice) (*doc, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := &doc{d: fonts.NewDocOn(title, r.paper(rules)), sep: v.sep()}
-	d.d.Lang = v.tag(rules)
+	d := &doc{d: fonts.NewDocOn(title, r.paper(rules)), sep: v.sep(), langs: v.tags(rules)}
+	d.d.Lang = d.langs[0]
 	return d, nil
 }
 
@@ -88,6 +89,20 @@ func (d *doc) field(label, value string) {
 	d.d.Text(5.5, typeset.Span{Text: label + sep, Style: typeset.Bold, Size: 10, Color: d.color},
 		typeset.Span{Text: value, Style: typeset.Regular, Size: 10, Color: d.color})
 	d.d.Gap(0.5)
+}
+
+// each writes a text per language of the document's voice (voice.each),
+// one paragraph after the other, each tagged with its own language.
+func (d *doc) each(texts []string, size float64, bold bool) {
+	for i, s := range texts {
+		if d.record == nil && len(texts) == len(d.langs) && i > 0 {
+			d.d.ParaLang = d.langs[i]
+		}
+		d.write(s, size, bold)
+	}
+	if d.record == nil {
+		d.d.ParaLang = ""
+	}
 }
 
 func (d *doc) gap(mm float64) {

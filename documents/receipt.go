@@ -38,9 +38,7 @@ func (r *Renderer) Receipt(w io.Writer, rec *models.Receipt) error {
 		// a tax receipt anywhere it is printed or forwarded.
 		d.setColor(180, 0, 0)
 		d.write(v.t("doc.test.mark"), 16, true)
-		for _, s := range v.each("doc.test.receipt_note") {
-			d.write(s, 10, false)
-		}
+		d.each(v.each("doc.test.receipt_note"), 10, false)
 		d.setColor(0, 0, 0)
 		d.gap(2)
 	}
@@ -67,25 +65,17 @@ func (r *Renderer) Receipt(w io.Writer, rec *models.Receipt) error {
 	}
 	if !rec.Livemode {
 		d.write(v.t("doc.test.mark"), 14, true)
-		for _, s := range v.each("doc.test.live_reads", "Heading", message(heading)) {
-			d.write(s, 9, false)
-		}
+		d.each(v.each("doc.test.live_reads", "Heading", message(heading)), 9, false)
 	} else {
-		for _, s := range v.each(heading) {
-			d.write(s, 14, true)
-		}
+		d.each(v.each(heading), 14, true)
 	}
 	if rec.Status == models.ReceiptVoid {
 		d.setColor(180, 0, 0)
-		for _, s := range v.each(doc+"void", "Reason", voidReason(rec)) {
-			d.write(s, 13, true)
-		}
+		d.each(v.each(doc+"void", "Reason", voidReason(rec)), 13, true)
 		d.setColor(0, 0, 0)
 	}
 	if rec.Replaces != "" {
-		for _, s := range v.each(doc+"replaces", "Number", rec.Replaces) {
-			d.write(s, 10, true)
-		}
+		d.each(v.each(doc+"replaces", "Number", rec.Replaces), 10, true)
 	}
 	d.rule()
 	d.field(v.t(doc+"number"), rec.Number)
@@ -170,9 +160,11 @@ func (r *Renderer) Receipt(w io.Writer, rec *models.Receipt) error {
 		}
 	}
 	d.gap(4)
+	var words []string
 	for _, p := range v.ps {
-		d.write(wording(p, rules, rec), 10, false)
+		words = append(words, wording(p, rules, rec))
 	}
+	d.each(words, 10, false)
 	if rules == "ca" {
 		d.gap(2)
 		if len(rec.SignaturePNG) > 0 {
@@ -181,15 +173,11 @@ func (r *Renderer) Receipt(w io.Writer, rec *models.Receipt) error {
 		if rec.Signatory != "" {
 			d.field(v.t("doc.signature"), rec.Signatory)
 		}
-		for _, s := range v.each("doc.cra") {
-			d.write(s, 9, false)
-		}
+		d.each(v.each("doc.cra"), 9, false)
 	}
 	d.gap(4)
 	d.rule()
-	for _, s := range v.each(doc+"verify", "URL", r.VerifyURL(rec), "Code", rec.VerificationCode) {
-		d.write(s, 8, false)
-	}
+	d.each(v.each(doc+"verify", "URL", r.VerifyURL(rec), "Code", rec.VerificationCode), 8, false)
 	return d.output(w)
 }
 

@@ -209,9 +209,7 @@ func (r *Renderer) drawStatement(d *doc, v voice, st Statement) {
 	if st.Test() {
 		d.setColor(180, 0, 0)
 		d.write(v.t("doc.test.mark"), 16, true)
-		for _, s := range v.each("doc.statement.test_note") {
-			d.write(s, 10, false)
-		}
+		d.each(v.each("doc.statement.test_note"), 10, false)
 		d.setColor(0, 0, 0)
 		d.gap(2)
 	}
@@ -223,9 +221,7 @@ func (r *Renderer) drawStatement(d *doc, v voice, st Statement) {
 		d.field(v.in(taxIDLabel(st.Rules)), st.Org.TaxID)
 	}
 	d.gap(4)
-	for _, s := range v.each("doc.statement.heading", "Year", strconv.Itoa(st.FiscalYear)) {
-		d.write(s, 14, true)
-	}
+	d.each(v.each("doc.statement.heading", "Year", strconv.Itoa(st.FiscalYear)), 14, true)
 	d.field(v.t("doc.donor"), st.DonorName)
 	if st.DonorAddress != "" {
 		d.field(v.t("doc.address"), st.DonorAddress)
@@ -262,17 +258,13 @@ func (r *Renderer) drawStatement(d *doc, v voice, st Statement) {
 		for _, cur := range sortedKeys(totals) {
 			d.field(v.t("doc.statement.total_in."+st.deductibleWord(), "Currency", strings.ToUpper(cur)), amt(totals[cur], cur))
 		}
-		for _, s := range v.each("doc.statement.currencies_apart") {
-			d.write(s, 9, false)
-		}
+		d.each(v.each("doc.statement.currencies_apart"), 9, false)
 	} else {
 		d.field(v.t("doc.statement.total."+st.deductibleWord()), v.in(func(p *locale.Printer) string { return st.totalText(p.Money) }))
 	}
 	if len(st.Elsewhere) > 0 {
 		d.gap(2)
-		for _, s := range v.each("doc.statement.elsewhere") {
-			d.write(s, 10, true)
-		}
+		d.each(v.each("doc.statement.elsewhere"), 10, true)
 		for _, g := range st.Elsewhere {
 			day := "?"
 			if g.PaidAt != nil {
@@ -281,19 +273,13 @@ func (r *Renderer) drawStatement(d *doc, v voice, st Statement) {
 			d.write(fmt.Sprintf("%s   %s   %s", day, amt(g.TotalAmount, g.Currency),
 				v.t("doc.statement.its_receipt", "Number", g.ReceiptedElsewhere)), 10, false)
 		}
-		for _, s := range v.each("doc.statement.elsewhere_note") {
-			d.write(s, 9, false)
-		}
+		d.each(v.each("doc.statement.elsewhere_note"), 9, false)
 	}
 	if st.Rules == "ca" {
-		for _, s := range v.each("doc.statement.ca_summary") {
-			d.write(s, 9, false)
-		}
+		d.each(v.each("doc.statement.ca_summary"), 9, false)
 	}
 	d.gap(3)
-	for _, s := range v.each("doc.statement.each_verified") {
-		d.write(s, 9, false)
-	}
+	d.each(v.each("doc.statement.each_verified"), 9, false)
 }
 
 // WriteStatementsZip writes each donor's statement of fiscal year fy as
