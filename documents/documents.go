@@ -4,6 +4,11 @@
 // statement lists a year's frozen receipts under the organisation as the
 // newest of them froze it, addressed to the donor as they are now.
 //
+// A receipt speaks the language it froze (English for one issued before
+// languages; both of a bilingual Canadian receipt's), a statement the
+// donor's: words from package locale's doc.* messages, money and dates
+// as the language writes them.
+//
 // Text is shaped (package typeset), so names print in their own script:
 // it embeds DejaVu Sans for Latin, Greek and Cyrillic; Noto Sans for
 // Arabic, Hebrew, Devanagari, Bengali and Thai; Droid Sans Fallback for
