@@ -802,10 +802,11 @@ func (l *loader) captcha() Captcha {
 }
 
 // Documents is the PDF renderer these settings make: links to this
-// server, dates in TIMEZONE, and the paper and date style chosen.
+// server, dates in TIMEZONE, the paper and date style chosen, and the
+// words of each language the server speaks.
 func (c *Config) Documents() *documents.Renderer {
 	r := documents.New(c.BaseURL.String(), c.Location)
-	r.Paper, r.DateStyle = c.Paper, c.DateStyle
+	r.Paper, r.DateStyle, r.Catalog = c.Paper, c.DateStyle, c.Catalog
 	return r
 }
 

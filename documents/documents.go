@@ -4,6 +4,11 @@
 // statement lists a year's frozen receipts under the organisation as the
 // newest of them froze it, addressed to the donor as they are now.
 //
+// A receipt speaks the language it froze (English for one issued before
+// languages; both of a bilingual Canadian receipt's), a statement the
+// donor's: words from package locale's doc.* messages, money and dates
+// as the language writes them.
+//
 // Text is shaped (package typeset), so names print in their own script:
 // it embeds DejaVu Sans for Latin, Greek and Cyrillic; Noto Sans for
 // Arabic, Hebrew, Devanagari, Bengali and Thai; Droid Sans Fallback for
@@ -20,6 +25,7 @@ import (
 	"github.com/go-text/typesetting/language"
 
 	"github.com/indienews/donations/documents/typeset"
+	"github.com/indienews/donations/locale"
 	"github.com/indienews/donations/models"
 )
 
@@ -73,7 +79,11 @@ type Renderer struct {
 	// US Letter and "December 4, 2026" for us, A4 and "4 December 2026"
 	// for ca and uk).
 	Paper, DateStyle string
-	zones            sync.Map // time zone name -> *time.Location, loaded once
+	// Catalog holds the words documents print in each language (a
+	// receipt in the one it froze, a statement in the donor's); nil:
+	// English only, as before languages.
+	Catalog *locale.Catalog
+	zones   sync.Map // time zone name -> *time.Location, loaded once
 
 	fontsOnce sync.Once
 	fonts     *typeset.Fonts

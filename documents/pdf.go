@@ -2,7 +2,6 @@ package documents
 
 import (
 	"io"
-	"time"
 
 	"github.com/indienews/donations/documents/typeset"
 )
@@ -16,14 +15,19 @@ type doc struct {
 	d      *typeset.Doc
 	color  [3]float64
 	record *[]string
+	sep    string   // between a field's label and its value
+	langs  []string // the /Lang of each of the voice's languages
 }
 
-func (r *Renderer) newDoc(title, rules string) (*doc, error) {
+// newDoc starts a document of the rule set's, in v's language (its /Lang).
+func (r *Renderer) newDoc(title, rules string, v voice) (*doc, error) {
 	fonts, err := r.loadFonts()
 	if err != nil {
 		return nil, err
 	}
-	return &doc{d: fonts.NewDocOn(title, r.paper(rules))}, nil
+	d := &doc{d: fonts.NewDocOn(title, r.paper(rules)), sep: v.sep(), langs: v.tags(rules)}
+	d.d.Lang = d.langs[0]
+	return d, nil
 }
 
 // paper is the sheet a rule set's documents are printed on: A4 outside
@@ -74,13 +78,31 @@ func (d *doc) write(text string, size float64, bold bool) {
 
 // field writes "label: value" as one paragraph, the label in bold.
 func (d *doc) field(label, value string) {
+	sep := d.sep
+	if sep == "" {
+		sep = ": "
+	}
 	if d.record != nil {
-		*d.record = append(*d.record, label+": "+value)
+		*d.record = append(*d.record, label+sep+value)
 		return
 	}
-	d.d.Text(5.5, typeset.Span{Text: label + ": ", Style: typeset.Bold, Size: 10, Color: d.color},
+	d.d.Text(5.5, typeset.Span{Text: label + sep, Style: typeset.Bold, Size: 10, Color: d.color},
 		typeset.Span{Text: value, Style: typeset.Regular, Size: 10, Color: d.color})
 	d.d.Gap(0.5)
+}
+
+// each writes a text per language of the document's voice (voice.each),
+// one paragraph after the other, each tagged with its own language.
+func (d *doc) each(texts []string, size float64, bold bool) {
+	for i, s := range texts {
+		if d.record == nil && len(texts) == len(d.langs) && i > 0 {
+			d.d.ParaLang = d.langs[i]
+		}
+		d.write(s, size, bold)
+	}
+	if d.record == nil {
+		d.d.ParaLang = ""
+	}
 }
 
 func (d *doc) gap(mm float64) {
@@ -104,22 +126,15 @@ func (d *doc) rule() {
 
 func (d *doc) output(w io.Writer) error { return d.d.Output(w) }
 
-// date is a day as a person reads it, in the zone that decided it.
-func date(t time.Time, loc *time.Location, dayFirst bool) string {
-	if dayFirst {
-		return t.In(loc).Format("2 January 2006")
-	}
-	return t.In(loc).Format("January 2, 2006")
-}
-
-// testMark is what a receipt paid with pretend money says of itself.
-const testMark = "TEST — not a receipt"
-
 // PlainPage writes lines with the same fonts, shaping and PDF writer and
 // nothing else: given a statement's lines (StatementLines), the baseline
 // the statements benchmark compares Statement against.
 func (r *Renderer) PlainPage(w io.Writer, lines []string) error {
-	d, err := r.newDoc("baseline", "us")
+	v, err := r.voiceOf("en")
+	if err != nil {
+		return err
+	}
+	d, err := r.newDoc("baseline", "us", v)
 	if err != nil {
 		return err
 	}

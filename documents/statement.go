@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"strconv"
 	"strings"
 
+	"github.com/indienews/donations/locale"
 	"github.com/indienews/donations/models"
 	"github.com/indienews/donations/money"
 )
@@ -23,6 +25,9 @@ type Statement struct {
 	// newsroom moved (imported with that system's receipt number): listed,
 	// apart from the totals of the receipts above.
 	Elsewhere []models.Gift
+	// Language is what it prints in: the donor's ("fr"), "" for the
+	// renderer's default language (English without a catalog).
+	Language string
 }
 
 // StatementSource reads what a statement lists; *models.Store is one.
@@ -50,7 +55,7 @@ func StatementOf(ctx context.Context, src StatementSource, org models.Org, donor
 func NewStatement(org models.Org, donor *models.Donor, fy int, rs []models.Receipt) Statement {
 	addr := strings.Join(donor.Address.Lines(), ", ")
 	st := Statement{Org: org,
-		DonorName: donor.Name, DonorAddress: addr, FiscalYear: fy, Receipts: rs}
+		DonorName: donor.Name, DonorAddress: addr, FiscalYear: fy, Receipts: rs, Language: donor.Language}
 	// The organisation as the year's newest receipt froze it: a statement
 	// of a past year reads the same after the settings change.
 	var newest *models.Receipt
@@ -84,7 +89,8 @@ func (st Statement) counts(r *models.Receipt) bool {
 }
 
 // deductibleWord is what the rule set calls the part of a gift that counts
-// for tax: the CRA's "eligible amount", elsewhere "deductible".
+// for tax: the CRA's "eligible amount", elsewhere "deductible" (the last
+// part of its messages' ids).
 func (st Statement) deductibleWord() string {
 	switch st.Rules {
 	case "ca":
@@ -114,21 +120,24 @@ func (st Statement) Total() map[string]int64 {
 // TotalText writes Total for people: "$150.00", or for a year of gifts in
 // several currencies one total per currency, "$150.00 (USD); €20.00 (EUR)":
 // amounts in different currencies are never added together.
-func (st Statement) TotalText() string {
+func (st Statement) TotalText() string { return st.totalText(money.Display) }
+
+// totalText is TotalText with amounts written by display.
+func (st Statement) totalText(display func(int64, string) string) string {
 	totals := st.Total()
 	if len(totals) == 0 {
 		// Nothing in force (every receipt voided): a zero, in the currency
 		// the year's gifts were made in, never a dollar sign by default.
-		return money.Display(0, st.currency())
+		return display(0, st.currency())
 	}
 	if len(totals) == 1 {
 		for cur, v := range totals {
-			return money.Display(v, cur)
+			return display(v, cur)
 		}
 	}
 	var parts []string
 	for _, cur := range sortedKeys(totals) {
-		parts = append(parts, money.Display(totals[cur], cur)+" ("+strings.ToUpper(cur)+")")
+		parts = append(parts, display(totals[cur], cur)+" ("+strings.ToUpper(cur)+")")
 	}
 	return strings.Join(parts, "; ")
 }
@@ -157,33 +166,50 @@ func sortedKeys(m map[string]int64) []string {
 }
 
 // Statement renders a year-end statement: every receipt of the fiscal
-// year, voids shown as void and left out of the total.
+// year, voids shown as void and left out of the total, in st.Language.
 func (r *Renderer) Statement(w io.Writer, st Statement) error {
-	title := fmt.Sprintf("Giving statement %d", st.FiscalYear)
-	if st.Test() {
-		title = testMark + ": " + title
-	}
-	d, err := r.newDoc(title, st.Rules)
+	v, err := r.statementVoice(st)
 	if err != nil {
 		return err
 	}
-	r.drawStatement(d, st)
+	year := strconv.Itoa(st.FiscalYear)
+	title := v.t("doc.statement.title", "Year", year)
+	if st.Test() {
+		title = v.t("doc.test.mark") + ": " + title
+	}
+	d, err := r.newDoc(title, st.Rules, v)
+	if err != nil {
+		return err
+	}
+	r.drawStatement(d, v, st)
 	return d.output(w)
+}
+
+func (r *Renderer) statementVoice(st Statement) (voice, error) {
+	lang := st.Language
+	if lang == "" {
+		lang = r.defaultLanguage()
+	}
+	return r.voiceOf(lang)
 }
 
 // StatementLines is the text a statement prints, line by line, without
 // its layout: what the statements benchmark sets on a plain page.
 func (r *Renderer) StatementLines(st Statement) []string {
-	d := &doc{record: &[]string{}}
-	r.drawStatement(d, st)
+	v, err := r.statementVoice(st)
+	if err != nil {
+		return nil
+	}
+	d := &doc{record: &[]string{}, sep: v.sep()}
+	r.drawStatement(d, v, st)
 	return *d.record
 }
 
-func (r *Renderer) drawStatement(d *doc, st Statement) {
+func (r *Renderer) drawStatement(d *doc, v voice, st Statement) {
 	if st.Test() {
 		d.setColor(180, 0, 0)
-		d.write(testMark, 16, true)
-		d.write("Every gift on it was made in demo or Stripe test mode: no money moved.", 10, false)
+		d.write(v.t("doc.test.mark"), 16, true)
+		d.each(v.each("doc.statement.test_note"), 10, false)
 		d.setColor(0, 0, 0)
 		d.gap(2)
 	}
@@ -192,65 +218,68 @@ func (r *Renderer) drawStatement(d *doc, st Statement) {
 		d.write(st.Org.Address, 10, false)
 	}
 	if st.Org.TaxID != "" {
-		d.field(models.TaxIDLabel(st.Rules), st.Org.TaxID)
+		d.field(v.in(taxIDLabel(st.Rules)), st.Org.TaxID)
 	}
 	d.gap(4)
-	d.write(fmt.Sprintf("Year-end giving statement, fiscal year %d", st.FiscalYear), 14, true)
-	d.field("Donor", st.DonorName)
+	d.each(v.each("doc.statement.heading", "Year", strconv.Itoa(st.FiscalYear)), 14, true)
+	d.field(v.t("doc.donor"), st.DonorName)
 	if st.DonorAddress != "" {
-		d.field("Address", st.DonorAddress)
+		d.field(v.t("doc.address"), st.DonorAddress)
 	}
 	d.rule()
+	amt := func(minor int64, cur string) string { return v.in(cash(minor, cur)) }
+	deductible := v.t("doc.statement." + st.deductibleWord())
 	for _, rec := range st.Receipts {
 		day := rec.GiftDate.In(r.LocationOf(&rec)).Format("2006-01-02")
-		line := fmt.Sprintf("%s   %s   %s   %s %s", rec.Number, day, money.Display(rec.Amount, rec.Currency), st.deductibleWord(),
-			money.Display(rec.DeductibleAmount, rec.Currency))
+		line := fmt.Sprintf("%s   %s   %s   %s %s", rec.Number, day, amt(rec.Amount, rec.Currency), deductible,
+			amt(rec.DeductibleAmount, rec.Currency))
 		if st.Rules == "uk" {
-			line = fmt.Sprintf("%s   %s   %s", rec.Number, day, money.Display(rec.Amount, rec.Currency))
+			line = fmt.Sprintf("%s   %s   %s", rec.Number, day, amt(rec.Amount, rec.Currency))
 			if rec.GiftAid {
-				line += "   with Gift Aid"
+				line += "   " + v.t("doc.statement.with_gift_aid")
 			}
 		}
 		if rec.Status == models.ReceiptVoid {
-			line = fmt.Sprintf("%s   %s   %s   VOID (%s), not counted", rec.Number, day,
-				money.Display(rec.Amount, rec.Currency), rec.VoidReasonText())
+			line = fmt.Sprintf("%s   %s   %s   %s", rec.Number, day, amt(rec.Amount, rec.Currency),
+				v.t("doc.statement.void", "Reason", voidReason(&rec)))
 		} else if rec.Replaces != "" {
-			line += "   (replaces " + rec.Replaces + ")"
+			line += "   " + v.t("doc.statement.replaces", "Number", rec.Replaces)
 		}
 		if !st.counts(&rec) && rec.Status == models.ReceiptIssued {
-			line += "   TEST, not counted"
+			line += "   " + v.t("doc.statement.test_not_counted")
 		}
 		d.write(line, 10, false)
 	}
 	if len(st.Receipts) == 0 {
-		d.write("No gifts this year.", 10, false)
+		d.write(v.t("doc.statement.no_gifts"), 10, false)
 	}
 	d.rule()
 	if totals := st.Total(); len(totals) > 1 {
 		for _, cur := range sortedKeys(totals) {
-			d.field("Total "+st.deductibleWord()+" amount in "+strings.ToUpper(cur), money.Display(totals[cur], cur))
+			d.field(v.t("doc.statement.total_in."+st.deductibleWord(), "Currency", strings.ToUpper(cur)), amt(totals[cur], cur))
 		}
-		d.write("Gifts in different currencies are totalled separately, never added together.", 9, false)
+		d.each(v.each("doc.statement.currencies_apart"), 9, false)
 	} else {
-		d.field("Total "+st.deductibleWord()+" amount", st.TotalText())
+		d.field(v.t("doc.statement.total."+st.deductibleWord()), v.in(func(p *locale.Printer) string { return st.totalText(p.Money) }))
 	}
 	if len(st.Elsewhere) > 0 {
 		d.gap(2)
-		d.write("Also given this year, receipted by the system we used before:", 10, true)
+		d.each(v.each("doc.statement.elsewhere"), 10, true)
 		for _, g := range st.Elsewhere {
 			day := "?"
 			if g.PaidAt != nil {
 				day = g.PaidAt.In(r.Location).Format("2006-01-02")
 			}
-			d.write(fmt.Sprintf("%s   %s   its receipt: %s", day, money.Display(g.TotalAmount, g.Currency), g.ReceiptedElsewhere), 10, false)
+			d.write(fmt.Sprintf("%s   %s   %s", day, amt(g.TotalAmount, g.Currency),
+				v.t("doc.statement.its_receipt", "Number", g.ReceiptedElsewhere)), 10, false)
 		}
-		d.write("These gifts are not in the total above: their own receipts state them.", 9, false)
+		d.each(v.each("doc.statement.elsewhere_note"), 9, false)
 	}
 	if st.Rules == "ca" {
-		d.write("This statement summarises your official receipts listed above; it is not itself an official receipt for income tax purposes.", 9, false)
+		d.each(v.each("doc.statement.ca_summary"), 9, false)
 	}
 	d.gap(3)
-	d.write("Each receipt listed was issued separately and can be checked at the address printed on it.", 9, false)
+	d.each(v.each("doc.statement.each_verified"), 9, false)
 }
 
 // WriteStatementsZip writes each donor's statement of fiscal year fy as

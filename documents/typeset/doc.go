@@ -34,17 +34,21 @@ type Doc struct {
 	// Lang is the document's language ("en"), for readers and screen
 	// readers; elems is its structure, paragraph by paragraph in reading
 	// order, each marked in the pages' content by its MCIDs.
-	Lang   string
-	elems  []structElem
-	fonts  *Fonts
-	st     *state
-	title  string
-	pages  []*page
-	y      float64 // the cursor, in points from the top of the page
-	used   map[*Font]*fontUse
-	order  []*Font
-	images map[string]*imageUse
-	err    error
+	Lang string
+	// ParaLang is the language of the paragraphs set from now on where it
+	// differs from Lang (the French lines of a bilingual receipt); "":
+	// Lang's.
+	ParaLang string
+	elems    []structElem
+	fonts    *Fonts
+	st       *state
+	title    string
+	pages    []*page
+	y        float64 // the cursor, in points from the top of the page
+	used     map[*Font]*fontUse
+	order    []*Font
+	images   map[string]*imageUse
+	err      error
 	// scratch is reused to build each run's text operators.
 	scratch []byte
 }
@@ -73,6 +77,7 @@ type structElem struct {
 	// right-to-left text: its glyphs are drawn in the order the bidi
 	// algorithm lays them, and a reader copying or speaking it takes this.
 	actual string
+	lang   string // its own language, when not the document's
 }
 
 type mcRef struct{ page, mcid int }
@@ -148,7 +153,7 @@ func (d *Doc) Text(leading float64, spans ...Span) {
 	} else if len(spans) > 0 && spans[0].Size >= 12 {
 		role = "H2"
 	}
-	elem := structElem{role: role}
+	elem := structElem{role: role, lang: d.ParaLang}
 	for _, sp := range p.spans {
 		if sp.rtl {
 			elem.actual = string(p.text)
@@ -491,6 +496,9 @@ func (d *Doc) Output(w io.Writer) error {
 		actual := ""
 		if e.actual != "" {
 			actual = " /ActualText " + textString(e.actual)
+		}
+		if e.lang != "" && e.lang != d.Lang {
+			actual += " /Lang " + textString(e.lang)
 		}
 		out.objectAt(elemObjs[i], fmt.Sprintf("<< /Type /StructElem /S /%s /P %d 0 R /K [%s]%s >>", e.role, docObj, strings.Join(k, " "), actual))
 		elemRefs = append(elemRefs, fmt.Sprintf("%d 0 R", elemObjs[i]))
