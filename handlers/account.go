@@ -9,8 +9,8 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/indienews/donations/locale"
 	"github.com/indienews/donations/models"
-	"github.com/indienews/donations/money"
 	"github.com/indienews/donations/payments"
 )
 
@@ -36,8 +36,11 @@ type accountReceipt struct {
 // profileData fills the name-and-address form ("profileform").
 type profileData struct {
 	Action, What, Name, NameError string
-	AddressFields                 []addressField
-	CSRFField                     template.HTML
+	// Save is the button's words, in the reader's language; "" says
+	// "Save " and What (the staff pages).
+	Save          string
+	AddressFields []addressField
+	CSRFField     template.HTML
 	// IDPrefix keeps element ids unique when a page holds several forms.
 	IDPrefix string
 }
@@ -102,6 +105,7 @@ func (s *Server) account(c *gin.Context) {
 		s.render(c, http.StatusOK, "account_signin", signInData{page: s.basePage(c)})
 		return
 	}
+	s.donorLanguage(c, donor)
 	s.renderAccount(c, donor, s.takeFlash(c), http.StatusOK)
 }
 
@@ -113,15 +117,17 @@ func (s *Server) renderAccount(c *gin.Context, donor *models.Donor, notice strin
 // given (what they typed, when it had errors).
 func (s *Server) renderAccountWith(c *gin.Context, donor *models.Donor, notice string, status int, p models.DonorProfile, errs fieldErrors, merr *memberError) {
 	ctx := c.Request.Context()
+	pr := s.printer(c)
 	d := accountData{page: s.basePage(c), Name: firstName(donor.Name), Email: donor.Email, Notice: notice,
 		Profile: s.profileData(c, "/account/profile", "my details", p, errs)}
+	d.Profile.Save = pr.T("profile.save.mine")
 	prefs, err := s.store.EmailPreferences(ctx, donor.ID)
 	if err != nil {
 		s.error(c, err)
 		return
 	}
 	for _, t := range models.Topics {
-		d.Emails = append(d.Emails, emailChoice{Value: t.Value, Label: t.Label, Allowed: prefs[t.Value]})
+		d.Emails = append(d.Emails, emailChoice{Value: t.Value, Label: topicWords(pr, t.Value), Allowed: prefs[t.Value]})
 	}
 	ms, err := s.store.MembershipsOfDonor(ctx, donor.ID)
 	if err != nil {
@@ -129,15 +135,15 @@ func (s *Server) renderAccountWith(c *gin.Context, donor *models.Donor, notice s
 		return
 	}
 	for _, m := range ms {
-		am := accountMembership{ID: m.ID, Amount: money.Display(m.Amount, m.Currency), Interval: m.BillingInterval,
-			Status: membershipStatus(m.Status), CancelAtPeriodEnd: m.CancelAtPeriodEnd,
+		am := accountMembership{ID: m.ID, Amount: pr.Money(m.Amount, m.Currency), Interval: m.BillingInterval,
+			Status: donorMembershipStatus(pr, m.Status), CancelAtPeriodEnd: m.CancelAtPeriodEnd,
 			CanManage: m.StripeCustomerID != "" && m.StripeSubscriptionID != "" && m.Status != models.MembershipCanceled,
-			Paused:    m.Paused, AmountValue: money.FormatMajor(m.Amount, m.Currency), Currency: strings.ToUpper(m.Currency)}
+			Paused:    m.Paused, AmountValue: pr.Amount(m.Amount, m.Currency), Currency: strings.ToUpper(m.Currency)}
 		if m.CurrentPeriodEnd != nil && m.Status != models.MembershipCanceled {
-			am.PeriodEnd = m.CurrentPeriodEnd.In(s.cfg.Location).Format("January 2, 2006")
+			am.PeriodEnd = pr.Date(m.CurrentPeriodEnd.In(s.cfg.Location))
 		}
 		if m.PausedUntil != nil {
-			am.PausedUntil = m.PausedUntil.In(s.cfg.Location).Format("January 2, 2006")
+			am.PausedUntil = pr.Date(m.PausedUntil.In(s.cfg.Location))
 		}
 		if merr != nil && merr.MembershipID == m.ID {
 			am.AmountValue, am.AmountError = merr.Typed, merr.Message
@@ -161,8 +167,8 @@ func (s *Server) renderAccountWith(c *gin.Context, donor *models.Donor, notice s
 		return
 	}
 	for _, g := range gifts {
-		ag := accountGift{Amount: money.Display(g.TotalAmount, g.Currency), Kind: giftKind(g.Frequency), Status: giftStatus(g),
-			Choices: choicesOf(s.printer(c), &g).summary(s.printer(c))}
+		ag := accountGift{Amount: pr.Money(g.TotalAmount, g.Currency), Kind: donorGiftKind(pr, g.Frequency), Status: giftStatus(pr, g),
+			Choices: choicesOf(pr, &g).summary(pr)}
 		if g.PaidAt != nil {
 			ag.Date = g.PaidAt.In(s.cfg.Location).Format("2006-01-02")
 		}
@@ -173,14 +179,15 @@ func (s *Server) renderAccountWith(c *gin.Context, donor *models.Donor, notice s
 	}
 	years := map[int]bool{}
 	for _, r := range rs {
-		status := "Valid"
+		status := pr.T("account.receipt.valid")
 		if r.Status == models.ReceiptVoid {
-			status = "Void: " + r.VoidReasonText()
+			// The reason is the ledger's, in English.
+			status = pr.T("account.receipt.void", "Reason", r.VoidReasonText())
 		} else if r.Replaces != "" {
-			status = "Valid (replaces " + r.Replaces + ")"
+			status = pr.T("account.receipt.replaces", "Number", r.Replaces)
 		}
 		d.Receipts = append(d.Receipts, accountReceipt{ID: r.ID, Number: r.Number, Status: status,
-			Date: r.GiftDate.In(s.cfg.Location).Format("2006-01-02"), Amount: money.Display(r.Amount, r.Currency)})
+			Date: r.GiftDate.In(s.cfg.Location).Format("2006-01-02"), Amount: pr.Money(r.Amount, r.Currency)})
 		years[r.FiscalYear] = true
 	}
 	for y := range years {
@@ -194,7 +201,7 @@ func (s *Server) renderAccountWith(c *gin.Context, donor *models.Donor, notice s
 			return
 		}
 		if decl != nil {
-			d.GiftAid = &accountGiftAid{Since: decl.DeclaredAt.In(s.cfg.Location).Format("January 2, 2006"), Wording: decl.Wording}
+			d.GiftAid = &accountGiftAid{Since: pr.Date(decl.DeclaredAt.In(s.cfg.Location)), Wording: decl.Wording}
 		}
 	}
 	s.render(c, status, "account", d)
@@ -212,14 +219,16 @@ func (s *Server) cancelGiftAid(c *gin.Context) {
 		s.error(c, err)
 		return
 	}
-	msg := "You had no Gift Aid declaration in force."
+	msg := s.printer(c).T("account.giftaid.none")
 	if n > 0 {
-		msg = "Your Gift Aid declaration is cancelled from today. Gifts you made before it stay with Gift Aid."
+		msg = s.printer(c).T("account.giftaid.cancelled")
 	}
 	s.setFlash(c, msg)
 	c.Redirect(http.StatusSeeOther, "/account#gift-aid")
 }
 
+// giftKind names a payment's kind for staff, in English; donors read
+// donorGiftKind.
 func giftKind(frequency string) string {
 	switch frequency {
 	case models.FrequencyMonth:
@@ -230,21 +239,47 @@ func giftKind(frequency string) string {
 	return "One-time gift"
 }
 
-// giftStatus says what became of a payment, in the donor's words.
-func giftStatus(g models.Gift) string {
-	switch {
-	case g.DisputeStatus == models.DisputeOpen:
-		return "Disputed with your bank"
-	case g.DisputeStatus == models.DisputeLost:
-		return "Returned by your bank"
-	case g.RefundedAmount >= g.TotalAmount:
-		return "Refunded"
-	case g.RefundedAmount > 0:
-		return "Partly refunded (" + money.Display(g.RefundedAmount, g.Currency) + ")"
+// donorGiftKind is giftKind in the donor's language.
+func donorGiftKind(p *locale.Printer, frequency string) string {
+	switch frequency {
+	case models.FrequencyMonth, models.FrequencyYear:
+		return p.T("account.kind." + frequency)
 	}
-	return "Paid"
+	return p.T("account.kind.once")
 }
 
+// giftStatus says what became of a payment, in the donor's words (staff
+// read them too, in English).
+func giftStatus(p *locale.Printer, g models.Gift) string {
+	switch {
+	case g.DisputeStatus == models.DisputeOpen:
+		return p.T("account.gift.disputed")
+	case g.DisputeStatus == models.DisputeLost:
+		return p.T("account.gift.returned")
+	case g.RefundedAmount >= g.TotalAmount:
+		return p.T("account.gift.refunded")
+	case g.RefundedAmount > 0:
+		return p.T("account.gift.partlyrefunded", "Amount", p.Money(g.RefundedAmount, g.Currency))
+	}
+	return p.T("account.gift.paid")
+}
+
+// donorMembershipStatus is membershipStatus in the donor's language.
+func donorMembershipStatus(p *locale.Printer, status string) string {
+	switch status {
+	case models.MembershipActive, models.MembershipPastDue, models.MembershipCanceled, models.MembershipIncomplete:
+		return p.T("account.status." + status)
+	}
+	return strings.ReplaceAll(status, "_", " ")
+}
+
+// topicWords names a kind of email a donor may refuse (models.Topics), in
+// their language.
+func topicWords(p *locale.Printer, topic string) string {
+	return p.T("account.topic." + topic)
+}
+
+// membershipStatus says a membership's state for staff, in English.
 func membershipStatus(s string) string {
 	switch s {
 	case models.MembershipActive:
@@ -275,7 +310,7 @@ func (s *Server) updateProfile(c *gin.Context) {
 		s.error(c, err)
 		return
 	}
-	s.setFlash(c, "Your details are saved.")
+	s.setFlash(c, s.printer(c).T("account.saved"))
 	c.Redirect(http.StatusSeeOther, "/account#your-details")
 }
 
@@ -298,17 +333,17 @@ func (s *Server) portal(c *gin.Context) {
 		}
 	}
 	if customer == "" {
-		s.renderAccount(c, donor, "That membership cannot be managed online.", http.StatusUnprocessableEntity)
+		s.renderAccount(c, donor, s.printer(c).T("account.portal.cannot"), http.StatusUnprocessableEntity)
 		return
 	}
 	url, err := s.gateway.Portal(c.Request.Context(), customer, s.cfg.BaseURL.String()+"/account")
 	if errors.Is(err, payments.ErrNoPortal) {
-		s.renderAccount(c, donor, "This is a demo: there is no Stripe account to manage cards in.", http.StatusOK)
+		s.renderAccount(c, donor, s.printer(c).T("account.portal.demo"), http.StatusOK)
 		return
 	}
 	if err != nil {
 		s.logger(c).Error("opening customer portal", "err", err)
-		s.renderAccount(c, donor, "We could not reach our payment provider just now. Please try again in a minute.", http.StatusServiceUnavailable)
+		s.renderAccount(c, donor, s.printer(c).T("account.portal.gateway"), http.StatusServiceUnavailable)
 		return
 	}
 	c.Redirect(http.StatusSeeOther, url)

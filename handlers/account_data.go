@@ -11,8 +11,8 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/indienews/donations/locale"
 	"github.com/indienews/donations/models"
-	"github.com/indienews/donations/money"
 )
 
 // A donor's data rights on their page: see what the newsroom holds, take
@@ -41,22 +41,25 @@ func (s *Server) donorData(c *gin.Context, donor *models.Donor) (*accountDataPag
 		return nil, nil, err
 	}
 	loc := s.cfg.Location
+	p := s.printer(c)
 	day := func(t time.Time) string { return t.In(loc).Format("2006-01-02") }
 	d := &accountDataPage{page: s.basePage(c), Email: donor.Email}
-	d.Profile = []dataRow{{"Email", f.Donor.Email}, {"Name", f.Donor.Name}, {"Address", strings.Join(f.Donor.Address.Lines(), ", ")},
-		{"With us since", day(f.Donor.CreatedAt)}}
+	d.Profile = []dataRow{{p.T("data.email"), f.Donor.Email}, {p.T("data.name"), f.Donor.Name},
+		{p.T("data.address"), strings.Join(f.Donor.Address.Lines(), ", ")}, {p.T("data.since"), day(f.Donor.CreatedAt)}}
 	for _, g := range f.Gifts {
-		what := day(g.CreatedAt) + ": " + money.Display(g.TotalAmount, g.Currency) + " (" + models.PaymentKind(g.Frequency) + ", " + g.Status + ")"
+		what := p.T("data.gift", "Date", day(g.CreatedAt), "Amount", p.Money(g.TotalAmount, g.Currency),
+			"Kind", dataWord(p, "data.kind.", g.Frequency, models.PaymentKind(g.Frequency)), "Status", dataWord(p, "data.gift.", g.Status, g.Status))
 		detail := strings.Join(g.Address.Lines(), ", ")
 		if g.DedicationName != "" {
-			detail = strings.TrimPrefix(detail+"; "+models.DedicationText(g.DedicationType, g.DedicationName), "; ")
+			detail = strings.TrimPrefix(detail+"; "+dedicationLine(p, donateForm{DedicationType: g.DedicationType, DedicationName: g.DedicationName}), "; ")
 		}
 		d.Gifts = append(d.Gifts, dataRow{what, detail})
 	}
 	for _, m := range f.Memberships {
-		d.Memberships = append(d.Memberships, dataRow{money.Display(m.Amount, m.Currency) + " per " + m.BillingInterval, m.Status})
+		every := perInterval(p, m.Amount, m.Currency, m.BillingInterval)
+		d.Memberships = append(d.Memberships, dataRow{every, dataWord(p, "data.membership.", m.Status, m.Status)})
 		if m.Status == "active" || m.Status == "trialing" || m.Status == "past_due" {
-			d.Active = append(d.Active, money.Display(m.Amount, m.Currency)+" per "+m.BillingInterval)
+			d.Active = append(d.Active, every)
 		}
 	}
 	years := s.cfg.Receipts().RetentionYears
@@ -65,7 +68,8 @@ func (s *Server) donorData(c *gin.Context, donor *models.Donor) (*accountDataPag
 	}
 	var keep time.Time
 	for _, r := range f.Receipts {
-		d.Receipts = append(d.Receipts, dataRow{r.Number + ", " + day(r.GiftDate) + ": " + money.Display(r.Amount, r.Currency), r.Status})
+		d.Receipts = append(d.Receipts, dataRow{p.T("data.receipt", "Number", r.Number, "Date", day(r.GiftDate), "Amount", p.Money(r.Amount, r.Currency)),
+			dataWord(p, "data.receipt.", r.Status, r.Status)})
 		_, end := s.cfg.FiscalYearStart.Bounds(r.FiscalYear, loc)
 		if k := end.AddDate(years, 0, 0); k.After(keep) {
 			keep = k
@@ -73,19 +77,44 @@ func (s *Server) donorData(c *gin.Context, donor *models.Donor) (*accountDataPag
 		d.KeptCount++
 	}
 	for _, decl := range f.Declarations {
-		d.Declarations = append(d.Declarations, dataRow{"Declared " + day(decl.DeclaredAt), decl.FirstName + " " + decl.LastName + ", " + decl.Postcode})
+		d.Declarations = append(d.Declarations, dataRow{p.T("data.declared", "Date", day(decl.DeclaredAt)), decl.FirstName + " " + decl.LastName + ", " + decl.Postcode})
 		if k := s.now().AddDate(6, 0, 0); k.After(keep) {
 			keep = k
 		}
 		d.KeptCount++
 	}
 	for _, e := range f.Emails {
-		d.Emails = append(d.Emails, dataRow{day(e.CreatedAt) + ": " + e.Kind, e.Status})
+		d.Emails = append(d.Emails, dataRow{p.T("data.sent", "Date", day(e.CreatedAt), "Kind", dataWord(p, "data.emailkind.", e.Kind, e.Kind)),
+			dataWord(p, "data.email.", e.Status, e.Status)})
 	}
 	if !keep.IsZero() {
-		d.KeptUntil = keep.In(loc).Format("2 January 2006")
+		d.KeptUntil = p.DateDayFirst(keep.In(loc))
 	}
 	return d, f, nil
+}
+
+// dataWord is a value the ledger holds (a status, a kind) in the donor's
+// words: the message prefix+value, or fallback for a value no message
+// names (the ledger's own word, as English shows it).
+func dataWord(p *locale.Printer, prefix, value, fallback string) string {
+	if value == "" {
+		return fallback
+	}
+	if w := p.T(prefix + value); w != prefix+value {
+		return w
+	}
+	return fallback
+}
+
+// perInterval is a membership's amount and how often it is paid: "$15.00
+// per month".
+func perInterval(p *locale.Printer, minor int64, currency, interval string) string {
+	amount := p.Money(minor, currency)
+	switch interval {
+	case models.FrequencyMonth, models.FrequencyYear:
+		return p.T("data.per."+interval, "Amount", amount)
+	}
+	return amount + " per " + interval
 }
 
 // accountData shows the donor everything held about them.
@@ -139,7 +168,7 @@ func (s *Server) accountDataExport(c *gin.Context) {
 		s.error(c, err)
 		return
 	}
-	s.setFlash(c, "We are making your file. A link to it will come to "+donor.Email+" in a few minutes.")
+	s.setFlash(c, s.printer(c).T("data.making", "Email", donor.Email))
 	c.Redirect(http.StatusSeeOther, "/account/data")
 }
 
@@ -153,11 +182,12 @@ func (s *Server) accountDataFile(c *gin.Context) {
 	ctx := c.Request.Context()
 	e, err := s.store.ExportByID(ctx, c.Param("id"))
 	if err != nil || e.Kind != models.ExportDonorFile || e.Params != models.DonorFileExport(donor.ID).Params {
-		s.error(c, models.Errorf(models.ErrNotFound, "There is no such file on your account."))
+		s.error(c, models.Errorf(models.ErrNotFound, "%s", s.printer(c).T("data.nofile")))
 		return
 	}
 	if e.Status != models.ExportDone {
-		s.errorPage(c, http.StatusConflict, "Not ready", "Your file is not ready yet: the email with its link says when it is.")
+		p := s.printer(c)
+		s.errorPage(c, http.StatusConflict, p.T("data.notready.title"), p.T("data.notready"))
 		return
 	}
 	attachment(c, e.FileName, e.ContentType)
@@ -183,7 +213,7 @@ func (s *Server) accountEraseConfirm(c *gin.Context) {
 			s.error(c, err)
 			return
 		}
-		d.Notice = "Tick the box to confirm that you want your data erased."
+		d.Notice = s.printer(c).T("erase.tick")
 		s.render(c, http.StatusUnprocessableEntity, "account_erase", d)
 		return
 	}

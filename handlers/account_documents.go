@@ -25,7 +25,7 @@ func (s *Server) receiptPDF(c *gin.Context) {
 	r, err := s.store.ReceiptByID(c.Request.Context(), id)
 	if errors.Is(err, models.ErrNotFound) || (err == nil && (r.DonorID == nil || *r.DonorID != donor.ID)) {
 		// Someone else's receipt looks exactly like a missing one.
-		s.error(c, models.Errorf(models.ErrNotFound, "There is no such receipt on your account."))
+		s.error(c, models.Errorf(models.ErrNotFound, "%s", s.printer(c).T("account.noreceipt")))
 		return
 	}
 	if err != nil {
@@ -48,7 +48,7 @@ func (s *Server) statementPDF(c *gin.Context) {
 	}
 	fy, err := strconv.Atoi(strings.TrimSuffix(c.Param("file"), ".pdf"))
 	if err != nil || fy < 1900 || fy > 9999 {
-		s.error(c, models.Errorf(models.ErrNotFound, "There is no such statement."))
+		s.error(c, models.Errorf(models.ErrNotFound, "%s", s.printer(c).T("account.nostatement")))
 		return
 	}
 	st, err := documents.StatementOf(c.Request.Context(), s.store, s.cfg.Org, donor, fy)

@@ -24,14 +24,9 @@ import (
 // demo mode), never from the form alone.
 
 // cancelReasons are the choices the cancel page offers, as Stripe's
-// cancellation feedback values and in the member's words.
-var cancelReasons = []option{
-	{"too_expensive", "It costs too much for me right now"},
-	{"unused", "I don't read it enough"},
-	{"low_quality", "I'm unhappy with the coverage"},
-	{"switched_service", "I support another newsroom instead"},
-	{"other", "Another reason"},
-}
+// cancellation feedback values; the member reads each as the message
+// "member.reason.<value>".
+var cancelReasons = []string{"too_expensive", "unused", "low_quality", "switched_service", "other"}
 
 const maxCancelComment = 500
 
@@ -62,7 +57,7 @@ func (s *Server) donorMembership(c *gin.Context) (*models.Donor, *models.Members
 			return donor, m
 		}
 	}
-	s.renderAccount(c, donor, "That membership cannot be changed online.", http.StatusNotFound)
+	s.renderAccount(c, donor, s.printer(c).T("member.cannot"), http.StatusNotFound)
 	return nil, nil
 }
 
@@ -75,10 +70,14 @@ func (s *Server) cancelMembershipPage(c *gin.Context) {
 }
 
 func (s *Server) renderCancel(c *gin.Context, m *models.Membership, status int, reason, comment, problem string) {
-	d := cancelData{page: s.basePage(c), ID: m.ID, Amount: money.Display(m.Amount, m.Currency), Interval: m.BillingInterval,
-		Reasons: cancelReasons, CSRFField: csrfField(c), Error: problem, Reason: reason, Comment: comment}
+	p := s.printer(c)
+	d := cancelData{page: s.basePage(c), ID: m.ID, Amount: p.Money(m.Amount, m.Currency), Interval: m.BillingInterval,
+		CSRFField: csrfField(c), Error: problem, Reason: reason, Comment: comment}
+	for _, r := range cancelReasons {
+		d.Reasons = append(d.Reasons, option{r, p.T("member.reason." + r)})
+	}
 	if m.CurrentPeriodEnd != nil {
-		d.PeriodEnd = m.CurrentPeriodEnd.In(s.cfg.Location).Format("January 2, 2006")
+		d.PeriodEnd = p.Date(m.CurrentPeriodEnd.In(s.cfg.Location))
 	}
 	s.render(c, status, "account_cancel", d)
 }
@@ -89,21 +88,21 @@ func (s *Server) cancelMembership(c *gin.Context) {
 		return
 	}
 	reason, comment := c.PostForm("reason"), strings.TrimSpace(c.PostForm("comment"))
+	p := s.printer(c)
 	if reason != "" && !slices.Contains(payments.Feedbacks, reason) {
-		s.renderCancel(c, m, http.StatusUnprocessableEntity, "", comment, "Choose one of the reasons, or none.")
+		s.renderCancel(c, m, http.StatusUnprocessableEntity, "", comment, p.T("member.error.reason"))
 		return
 	}
 	if utf8.RuneCountInString(comment) > maxCancelComment || strings.ContainsRune(comment, 0) {
-		s.renderCancel(c, m, http.StatusUnprocessableEntity, reason, comment, "Please keep your note under "+strconv.Itoa(maxCancelComment)+" characters.")
+		s.renderCancel(c, m, http.StatusUnprocessableEntity, reason, comment, p.T("member.error.note", "Max", strconv.Itoa(maxCancelComment)))
 		return
 	}
-	s.updateMembership(c, m, payments.MembershipUpdate{Cancel: true, Feedback: reason, Comment: comment},
-		"Your membership is cancelled: it ends at the end of the period you paid for, and nothing more will be charged. A confirmation is on its way to your email.")
+	s.updateMembership(c, m, payments.MembershipUpdate{Cancel: true, Feedback: reason, Comment: comment}, p.T("member.cancelled"))
 }
 
 func (s *Server) keepMembership(c *gin.Context) {
 	if _, m := s.donorMembership(c); m != nil {
-		s.updateMembership(c, m, payments.MembershipUpdate{Keep: true}, "Your membership carries on. Thank you!")
+		s.updateMembership(c, m, payments.MembershipUpdate{Keep: true}, s.printer(c).T("member.kept"))
 	}
 }
 
@@ -112,9 +111,10 @@ func (s *Server) pauseMembership(c *gin.Context) {
 	if m == nil {
 		return
 	}
+	p := s.printer(c)
 	n, err := strconv.Atoi(c.PostForm("payments"))
 	if err != nil || n < 1 || n > 3 {
-		s.renderAccount(c, donor, "Choose how many payments to skip: one, two or three.", http.StatusUnprocessableEntity)
+		s.renderAccount(c, donor, p.T("member.error.pause"), http.StatusUnprocessableEntity)
 		return
 	}
 	// Counted in payments, not months, from the next payment on: "skip 2"
@@ -131,17 +131,13 @@ func (s *Server) pauseMembership(c *gin.Context) {
 		return next.AddDate(0, k, 0)
 	}
 	until, again := every(n-1).Add(24*time.Hour), every(n)
-	skipped := "Your next payment is skipped"
-	if n > 1 {
-		skipped = "Your next " + strconv.Itoa(n) + " payments are skipped"
-	}
 	s.updateMembership(c, m, payments.MembershipUpdate{PauseUntil: until},
-		skipped+": the next one taken is on "+again.In(s.cfg.Location).Format("January 2, 2006")+".")
+		p.N("member.paused", n, "Date", p.Date(again.In(s.cfg.Location))))
 }
 
 func (s *Server) resumeMembership(c *gin.Context) {
 	if _, m := s.donorMembership(c); m != nil {
-		s.updateMembership(c, m, payments.MembershipUpdate{Resume: true}, "Your membership is no longer paused.")
+		s.updateMembership(c, m, payments.MembershipUpdate{Resume: true}, s.printer(c).T("member.resumed"))
 	}
 }
 
@@ -151,23 +147,24 @@ func (s *Server) changeMembershipAmount(c *gin.Context) {
 		return
 	}
 	typed := strings.TrimSpace(c.PostForm("amount"))
-	amount, err := money.ParseMajor(typed, m.Currency)
+	p := s.printer(c)
+	// "25,50" typed in French is 25.50.
+	amount, err := money.ParseMajor(p.Canonical(typed, m.Currency), m.Currency)
 	problem := ""
 	switch {
 	case errors.Is(err, money.ErrEmpty):
-		problem = "Enter the new amount."
-	case s.amountProblem(s.printer(c), amount, err, m.Currency, "amount") != "":
-		problem = s.amountProblem(s.printer(c), amount, err, m.Currency, "amount")
+		problem = p.T("member.error.empty")
+	case s.amountProblem(p, amount, err, m.Currency, "amount") != "":
+		problem = s.amountProblem(p, amount, err, m.Currency, "amount")
 	case amount == m.Amount:
-		problem = "That is already your amount."
+		problem = p.T("member.error.same")
 	}
 	if problem != "" {
 		s.renderAccountWith(c, donor, "", http.StatusUnprocessableEntity, models.DonorProfile{Name: donor.Name, Address: donor.Address}, nil,
 			&memberError{MembershipID: m.ID, Typed: typed, Message: problem})
 		return
 	}
-	s.updateMembership(c, m, payments.MembershipUpdate{Amount: amount},
-		"Your membership is now "+money.Display(amount, m.Currency)+" from the next payment on. Nothing is charged today.")
+	s.updateMembership(c, m, payments.MembershipUpdate{Amount: amount}, p.T("member.amount.changed", "Amount", p.Money(amount, m.Currency)))
 }
 
 // updateMembership sends the change and goes back to the donor page with
@@ -194,8 +191,7 @@ func (s *Server) updateMembership(c *gin.Context, m *models.Membership, u paymen
 			c.Redirect(http.StatusSeeOther, "/account")
 			return
 		}
-		s.renderAccount(c, donor, "We could not reach our payment provider just now, so nothing changed. Please try again in a minute.",
-			http.StatusServiceUnavailable)
+		s.renderAccount(c, donor, s.printer(c).T("member.gateway"), http.StatusServiceUnavailable)
 		return
 	}
 	for _, ev := range events {
@@ -205,7 +201,7 @@ func (s *Server) updateMembership(c *gin.Context, m *models.Membership, u paymen
 		}
 	}
 	if len(events) == 0 {
-		done += " This page shows the change once Stripe confirms it, usually within seconds."
+		done += " " + s.printer(c).T("member.pending")
 	}
 	s.setFlash(c, done)
 	c.Redirect(http.StatusSeeOther, "/account")

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+
+	"github.com/indienews/donations/locale"
 	"github.com/indienews/donations/models"
 )
 
@@ -51,14 +53,15 @@ func (s *Server) setSessionCookie(c *gin.Context, value string, maxAge int) {
 func (s *Server) requestSignIn(c *gin.Context) {
 	email := strings.TrimSpace(c.PostForm("email"))
 	d := signInData{page: s.basePage(c), Email: email}
+	p := s.printer(c)
 	if !validEmail(email) {
-		d.Error = "Enter an email address like name@example.com."
+		d.Error = p.T("form.email.invalid")
 		s.render(c, http.StatusUnprocessableEntity, "account_signin", d)
 		return
 	}
 	if ok, wait := s.signInByEmail.allow(models.NormaliseEmail(email)); !ok {
 		c.Header("Retry-After", retryAfterSeconds(wait))
-		d.Notice = "We sent several links to this address recently. Please use the newest one, or wait " + humanDuration(wait) + "."
+		d.Notice = p.T("signin.toomany", "Wait", waitWords(p, wait))
 		s.render(c, http.StatusTooManyRequests, "account_signin", d)
 		return
 	}
@@ -79,7 +82,7 @@ func (s *Server) confirmSignIn(c *gin.Context) {
 func (s *Server) signIn(c *gin.Context) {
 	session, donor, err := s.store.SignIn(c.Request.Context(), c.Param("token"))
 	if errors.Is(err, models.ErrExpired) || errors.Is(err, models.ErrNotFound) {
-		d := signInData{page: s.basePage(c), Notice: "This sign-in link has expired or was used already. Ask for a new one below."}
+		d := signInData{page: s.basePage(c), Notice: s.printer(c).T("signin.expired")}
 		s.render(c, http.StatusGone, "account_signin", d)
 		return
 	}
@@ -88,6 +91,11 @@ func (s *Server) signIn(c *gin.Context) {
 		return
 	}
 	s.setSessionCookie(c, session, int(models.SessionHardTTL/time.Second))
+	// The rest of the site follows the language the donor chose before,
+	// unless they have just picked one.
+	if locale.Known(donor.Language) && !c.GetBool(ctxLangChosen) {
+		s.setLanguageCookie(c, donor.Language)
+	}
 	s.logger(c).Info("donor signed in", "donor_id", donor.ID)
 	c.Redirect(http.StatusSeeOther, "/account")
 }
@@ -109,6 +117,23 @@ func (s *Server) requireDonor(c *gin.Context) *models.Donor {
 	if d == nil {
 		c.Redirect(http.StatusSeeOther, "/account")
 		c.Abort()
+		return nil
 	}
+	s.donorLanguage(c, d)
 	return d
+}
+
+// waitWords says how long to wait, as humanDuration does, in the
+// reader's language: "a second", "40 seconds", "a minute", "3 minutes".
+func waitWords(p *locale.Printer, d time.Duration) string {
+	secs := int(d.Round(time.Second) / time.Second)
+	switch {
+	case secs <= 1:
+		return p.T("signin.wait.second")
+	case secs < 60:
+		return p.T("signin.wait.seconds", "Count", retryAfterSeconds(d))
+	case secs < 120:
+		return p.T("signin.wait.minute")
+	}
+	return p.T("signin.wait.minutes", "Count", retryAfterSeconds(d/time.Minute*time.Second))
 }

@@ -29,7 +29,7 @@ type giftRow struct {
 func (s *Server) giftRows(gs []models.Gift, fees map[string]models.BalanceTxn) []giftRow {
 	out := make([]giftRow, 0, len(gs))
 	for _, g := range gs {
-		r := giftRow{Name: g.Name, Amount: money.Display(g.TotalAmount, g.Currency), Frequency: giftKind(g.Frequency), Status: giftStatus(g),
+		r := giftRow{Name: g.Name, Amount: money.Display(g.TotalAmount, g.Currency), Frequency: giftKind(g.Frequency), Status: giftStatus(s.staff(), g),
 			Choices: choicesOf(s.staff(), &g).summary(s.staff())}
 		if bt, ok := fees[g.ID]; ok {
 			r.Fee, r.Net = money.Display(bt.Fee, bt.Currency), money.Display(bt.Net, bt.Currency)

@@ -7,8 +7,8 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/indienews/donations/locale"
 	"github.com/indienews/donations/models"
-	"github.com/indienews/donations/money"
 )
 
 // detailsData is the page where the donor of a gift whose receipt is held
@@ -32,11 +32,14 @@ func (s *Server) giftDetails(c *gin.Context) {
 }
 
 func (s *Server) renderDetails(c *gin.Context, h *models.HeldGift, status int, p models.DonorProfile, errs fieldErrors) {
-	d := detailsData{page: s.basePage(c), Notice: s.takeFlash(c), Amount: money.Display(h.Gift.TotalAmount, h.Gift.Currency),
-		Done:    doneText(&h.Hold),
+	s.giftLanguage(c, &h.Gift)
+	pr := s.printer(c)
+	d := detailsData{page: s.basePage(c), Notice: s.takeFlash(c), Amount: pr.Money(h.Gift.TotalAmount, h.Gift.Currency),
+		Done:    doneText(pr, &h.Hold),
 		Profile: s.profileData(c, c.Request.URL.Path, "my details", p, errs)}
+	d.Profile.Save = pr.T("profile.save.mine")
 	if h.Gift.PaidAt != nil {
-		d.Date = h.Gift.PaidAt.In(s.cfg.Location).Format("January 2, 2006")
+		d.Date = pr.Date(h.Gift.PaidAt.In(s.cfg.Location))
 	}
 	s.render(c, status, "donate_details", d)
 }
@@ -44,8 +47,8 @@ func (s *Server) renderDetails(c *gin.Context, h *models.HeldGift, status int, p
 // detailsGone answers a link that leads nowhere: unknown, or mistyped.
 func (s *Server) detailsGone(c *gin.Context, err error) {
 	if errors.Is(err, models.ErrNotFound) {
-		s.errorPage(c, http.StatusNotFound, "Link not found",
-			"This link is not one we sent. Check that it was copied whole, or write to us and we will help.")
+		p := s.printer(c)
+		s.errorPage(c, http.StatusNotFound, p.T("details.notfound.title"), p.T("details.notfound"))
 		return
 	}
 	s.error(c, err)
@@ -60,6 +63,7 @@ func (s *Server) completeGiftDetails(c *gin.Context) {
 		s.detailsGone(c, err)
 		return
 	}
+	s.giftLanguage(c, &h.Gift)
 	p, errs := s.profileForm(c)
 	if len(errs) > 0 {
 		s.renderDetails(c, h, http.StatusUnprocessableEntity, p, errs)
@@ -70,24 +74,34 @@ func (s *Server) completeGiftDetails(c *gin.Context) {
 		s.error(c, err)
 		return
 	}
-	msg := "Thank you: your details are saved."
+	msg := s.printer(c).T("details.saved")
 	if r != nil {
-		msg = "Thank you: your receipt " + r.Number + " is issued and on its way to your inbox."
+		msg = s.printer(c).T("details.issued", "Number", r.Number)
 	}
 	s.setFlash(c, msg)
 	c.Redirect(http.StatusSeeOther, c.Request.URL.Path)
 }
 
 // doneText tells the donor what became of a receipt whose details are in;
-// "" while the form is still needed.
-func doneText(h *models.ReceiptHold) string {
+// "" while the form is still needed. The outcome is the ledger's words,
+// in English.
+func doneText(p *locale.Printer, h *models.ReceiptHold) string {
 	switch {
 	case h.ReleasedAt != nil && h.ReceiptID != nil:
-		return "We have your details: your receipt was issued and emailed to you (" + h.Outcome + ")."
+		return p.T("details.done.issued", "Outcome", h.Outcome)
 	case h.ReleasedAt != nil:
-		return "No receipt is issued for this gift: " + strings.TrimPrefix(h.Outcome, "no receipt: ") + "."
+		return p.T("details.done.none", "Outcome", strings.TrimPrefix(h.Outcome, "no receipt: "))
 	case h.Reason != models.HoldDetails:
-		return "We have your details. Your receipt is issued and emailed to you once your payment has settled, without anything more from you."
+		return p.T("details.done.settling")
 	}
 	return ""
+}
+
+// giftLanguage: a page reached from an email about a gift speaks the
+// language the donor gave in, unless they have picked one.
+func (s *Server) giftLanguage(c *gin.Context, g *models.Gift) {
+	if locale.Known(g.Language) && !c.GetBool(ctxLangChosen) {
+		c.Set(ctxLanguage, g.Language)
+		c.Writer.Header().Set("Content-Language", g.Language)
+	}
 }

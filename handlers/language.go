@@ -37,8 +37,7 @@ func (s *Server) chooseLanguage(c *gin.Context) {
 	}
 	chosen := c.Query("lang")
 	if locale.Known(chosen) {
-		http.SetCookie(c.Writer, &http.Cookie{Name: languageCookie, Value: chosen, Path: "/", MaxAge: 365 * 24 * 3600,
-			HttpOnly: true, Secure: s.cfg.BaseURL.Scheme == "https", SameSite: http.SameSiteLaxMode})
+		s.setLanguageCookie(c, chosen)
 	} else if ck, err := c.Cookie(languageCookie); err == nil && locale.Known(ck) {
 		chosen = ck
 	} else {
@@ -51,6 +50,13 @@ func (s *Server) chooseLanguage(c *gin.Context) {
 	h.Set("Content-Language", lang)
 	h.Add("Vary", "Accept-Language")
 	c.Next()
+}
+
+// setLanguageCookie keeps lang for the reader's next pages, across the
+// site, for a year.
+func (s *Server) setLanguageCookie(c *gin.Context, lang string) {
+	http.SetCookie(c.Writer, &http.Cookie{Name: languageCookie, Value: lang, Path: "/", MaxAge: 365 * 24 * 3600,
+		HttpOnly: true, Secure: s.cfg.BaseURL.Scheme == "https", SameSite: http.SameSiteLaxMode})
 }
 
 // machinePath: answered to programs, in no language.

@@ -6,6 +6,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/indienews/donations/locale"
 	"github.com/indienews/donations/models"
 )
 
@@ -28,7 +29,8 @@ type unsubscribeData struct {
 func (s *Server) unsubscribeTarget(c *gin.Context) (donorID, topic string, ok bool) {
 	donorID, topic = c.Param("donor"), c.Param("topic")
 	if models.TopicOf(topicKindOf(topic)) == "" || !models.ValidUnsubscribe(s.unsubKey, donorID, topic, c.Param("sig")) {
-		s.errorPage(c, http.StatusNotFound, "Link not found", "This unsubscribe link is not one we sent. Sign in to your page to choose which emails you get.")
+		p := s.printer(c)
+		s.errorPage(c, http.StatusNotFound, p.T("unsub.notfound.title"), p.T("unsub.notfound"))
 		return "", "", false
 	}
 	return donorID, topic, true
@@ -51,10 +53,12 @@ func topicKindOf(topic string) string {
 	return ""
 }
 
-func topicLabel(topic string) string {
+// topicLabel is a topic's name in the reader's language, "" when there
+// is no such topic.
+func topicLabel(p *locale.Printer, topic string) string {
 	for _, t := range models.Topics {
 		if t.Value == topic {
-			return t.Label
+			return topicWords(p, topic)
 		}
 	}
 	return ""
@@ -64,7 +68,7 @@ func topicLabel(topic string) string {
 // checkers and previews open links).
 func (s *Server) unsubscribePage(c *gin.Context) {
 	if _, topic, ok := s.unsubscribeTarget(c); ok {
-		s.render(c, http.StatusOK, "unsubscribe", unsubscribeData{page: s.basePage(c), Topic: topicLabel(topic), Action: c.Request.URL.Path})
+		s.render(c, http.StatusOK, "unsubscribe", unsubscribeData{page: s.basePage(c), Topic: topicLabel(s.printer(c), topic), Action: c.Request.URL.Path})
 	}
 }
 
@@ -82,7 +86,8 @@ func (s *Server) unsubscribe(c *gin.Context) {
 	err := s.store.SetEmailPreference(c.Request.Context(), donorID, topic, false, how)
 	switch {
 	case errors.Is(err, models.ErrNotFound):
-		s.errorPage(c, http.StatusNotFound, "Link not found", "There is no one to unsubscribe here any more.")
+		p := s.printer(c)
+		s.errorPage(c, http.StatusNotFound, p.T("unsub.notfound.title"), p.T("unsub.gone"))
 		return
 	case err != nil:
 		s.error(c, err)
@@ -92,7 +97,7 @@ func (s *Server) unsubscribe(c *gin.Context) {
 		c.String(http.StatusOK, "unsubscribed\n")
 		return
 	}
-	s.render(c, http.StatusOK, "unsubscribe", unsubscribeData{page: s.basePage(c), Topic: topicLabel(topic), Done: true})
+	s.render(c, http.StatusOK, "unsubscribe", unsubscribeData{page: s.basePage(c), Topic: topicLabel(s.printer(c), topic), Done: true})
 }
 
 // updateEmailPreferences records the choices from the donor's page.
@@ -108,6 +113,6 @@ func (s *Server) updateEmailPreferences(c *gin.Context) {
 			return
 		}
 	}
-	s.setFlash(c, "Your email choices are saved.")
+	s.setFlash(c, s.printer(c).T("account.emails.saved"))
 	c.Redirect(http.StatusSeeOther, "/account#emails")
 }

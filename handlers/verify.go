@@ -7,7 +7,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/indienews/donations/models"
-	"github.com/indienews/donations/money"
 )
 
 type verifyData struct {
@@ -32,23 +31,25 @@ func (s *Server) verifyReceipt(c *gin.Context) {
 		s.error(c, err)
 		return
 	}
+	p := s.printer(c)
 	d.Found, d.Number, d.IssuedBy = true, r.Number, r.OrgName
-	d.Issued = r.IssuedAt.In(s.docs.LocationOf(r)).Format("January 2, 2006")
+	d.Issued = p.Date(r.IssuedAt.In(s.docs.LocationOf(r)))
 	d.Test = !r.Livemode
-	d.Amount = money.Display(r.Amount, r.Currency)
+	d.Amount = p.Money(r.Amount, r.Currency)
 	if r.Converted() {
-		d.Amount += " (paid as " + money.Display(r.OriginalAmount, r.OriginalCurrency) + " at " + r.ExchangeRate + ")"
+		d.Amount = p.T("verify.converted", "Amount", d.Amount, "Paid", p.Money(r.OriginalAmount, r.OriginalCurrency), "Rate", p.Decimal(r.ExchangeRate))
 	}
-	d.State, d.Status = "valid", "Valid"
+	d.State, d.Status = "valid", p.T("verify.status.valid")
 	if d.Test {
-		d.State, d.Status = "test", "TEST — not a receipt (made in demo or Stripe test mode; no money moved)"
+		d.State, d.Status = "test", p.T("verify.status.test")
 	}
 	if r.Status == models.ReceiptVoid {
-		d.State, d.Status = "void", "Void ("+r.VoidReasonText()+")"
+		// The reason is the ledger's, in English.
+		d.State, d.Status = "void", p.T("verify.status.void", "Reason", r.VoidReasonText())
 		repl, err := s.store.ReplacementOf(c.Request.Context(), r.Number)
 		switch {
 		case err == nil:
-			d.State, d.Status, d.ReplacedBy = "replaced", "Replaced by "+repl.Number, repl.Number
+			d.State, d.Status, d.ReplacedBy = "replaced", p.T("verify.status.replaced", "Number", repl.Number), repl.Number
 		case !errors.Is(err, models.ErrNotFound):
 			s.error(c, err)
 			return
