@@ -35,7 +35,7 @@ type campaignFormData struct {
 	Name, Slug, Goal, Starts, Ends, Intro, Presets string
 	// IntroFR, IntroES: the intro in French and Spanish ("" reads Intro).
 	IntroFR, IntroES string
-	Errors                                         fieldErrors
+	Errors           fieldErrors
 	// An existing campaign's match pools and the form that adds one.
 	Pools      []poolRow
 	Pool       poolForm

@@ -78,13 +78,13 @@ type donateData struct {
 	// MoneyBefore, MoneyAfter and Decimal are how app.js writes amounts
 	// in the page's language.
 	MoneyBefore, MoneyAfter, Decimal string
-	Exponent                     int
-	Min, Max                     string
-	FeeBasisPoints               int64
-	FeeFixed                     int64
-	FeeDescription               string
-	FeeExample                   string
-	Captcha                      *captchaWidget // nil: no human check
+	Exponent                         int
+	Min, Max                         string
+	FeeBasisPoints                   int64
+	FeeFixed                         int64
+	FeeDescription                   string
+	FeeExample                       string
+	Captcha                          *captchaWidget // nil: no human check
 	// Challenge: the page solves a proof of work before it is sent.
 	Challenge bool
 	// OverMax: the amount is above the largest gift online; the message

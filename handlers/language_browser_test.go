@@ -58,12 +58,12 @@ func englishLeft(t *testing.T, ctx context.Context) []string {
 func TestEveryDonorPageInEachLanguage(t *testing.T) {
 	app := newApp(t, "sqlite", appOptions{demo: true, work: true, env: map[string]string{
 		"APPEAL_TEXT": "Our reporters read the **public record**.", "APPEAL_TEXT_FR": "Nos journalistes lisent les **documents publics**.",
-		"APPEAL_TEXT_ES": "Nuestros periodistas leen los **documentos públicos**.",
+		"APPEAL_TEXT_ES":   "Nuestros periodistas leen los **documentos públicos**.",
 		"MEMBERSHIP_TIERS": "Supporter|60|a tote bag|12", "ORG_CONTACT_EMAIL": "help@ledger.example",
 		"PRIVACY_URL": "https://ledger.example/privacy", "TERMS_URL": "https://ledger.example/terms", "ORG_WEBSITE_URL": "https://ledger.example"}})
 	camp := &models.Campaign{Slug: "drive", Name: "Drive", GoalAmount: 1000000, Currency: "usd", Intro: "Every gift is **doubled**.",
 		IntroTranslations: map[string]string{"fr": "Chaque don est **doublé**.", "es": "Cada donación se **duplica**."},
-		PresetAmounts: "35, 70, 150", StartsAt: time.Now().AddDate(0, 0, -1), EndsAt: time.Now().AddDate(0, 1, 0)}
+		PresetAmounts:     "35, 70, 150", StartsAt: time.Now().AddDate(0, 0, -1), EndsAt: time.Now().AddDate(0, 1, 0)}
 	if err := app.Store.SaveCampaign(t.Context(), camp, models.CommandLine); err != nil {
 		t.Fatal(err)
 	}
