@@ -56,6 +56,13 @@ func TestDonateBoxScriptAndMeter(t *testing.T) {
 		t.Error(err)
 	} else if js, _ := io.ReadAll(zr); !bytes.Contains(js, []byte("data-donations-box")) {
 		t.Error("box.js is not the box's script")
+	} else {
+		// Its words come in each language, the site's default first.
+		for _, w := range []string{`var WORDS = {"en":{`, `"fr":{"closed":" (terminée)"`, `"Donner chaque mois"`, `"Donar cada mes"`} {
+			if !bytes.Contains(js, []byte(w)) {
+				t.Errorf("box.js lacks %s", w)
+			}
+		}
 	}
 	if resp, _ := rawGet(t, app.URL+"/box.js", map[string]string{"If-None-Match": etag}); resp.StatusCode != http.StatusNotModified {
 		t.Errorf("box.js again: %d, want 304", resp.StatusCode)
@@ -73,6 +80,10 @@ func TestDonateBoxScriptAndMeter(t *testing.T) {
 		resp.Header.Get("Vary") != "Origin" || resp.Header.Get("Set-Cookie") != "" || !strings.HasPrefix(resp.Header.Get("Cache-Control"), "public, max-age=3") ||
 		!bytes.Contains(body, []byte(`"raised":0,"goal":100000`)) {
 		t.Fatalf("meter: %d %v\n%s", resp.StatusCode, resp.Header, body)
+	}
+	// Its figures as each language writes them.
+	if !bytes.Contains(body, []byte(`"fr":{"raised":"0,00`+"\u00a0"+`$","goal":"1`+"\u00a0"+`000,00`+"\u00a0"+`$"}`)) {
+		t.Errorf("the meter lacks its French figures:\n%s", body)
 	}
 	if resp, _ := rawGet(t, meter, map[string]string{"Origin": "https://evil.example"}); resp.Header.Get("Access-Control-Allow-Origin") != "" {
 		t.Errorf("the meter allows another origin")
