@@ -9,6 +9,7 @@ import (
 
 	"github.com/indienews/donations/locale"
 	"github.com/indienews/donations/models"
+	"github.com/indienews/donations/money"
 )
 
 // english is the catalog a renderer without one speaks: its English
@@ -203,42 +204,53 @@ func methodLabel(method string) inLang {
 	return func(*locale.Printer) string { return label }
 }
 
-var (
-	partialRefund = regexp.MustCompile(`^partially refunded \((.+) of (.+)\)$`)
-	nonDigits     = regexp.MustCompile(`[^0-9]`)
-)
+var partialRefund = regexp.MustCompile(`^partially refunded \((.+) of (.+)\)$`)
 
-// voidReason is rec.VoidReasonText in each language: the reasons the
-// ledger writes are translated, amounts and all; what staff typed stays
-// as they typed it.
-func voidReason(rec *models.Receipt) inLang {
-	english := rec.VoidReasonText()
-	return func(p *locale.Printer) string {
-		if p.Lang() == "en" {
-			return english
-		}
-		switch english {
-		case "refunded in full":
-			return p.T("doc.void.refunded")
-		case "disputed (chargeback)":
-			return p.T("doc.void.disputed")
-		case "dispute lost (chargeback)":
-			return p.T("doc.void.dispute_lost")
-		case "cancelled and replaced: corrected name and address":
-			return p.T("doc.void.corrected")
-		}
-		if staff, ok := strings.CutPrefix(english, "voided by staff: "); ok {
-			return p.T("doc.void.by_staff", "Reason", staff)
-		}
-		if m := partialRefund.FindStringSubmatch(english); m != nil {
-			// money.Display writes every minor digit: its digits are the
-			// amount in minor units.
-			refunded, err1 := strconv.ParseInt(nonDigits.ReplaceAllString(m[1], ""), 10, 64)
-			total, err2 := strconv.ParseInt(nonDigits.ReplaceAllString(m[2], ""), 10, 64)
-			if err1 == nil && err2 == nil {
-				return p.T("doc.void.partial", "Refunded", p.Money(refunded, rec.Currency), "Total", p.Money(total, rec.Currency))
-			}
-		}
-		return english
+// VoidReason is rec's void reason in p's language, for the receipt and
+// for the email that says it is void. The ledger writes reasons in
+// English; those it writes itself are translated, amounts reprinted, and
+// a note staff typed is given as they typed it.
+func VoidReason(p *locale.Printer, rec *models.Receipt) string {
+	text := rec.VoidReasonText()
+	if p.Lang() == "en" {
+		return text
 	}
+	switch text {
+	case "refunded in full":
+		return p.T("doc.void.refunded")
+	case "disputed (chargeback)":
+		return p.T("doc.void.disputed")
+	case "dispute lost (chargeback)":
+		return p.T("doc.void.dispute_lost")
+	case "cancelled and replaced: corrected name and address":
+		return p.T("doc.void.corrected")
+	}
+	if note, ok := strings.CutPrefix(text, "voided by staff: "); ok {
+		return p.T("doc.void.by_staff", "Reason", note)
+	}
+	if m := partialRefund.FindStringSubmatch(text); m != nil {
+		return p.T("doc.void.partial", "Refunded", reprint(p, m[1], rec.Currency), "Total", reprint(p, m[2], rec.Currency))
+	}
+	return text
+}
+
+// reprint writes an amount money.Display wrote in currency in p's
+// language; one in another currency (a converted gift's) stays as it is.
+func reprint(p *locale.Printer, shown, currency string) string {
+	digits := strings.Map(func(r rune) rune {
+		if r >= '0' && r <= '9' {
+			return r
+		}
+		return -1
+	}, shown)
+	minor, err := strconv.ParseInt(digits, 10, 64)
+	if err != nil || money.Display(minor, currency) != shown {
+		return shown
+	}
+	return p.Money(minor, currency)
+}
+
+// voidReason is VoidReason in each language a receipt prints.
+func voidReason(rec *models.Receipt) inLang {
+	return func(p *locale.Printer) string { return VoidReason(p, rec) }
 }

@@ -169,9 +169,12 @@ func TestReceiptsInFrenchAndSpanish(t *testing.T) {
 func TestVoidReceiptInFrench(t *testing.T) {
 	r := rendererIn(t, "en", "CA")
 	for reason, want := range map[string]string{
-		"refunded in full":                         "ANNULÉ — ce reçu est annulé : remboursé en entier",
-		"partially refunded ($30.00 of $1,100.00)": "ANNULÉ — ce reçu est annulé : remboursé en partie (30,00 $ sur 1 100,00 $)",
-		"partially refunded (3000 of 110000)":      "remboursé en partie (30,00 $ sur 1 100,00 $)",
+		"refunded in full": "ANNULÉ — ce reçu est annulé : remboursé en entier",
+		"partially refunded (CA$30.00 of CA$1,100.00)": "ANNULÉ — ce reçu est annulé : remboursé en partie (30,00 $ sur 1 100,00 $)",
+		"partially refunded (3000 of 110000)":          "remboursé en partie (30,00 $ sur 1 100,00 $)",
+		// A gift paid in US dollars, receipted in Canadian ones: its
+		// amounts are not the receipt's currency, and stay as written.
+		"partially refunded ($30.00 of $1,100.00)": "remboursé en partie ($30.00 sur $1,100.00)",
 		"voided by staff: wrong donor":             "annulé par l'équipe : wrong donor",
 		"dispute lost (chargeback)":                "contestation perdue (rétrofacturation)",
 	} {

@@ -61,7 +61,7 @@ func (s *Server) requestSignIn(c *gin.Context) {
 	}
 	if ok, wait := s.signInByEmail.allow(models.NormaliseEmail(email)); !ok {
 		c.Header("Retry-After", retryAfterSeconds(wait))
-		d.Notice = p.T("signin.toomany", "Wait", waitWords(p, wait))
+		d.Notice = p.T("signin.toomany", "Wait", waitFor(p, wait))
 		s.render(c, http.StatusTooManyRequests, "account_signin", d)
 		return
 	}
@@ -121,19 +121,4 @@ func (s *Server) requireDonor(c *gin.Context) *models.Donor {
 	}
 	s.donorLanguage(c, d)
 	return d
-}
-
-// waitWords says how long to wait, as humanDuration does, in the
-// reader's language: "a second", "40 seconds", "a minute", "3 minutes".
-func waitWords(p *locale.Printer, d time.Duration) string {
-	secs := int(d.Round(time.Second) / time.Second)
-	switch {
-	case secs <= 1:
-		return p.T("signin.wait.second")
-	case secs < 60:
-		return p.T("signin.wait.seconds", "Count", retryAfterSeconds(d))
-	case secs < 120:
-		return p.T("signin.wait.minute")
-	}
-	return p.T("signin.wait.minutes", "Count", retryAfterSeconds(d/time.Minute*time.Second))
 }

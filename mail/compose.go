@@ -168,10 +168,10 @@ func (c *Composer) Compose(ctx context.Context, m *models.EmailMessage) (Message
 		case models.EmailReplacement:
 			d.Reason = p.T("email.reason.default")
 			if old, err := c.replaced(ctx, r); err == nil && old != nil {
-				d.Reason = voidReason(p, old)
+				d.Reason = documents.VoidReason(p, old)
 			}
 		case models.EmailVoid:
-			d.Reason = voidReason(p, r)
+			d.Reason = documents.VoidReason(p, r)
 		}
 		var pdf bytes.Buffer
 		if err := c.docs.Receipt(&pdf, r); err != nil {

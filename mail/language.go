@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	htmltemplate "html/template"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -14,7 +13,6 @@ import (
 	"github.com/indienews/donations/documents"
 	"github.com/indienews/donations/locale"
 	"github.com/indienews/donations/models"
-	"github.com/indienews/donations/money"
 )
 
 // language is the one m is written in: a receipt's own (frozen at issue;
@@ -196,51 +194,6 @@ func monthYear(p *locale.Printer, t time.Time) string {
 		return p.Month(t.Month()) + " de " + strconv.Itoa(t.Year())
 	}
 	return p.Month(t.Month()) + " " + strconv.Itoa(t.Year())
-}
-
-var partialRefund = regexp.MustCompile(`^partially refunded \((.+) of (.+)\)$`)
-
-// voidReason is r's void reason in p's language. The ledger writes
-// reasons in English; those it writes itself are translated, amounts
-// reprinted, and a note staff typed is given as they typed it.
-func voidReason(p *locale.Printer, r *models.Receipt) string {
-	text := r.VoidReasonText()
-	if p.Lang() == "en" {
-		return text
-	}
-	switch text {
-	case "refunded in full":
-		return p.T("email.reason.refunded")
-	case "disputed (chargeback)":
-		return p.T("email.reason.disputed")
-	case "dispute lost (chargeback)":
-		return p.T("email.reason.dispute_lost")
-	case "cancelled and replaced: corrected name and address":
-		return p.T("email.reason.corrected")
-	}
-	if note, ok := strings.CutPrefix(text, "voided by staff: "); ok {
-		return p.T("email.reason.staff", "Note", note)
-	}
-	if m := partialRefund.FindStringSubmatch(text); m != nil {
-		return p.T("email.reason.partial", "Refunded", reprint(p, m[1], r.Currency), "Total", reprint(p, m[2], r.Currency))
-	}
-	return text
-}
-
-// reprint writes an amount money.Display wrote in currency in p's
-// language; one in another currency (a converted gift's) stays as it is.
-func reprint(p *locale.Printer, shown, currency string) string {
-	digits := strings.Map(func(r rune) rune {
-		if r >= '0' && r <= '9' {
-			return r
-		}
-		return -1
-	}, shown)
-	minor, err := strconv.ParseInt(digits, 10, 64)
-	if err != nil || money.Display(minor, currency) != shown {
-		return shown
-	}
-	return p.Money(minor, currency)
 }
 
 // totalText is documents.Statement.TotalText in p's language.
