@@ -123,16 +123,7 @@ func TestEveryDonorPageInEachLanguage(t *testing.T) {
 		check("/account, signed out")
 		do(t, ctx, "ask for a link", chromedp.SendKeys(`#email`, email), chromedp.Submit(`#email`), chromedp.WaitVisible(`#signin-sent`))
 		check("/account, link sent")
-		signIn := ""
-		for i := 0; i < 300 && signIn == ""; i++ {
-			signIn = mailboxLink(t, ctx, app.URL, email, "/account/sign-in/")
-			if signIn == "" {
-				do(t, ctx, "wait", chromedp.Sleep(100*time.Millisecond))
-			}
-		}
-		if signIn == "" {
-			t.Fatalf("%s: no sign-in link mailed to %s", tc.lang, email)
-		}
+		signIn := mailedLink(t, ctx, app.URL, email, "/account/sign-in/")
 		do(t, ctx, "the sign-in link", chromedp.Navigate(signIn), chromedp.WaitVisible(`#confirm-sign-in`))
 		check("the sign-in confirmation")
 		do(t, ctx, "sign in", chromedp.Click(`#confirm-sign-in`), chromedp.WaitVisible(`#profile-form`))
@@ -147,16 +138,7 @@ func TestEveryDonorPageInEachLanguage(t *testing.T) {
 		check("the cancel page")
 		do(t, ctx, "cancel", chromedp.Click(`#reason-unused`), chromedp.Click(`#confirm-cancel`), chromedp.WaitVisible(`.keep-membership`))
 		check("/account with a cancelled membership")
-		restart := ""
-		for i := 0; i < 300 && restart == ""; i++ {
-			restart = mailboxLink(t, ctx, app.URL, email, "/donate/restart/")
-			if restart == "" {
-				do(t, ctx, "wait", chromedp.Sleep(100*time.Millisecond))
-			}
-		}
-		if restart == "" {
-			t.Fatalf("%s: no restart link mailed", tc.lang)
-		}
+		restart := mailedLink(t, ctx, app.URL, email, "/donate/restart/")
 		do(t, ctx, "the restart page", chromedp.Navigate(restart), chromedp.WaitVisible(`#restart`))
 		check("the restart page")
 		do(t, ctx, "a campaign's page", chromedp.Navigate(app.URL+"/give/drive"), chromedp.WaitVisible(`#campaign-meter`))
@@ -170,6 +152,20 @@ func TestEveryDonorPageInEachLanguage(t *testing.T) {
 		do(t, ctx, "a missing page", chromedp.Navigate(app.URL+"/no/such/page"), chromedp.WaitVisible(`h1`))
 		check("the not-found page")
 	}
+}
+
+// mailedLink waits (30 s at most) for a demo email to email holding a
+// link under path, and returns the link.
+func mailedLink(t *testing.T, ctx context.Context, base, email, path string) string {
+	t.Helper()
+	for range 300 {
+		if link := mailboxLink(t, ctx, base, email, path); link != "" {
+			return link
+		}
+		do(t, ctx, "wait", chromedp.Sleep(100*time.Millisecond))
+	}
+	t.Fatalf("no link under %s mailed to %s", path, email)
+	return ""
 }
 
 // mailboxLink is the first link under path in the newest demo email to
