@@ -131,6 +131,8 @@ type Options struct {
 	Retention     RetentionStore
 	Customers     CustomerDeleter
 	InactiveYears int
+	// Outbound, when set, delivers events to the endpoints.
+	Outbound *Outbound
 	// RescueAfter is how long a job may stay running before the engine
 	// takes it for the work of a dead instance and runs it again: an
 	// export killed with its server resumes after this. 0: 35 minutes,
@@ -275,7 +277,17 @@ func NewRunner(db DB, o Options) (*Runner, error) {
 			&river.PeriodicJobOpts{ID: "retention"},
 		))
 	}
-	working := cfg.PeriodicJobs != nil || o.Emails != nil || o.SignIns != nil || r.fees
+	if o.Outbound != nil {
+		ob := *o.Outbound
+		if ob.Window == 0 {
+			ob.Window = DefaultWindow
+		}
+		if ob.Backoff == nil {
+			ob.Backoff = backoff
+		}
+		river.AddWorker(workers, &deliverWorker{o: ob, now: o.Now, log: o.Logger})
+	}
+	working := cfg.PeriodicJobs != nil || o.Emails != nil || o.SignIns != nil || r.fees || o.Outbound != nil
 	if !working {
 		// Nothing to work yet: an insert-only client, which River allows.
 		cfg.Queues, cfg.Workers = nil, nil

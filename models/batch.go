@@ -238,6 +238,9 @@ func (s *Store) AddToBatch(ctx context.Context, batchID string, e BatchEntry, by
 		if err := tx.Create(g).Error; err != nil {
 			return translate(err)
 		}
+		if err := s.giftPaid(tx, g); err != nil {
+			return err
+		}
 		if g.CampaignID != nil {
 			if err := s.matchCampaignsTouched(tx); err != nil {
 				return err

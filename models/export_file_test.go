@@ -23,6 +23,7 @@ type queued struct {
 func (q *queued) EnqueueEmailTx(context.Context, *sql.Tx, string) error                { return nil }
 func (q *queued) EnqueueSignInTx(context.Context, *sql.Tx, string) error               { return nil }
 func (q *queued) EnqueueFeesTx(context.Context, *sql.Tx, string, string, string) error { return nil }
+func (q *queued) EnqueueDeliveryTx(context.Context, *sql.Tx, string) error             { return nil }
 func (q *queued) EnqueueExportTx(_ context.Context, _ *sql.Tx, id string) error {
 	q.mu.Lock()
 	defer q.mu.Unlock()

@@ -236,6 +236,11 @@ func (e CheckoutPaid) apply(s *Store, tx *Tx, ev EventRecord, res *EventResult) 
 		paymentID = p.SessionID
 	}
 	g.StripeSessionID, g.StripePaymentIntentID, g.DonorID = &p.SessionID, nullable(p.PaymentIntentID), &donorID
+	told := *g
+	told.Livemode = p.Livemode
+	if err := s.giftPaid(tx, &told); err != nil {
+		return err
+	}
 	// The payment's balance transaction first: a receipt converted to the
 	// settlement currency states what it says.
 	if err := recordPaymentFees(tx, g.ID, p.Fees); err != nil {

@@ -237,13 +237,18 @@ func (s *Store) GiftByID(ctx context.Context, id string) (*Gift, error) {
 func (s *Store) upsertDonor(tx *Tx, email, name string, addr Address, lang string) (string, error) {
 	now := tx.now
 	var id string
+	newID := uuid.NewString()
 	err := tx.Raw(`INSERT INTO donors (id, email, name, address_line1, address_line2, address_city, address_state, address_postal_code,
 			address_country, language, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (email) DO UPDATE SET language = CASE WHEN donors.language = '' THEN excluded.language ELSE donors.language END
 		RETURNING COALESCE(merged_into, id)`,
-		uuid.NewString(), NormaliseEmail(email), name, addr.Line1, addr.Line2, addr.City, addr.State, addr.PostalCode, addr.Country, lang, now, now).
+		newID, NormaliseEmail(email), name, addr.Line1, addr.Line2, addr.City, addr.State, addr.PostalCode, addr.Country, lang, now, now).
 		Scan(&id).Error
+	if err == nil && id == newID {
+		// Our id came back: the row is new, not an existing donor's.
+		err = s.donorCreated(tx, id, email, name, lang)
+	}
 	return id, err
 }
 

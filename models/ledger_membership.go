@@ -515,6 +515,9 @@ func (e InvoicePaid) apply(s *Store, tx *Tx, ev EventRecord, res *EventResult) e
 	} else if err := tx.Save(&g).Error; err != nil {
 		return translate(err)
 	}
+	if err := s.giftPaid(tx, &g); err != nil {
+		return err
+	}
 	if m.DonorID == nil {
 		if err := tx.Model(&Membership{}).Where("id = ?", m.ID).Update("donor_id", donorID).Error; err != nil {
 			return err

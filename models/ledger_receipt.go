@@ -400,7 +400,7 @@ func (s *Store) issueReceipt(tx *Tx, key string, g *Gift, donorID string, paymen
 	if err := tx.Create(r).Error; err != nil {
 		return nil, translate(err)
 	}
-	return r, nil
+	return r, s.receiptIssued(tx, r)
 }
 
 // currentReceipt is a gift's receipt in force, or nil when none is (voided
@@ -434,7 +434,10 @@ func (s *Store) voidReceipt(tx *Tx, r *Receipt, reason string) error {
 		return res.Error
 	}
 	r.Status, r.VoidReason, r.VoidedAt = ReceiptVoid, reason, &now
-	return nil
+	if res.RowsAffected == 0 {
+		return nil // void already: told when it was voided
+	}
+	return s.receiptVoided(tx, r)
 }
 
 // replaceReceipt issues the receipt that replaces old for a new amount: the
@@ -498,7 +501,7 @@ func (s *Store) reissue(tx *Tx, key string, old *Receipt, amount, original int64
 	if err := tx.Create(&r).Error; err != nil {
 		return nil, translate(err)
 	}
-	return &r, nil
+	return &r, s.receiptIssued(tx, &r)
 }
 
 var codeEncoding = base32.StdEncoding.WithPadding(base32.NoPadding)

@@ -78,6 +78,7 @@ type Enqueuer interface {
 	EnqueueEmailTx(ctx context.Context, tx *sql.Tx, messageID string) error
 	EnqueueSignInTx(ctx context.Context, tx *sql.Tx, email string) error
 	EnqueueFeesTx(ctx context.Context, tx *sql.Tx, giftID, paymentIntentID, chargeID string) error
+	EnqueueDeliveryTx(ctx context.Context, tx *sql.Tx, deliveryID string) error
 }
 
 // UseQueue connects the store to the job engine. Until it is called,

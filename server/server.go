@@ -25,6 +25,7 @@ import (
 	"github.com/indienews/donations/jobs"
 	"github.com/indienews/donations/mail"
 	"github.com/indienews/donations/models"
+	"github.com/indienews/donations/outbound"
 	"github.com/indienews/donations/payments"
 )
 
@@ -142,6 +143,9 @@ func (s *Server) assemble(o Options) error {
 		opts.Books, opts.BooksLocation = s.Store, cfg.Location
 		opts.Retention, opts.Customers, opts.InactiveYears = s.Store, deps.Gateway, cfg.InactiveDonorYears
 		opts.Exports = &jobs.Exports{Store: s.Store, Docs: cfg.Documents(), Org: cfg.Org, Location: cfg.Location}
+		// Events to the newsroom's other tools: https only in production,
+		// never to an address inside our network.
+		opts.Outbound = &jobs.Outbound{Store: s.Store, Client: outbound.NewClient(outbound.Policy{HTTPSOnly: cfg.Production()})}
 		s.reconciling = lister != nil
 	}
 	runner, err := jobs.NewRunner(s.Store, opts)
