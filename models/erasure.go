@@ -132,6 +132,11 @@ func (s *Store) EraseDonor(ctx context.Context, donorID string, by Actor, refere
 			return res.Error
 		}
 		e.Emails = int(res.RowsAffected)
+		// Events told to the newsroom's other tools keep no name or address
+		// either, sent or still to send.
+		if err := scrubEvents(tx, ids, placeholder, e.Name); err != nil {
+			return err
+		}
 		// Nothing more goes to an address that is gone.
 		if err := tx.Model(&EmailMessage{}).Where("to_address = ? AND status IN ?", placeholder, []string{EmailQueued, EmailFailed}).
 			Updates(map[string]any{"status": EmailUnsent, "last_error": "the donor was erased"}).Error; err != nil {

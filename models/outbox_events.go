@@ -410,3 +410,42 @@ func (s *Store) OutboundDeliveries(ctx context.Context, endpointID string) ([]Ou
 	err := s.db.WithContext(ctx).Where("endpoint_id = ?", endpointID).Order("event_seq DESC").Find(&out).Error
 	return out, wrap(err, "deliveries: of %s", endpointID)
 }
+
+// scrubEvents rewrites the events of erased donors (ids): their email and
+// name become the erased record's, and any address or dedication goes,
+// so a delivery still to come carries nothing of them.
+func scrubEvents(tx *Tx, ids []string, email, name string) error {
+	var rows []struct {
+		Seq     int64
+		Payload string
+	}
+	if err := tx.Raw("SELECT seq, payload FROM outbound_events WHERE donor_id IN ?", ids).Scan(&rows).Error; err != nil {
+		return fmt.Errorf("events: of erased donors: %w", err)
+	}
+	for _, r := range rows {
+		var body map[string]any
+		if err := json.Unmarshal([]byte(r.Payload), &body); err != nil {
+			return fmt.Errorf("events: %d: %w", r.Seq, err)
+		}
+		if data, ok := body["data"].(map[string]any); ok {
+			for k := range data {
+				switch {
+				case k == "email":
+					data[k] = email
+				case k == "name":
+					data[k] = name
+				case strings.HasPrefix(k, "address") || k == "dedication_name":
+					delete(data, k)
+				}
+			}
+		}
+		b, err := json.Marshal(body)
+		if err != nil {
+			return err
+		}
+		if err := tx.Exec("UPDATE outbound_events SET payload = ? WHERE seq = ?", string(b), r.Seq).Error; err != nil {
+			return fmt.Errorf("events: %d: %w", r.Seq, err)
+		}
+	}
+	return nil
+}
