@@ -138,6 +138,10 @@ type Config struct {
 	// prints each Canadian receipt in both at once; empty: each receipt in
 	// its donor's language.
 	ReceiptLanguages []string
+	// OutboundAllowLoopback lets outbound events go to a receiver on this
+	// machine (OUTBOUND_ALLOW_LOOPBACK=true: an n8n beside a development
+	// server, and the tests). Never in production.
+	OutboundAllowLoopback bool
 	// Catalog is the donor-facing words in every language, and how each
 	// writes money and dates in this newsroom's country.
 	Catalog *locale.Catalog
@@ -485,6 +489,9 @@ func Load(getenv Getenv) (*Config, error) {
 	}
 	c.Captcha = l.captcha()
 	c.DefaultLanguage = l.oneOf("DEFAULT_LANGUAGE", "en", locale.Languages...)
+	if c.OutboundAllowLoopback = l.oneOf("OUTBOUND_ALLOW_LOOPBACK", "false", "false", "true") == "true"; c.OutboundAllowLoopback && c.Production() {
+		l.fail("OUTBOUND_ALLOW_LOOPBACK", "is for development only: in production events never go to this machine's own addresses")
+	}
 	if raw := l.str("RECEIPT_LANGUAGES", ""); raw != "" {
 		for _, lang := range strings.Split(raw, ",") {
 			lang = strings.TrimSpace(strings.ToLower(lang))

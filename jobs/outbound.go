@@ -85,8 +85,12 @@ func (w *deliverWorker) Work(ctx context.Context, job *river.Job[DeliverArgs]) e
 	if waits, err := w.o.Store.DeliveryWaits(ctx, d); err != nil || waits {
 		return err
 	}
-	if claimed, err := w.o.Store.ClaimDelivery(ctx, d.ID); err != nil || !claimed {
+	if claimed, err := w.o.Store.ClaimDelivery(ctx, d.ID); err != nil {
 		return err
+	} else if !claimed {
+		// Another worker holds it, or held it and died (a SIGKILL mid-send):
+		// look again once its claim has gone stale, never drop it.
+		return river.JobSnooze(models.DeliveryGrace)
 	}
 	now := w.now()
 	res, sendErr := w.o.Client.Send(ctx, outbound.Delivery{URL: a.Endpoint.URL, ID: a.Event.ID, At: now,

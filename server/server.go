@@ -145,7 +145,7 @@ func (s *Server) assemble(o Options) error {
 		opts.Exports = &jobs.Exports{Store: s.Store, Docs: cfg.Documents(), Org: cfg.Org, Location: cfg.Location}
 		// Events to the newsroom's other tools: https only in production,
 		// never to an address inside our network.
-		opts.Outbound = &jobs.Outbound{Store: s.Store, Client: outbound.NewClient(outbound.Policy{HTTPSOnly: cfg.Production()})}
+		opts.Outbound = &jobs.Outbound{Store: s.Store, Client: outbound.NewClient(outbound.Policy{HTTPSOnly: cfg.Production(), AllowLoopback: cfg.OutboundAllowLoopback})}
 		s.reconciling = lister != nil
 	}
 	runner, err := jobs.NewRunner(s.Store, opts)
