@@ -125,7 +125,7 @@ func TestDonateBoxOnANewsPage(t *testing.T) {
 		mu.Lock()
 		defer mu.Unlock()
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		io.WriteString(w, `<!doctype html><html lang="en"><head><title>City hall</title></head><body><main><h1>City hall</h1><p>Story.</p>`+article+`</main></body></html>`)
+		io.WriteString(w, `<!doctype html><html lang="es-US"><head><title>City hall</title></head><body><main><h1>City hall</h1><p>Story.</p>`+article+`</main></body></html>`)
 	}))
 	t.Cleanup(news.Close)
 	app := newApp(t, "sqlite", appOptions{env: map[string]string{"NEWS_SITE_ORIGINS": news.URL}})
@@ -154,11 +154,15 @@ func TestDonateBoxOnANewsPage(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := app.URL + "/donate?article=" + strings.ReplaceAll(strings.ReplaceAll(news.URL, ":", "%3A"), "/", "%2F") + "%2F2026%2F11%2Fcity-hall&campaign=drive"
-	if len(hrefs) != 4 || hrefs[0] != want || hrefs[1] != want+"&amount=35&frequency=once" || hrefs[3] != want+"&frequency=month" {
+	// The article is in Spanish: the box speaks it, and opens the form in it.
+	if len(hrefs) != 4 || hrefs[0] != want+"&lang=es" || hrefs[1] != want+"&amount=35&frequency=once&lang=es" || hrefs[3] != want+"&frequency=month&lang=es" {
 		t.Fatalf("box links: %q, want %q…", hrefs, want)
 	}
-	if meter, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector(".donations-box-meter").textContent`)); !strings.Contains(meter, "$0.00 raised of the $1,000.00 goal") {
+	if meter, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector(".donations-box-meter").textContent`)); !strings.Contains(meter, "$0.00 recaudados de la meta de $1,000.00") {
 		t.Errorf("meter: %q", meter)
+	}
+	if monthly, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector(".donations-box-monthly").textContent`)); monthly != "Donar cada mes" {
+		t.Errorf("the monthly button reads %q", monthly)
 	}
 	if cookie, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.cookie`)); err != nil || cookie != "" {
 		t.Errorf("the news page has cookies: %q %v", cookie, err)
@@ -178,7 +182,7 @@ func TestDonateBoxOnANewsPage(t *testing.T) {
 	do(t, ctx, "the article from a newsletter", chromedp.Navigate(news.URL+"/2026/11/city-hall?utm_source=newsletter&utm_medium=email&utm_campaign=dec+drive&other=x"))
 	waitFor(t, ctx, "the box's buttons", `!!document.querySelector(".donations-box-amount")`)
 	hrefs, err = chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll(".donations-box a")].map(a => a.href)`))
-	if err != nil || !strings.HasSuffix(hrefs[1], "&amount=35&frequency=once&utm_source=newsletter&utm_medium=email&utm_campaign=dec%20drive") || strings.Contains(hrefs[1], "other") {
+	if err != nil || !strings.HasSuffix(hrefs[1], "&amount=35&frequency=once&lang=es&utm_source=newsletter&utm_medium=email&utm_campaign=dec%20drive") || strings.Contains(hrefs[1], "other") {
 		t.Fatalf("box links from a newsletter: %q %v", hrefs, err)
 	}
 	do(t, ctx, "an amount", chromedp.Evaluate[chromedp.Void](`setTimeout(() => document.querySelector(".donations-box-amount").click(), 0)`))

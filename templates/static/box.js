@@ -55,7 +55,7 @@
       if (campaign) q += "&campaign=" + encodeURIComponent(campaign);
       if (amount) q += "&amount=" + encodeURIComponent(amount);
       if (frequency) q += "&frequency=" + frequency;
-      return base + "/donate" + q + tags + "&lang=" + lang;
+      return base + "/donate" + q + "&lang=" + lang + tags;
     }
     var plain = box.querySelector("a[data-donate]");
     if (plain) plain.href = link("", "");
