@@ -178,6 +178,10 @@ func NewRunner(db DB, o Options) (*Runner, error) {
 		Logger:            o.Logger.With("component", "river"),
 		PollOnly:          true, // neither database/sql driver can LISTEN
 		FetchPollInterval: o.FetchPoll,
+		// While work keeps coming (a burst of deliveries), fetch again this
+		// soon rather than River's 100 ms, which caps a queue at its worker
+		// count ten times a second; idle, it polls at FetchPoll.
+		FetchCooldown: 20 * time.Millisecond,
 		Workers:           workers,
 		Queues:            map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 2}},
 	}
@@ -286,6 +290,7 @@ func NewRunner(db DB, o Options) (*Runner, error) {
 			ob.Backoff = backoff
 		}
 		river.AddWorker(workers, &deliverWorker{o: ob, now: o.Now, log: o.Logger})
+		cfg.Queues[OutboundQueue] = river.QueueConfig{MaxWorkers: outboundWorkers}
 	}
 	working := cfg.PeriodicJobs != nil || o.Emails != nil || o.SignIns != nil || r.fees || o.Outbound != nil
 	if !working {

@@ -126,8 +126,17 @@ func (w *deliverWorker) Work(ctx context.Context, job *river.Job[DeliverArgs]) e
 }
 
 // deliverOpts: the window, not the count, ends the retries; the count is
-// a backstop well past it.
-var deliverOpts = river.InsertOpts{MaxAttempts: 25}
+// a backstop well past it. Deliveries have a queue of their own, so a
+// burst of them (a drive's last hour) neither waits behind nor holds up
+// receipt emails.
+var deliverOpts = river.InsertOpts{MaxAttempts: 25, Queue: OutboundQueue}
+
+// OutboundQueue is the River queue deliveries run on.
+const OutboundQueue = "outbound"
+
+// outboundWorkers: deliveries at once. Each waits mostly on the receiver
+// (up to the client's ten seconds), so more than the cores.
+const outboundWorkers = 8
 
 // EnqueueDeliveryTx inserts a delivery's job inside the caller's
 // transaction.

@@ -7,9 +7,12 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -20,6 +23,7 @@ import (
 	"github.com/indienews/donations/handlers"
 	"github.com/indienews/donations/jobs"
 	"github.com/indienews/donations/models"
+	"github.com/indienews/donations/outbound"
 	"github.com/indienews/donations/payments"
 	"github.com/indienews/donations/testenv"
 )
@@ -150,65 +154,66 @@ func benchWebhooks(ctx context.Context, pg string, sz sizes) ([]row, error) {
 	}
 
 	// Ours: through the router over HTTP.
-	oursURL, dropOurs, err := freshSchema(ctx, pg)
+	oursRate, _, done, err := throughRouter(ctx, pg, demo, verifier, bodies, distinct, nil)
 	if err != nil {
 		return nil, err
 	}
-	defer dropOurs()
-	store, err := openBenchStore(ctx, oursURL)
+	done()
+	// The same, with an endpoint that wants gift.paid (issue 29): each
+	// paid gift writes its event and delivery in its transaction. Then the
+	// deliveries, signed, to a receiver on this machine, by River.
+	rc := &countingReceiver{seen: map[string]bool{}}
+	hook := httptest.NewServer(rc)
+	defer hook.Close()
+	withRate, withStore, done, err := throughRouter(ctx, pg, demo, verifier, bodies, distinct, func(st *models.Store) error {
+		_, err := st.CreateOutboundEndpoint(ctx, hook.URL, "bench", []string{models.EventGiftPaid}, models.CommandLine)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("with an endpoint: %w", err)
+	}
+	defer done()
+	runner, err := jobs.NewRunner(withStore, jobs.Options{Logger: slog.New(slog.DiscardHandler),
+		Outbound: &jobs.Outbound{Store: withStore, Client: outbound.NewClient(outbound.Policy{AllowLoopback: true})}})
 	if err != nil {
 		return nil, err
 	}
-	defer store.Close()
-	// As the server runs: each receipt email's River job is inserted in
-	// the event's transaction.
-	if err := jobs.Migrate(ctx, store); err != nil {
+	start := time.Now()
+	if err := runner.Start(ctx); err != nil {
 		return nil, err
 	}
-	queue, err := jobs.NewRunner(store, jobs.Options{})
-	if err != nil {
-		return nil, err
+	for rc.count() < distinct {
+		if time.Since(start) > 10*time.Minute {
+			return nil, fmt.Errorf("outbound: %d of %d gift.paid delivered after 10 minutes", rc.count(), distinct)
+		}
+		time.Sleep(5 * time.Millisecond)
 	}
-	store.UseQueue(queue)
-	env := map[string]string{"SECRET_KEY": "0123456789abcdef0123456789abcdef", "STRIPE_SECRET_KEY": "sk_test_bench",
-		"STRIPE_WEBHOOK_SECRET": demo.Secret(), "STRIPE_API_BASE": "http://127.0.0.1:9"}
-	cfg, err := config.Load(func(k string) string { return env[k] })
-	if err != nil {
-		return nil, err
+	deliverRate := float64(distinct) / time.Since(start).Seconds()
+	_ = runner.Stop(context.WithoutCancel(ctx))
+	if got := rc.count(); got != distinct {
+		return nil, fmt.Errorf("outbound: %d gift.paid deliveries for %d gifts", got, distinct)
 	}
-	srv, err := handlers.New(handlers.Deps{Config: cfg, Store: store, Gateway: payments.NewStripe("sk_test_bench", "http://127.0.0.1:9", nil),
-		Verifier: verifier, Logger: slog.New(slog.DiscardHandler)})
-	if err != nil {
-		return nil, err
-	}
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	addr, err := serveHandler(ctx, srv.Handler())
-	if err != nil {
-		return nil, err
-	}
-	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 16}, Timeout: 30 * time.Second}
-	oursRate, err := concurrently(len(bodies), 16, func(i int) error {
-		req, _ := http.NewRequest("POST", addr+"/webhooks/stripe", bytes.NewReader(bodies[i]))
-		req.Header.Set("Stripe-Signature", sign(demo, bodies[i]))
-		resp, err := client.Do(req)
+	// Baseline for the deliveries: the same number of posts to the same
+	// receiver from a bare loop, 16 at a time, no ledger.
+	bare := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 16}, Timeout: 30 * time.Second}
+	postRate, err := concurrently(distinct, 16, func(i int) error {
+		resp, err := bare.Post(hook.URL+"/bare", "application/json", strings.NewReader(`{"type":"gift.paid"}`))
 		if err != nil {
 			return err
 		}
 		resp.Body.Close()
-		if resp.StatusCode != 200 {
-			return fmt.Errorf("status %d", resp.StatusCode)
-		}
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	if err := sameLedger(ctx, store.SQL(), distinct); err != nil {
-		return nil, fmt.Errorf("ours: %w", err)
-	}
+
 	name := fmt.Sprintf("webhooks, %d events (20%% duplicates), 16 senders", len(bodies))
 	return []row{
+		{Name: name + " with an endpoint for gift.paid, time per webhook (vs no endpoint)", Ours: 1000 / withRate, Baseline: 1000 / oursRate, Unit: "ms",
+			Goal: "added latency per webhook"},
+		{Name: fmt.Sprintf("outbound: %d gifts → %d gift.paid deliveries, signed, by River (vs bare posts to the same receiver)", distinct, distinct),
+			Ours: deliverRate, Baseline: postRate, Unit: "deliveries/s", HigherIsBetter: true},
 		{Name: name + ", vs our statements replayed in SQL", Ours: oursRate, Baseline: replayRate, Unit: "events/s", Goal: "ratio ≥ 0.7", HigherIsBetter: true},
 		{Name: name + ", vs the minimal SQL", Ours: oursRate, Baseline: minimalRate, Unit: "events/s", HigherIsBetter: true},
 		{Name: "minimal SQL, gap-free numbers vs a sequence (gaps allowed)", Ours: minimalRate, Baseline: gapsRate, Unit: "events/s", HigherIsBetter: true},
@@ -260,4 +265,101 @@ func concurrently(n, workers int, fn func(i int) error) (float64, error) {
 	}
 	wg.Wait()
 	return float64(n) / time.Since(start).Seconds(), firstErr
+}
+
+// throughRouter posts bodies to the webhook endpoint of a server on a
+// fresh schema, 16 at a time, and returns the rate. setup, when not nil,
+// prepares the store first (an outbound endpoint). The caller calls done
+// once it has looked at the store.
+// countingReceiver counts the distinct webhook-ids posted to it.
+type countingReceiver struct {
+	mu   sync.Mutex
+	seen map[string]bool
+}
+
+func (rc *countingReceiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	_, _ = io.Copy(io.Discard, r.Body)
+	if id := r.Header.Get("webhook-id"); id != "" {
+		rc.mu.Lock()
+		rc.seen[id] = true
+		rc.mu.Unlock()
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (rc *countingReceiver) count() int {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	return len(rc.seen)
+}
+
+func throughRouter(ctx context.Context, pg string, demo *payments.Demo, verifier *payments.Verifier, bodies [][]byte, distinct int,
+	setup func(*models.Store) error) (rate float64, store *models.Store, done func(), err error) {
+	oursURL, dropOurs, err := freshSchema(ctx, pg)
+	if err != nil {
+		return 0, nil, nil, err
+	}
+	store, err = openBenchStore(ctx, oursURL)
+	if err != nil {
+		dropOurs()
+		return 0, nil, nil, err
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	done = func() { cancel(); store.Close(); dropOurs() }
+	defer func() {
+		if err != nil {
+			done()
+		}
+	}()
+	// As the server runs: each receipt email's River job is inserted in
+	// the event's transaction.
+	if err = jobs.Migrate(ctx, store); err != nil {
+		return 0, nil, nil, err
+	}
+	queue, err := jobs.NewRunner(store, jobs.Options{})
+	if err != nil {
+		return 0, nil, nil, err
+	}
+	store.UseQueue(queue)
+	if setup != nil {
+		if err = setup(store); err != nil {
+			return 0, nil, nil, err
+		}
+	}
+	env := map[string]string{"SECRET_KEY": "0123456789abcdef0123456789abcdef", "STRIPE_SECRET_KEY": "sk_test_bench",
+		"STRIPE_WEBHOOK_SECRET": demo.Secret(), "STRIPE_API_BASE": "http://127.0.0.1:9"}
+	cfg, err := config.Load(func(k string) string { return env[k] })
+	if err != nil {
+		return 0, nil, nil, err
+	}
+	srv, err := handlers.New(handlers.Deps{Config: cfg, Store: store, Gateway: payments.NewStripe("sk_test_bench", "http://127.0.0.1:9", nil),
+		Verifier: verifier, Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		return 0, nil, nil, err
+	}
+	addr, err := serveHandler(ctx, srv.Handler())
+	if err != nil {
+		return 0, nil, nil, err
+	}
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 16}, Timeout: 30 * time.Second}
+	rate, err = concurrently(len(bodies), 16, func(i int) error {
+		req, _ := http.NewRequest("POST", addr+"/webhooks/stripe", bytes.NewReader(bodies[i]))
+		req.Header.Set("Stripe-Signature", sign(demo, bodies[i]))
+		resp, err := client.Do(req)
+		if err != nil {
+			return err
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 200 {
+			return fmt.Errorf("status %d", resp.StatusCode)
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, nil, nil, err
+	}
+	if err = sameLedger(ctx, store.SQL(), distinct); err != nil {
+		return 0, nil, nil, fmt.Errorf("ours: %w", err)
+	}
+	return rate, store, done, nil
 }
