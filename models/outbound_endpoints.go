@@ -289,10 +289,14 @@ func (s *Store) ReplayDeliveries(ctx context.Context, id string, from, to time.T
 	return n, wrap(err, "deliveries: replay %s", id)
 }
 
+// deliveryActor is who the audit log names for an endpoint disabled
+// because it kept failing.
+var deliveryActor = Actor{Email: "delivery job"}
+
 // disableIfFailing disables endpoint id, in tx, once it has failed for
 // FailingFor or FailureLimit times in a row, with the reason on the
-// endpoint for the staff page.
-func disableIfFailing(tx *Tx, id string) error {
+// endpoint for the staff page, and an audit row.
+func (s *Store) disableIfFailing(tx *Tx, id string) error {
 	var e OutboundEndpoint
 	if err := tx.Where("id = ?", id).Take(&e).Error; err != nil {
 		return err
@@ -309,6 +313,9 @@ func disableIfFailing(tx *Tx, id string) error {
 	default:
 		return nil
 	}
-	return tx.Model(&OutboundEndpoint{}).Where("id = ?", id).Updates(map[string]any{
-		"status": EndpointDisabled, "disabled_reason": reason, "updated_at": tx.now}).Error
+	if err := tx.Model(&OutboundEndpoint{}).Where("id = ?", id).Updates(map[string]any{
+		"status": EndpointDisabled, "disabled_reason": reason, "updated_at": tx.now}).Error; err != nil {
+		return err
+	}
+	return s.audit(tx, deliveryActor, "disabled webhook endpoint", e.URL+": "+reason)
 }

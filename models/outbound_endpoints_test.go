@@ -165,6 +165,9 @@ func TestOutboundEndpointFailingForThreeDaysIsDisabled(t *testing.T) {
 		if err != nil || got.Status != models.EndpointDisabled || got.DisabledReason == "" {
 			t.Fatalf("after three days of failures: %+v %v", got, err)
 		}
+		if entries, _ := s.AuditLog(ctx, 1); len(entries) != 1 || entries[0].StaffEmail != "delivery job" || entries[0].Action != "disabled webhook endpoint" {
+			t.Fatalf("audit: %+v", entries)
+		}
 
 		// Enabled again: a clean count, and the open delivery pending.
 		if err := s.EnableOutboundEndpoint(ctx, e.ID, models.CommandLine); err != nil {

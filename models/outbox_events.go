@@ -392,7 +392,7 @@ func (s *Store) RecordDeliveryAttempt(ctx context.Context, id string, r Delivery
 			return err
 		}
 		if !r.Delivered {
-			if err := disableIfFailing(tx, d.EndpointID); err != nil {
+			if err := s.disableIfFailing(tx, d.EndpointID); err != nil {
 				return err
 			}
 		}
