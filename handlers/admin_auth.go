@@ -37,7 +37,7 @@ func (s *Server) adminBase(c *gin.Context) adminPage {
 	links := []navLink{{"/admin", "Dashboard", ""}, {"/admin/donors", "Donors", ""}, {"/admin/gifts", "Gifts", ""}, {"/admin/batches", "Batches", ""}, {"/admin/members", "Members", ""}, {"/admin/campaigns", "Campaigns", ""}, {"/admin/stories", "Stories", ""}, {"/admin/box", "Donate box", ""},
 		{"/admin/emails", "Emails", ""}, {"/admin/reports", "Reports", ""}}
 	if p.IsAdmin {
-		links = append(links, navLink{"/admin/staff", "Staff", ""}, navLink{"/admin/audit", "Audit log", ""})
+		links = append(links, navLink{"/admin/staff", "Staff", ""}, navLink{"/admin/audit", "Audit log", ""}, navLink{"/admin/webhooks", "Webhooks", ""})
 	}
 	path := c.Request.URL.Path
 	for i, l := range links {

@@ -49,6 +49,8 @@ func TestEveryAdminRouteRefusesTheWrongPeople(t *testing.T) {
 		"POST /admin/donors/:id/merge": true, "POST /admin/donors/:id/profile": true, "POST /admin/receipts/:file/resend": true, "POST /admin/receipts/:file/void": true, "POST /admin/receipts/:file/correct": true,
 		"POST /admin/emails/:id/retry": true, "GET /admin/staff": true, "POST /admin/staff": true,
 		"POST /admin/staff/disable": true, "GET /admin/audit": true, "POST /admin/reports/gift-aid": true,
+		"GET /admin/webhooks": true, "POST /admin/webhooks": true, "GET /admin/webhooks/:id": true, "POST /admin/webhooks/:id/rotate": true, "POST /admin/webhooks/:id/disable": true,
+		"POST /admin/webhooks/:id/enable": true, "POST /admin/webhooks/:id/test": true, "POST /admin/webhooks/:id/replay": true, "POST /admin/webhooks/:id/replay-range": true,
 	}
 	public := map[string]bool{"GET /admin/login": true, "POST /admin/login": true, "POST /admin/logout": true,
 		"GET /admin/setup/:token": true, "POST /admin/setup/:token": true}

@@ -181,4 +181,13 @@ func (s *Server) adminRoutes(r *gin.Engine) {
 	admin.POST("/staff", s.adminAddStaff)
 	admin.POST("/staff/disable", s.adminDisableStaff)
 	admin.GET("/audit", s.adminAudit)
+	admin.GET("/webhooks", s.adminWebhooks)
+	admin.POST("/webhooks", s.adminAddWebhook)
+	admin.GET("/webhooks/:id", s.adminWebhook)
+	admin.POST("/webhooks/:id/rotate", s.adminRotateWebhook)
+	admin.POST("/webhooks/:id/disable", s.adminDisableWebhook)
+	admin.POST("/webhooks/:id/enable", s.adminEnableWebhook)
+	admin.POST("/webhooks/:id/test", s.adminTestWebhook)
+	admin.POST("/webhooks/:id/replay", s.adminReplayDelivery)
+	admin.POST("/webhooks/:id/replay-range", s.adminReplayRange)
 }

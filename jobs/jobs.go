@@ -281,8 +281,16 @@ func NewRunner(db DB, o Options) (*Runner, error) {
 			&river.PeriodicJobOpts{ID: "retention"},
 		))
 	}
-	if o.Outbound != nil {
-		ob := *o.Outbound
+	working := cfg.PeriodicJobs != nil || o.Emails != nil || o.SignIns != nil || r.fees || o.Outbound != nil
+	if working {
+		// Always a worker for deliveries: River refuses to insert a kind
+		// its working client has none for, which would make every gift's
+		// write fail once an endpoint exists. Without Outbound it leaves
+		// the jobs to an instance that delivers (see deliverWorker.Work).
+		var ob Outbound
+		if o.Outbound != nil {
+			ob = *o.Outbound
+		}
 		if ob.Window == 0 {
 			ob.Window = DefaultWindow
 		}
@@ -292,7 +300,6 @@ func NewRunner(db DB, o Options) (*Runner, error) {
 		river.AddWorker(workers, &deliverWorker{o: ob, now: o.Now, log: o.Logger})
 		cfg.Queues[OutboundQueue] = river.QueueConfig{MaxWorkers: outboundWorkers}
 	}
-	working := cfg.PeriodicJobs != nil || o.Emails != nil || o.SignIns != nil || r.fees || o.Outbound != nil
 	if !working {
 		// Nothing to work yet: an insert-only client, which River allows.
 		cfg.Queues, cfg.Workers = nil, nil

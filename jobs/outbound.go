@@ -74,6 +74,11 @@ func (w *deliverWorker) NextRetry(job *river.Job[DeliverArgs]) time.Time {
 // or an earlier event of its donor to that endpoint is still on its way:
 // then the job ends, and settling that earlier one queues this one again.
 func (w *deliverWorker) Work(ctx context.Context, job *river.Job[DeliverArgs]) error {
+	if w.o.Store == nil || w.o.Client == nil {
+		// A runner that does not deliver: the job waits for one that does
+		// (snoozing spends no attempt).
+		return river.JobSnooze(time.Hour)
+	}
 	a, err := w.o.Store.OutboundAttemptByID(ctx, job.Args.DeliveryID)
 	if err != nil {
 		return err

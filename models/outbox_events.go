@@ -135,13 +135,11 @@ func (s *Store) recordEvent(tx *Tx, typ, donorID, key string, data any) error {
 			return err
 		}
 	}
-	body, err := json.Marshal(envelope{Type: typ, Timestamp: tx.now.Format(time.RFC3339), Data: data})
+	ev, err := newEvent(tx, typ, donor, key, data)
 	if err != nil {
-		return fmt.Errorf("events: %s: %w", typ, err)
+		return err
 	}
-	ev := OutboundEvent{ID: "msg_" + strings.ReplaceAll(uuid.NewString(), "-", ""), Type: typ, Payload: string(body),
-		DonorID: donor, DedupeKey: key, CreatedAt: tx.now}
-	res := tx.Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "dedupe_key"}}, DoNothing: true}).Create(&ev)
+	res := tx.Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "dedupe_key"}}, DoNothing: true}).Create(ev)
 	if res.Error != nil {
 		return fmt.Errorf("events: %s: %w", key, res.Error)
 	}
@@ -166,6 +164,17 @@ func (s *Store) recordEvent(tx *Tx, typ, donorID, key string, data any) error {
 		}
 	}
 	return nil
+}
+
+// newEvent is an event of typ about donor, with its body, written at tx's
+// time.
+func newEvent(tx *Tx, typ string, donor *string, key string, data any) (*OutboundEvent, error) {
+	body, err := json.Marshal(envelope{Type: typ, Timestamp: tx.now.Format(time.RFC3339), Data: data})
+	if err != nil {
+		return nil, fmt.Errorf("events: %s: %w", typ, err)
+	}
+	return &OutboundEvent{ID: "msg_" + strings.ReplaceAll(uuid.NewString(), "-", ""), Type: typ, Payload: string(body),
+		DonorID: donor, DedupeKey: key, CreatedAt: tx.now}, nil
 }
 
 // enqueueDelivery inserts a delivery's job in tx. Without a queue the
@@ -381,6 +390,11 @@ func (s *Store) RecordDeliveryAttempt(ctx context.Context, id string, r Delivery
 		}
 		if err := tx.Model(&OutboundEndpoint{}).Where("id = ?", d.EndpointID).Updates(ep).Error; err != nil {
 			return err
+		}
+		if !r.Delivered {
+			if err := s.disableIfFailing(tx, d.EndpointID); err != nil {
+				return err
+			}
 		}
 		if status == DeliveryRetrying || d.DonorID == nil {
 			return nil
