@@ -62,7 +62,10 @@ func typesText(types string) string {
 // endpointURLProblem says, in a sentence, why raw may not be an endpoint,
 // or "". The client checks every address again when it connects, so a
 // name that resolves inside our network is refused there.
-func endpointURLProblem(raw string, production bool) string {
+//
+// allowLoopback is OUTBOUND_ALLOW_LOOPBACK: in development, a receiver on
+// this machine.
+func endpointURLProblem(raw string, production, allowLoopback bool) string {
 	u, err := url.Parse(raw)
 	switch {
 	case raw == "":
@@ -75,10 +78,10 @@ func endpointURLProblem(raw string, production bool) string {
 		return "Leave the user name and password out of the address."
 	}
 	host := strings.ToLower(strings.TrimSuffix(u.Hostname(), "."))
-	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
+	if (host == "localhost" || strings.HasSuffix(host, ".localhost")) && !allowLoopback {
 		return "That address is on this server, not a public one."
 	}
-	if err := (outbound.Policy{HTTPSOnly: production}).CheckURL(raw); err != nil {
+	if err := (outbound.Policy{HTTPSOnly: production, AllowLoopback: allowLoopback}).CheckURL(raw); err != nil {
 		return "That address is not a public one: events are never sent inside our network."
 	}
 	return ""
@@ -99,7 +102,7 @@ func (s *Server) adminAddWebhook(c *gin.Context) {
 			d.Errors["types"] = "Choose the events to send, or all of them."
 		}
 	}
-	if msg := endpointURLProblem(raw, s.cfg.Production()); msg != "" {
+	if msg := endpointURLProblem(raw, s.cfg.Production(), s.cfg.OutboundAllowLoopback); msg != "" {
 		d.Errors["url"] = msg
 	}
 	if len(d.Description) > 200 {
