@@ -60,7 +60,7 @@ type Composer struct {
 
 var kinds = []string{models.EmailReceipt, models.EmailReplacement, models.EmailVoid,
 	models.EmailPaymentFailed, models.EmailStatement, models.EmailSignIn, models.EmailDetailsNeeded, models.EmailRenewalNotice,
-	models.EmailCancelConfirmed, models.EmailLapsed, models.EmailYearReminder, models.EmailDataReady}
+	models.EmailCancelConfirmed, models.EmailLapsed, models.EmailYearReminder, models.EmailDataReady, models.EmailEndpointDisabled}
 
 // NewComposer parses every email template once per language.
 func NewComposer(set Settings, src Source, docs *documents.Renderer) (*Composer, error) {
@@ -124,6 +124,8 @@ type emailData struct {
 	// came to.
 	Since, YearTotal string
 	Payments         int
+	// Endpoint is the address of an outbound endpoint that was disabled.
+	Endpoint string
 }
 
 // Compose builds the email for m.
@@ -132,6 +134,9 @@ func (c *Composer) Compose(ctx context.Context, m *models.EmailMessage) (Message
 		AccountURL: c.set.BaseURL + "/account", Link: m.Link}
 	out := Message{To: m.ToAddress, MessageID: c.messageID(m.DedupeKey)}
 	lang := c.language(ctx, m)
+	if m.Kind == models.EmailEndpointDisabled {
+		lang = "en" // to an admin, about the staff area, which is English
+	}
 	p := c.cat.Printer(lang)
 	if c.set.Catalog != nil {
 		out.Language = lang
@@ -291,6 +296,8 @@ func (c *Composer) Compose(ctx context.Context, m *models.EmailMessage) (Message
 		out.Attachments = []Attachment{{Name: fmt.Sprintf("statement-%d.pdf", m.FiscalYear), Data: pdf.Bytes()}}
 	case models.EmailDataReady:
 		d.Link = c.set.BaseURL + m.Link
+	case models.EmailEndpointDisabled:
+		d.Link, d.Endpoint = c.set.BaseURL+m.Link, m.Subject
 	case models.EmailSignIn:
 		// The token is made now, at sending, so it exists in the clear only
 		// in this email; a retried send makes a new one.

@@ -317,5 +317,19 @@ func (s *Store) disableIfFailing(tx *Tx, id string) error {
 		"status": EndpointDisabled, "disabled_reason": reason, "updated_at": tx.now}).Error; err != nil {
 		return err
 	}
-	return s.audit(tx, deliveryActor, "disabled webhook endpoint", e.URL+": "+reason)
+	if err := s.audit(tx, deliveryActor, "disabled webhook endpoint", e.URL+": "+reason); err != nil {
+		return err
+	}
+	// Each admin hears of it, once per disabling, in this transaction.
+	var admins []StaffUser
+	if err := tx.Where("role = ? AND disabled = ?", RoleAdmin, false).Find(&admins).Error; err != nil {
+		return err
+	}
+	for _, a := range admins {
+		if err := s.queueEmail(tx, EmailMessage{DedupeKey: fmt.Sprintf("endpoint_disabled:%s:%d:%s", id, tx.now.Unix(), a.ID),
+			Kind: EmailEndpointDisabled, ToAddress: a.Email, Link: "/admin/webhooks/" + id, Subject: e.URL}); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -185,6 +185,11 @@ func TestOutboundEndpointFailingAHundredTimesIsDisabled(t *testing.T) {
 	testenv.ForEachDB(t, func(t *testing.T, db string) {
 		ctx := context.Background()
 		s := openStore(t, db, "")
+		for email, role := range map[string]string{"admin@ledger.example": models.RoleAdmin, "staff@ledger.example": models.RoleStaff} {
+			if _, err := s.AddStaff(ctx, email, "a long test password", role, models.CommandLine); err != nil {
+				t.Fatal(err)
+			}
+		}
 		e, err := s.CreateOutboundEndpoint(ctx, "https://hooks.example.org/down", "", nil, models.CommandLine)
 		if err != nil {
 			t.Fatal(err)
@@ -199,6 +204,23 @@ func TestOutboundEndpointFailingAHundredTimesIsDisabled(t *testing.T) {
 			if want := i == models.FailureLimit; (got.Status == models.EndpointDisabled) != want {
 				t.Fatalf("after %d failures: %s", i, got.Status)
 			}
+		}
+		// The admins hear of it, each once; staff who are not admins do not.
+		var toAdmins []string
+		emails, err := s.Emails(ctx, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range emails {
+			if m.Kind == models.EmailEndpointDisabled {
+				toAdmins = append(toAdmins, m.ToAddress)
+				if m.Link != "/admin/webhooks/"+e.ID || m.Subject != e.URL {
+					t.Errorf("the notice: %+v", m)
+				}
+			}
+		}
+		if len(toAdmins) != 1 || toAdmins[0] != "admin@ledger.example" {
+			t.Errorf("endpoint disabled: emailed %v, want the one admin", toAdmins)
 		}
 	})
 }

@@ -27,6 +27,9 @@ const (
 	// EmailDataReady sends a donor the link to the file of their data they
 	// asked for.
 	EmailDataReady = "data_ready"
+	// EmailEndpointDisabled tells each admin that an outbound endpoint kept
+	// failing and was disabled; Link is its staff page.
+	EmailEndpointDisabled = "endpoint_disabled"
 )
 
 // Email statuses.
