@@ -109,3 +109,29 @@ func TestOutboundDonorUpdatedOncePerEdit(t *testing.T) {
 		}
 	})
 }
+
+func TestOutboundGiftRefundedPerRefund(t *testing.T) {
+	testenv.ForEachDB(t, func(t *testing.T, db string) {
+		s := openStore(t, db, "")
+		g := payGift(t, s, 0, "ada@example.com", 2500)
+		refund := func(total int64) models.ChargeRefunded {
+			return models.ChargeRefunded{ChargeRef: models.ChargeRef{PaymentIntentID: "pi_cs_eva"}, Amount: 2500, AmountRefunded: total, Currency: "usd"}
+		}
+		rolledBack(t, s, event("evt_r1", "charge.refunded"), refund(1000))
+		wantEvents(t, s, models.EventGiftRefunded, 0)
+		apply(t, s, event("evt_r1", "charge.refunded"), refund(1000))
+		apply(t, s, event("evt_r1", "charge.refunded"), refund(1000))      // delivered again
+		apply(t, s, event("evt_r1_copy", "charge.refunded"), refund(1000)) // the same refund under another id
+		got := wantEvents(t, s, models.EventGiftRefunded, 1)
+		if got[0]["gift_id"] != g.ID || got[0]["refunded_amount"] != float64(1000) || got[0]["total_refunded"] != float64(1000) ||
+			got[0]["currency"] != "usd" || got[0]["fully_refunded"] != false {
+			t.Fatalf("partial refund: %v", got[0])
+		}
+		apply(t, s, event("evt_r2", "charge.refunded"), refund(2500))
+		apply(t, s, event("evt_r1_late", "charge.refunded"), refund(1000)) // an older refund arriving late
+		got = wantEvents(t, s, models.EventGiftRefunded, 2)
+		if got[1]["refunded_amount"] != float64(1500) || got[1]["total_refunded"] != float64(2500) || got[1]["fully_refunded"] != true {
+			t.Fatalf("full refund: %v", got[1])
+		}
+	})
+}

@@ -40,3 +40,27 @@ func (s *Store) donorUpdated(tx *Tx, before Donor) error {
 		DonorID: d.ID, Email: d.Email, Name: d.Name, Line1: d.Address.Line1, Line2: d.Address.Line2, City: d.Address.City,
 		State: d.Address.State, Postal: d.Address.PostalCode, Country: d.Address.Country, Language: d.Language, UpdatedAt: tx.now.Format(time.RFC3339)})
 }
+
+type giftRefundedData struct {
+	GiftID         string `json:"gift_id"`
+	DonorID        string `json:"donor_id"`
+	RefundedAmount int64  `json:"refunded_amount"` // what this refund took
+	TotalRefunded  int64  `json:"total_refunded"`  // refunded of the gift so far
+	TotalAmount    int64  `json:"total_amount"`
+	Currency       string `json:"currency"`
+	FullyRefunded  bool   `json:"fully_refunded"`
+	MembershipID   string `json:"membership_id,omitempty"`
+	CampaignID     string `json:"campaign_id,omitempty"`
+	RefundedAt     string `json:"refunded_at"`
+}
+
+// giftRefunded tells a refund of g that took its refunded total from
+// g.RefundedAmount to total: one event per total reached, so a refund
+// event delivered again (or late, after a larger one) tells nothing.
+func (s *Store) giftRefunded(tx *Tx, g *Gift, total int64) error {
+	donorID := deref(g.DonorID)
+	return s.recordEvent(tx, EventGiftRefunded, donorID, fmt.Sprintf("gift.refunded:%s:%d", g.ID, total), giftRefundedData{
+		GiftID: g.ID, DonorID: donorID, RefundedAmount: total - g.RefundedAmount, TotalRefunded: total, TotalAmount: g.TotalAmount,
+		Currency: g.Currency, FullyRefunded: total >= g.TotalAmount, MembershipID: deref(g.MembershipID), CampaignID: deref(g.CampaignID),
+		RefundedAt: tx.now.Format(time.RFC3339)})
+}
