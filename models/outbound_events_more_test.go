@@ -135,3 +135,104 @@ func TestOutboundGiftRefundedPerRefund(t *testing.T) {
 		}
 	})
 }
+
+func TestOutboundMembershipEvents(t *testing.T) {
+	testenv.ForEachDB(t, func(t *testing.T, db string) {
+		ctx := context.Background()
+		s := openStore(t, db, "")
+		at := time.Now().UTC().Truncate(time.Second).Add(-time.Hour)
+		next := func() time.Time { at = at.Add(time.Minute); return at }
+		invoice := func(sub, id, reason string, amount int64) models.InvoicePaid {
+			return models.InvoicePaid{InvoicePayment: models.InvoicePayment{InvoiceID: id, SubscriptionID: sub, CustomerID: "cus_" + sub,
+				PaymentIntentID: "pi_" + id, BillingReason: reason, AmountPaid: amount, Currency: "usd", Interval: "month",
+				Email: "mo@example.com", Name: "Mo Member"}}
+		}
+		state := func(sub string, amount int64, mod func(*models.SubscriptionState)) models.SubscriptionChanged {
+			st := models.SubscriptionState{SubscriptionID: sub, CustomerID: "cus_" + sub, Status: models.MembershipActive, Amount: amount,
+				Currency: "usd", Interval: "month", CurrentPeriodEnd: at.AddDate(0, 1, 0), StartedAt: at}
+			if mod != nil {
+				mod(&st)
+			}
+			return models.SubscriptionChanged{SubscriptionState: st}
+		}
+
+		// Started: the first invoice paid; rolled back first, then replayed.
+		first := invoice("sub_1", "in_1", "subscription_create", 1000)
+		t0 := next()
+		rolledBack(t, s, eventAt("evt_in_1", "invoice.paid", t0), first)
+		wantEvents(t, s, models.EventMembershipStarted, 0)
+		apply(t, s, eventAt("evt_in_1", "invoice.paid", t0), first)
+		apply(t, s, eventAt("evt_in_1", "invoice.paid", t0), first)
+		apply(t, s, eventAt("evt_in_1_copy", "invoice.paid", next()), first)
+		started := wantEvents(t, s, models.EventMembershipStarted, 1)
+		m, err := s.MembershipBySubscription(ctx, "sub_1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if started[0]["membership_id"] != m.ID || started[0]["amount"] != float64(1000) || started[0]["currency"] != "usd" ||
+			started[0]["interval"] != "month" || started[0]["donor_id"] == "" {
+			t.Fatalf("membership.started: %v", started[0])
+		}
+
+		// Changed: amount, then paused, then resumed; each once.
+		up := state("sub_1", 2000, nil)
+		t1 := next()
+		rolledBack(t, s, eventAt("evt_up", "customer.subscription.updated", t1), up)
+		wantEvents(t, s, models.EventMembershipChanged, 0)
+		apply(t, s, eventAt("evt_up", "customer.subscription.updated", t1), up)
+		apply(t, s, eventAt("evt_up", "customer.subscription.updated", t1), up)
+		apply(t, s, eventAt("evt_up_again", "customer.subscription.updated", next()), up) // the same state: no change
+		apply(t, s, eventAt("evt_pause", "customer.subscription.updated", next()), state("sub_1", 2000, func(st *models.SubscriptionState) { st.Paused = true }))
+		apply(t, s, eventAt("evt_resume", "customer.subscription.updated", next()), state("sub_1", 2000, nil))
+		changed := wantEvents(t, s, models.EventMembershipChanged, 3)
+		for i, want := range []string{"amount", "paused", "resumed"} {
+			cs, _ := changed[i]["changes"].([]any)
+			if len(cs) != 1 || cs[0] != want {
+				t.Fatalf("membership.changed %d: %v, want %s", i, changed[i], want)
+			}
+		}
+		if changed[0]["amount"] != float64(2000) {
+			t.Fatalf("membership.changed amount: %v", changed[0])
+		}
+
+		// Renewed: a cycle's invoice paid, once.
+		renewal := invoice("sub_1", "in_2", "subscription_cycle", 2000)
+		t2 := next()
+		rolledBack(t, s, eventAt("evt_in_2", "invoice.paid", t2), renewal)
+		wantEvents(t, s, models.EventMembershipRenewed, 0)
+		apply(t, s, eventAt("evt_in_2", "invoice.paid", t2), renewal)
+		apply(t, s, eventAt("evt_in_2_copy", "invoice.paid", next()), renewal)
+		renewed := wantEvents(t, s, models.EventMembershipRenewed, 1)
+		if renewed[0]["amount"] != float64(2000) || renewed[0]["gift_id"] == "" || renewed[0]["membership_id"] != m.ID {
+			t.Fatalf("membership.renewed: %v", renewed[0])
+		}
+
+		// Cancelled at the member's request: once.
+		cancel := state("sub_1", 2000, func(st *models.SubscriptionState) {
+			st.Status, st.Deleted, st.EndedAt, st.CancelReason = models.MembershipCanceled, true, at, "cancellation_requested"
+		})
+		t3 := next()
+		rolledBack(t, s, eventAt("evt_del", "customer.subscription.deleted", t3), cancel)
+		wantEvents(t, s, models.EventMembershipCancelled, 0)
+		apply(t, s, eventAt("evt_del", "customer.subscription.deleted", t3), cancel)
+		apply(t, s, eventAt("evt_del_copy", "customer.subscription.deleted", next()), cancel)
+		if got := wantEvents(t, s, models.EventMembershipCancelled, 1); got[0]["status"] != models.MembershipCanceled {
+			t.Fatalf("membership.cancelled: %v", got[0])
+		}
+
+		// Lapsed: ended by Stripe for non-payment, once.
+		apply(t, s, eventAt("evt_in_3", "invoice.paid", next()), invoice("sub_2", "in_3", "subscription_create", 500))
+		lapse := state("sub_2", 500, func(st *models.SubscriptionState) {
+			st.Status, st.Deleted, st.EndedAt, st.CancelReason = models.MembershipCanceled, true, at, "payment_failed"
+		})
+		t4 := next()
+		rolledBack(t, s, eventAt("evt_lapse", "customer.subscription.deleted", t4), lapse)
+		wantEvents(t, s, models.EventMembershipLapsed, 0)
+		apply(t, s, eventAt("evt_lapse", "customer.subscription.deleted", t4), lapse)
+		apply(t, s, eventAt("evt_lapse_copy", "customer.subscription.deleted", next()), lapse)
+		wantEvents(t, s, models.EventMembershipLapsed, 1)
+		wantEvents(t, s, models.EventMembershipStarted, 2)
+		wantEvents(t, s, models.EventMembershipCancelled, 1)
+		wantEvents(t, s, models.EventMembershipChanged, 3)
+	})
+}

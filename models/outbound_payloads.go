@@ -11,6 +11,13 @@ import (
 // dedupe key that a replayed or duplicated Stripe event repeats, so it
 // adds nothing. Amounts are minor units with their currency; no card data.
 
+func rfc3339(t *time.Time) string {
+	if t == nil {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339)
+}
+
 type donorUpdatedData struct {
 	DonorID   string `json:"donor_id"`
 	Email     string `json:"email"`
@@ -63,4 +70,114 @@ func (s *Store) giftRefunded(tx *Tx, g *Gift, total int64) error {
 		GiftID: g.ID, DonorID: donorID, RefundedAmount: total - g.RefundedAmount, TotalRefunded: total, TotalAmount: g.TotalAmount,
 		Currency: g.Currency, FullyRefunded: total >= g.TotalAmount, MembershipID: deref(g.MembershipID), CampaignID: deref(g.CampaignID),
 		RefundedAt: tx.now.Format(time.RFC3339)})
+}
+
+type membershipData struct {
+	MembershipID      string `json:"membership_id"`
+	DonorID           string `json:"donor_id"`
+	Status            string `json:"status"`
+	Amount            int64  `json:"amount"`
+	Currency          string `json:"currency"`
+	Interval          string `json:"interval"`
+	Tier              string `json:"tier,omitempty"`
+	Paused            bool   `json:"paused"`
+	PausedUntil       string `json:"paused_until,omitempty"`
+	CancelAtPeriodEnd bool   `json:"cancel_at_period_end"`
+	CurrentPeriodEnd  string `json:"current_period_end,omitempty"`
+	StartedAt         string `json:"started_at,omitempty"`
+	EndedAt           string `json:"ended_at,omitempty"`
+	CancelReason      string `json:"cancel_reason,omitempty"`
+	// membership.changed: what changed (amount, interval, paused, resumed,
+	// cancel_at_period_end, cancel_reverted).
+	Changes []string `json:"changes,omitempty"`
+	// membership.renewed: the gift the renewal paid.
+	GiftID string `json:"gift_id,omitempty"`
+}
+
+func membershipEventData(m *Membership) membershipData {
+	return membershipData{MembershipID: m.ID, DonorID: deref(m.DonorID), Status: m.Status, Amount: m.Amount, Currency: m.Currency,
+		Interval: m.BillingInterval, Tier: m.TierName, Paused: m.Paused, PausedUntil: rfc3339(m.PausedUntil),
+		CancelAtPeriodEnd: m.CancelAtPeriodEnd, CurrentPeriodEnd: rfc3339(m.CurrentPeriodEnd), StartedAt: rfc3339(m.StartedAt),
+		EndedAt: rfc3339(m.EndedAt), CancelReason: m.CancelReason}
+}
+
+// membershipChanges lists what a subscription state changed of a
+// membership that goes on.
+func membershipChanges(before, after *Membership) []string {
+	var out []string
+	if before.Amount != after.Amount || before.Currency != after.Currency {
+		out = append(out, "amount")
+	}
+	if before.BillingInterval != after.BillingInterval {
+		out = append(out, "interval")
+	}
+	switch {
+	case after.Paused && !before.Paused:
+		out = append(out, "paused")
+	case before.Paused && !after.Paused:
+		out = append(out, "resumed")
+	}
+	switch {
+	case after.CancelAtPeriodEnd && !before.CancelAtPeriodEnd:
+		out = append(out, "cancel_at_period_end")
+	case before.CancelAtPeriodEnd && !after.CancelAtPeriodEnd:
+		out = append(out, "cancel_reverted")
+	}
+	return out
+}
+
+// membershipEvents tells what a membership's new state (applied in tx by
+// event evID) is: started (once ever), cancelled or lapsed (once ever), or
+// changed (once per Stripe event that changed it). A state seen again
+// changes nothing, so tells nothing.
+func (s *Store) membershipEvents(tx *Tx, before Membership, evID string) error {
+	var m Membership
+	if err := tx.Where("id = ?", before.ID).Take(&m).Error; err != nil {
+		return err
+	}
+	if m.DonorID == nil && before.DonorID != nil {
+		m.DonorID = before.DonorID
+	}
+	donorID := deref(m.DonorID)
+	if m.Status == MembershipActive && before.Status == MembershipIncomplete {
+		if err := s.recordEvent(tx, EventMembershipStarted, donorID, "membership.started:"+m.ID, membershipEventData(&m)); err != nil {
+			return err
+		}
+	}
+	if m.Status == MembershipCanceled {
+		if before.Status == MembershipCanceled {
+			return nil
+		}
+		typ := EventMembershipCancelled
+		if m.CancelReason == "payment_failed" {
+			typ = EventMembershipLapsed
+		}
+		return s.recordEvent(tx, typ, donorID, typ+":"+m.ID, membershipEventData(&m))
+	}
+	if before.Status == MembershipIncomplete || before.Status == "" {
+		return nil // its first state: started, or not yet
+	}
+	changes := membershipChanges(&before, &m)
+	if len(changes) == 0 {
+		return nil
+	}
+	d := membershipEventData(&m)
+	d.Changes = changes
+	return s.recordEvent(tx, EventMembershipChanged, donorID, "membership.changed:"+m.ID+":"+evID, d)
+}
+
+// membershipRenewed tells a renewal invoice paid as gift g: once per
+// invoice.
+func (s *Store) membershipRenewed(tx *Tx, m *Membership, g *Gift, invoiceID string) error {
+	var cur Membership
+	if err := tx.Where("id = ?", m.ID).Take(&cur).Error; err != nil {
+		return err
+	}
+	if cur.DonorID == nil {
+		cur.DonorID = g.DonorID
+	}
+	d := membershipEventData(&cur)
+	d.GiftID = g.ID
+	d.Amount, d.Currency = g.TotalAmount, g.Currency
+	return s.recordEvent(tx, EventMembershipRenewed, deref(cur.DonorID), "membership.renewed:"+invoiceID, d)
 }
