@@ -236,3 +236,61 @@ func TestOutboundMembershipEvents(t *testing.T) {
 		wantEvents(t, s, models.EventMembershipChanged, 3)
 	})
 }
+
+func TestOutboundCampaignGoalAndMatchPoolOnce(t *testing.T) {
+	testenv.ForEachDB(t, func(t *testing.T, db string) {
+		ctx := context.Background()
+		s := openStore(t, db, "")
+		staff := models.Actor{Email: "fin@ledger.example"}
+		now := time.Now().UTC()
+		c := &models.Campaign{Slug: "year-end", Name: "Year-end", GoalAmount: 5000, Currency: "usd", StartsAt: now.AddDate(0, 0, -1), EndsAt: now.AddDate(0, 1, 0)}
+		if err := s.SaveCampaign(ctx, c, staff); err != nil {
+			t.Fatal(err)
+		}
+		pool := &models.MatchPool{CampaignID: c.ID, Funder: "A Foundation", Cap: 3000, StartsAt: c.StartsAt, EndsAt: c.EndsAt}
+		if err := s.AddMatchPool(ctx, pool, staff); err != nil {
+			t.Fatal(err)
+		}
+		give := func(n int, email string, amount int64, failFirst bool) *models.Gift {
+			t.Helper()
+			g := &models.Gift{Frequency: "once", Amount: amount, Currency: "usd", Email: email, Name: "Giver", CampaignID: &c.ID}
+			if err := s.CreateGift(ctx, g); err != nil {
+				t.Fatal(err)
+			}
+			sid := "cs_camp" + string(rune('a'+n))
+			if err := s.AttachCheckoutSession(ctx, g.ID, sid); err != nil {
+				t.Fatal(err)
+			}
+			pay := paid(sid, g.ID, email, amount, time.Now())
+			if failFirst {
+				rolledBack(t, s, event("evt_"+sid, "checkout.session.completed"), pay)
+			}
+			apply(t, s, event("evt_"+sid, "checkout.session.completed"), pay)
+			apply(t, s, event("evt_"+sid, "checkout.session.completed"), pay)
+			return g
+		}
+		give(0, "a@example.com", 2000, false)
+		wantEvents(t, s, models.EventMatchPoolExhausted, 0)
+		// The second gift takes the pool to its cap; the first try rolls back.
+		give(1, "b@example.com", 2000, true)
+		ex := wantEvents(t, s, models.EventMatchPoolExhausted, 1)
+		if ex[0]["pool_id"] != pool.ID || ex[0]["cap"] != float64(3000) || ex[0]["matched"] != float64(3000) || ex[0]["currency"] != "usd" {
+			t.Fatalf("match_pool.exhausted: %v", ex[0])
+		}
+		wantEvents(t, s, models.EventCampaignGoalReached, 0)
+		// The third takes the total over the goal, once, after a rollback.
+		third := give(2, "c@example.com", 2000, true)
+		goal := wantEvents(t, s, models.EventCampaignGoalReached, 1)
+		if goal[0]["campaign_id"] != c.ID || goal[0]["gift_id"] != third.ID || goal[0]["raised"] != float64(6000) ||
+			goal[0]["goal_amount"] != float64(5000) || goal[0]["currency"] != "usd" {
+			t.Fatalf("campaign.goal_reached: %v", goal[0])
+		}
+		// A refund drops the total under the goal and frees the pool;
+		// another gift reaches both again: neither is told twice.
+		apply(t, s, event("evt_camp_refund", "charge.refunded"), models.ChargeRefunded{
+			ChargeRef: models.ChargeRef{PaymentIntentID: "pi_cs_campb"}, Amount: 2000, AmountRefunded: 2000, Currency: "usd"})
+		give(3, "d@example.com", 3000, false)
+		wantEvents(t, s, models.EventCampaignGoalReached, 1)
+		wantEvents(t, s, models.EventMatchPoolExhausted, 1)
+	})
+}

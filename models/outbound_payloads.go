@@ -181,3 +181,89 @@ func (s *Store) membershipRenewed(tx *Tx, m *Membership, g *Gift, invoiceID stri
 	d.Amount, d.Currency = g.TotalAmount, g.Currency
 	return s.recordEvent(tx, EventMembershipRenewed, deref(cur.DonorID), "membership.renewed:"+invoiceID, d)
 }
+
+type goalReachedData struct {
+	CampaignID string `json:"campaign_id"`
+	Slug       string `json:"slug"`
+	Name       string `json:"name"`
+	GoalAmount int64  `json:"goal_amount"`
+	Raised     int64  `json:"raised"`
+	Currency   string `json:"currency"`
+	GiftID     string `json:"gift_id"` // the gift that took the total to the goal
+	DonorID    string `json:"donor_id,omitempty"`
+	ReachedAt  string `json:"reached_at"`
+}
+
+type poolExhaustedData struct {
+	PoolID      string `json:"pool_id"`
+	CampaignID  string `json:"campaign_id"`
+	Funder      string `json:"funder"`
+	Cap         int64  `json:"cap"`
+	Matched     int64  `json:"matched"`
+	Currency    string `json:"currency"`
+	ExhaustedAt string `json:"exhausted_at"`
+}
+
+// campaignEvents tells, after a campaign's gifts changed in tx, that it
+// reached its goal (once per campaign ever: the gift named is the one
+// whose payment, in the order paid, first took the raised total to the
+// goal) and that any of its pools has nothing left (once per pool ever).
+func (s *Store) campaignEvents(tx *Tx, campaignID string) error {
+	var c Campaign
+	if err := tx.Where("id = ?", campaignID).Limit(1).Find(&c).Error; err != nil || c.ID == "" {
+		return err
+	}
+	if c.GoalAmount > 0 {
+		var gifts []struct {
+			ID, DonorID string
+			Net         int64
+			PaidAt      time.Time
+		}
+		err := tx.Model(&Gift{}).
+			Select(`id, COALESCE(donor_id, '') AS donor_id, paid_at,
+				total_amount - refunded_amount - CASE WHEN dispute_status IN (?, ?) THEN total_amount - refunded_amount ELSE 0 END AS net`, DisputeOpen, DisputeLost).
+			Where("campaign_id = ? AND currency = ? AND status IN ? AND paid_at IS NOT NULL", c.ID, c.Currency, []string{GiftPaid, GiftRefunded}).
+			Order("paid_at, id").Scan(&gifts).Error
+		if err != nil {
+			return err
+		}
+		var raised int64
+		reached := -1
+		for i, g := range gifts {
+			raised += g.Net
+			if reached < 0 && raised >= c.GoalAmount {
+				reached = i
+			}
+		}
+		if reached >= 0 && raised >= c.GoalAmount {
+			g := gifts[reached]
+			if err := s.recordEvent(tx, EventCampaignGoalReached, "", "campaign.goal_reached:"+c.ID, goalReachedData{
+				CampaignID: c.ID, Slug: c.Slug, Name: c.Name, GoalAmount: c.GoalAmount, Raised: raised, Currency: c.Currency,
+				GiftID: g.ID, DonorID: g.DonorID, ReachedAt: tx.now.Format(time.RFC3339)}); err != nil {
+				return err
+			}
+		}
+	}
+	var pools []struct {
+		ID, Funder string
+		Cap        int64
+		Matched    int64
+	}
+	err := tx.Table("match_pools AS p").Select("p.id, p.funder, p.cap, COALESCE(SUM(gm.amount), 0) AS matched").
+		Joins("LEFT JOIN gift_matches gm ON gm.pool_id = p.id").Where("p.campaign_id = ?", c.ID).
+		Group("p.id, p.funder, p.cap").Scan(&pools).Error
+	if err != nil {
+		return err
+	}
+	for _, p := range pools {
+		if p.Cap <= 0 || p.Matched < p.Cap {
+			continue
+		}
+		if err := s.recordEvent(tx, EventMatchPoolExhausted, "", "match_pool.exhausted:"+p.ID, poolExhaustedData{
+			PoolID: p.ID, CampaignID: c.ID, Funder: p.Funder, Cap: p.Cap, Matched: p.Matched, Currency: c.Currency,
+			ExhaustedAt: tx.now.Format(time.RFC3339)}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
