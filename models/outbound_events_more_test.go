@@ -107,6 +107,22 @@ func TestOutboundDonorUpdatedOncePerEdit(t *testing.T) {
 		if got := wantEvents(t, s, models.EventDonorUpdated, 2); got[1]["name"] != "Ada King" {
 			t.Fatalf("donor.updated by staff: %v", got[1])
 		}
+		// A merge tells the record kept, once.
+		payGift(t, s, 1, "ada.other@example.com", 1000)
+		other, err := s.DonorByEmail(ctx, "ada.other@example.com")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.MergeDonors(ctx, "ada.other@example.com", d.ID, staff); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.MergeDonors(ctx, "ada.other@example.com", d.ID, staff); err == nil {
+			t.Fatal("merged twice")
+		}
+		got = wantEvents(t, s, models.EventDonorUpdated, 3)
+		if got[2]["donor_id"] != d.ID || got[2]["merged_donor_id"] != other.ID || got[2]["email"] != "ada@example.com" {
+			t.Fatalf("donor.updated by a merge: %v", got[2])
+		}
 	})
 }
 

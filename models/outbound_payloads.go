@@ -30,6 +30,14 @@ type donorUpdatedData struct {
 	Country   string `json:"address_country,omitempty"`
 	Language  string `json:"language,omitempty"`
 	UpdatedAt string `json:"updated_at"`
+	// A merge: the record merged into this one, whose gifts, receipts
+	// and memberships are this donor's now.
+	MergedDonorID string `json:"merged_donor_id,omitempty"`
+}
+
+func donorUpdatedEventData(d *Donor, now time.Time) donorUpdatedData {
+	return donorUpdatedData{DonorID: d.ID, Email: d.Email, Name: d.Name, Line1: d.Address.Line1, Line2: d.Address.Line2, City: d.Address.City,
+		State: d.Address.State, Postal: d.Address.PostalCode, Country: d.Address.Country, Language: d.Language, UpdatedAt: now.Format(time.RFC3339)}
 }
 
 // donorUpdated tells a donor's profile as it is now in tx, when it differs
@@ -43,9 +51,15 @@ func (s *Store) donorUpdated(tx *Tx, before Donor) error {
 	if d.Name == before.Name && d.Address == before.Address && d.Email == before.Email {
 		return nil
 	}
-	return s.recordEvent(tx, EventDonorUpdated, d.ID, fmt.Sprintf("donor.updated:%s:%d", d.ID, tx.now.UnixNano()), donorUpdatedData{
-		DonorID: d.ID, Email: d.Email, Name: d.Name, Line1: d.Address.Line1, Line2: d.Address.Line2, City: d.Address.City,
-		State: d.Address.State, Postal: d.Address.PostalCode, Country: d.Address.Country, Language: d.Language, UpdatedAt: tx.now.Format(time.RFC3339)})
+	return s.recordEvent(tx, EventDonorUpdated, d.ID, fmt.Sprintf("donor.updated:%s:%d", d.ID, tx.now.UnixNano()), donorUpdatedEventData(&d, tx.now))
+}
+
+// donorMerged tells that the record fromID was merged into into: once per
+// merged record, which can be merged only once.
+func (s *Store) donorMerged(tx *Tx, into *Donor, fromID string) error {
+	d := donorUpdatedEventData(into, tx.now)
+	d.MergedDonorID = fromID
+	return s.recordEvent(tx, EventDonorUpdated, into.ID, "donor.updated:merged:"+fromID, d)
 }
 
 type giftRefundedData struct {
