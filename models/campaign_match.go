@@ -137,6 +137,9 @@ func (s *Store) matchCampaignsTouched(tx *Tx) error {
 		if err := s.recomputeMatches(tx, id); err != nil {
 			return err
 		}
+		if err := s.campaignEvents(tx, id); err != nil {
+			return err
+		}
 	}
 	return nil
 }

@@ -175,6 +175,9 @@ func (s *Store) refundGift(tx *Tx, g *Gift, chargeID string, amountRefunded int6
 	if err := tx.Model(&Gift{}).Where("id = ?", g.ID).Updates(up).Error; err != nil {
 		return err
 	}
+	if err := s.giftRefunded(tx, g, refunded); err != nil {
+		return err
+	}
 	if err := s.refundGiftAid(tx, g, g.RefundedAmount, refunded); err != nil {
 		return err
 	}

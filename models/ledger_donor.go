@@ -95,6 +95,9 @@ func (s *Store) MergeDonors(ctx context.Context, fromEmail, intoID string, by Ac
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, uuid.NewString(), fromID, intoID, by.Email, m.Gifts, m.Receipts, m.Memberships, tx.now).Error; err != nil {
 			return err
 		}
+		if err := s.donorMerged(tx, &into, fromID); err != nil {
+			return err
+		}
 		return s.audit(tx, by, "merged donors", fmt.Sprintf("%s into %s: %d gifts, %d receipts, %d memberships",
 			m.FromEmail, intoID, m.Gifts, m.Receipts, m.Memberships))
 	})

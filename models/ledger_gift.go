@@ -263,6 +263,10 @@ type DonorProfile struct {
 // the same transaction. Receipts already issued keep what they froze.
 func (s *Store) UpdateDonorProfile(ctx context.Context, donorID string, p DonorProfile, by *Actor) error {
 	err := s.transaction(ctx, func(tx *Tx) error {
+		var before Donor
+		if err := tx.Where("id = ?", donorID).Limit(1).Find(&before).Error; err != nil {
+			return err
+		}
 		res := tx.Model(&Donor{}).Where("id = ? AND merged_into IS NULL", donorID).Updates(map[string]any{
 			"name": p.Name, "address_line1": p.Address.Line1, "address_line2": p.Address.Line2, "address_city": p.Address.City,
 			"address_state": p.Address.State, "address_postal_code": p.Address.PostalCode, "address_country": p.Address.Country, "updated_at": tx.now,
@@ -272,6 +276,9 @@ func (s *Store) UpdateDonorProfile(ctx context.Context, donorID string, p DonorP
 		}
 		if res.RowsAffected == 0 {
 			return Errorf(ErrNotFound, "There is no such donor.")
+		}
+		if err := s.donorUpdated(tx, before); err != nil {
+			return err
 		}
 		if by == nil {
 			return nil

@@ -344,6 +344,9 @@ func (e SubscriptionChanged) apply(s *Store, tx *Tx, ev EventRecord, res *EventR
 		if err := s.membershipEmails(tx, before, status, st); err != nil {
 			return err
 		}
+		if err := s.membershipEvents(tx, before, ev.ID); err != nil {
+			return err
+		}
 	}
 	res.Outcome = fmt.Sprintf("membership %s: %s", m.ID, status)
 	if !applied {
@@ -412,9 +415,17 @@ func (e InvoicePaid) apply(s *Store, tx *Tx, ev EventRecord, res *EventResult) e
 	if err != nil || m == nil {
 		return err
 	}
+	// What the new status tells (membership.started) is written once the
+	// member is known, below, or where the invoice's story ends.
+	stateTold := func() error { return nil }
 	if m.Status == MembershipIncomplete || m.Status == MembershipPastDue || m.Status == "unpaid" {
-		if _, err := s.setStatus(tx, m, MembershipActive, ev.Created, nil); err != nil {
+		before := *m
+		applied, err := s.setStatus(tx, m, MembershipActive, ev.Created, nil)
+		if err != nil {
 			return err
+		}
+		if applied {
+			stateTold = func() error { return s.membershipEvents(tx, before, ev.ID) }
 		}
 	}
 	// A payment that had failed and is paid now: recovered.
@@ -423,7 +434,7 @@ func (e InvoicePaid) apply(s *Store, tx *Tx, ev EventRecord, res *EventResult) e
 	}
 	if p.AmountPaid == 0 {
 		res.Outcome = fmt.Sprintf("membership %s: zero-amount invoice %s, no receipt", m.ID, p.InvoiceID)
-		return nil
+		return stateTold()
 	}
 	if p.Currency == "" {
 		return fmt.Errorf("%w: paid invoice %s has no currency", ErrRejected, p.InvoiceID)
@@ -434,7 +445,7 @@ func (e InvoicePaid) apply(s *Store, tx *Tx, ev EventRecord, res *EventResult) e
 	}
 	if existing.ID != "" {
 		res.Outcome, res.NoChange = fmt.Sprintf("invoice %s already recorded as gift %s", p.InvoiceID, existing.ID), true
-		return nil
+		return stateTold()
 	}
 
 	// The first invoice pays the gift the donor made on our form.
@@ -520,6 +531,14 @@ func (e InvoicePaid) apply(s *Store, tx *Tx, ev EventRecord, res *EventResult) e
 	}
 	if m.DonorID == nil {
 		if err := tx.Model(&Membership{}).Where("id = ?", m.ID).Update("donor_id", donorID).Error; err != nil {
+			return err
+		}
+	}
+	if err := stateTold(); err != nil {
+		return err
+	}
+	if p.BillingReason == "subscription_cycle" {
+		if err := s.membershipRenewed(tx, m, &g, p.InvoiceID); err != nil {
 			return err
 		}
 	}

@@ -17,14 +17,25 @@ import (
 
 // Outbound event types (Standard Webhooks), each one a fact of the ledger.
 const (
-	EventDonorCreated  = "donor.created"
-	EventGiftPaid      = "gift.paid"
-	EventReceiptIssued = "receipt.issued"
-	EventReceiptVoided = "receipt.voided"
+	EventDonorCreated        = "donor.created"
+	EventDonorUpdated        = "donor.updated"
+	EventGiftPaid            = "gift.paid"
+	EventGiftRefunded        = "gift.refunded"
+	EventMembershipStarted   = "membership.started"
+	EventMembershipChanged   = "membership.changed"
+	EventMembershipCancelled = "membership.cancelled"
+	EventMembershipLapsed    = "membership.lapsed"
+	EventMembershipRenewed   = "membership.renewed"
+	EventReceiptIssued       = "receipt.issued"
+	EventReceiptVoided       = "receipt.voided"
+	EventCampaignGoalReached = "campaign.goal_reached"
+	EventMatchPoolExhausted  = "match_pool.exhausted"
 )
 
 // EventTypes lists the types an endpoint can choose.
-var EventTypes = []string{EventDonorCreated, EventGiftPaid, EventReceiptIssued, EventReceiptVoided}
+var EventTypes = []string{EventDonorCreated, EventDonorUpdated, EventGiftPaid, EventGiftRefunded,
+	EventMembershipStarted, EventMembershipChanged, EventMembershipCancelled, EventMembershipLapsed, EventMembershipRenewed,
+	EventReceiptIssued, EventReceiptVoided, EventCampaignGoalReached, EventMatchPoolExhausted}
 
 // Endpoint statuses.
 const (
