@@ -182,8 +182,8 @@ func NewRunner(db DB, o Options) (*Runner, error) {
 		// soon rather than River's 100 ms, which caps a queue at its worker
 		// count ten times a second; idle, it polls at FetchPoll.
 		FetchCooldown: 20 * time.Millisecond,
-		Workers:           workers,
-		Queues:            map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 2}},
+		Workers:       workers,
+		Queues:        map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 2}},
 	}
 	if o.Lister != nil && o.Every > 0 {
 		if o.Every < time.Second {
