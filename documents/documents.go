@@ -17,53 +17,54 @@
 package documents
 
 import (
-	_ "embed"
+	"embed"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/go-text/typesetting/language"
+	"github.com/klauspost/compress/zstd"
 
 	"github.com/indienews/donations/documents/typeset"
 	"github.com/indienews/donations/locale"
 	"github.com/indienews/donations/models"
 )
 
-var (
-	//go:embed fonts/DejaVuSans.ttf
-	dejaVu []byte
-	//go:embed fonts/DejaVuSans-Bold.ttf
-	dejaVuBold []byte
-	//go:embed fonts/DroidSansFallbackFull.ttf
-	droidFallback []byte
-	//go:embed fonts/NanumGothic.ttf
-	nanumGothic []byte
-	//go:embed fonts/NotoSansArabic-Regular.ttf
-	notoArabic []byte
-	//go:embed fonts/NotoSansHebrew-Regular.ttf
-	notoHebrew []byte
-	//go:embed fonts/NotoSansDevanagari-Regular.ttf
-	notoDevanagari []byte
-	//go:embed fonts/NotoSansBengali-Regular.ttf
-	notoBengali []byte
-	//go:embed fonts/NotoSansThai-Regular.ttf
-	notoThai []byte
-)
+// fontFiles are the fonts, each compressed with zstd -19 (4.8 MB in the
+// binary instead of 11 MB; see docs/performance.md).
+//
+//go:embed fonts/*.ttf.zst
+var fontFiles embed.FS
 
 // fontSet is every font documents draw with, in the order letters look
-// for one: the script's own, DejaVu, then the fallbacks.
+// for one: the script's own, DejaVu, then the fallbacks. Each is unpacked
+// when a document first needs it.
 func fontSet() (*typeset.Fonts, error) {
+	// One decoder for every font: DecodeAll is safe from many goroutines,
+	// and with a concurrency of 1 it starts no goroutine of its own.
+	dec, err := zstd.NewReader(nil, zstd.WithDecoderConcurrency(1), zstd.WithDecoderLowmem(true))
+	if err != nil {
+		return nil, err
+	}
+	packed := func(name, file string, scripts ...language.Script) typeset.FontFile {
+		return typeset.FontFile{Name: name, Scripts: scripts, Open: func() ([]byte, error) {
+			b, err := fontFiles.ReadFile("fonts/" + file + ".ttf.zst")
+			if err != nil {
+				return nil, err
+			}
+			return dec.DecodeAll(b, nil)
+		}}
+	}
 	return typeset.NewFonts(
-		typeset.FontFile{Name: "DejaVuSans", Data: dejaVu},
-		typeset.FontFile{Name: "DejaVuSans-Bold", Data: dejaVuBold},
-		typeset.FontFile{Name: "NotoSansArabic", Data: notoArabic, Scripts: []language.Script{language.Arabic}},
-		typeset.FontFile{Name: "NotoSansHebrew", Data: notoHebrew, Scripts: []language.Script{language.Hebrew}},
-		typeset.FontFile{Name: "NotoSansDevanagari", Data: notoDevanagari, Scripts: []language.Script{language.Devanagari}},
-		typeset.FontFile{Name: "NotoSansBengali", Data: notoBengali, Scripts: []language.Script{language.Bengali}},
-		typeset.FontFile{Name: "NotoSansThai", Data: notoThai, Scripts: []language.Script{language.Thai}},
-		typeset.FontFile{Name: "DroidSansFallback", Data: droidFallback,
-			Scripts: []language.Script{language.Han, language.Hiragana, language.Katakana}},
-		typeset.FontFile{Name: "NanumGothic", Data: nanumGothic, Scripts: []language.Script{language.Hangul}},
+		packed("DejaVuSans", "DejaVuSans"),
+		packed("DejaVuSans-Bold", "DejaVuSans-Bold"),
+		packed("NotoSansArabic", "NotoSansArabic-Regular", language.Arabic),
+		packed("NotoSansHebrew", "NotoSansHebrew-Regular", language.Hebrew),
+		packed("NotoSansDevanagari", "NotoSansDevanagari-Regular", language.Devanagari),
+		packed("NotoSansBengali", "NotoSansBengali-Regular", language.Bengali),
+		packed("NotoSansThai", "NotoSansThai-Regular", language.Thai),
+		packed("DroidSansFallback", "DroidSansFallbackFull", language.Han, language.Hiragana, language.Katakana),
+		packed("NanumGothic", "NanumGothic", language.Hangul),
 	)
 }
 

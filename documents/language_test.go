@@ -11,6 +11,7 @@ import (
 	"unicode/utf16"
 
 	"github.com/go-text/typesetting/font"
+	"github.com/klauspost/compress/zstd"
 
 	"github.com/indienews/donations/locale"
 	"github.com/indienews/donations/models"
@@ -318,7 +319,20 @@ const accented = "éèêëàâçîïôûùüÿœæÉÈÀÇÔñÑáíóúÁÍÓÚ
 // glyph for each, and a page of them reads back as written, drawn with
 // DejaVu alone.
 func TestFontsDrawFrenchAndSpanish(t *testing.T) {
-	for name, data := range map[string][]byte{"DejaVuSans": dejaVu, "DejaVuSans-Bold": dejaVuBold} {
+	dec, err := zstd.NewReader(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer dec.Close()
+	for _, name := range []string{"DejaVuSans", "DejaVuSans-Bold"} {
+		packed, err := fontFiles.ReadFile("fonts/" + name + ".ttf.zst")
+		if err != nil {
+			t.Fatal(err)
+		}
+		data, err := dec.DecodeAll(packed, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
 		face, err := font.ParseTTF(bytes.NewReader(data))
 		if err != nil {
 			t.Fatal(err)

@@ -30,8 +30,12 @@ import (
 // the scripts it is the first choice for. The base fonts have none: they
 // print everything they have the letters for.
 type FontFile struct {
-	Name    string // PostScript name written into the PDF
-	Data    []byte
+	Name string // PostScript name written into the PDF
+	Data []byte
+	// Open gives Data when Data is nil. It runs once, when a document
+	// first needs the font: fonts ship compressed, and a CJK font's 4 MB
+	// are only unpacked in a process that prints CJK.
+	Open    func() ([]byte, error)
 	Scripts []language.Script
 }
 
@@ -161,6 +165,13 @@ func (f *Font) load() error {
 }
 
 func (f *Font) parse() error {
+	if f.file.Data == nil && f.file.Open != nil {
+		data, err := f.file.Open()
+		if err != nil {
+			return fmt.Errorf("font %s: %w", f.file.Name, err)
+		}
+		f.file.Data = data
+	}
 	ld, err := ot.NewLoader(bytes.NewReader(f.file.Data))
 	if err != nil {
 		return fmt.Errorf("font %s: %w", f.file.Name, err)

@@ -8,14 +8,32 @@ import (
 	"testing"
 
 	"github.com/go-text/typesetting/font"
+	"github.com/klauspost/compress/zstd"
 )
 
-func loadFont(t *testing.T, file string) *Font {
+// readFont unpacks one of the fonts the documents ship (zstd, beside
+// their licences).
+func readFont(t testing.TB, file string) []byte {
 	t.Helper()
-	data, err := os.ReadFile("../fonts/" + file)
+	packed, err := os.ReadFile("../fonts/" + file + ".zst")
 	if err != nil {
 		t.Fatal(err)
 	}
+	dec, err := zstd.NewReader(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer dec.Close()
+	data, err := dec.DecodeAll(packed, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
+}
+
+func loadFont(t *testing.T, file string) *Font {
+	t.Helper()
+	data := readFont(t, file)
 	f := &Font{file: FontFile{Name: file, Data: data}}
 	if err := f.load(); err != nil {
 		t.Fatal(err)
@@ -97,13 +115,7 @@ func fuzzFonts(t testing.TB) *Fonts {
 	if testFonts != nil {
 		return testFonts
 	}
-	read := func(name string) []byte {
-		b, err := os.ReadFile("../fonts/" + name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return b
-	}
+	read := func(name string) []byte { return readFont(t, name) }
 	fs, err := NewFonts(FontFile{Name: "DejaVuSans", Data: read("DejaVuSans.ttf")}, FontFile{Name: "DejaVuSans-Bold", Data: read("DejaVuSans-Bold.ttf")},
 		FontFile{Name: "NotoSansArabic", Data: read("NotoSansArabic-Regular.ttf")})
 	if err != nil {
