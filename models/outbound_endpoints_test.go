@@ -22,6 +22,57 @@ func settle(t *testing.T, s *models.Store, id string, r models.DeliveryResult) {
 	}
 }
 
+// TestEventsWaitForADisabledEndpoint: what happens while an endpoint is
+// disabled reaches it once it is enabled again, as its admins' email
+// promises; an enabled endpoint gets its events at once.
+func TestEventsWaitForADisabledEndpoint(t *testing.T) {
+	testenv.ForEachDB(t, func(t *testing.T, db string) {
+		ctx := context.Background()
+		s := openStore(t, db, "")
+		admin := models.Actor{Email: "admin@example.org"}
+		e, err := s.CreateOutboundEndpoint(ctx, "https://hooks.example.org/crm", "", nil, admin)
+		if err != nil {
+			t.Fatal(err)
+		}
+		live, err := s.CreateOutboundEndpoint(ctx, "https://hooks.example.org/live", "", nil, admin)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.DisableOutboundEndpoint(ctx, e.ID, "receiver down", admin); err != nil {
+			t.Fatal(err)
+		}
+		payGift(t, s, 0, "ada@example.com", 2500)
+		waiting, n, err := s.DeliveryLog(ctx, e.ID, 0, 50)
+		if err != nil || n == 0 {
+			t.Fatalf("a disabled endpoint kept no deliveries: %d %v", n, err)
+		}
+		if _, m, _ := s.DeliveryLog(ctx, live.ID, 0, 50); m != n {
+			t.Fatalf("the disabled endpoint holds %d deliveries, the enabled one %d", n, m)
+		}
+		for _, d := range waiting {
+			if d.Status != models.DeliveryPending || d.Attempts != 0 {
+				t.Fatalf("waiting delivery: %+v", d)
+			}
+		}
+		if err := s.EnableOutboundEndpoint(ctx, e.ID, admin); err != nil {
+			t.Fatal(err)
+		}
+		// Each one can now be sent, oldest first, and is sent once.
+		for i := len(waiting) - 1; i >= 0; i-- {
+			settle(t, s, waiting[i].ID, models.DeliveryResult{Delivered: true, StatusCode: 204})
+		}
+		after, _, _ := s.DeliveryLog(ctx, e.ID, 0, 50)
+		if len(after) != len(waiting) {
+			t.Fatalf("after enabling: %d deliveries, want %d", len(after), len(waiting))
+		}
+		for _, d := range after {
+			if d.Status != models.DeliveryDelivered || d.Attempts != 1 {
+				t.Fatalf("after enabling: %+v", d)
+			}
+		}
+	})
+}
+
 func TestOutboundEndpointManagement(t *testing.T) {
 	testenv.ForEachDB(t, func(t *testing.T, db string) {
 		ctx := context.Background()

@@ -157,8 +157,10 @@ func (s *Store) recordEvent(tx *Tx, typ, donorID, key string, data any) error {
 	if res.RowsAffected == 0 {
 		return nil
 	}
+	// A disabled endpoint's events wait for it as pending deliveries with
+	// no job: enabling it queues them, in order (EnableOutboundEndpoint).
 	var endpoints []OutboundEndpoint
-	if err := tx.Where("status = ?", EndpointActive).Order("created_at, id").Find(&endpoints).Error; err != nil {
+	if err := tx.Where("status IN ?", []string{EndpointActive, EndpointDisabled}).Order("created_at, id").Find(&endpoints).Error; err != nil {
 		return err
 	}
 	for _, e := range endpoints {
@@ -169,6 +171,9 @@ func (s *Store) recordEvent(tx *Tx, typ, donorID, key string, data any) error {
 			Status: DeliveryPending, CreatedAt: tx.now, UpdatedAt: tx.now}
 		if err := tx.Create(&d).Error; err != nil {
 			return fmt.Errorf("events: %s to %s: %w", key, e.ID, err)
+		}
+		if e.Status != EndpointActive {
+			continue
 		}
 		if err := s.enqueueDelivery(tx, d.ID); err != nil {
 			return err
