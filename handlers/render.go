@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"path"
 	"strings"
+	"sync"
 
 	"github.com/gin-gonic/gin"
 
@@ -17,28 +18,55 @@ import (
 )
 
 // renderer holds one parsed template set per language and page (layout +
-// page), built once at start so a broken template fails the start, not a
-// request. Each language's set has its own words: {{t "key"}} in a page
-// is that language's text.
+// page). Each language's set has its own words: {{t "key"}} in a page is
+// that language's text. The default language's set is parsed at start, so
+// a broken template fails the start, not a request; the others, made of
+// the same files and function names, are parsed when a page is first asked
+// for in them (each set is 3 MB that a server nobody reads in French does
+// not keep).
 type renderer struct {
-	langs map[string]map[string]*template.Template
+	langs map[string]*pageSet // read-only once built
+}
+
+// pageSet is one language's pages, parsed once.
+type pageSet struct {
+	once    sync.Once
+	printer *locale.Printer
+	pages   map[string]*template.Template
+	err     error
+}
+
+func (ps *pageSet) load() (map[string]*template.Template, error) {
+	ps.once.Do(func() { ps.pages, ps.err = parsePages(ps.printer) })
+	return ps.pages, ps.err
 }
 
 func newRenderer(catalog *locale.Catalog) (*renderer, error) {
-	r := &renderer{langs: map[string]map[string]*template.Template{}}
+	r := &renderer{langs: map[string]*pageSet{}}
 	for _, lang := range locale.Languages {
-		pages, err := parsePages(catalog.Printer(lang))
-		if err != nil {
-			return nil, err
-		}
-		r.langs[lang] = pages
+		r.langs[lang] = &pageSet{printer: catalog.Printer(lang)}
+	}
+	def, ok := r.langs[catalog.Default()]
+	if !ok {
+		def = r.langs[locale.Languages[0]]
+	}
+	if _, err := def.load(); err != nil {
+		return nil, err
 	}
 	return r, nil
 }
 
 // page is the template of page name in lang.
 func (r *renderer) page(lang, name string) (*template.Template, bool) {
-	t, ok := r.langs[lang][name]
+	ps, ok := r.langs[lang]
+	if !ok {
+		return nil, false
+	}
+	pages, err := ps.load()
+	if err != nil {
+		return nil, false
+	}
+	t, ok := pages[name]
 	return t, ok
 }
 

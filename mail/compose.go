@@ -8,6 +8,7 @@ import (
 	"fmt"
 	htmltemplate "html/template"
 	"strings"
+	"sync"
 	texttemplate "text/template"
 
 	"github.com/indienews/donations/documents"
@@ -52,20 +53,50 @@ type Composer struct {
 	src  Source
 	docs *documents.Renderer
 	cat  *locale.Catalog
-	// The templates per language, then per kind: their words come from
-	// the catalog, through the functions each language's are parsed with.
-	text map[string]map[string]*texttemplate.Template
-	html map[string]map[string]*htmltemplate.Template
+	// The templates per language: their words come from the catalog,
+	// through the functions each language's are parsed with.
+	langs map[string]*emailSet // read-only once built
+}
+
+// emailSet is one language's templates, per kind, parsed once: the
+// default language's at start (a broken template fails the start), the
+// others when an email is first written in them.
+type emailSet struct {
+	once    sync.Once
+	printer *locale.Printer
+	text    map[string]*texttemplate.Template
+	html    map[string]*htmltemplate.Template
+	err     error
+}
+
+func (es *emailSet) load() error {
+	es.once.Do(func() {
+		es.text, es.html = map[string]*texttemplate.Template{}, map[string]*htmltemplate.Template{}
+		for _, k := range kinds {
+			t, err := texttemplate.New(k).Funcs(textFuncs(es.printer)).ParseFS(templates.Files, "email/"+k+".txt", "email/footer.txt")
+			if err != nil {
+				es.err = fmt.Errorf("email %s: %w", k, err)
+				return
+			}
+			h, err := htmltemplate.New(k).Funcs(htmlFuncs(es.printer)).ParseFS(templates.Files, "email/"+k+".html", "email/footer.html")
+			if err != nil {
+				es.err = fmt.Errorf("email %s: %w", k, err)
+				return
+			}
+			es.text[k], es.html[k] = t, h
+		}
+	})
+	return es.err
 }
 
 var kinds = []string{models.EmailReceipt, models.EmailReplacement, models.EmailVoid,
 	models.EmailPaymentFailed, models.EmailStatement, models.EmailSignIn, models.EmailDetailsNeeded, models.EmailRenewalNotice,
 	models.EmailCancelConfirmed, models.EmailLapsed, models.EmailYearReminder, models.EmailDataReady, models.EmailEndpointDisabled}
 
-// NewComposer parses every email template once per language.
+// NewComposer parses the default language's email templates; the other
+// languages' are parsed when first needed.
 func NewComposer(set Settings, src Source, docs *documents.Renderer) (*Composer, error) {
-	c := &Composer{set: set, src: src, docs: docs, cat: set.Catalog,
-		text: map[string]map[string]*texttemplate.Template{}, html: map[string]map[string]*htmltemplate.Template{}}
+	c := &Composer{set: set, src: src, docs: docs, cat: set.Catalog, langs: map[string]*emailSet{}}
 	langs := locale.Languages
 	if c.cat == nil {
 		// No catalog: English only, its words from the English messages.
@@ -76,19 +107,14 @@ func NewComposer(set Settings, src Source, docs *documents.Renderer) (*Composer,
 		c.cat, langs = cat, []string{"en"}
 	}
 	for _, l := range langs {
-		p := c.cat.Printer(l)
-		c.text[l], c.html[l] = map[string]*texttemplate.Template{}, map[string]*htmltemplate.Template{}
-		for _, k := range kinds {
-			t, err := texttemplate.New(k).Funcs(textFuncs(p)).ParseFS(templates.Files, "email/"+k+".txt", "email/footer.txt")
-			if err != nil {
-				return nil, fmt.Errorf("email %s: %w", k, err)
-			}
-			h, err := htmltemplate.New(k).Funcs(htmlFuncs(p)).ParseFS(templates.Files, "email/"+k+".html", "email/footer.html")
-			if err != nil {
-				return nil, fmt.Errorf("email %s: %w", k, err)
-			}
-			c.text[l][k], c.html[l][k] = t, h
-		}
+		c.langs[l] = &emailSet{printer: c.cat.Printer(l)}
+	}
+	def, ok := c.langs[c.cat.Default()]
+	if !ok {
+		def = c.langs[langs[0]]
+	}
+	if err := def.load(); err != nil {
+		return nil, err
 	}
 	return c, nil
 }
@@ -343,14 +369,24 @@ func (c *Composer) Compose(ctx context.Context, m *models.EmailMessage) (Message
 			out.Unsubscribe = d.Unsubscribe
 		}
 	}
-	t := c.text[lang][m.Kind]
+	set, ok := c.langs[lang]
+	if !ok {
+		set = c.langs["en"] // a composer made without a catalog speaks English only
+	}
+	if err := set.load(); err != nil {
+		return Message{}, err
+	}
+	t := set.text[m.Kind]
+	if t == nil {
+		return Message{}, fmt.Errorf("no email of kind %q", m.Kind)
+	}
 	if err := t.ExecuteTemplate(&subject, "subject", d); err != nil {
 		return Message{}, err
 	}
 	if err := t.ExecuteTemplate(&text, "text", d); err != nil {
 		return Message{}, err
 	}
-	if err := c.html[lang][m.Kind].ExecuteTemplate(&html, "html", d); err != nil {
+	if err := set.html[m.Kind].ExecuteTemplate(&html, "html", d); err != nil {
 		return Message{}, err
 	}
 	if out.Cause == "" && m.MembershipID != nil {
