@@ -26,8 +26,9 @@ const MaxResponse = 64 << 10
 type Policy struct {
 	// HTTPSOnly refuses plain http (production).
 	HTTPSOnly bool
-	// AllowLoopback lets tests post to a receiver on this machine. Off by
-	// default, and never set from configuration.
+	// AllowLoopback lets tests, and a developer with
+	// OUTBOUND_ALLOW_LOOPBACK=true, post to a receiver on this machine. Off
+	// by default; config refuses it in production.
 	AllowLoopback bool
 	// Resolver, when set, resolves names instead of the system's (tests).
 	Resolver *net.Resolver
