@@ -47,13 +47,7 @@ func fontSet() (*typeset.Fonts, error) {
 		return nil, err
 	}
 	packed := func(name, file string, scripts ...language.Script) typeset.FontFile {
-		return typeset.FontFile{Name: name, Scripts: scripts, Open: func() ([]byte, error) {
-			b, err := fontFiles.ReadFile("fonts/" + file + ".ttf.zst")
-			if err != nil {
-				return nil, err
-			}
-			return dec.DecodeAll(b, nil)
-		}}
+		return typeset.FontFile{Name: name, Scripts: scripts, Open: func() ([]byte, error) { return unpackFont(dec, file) }}
 	}
 	return typeset.NewFonts(
 		packed("DejaVuSans", "DejaVuSans"),
@@ -66,6 +60,15 @@ func fontSet() (*typeset.Fonts, error) {
 		packed("DroidSansFallback", "DroidSansFallbackFull", language.Han, language.Hiragana, language.Katakana),
 		packed("NanumGothic", "NanumGothic", language.Hangul),
 	)
+}
+
+// unpackFont is fonts/FILE.ttf.zst, unpacked.
+func unpackFont(dec *zstd.Decoder, file string) ([]byte, error) {
+	b, err := fontFiles.ReadFile("fonts/" + file + ".ttf.zst")
+	if err != nil {
+		return nil, err
+	}
+	return dec.DecodeAll(b, nil)
 }
 
 // Renderer writes PDFs; VerifyBase is the public address receipts point

@@ -325,11 +325,7 @@ func TestFontsDrawFrenchAndSpanish(t *testing.T) {
 	}
 	defer dec.Close()
 	for _, name := range []string{"DejaVuSans", "DejaVuSans-Bold"} {
-		packed, err := fontFiles.ReadFile("fonts/" + name + ".ttf.zst")
-		if err != nil {
-			t.Fatal(err)
-		}
-		data, err := dec.DecodeAll(packed, nil)
+		data, err := unpackFont(dec, name)
 		if err != nil {
 			t.Fatal(err)
 		}
