@@ -1,7 +1,6 @@
 package documents
 
 import (
-	"archive/zip"
 	"context"
 	"fmt"
 	"io"
@@ -280,33 +279,4 @@ func (r *Renderer) drawStatement(d *doc, v voice, st Statement) {
 	}
 	d.gap(3)
 	d.each(v.each("doc.statement.each_verified"), 9, false)
-}
-
-// WriteStatementsZip writes each donor's statement of fiscal year fy as
-// one PDF in a zip, calling each after every statement (for progress; an
-// error from it stops the zip).
-func (r *Renderer) WriteStatementsZip(ctx context.Context, w io.Writer, src StatementSource, org models.Org, donors []models.Donor, fy int, each func() error) error {
-	z := zip.NewWriter(w)
-	for i := range donors {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		st, err := StatementOf(ctx, src, org, &donors[i], fy)
-		if err != nil {
-			return err
-		}
-		f, err := z.Create(fmt.Sprintf("statement-%d-%s.pdf", fy, donors[i].ID))
-		if err != nil {
-			return err
-		}
-		if err := r.Statement(f, st); err != nil {
-			return fmt.Errorf("statement of %s for %d: %w", donors[i].ID, fy, err)
-		}
-		if each != nil {
-			if err := each(); err != nil {
-				return err
-			}
-		}
-	}
-	return z.Close()
 }
