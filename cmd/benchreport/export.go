@@ -111,10 +111,18 @@ func benchExport(ctx context.Context, pg, bin string, sz sizes) ([]row, error) {
 	}
 
 	base := strings.Split(pg, "?")[0]
-	copySQL := fmt.Sprintf(`\copy (SELECT number, status, to_char(issued_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), `+
-		`to_char(gift_date AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), fiscal_year, donor_name, donor_email, donor_address_line1, `+
-		`donor_address_city, donor_address_postal_code, donor_address_country, frequency, amount / 100.0, currency, deductible_amount / 100.0, `+
-		`fee_covered / 100.0, benefit_value / 100.0, stripe_payment_id, replaces, void_reason, voided_at FROM %s.receipts `+
+	// The report's 34 columns in its order, amounts in major units, times
+	// in RFC 3339: what COPY gives for the same file, less the formula
+	// neutralising and per-receipt time zones it cannot do.
+	ts := func(col string) string {
+		return `to_char(` + col + ` AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')`
+	}
+	copySQL := fmt.Sprintf(`\copy (SELECT number, status, `+ts("issued_at")+`, `+ts("gift_date")+`, fiscal_year, donor_name, donor_email, `+
+		`donor_address_line1, donor_address_city, donor_address_postal_code, donor_address_country, frequency, amount / 100.0, currency, `+
+		`deductible_amount / 100.0, fee_covered / 100.0, benefit_value / 100.0, stripe_payment_id, replaces, void_reason, `+ts("voided_at")+`, `+
+		`donor_address_line2, donor_address_state, CASE WHEN original_currency <> '' THEN original_amount / 100.0 END, original_currency, `+
+		`exchange_rate, (amount - fee_covered) / 100.0, dedication_type, dedication_name, CASE WHEN anonymous THEN 'yes' ELSE 'no' END, `+
+		`CASE WHEN method IN ('', 'stripe') THEN 'card' ELSE method END, method_reference, description, appraiser FROM %s.receipts `+
 		`WHERE fiscal_year = 2026 ORDER BY sequence) TO STDOUT WITH CSV HEADER`, schema)
 	var theirs countingWriter
 	psql := exec.CommandContext(ctx, "psql", "-X", "-q", "-d", base, "-c", copySQL)
@@ -133,10 +141,10 @@ func benchExport(ctx context.Context, pg, bin string, sz sizes) ([]row, error) {
 	n := float64(sz.Receipts)
 	return []row{
 		{Name: fmt.Sprintf("receipts export, %d rows (HTTP report vs psql COPY)", sz.Receipts), Ours: n / httpTime.Seconds(), Baseline: n / copyTime.Seconds(),
-			Unit: "rows/s", Goal: "ratio ≥ 0.5", HigherIsBetter: true},
+			Unit: "rows/s", Goal: "ratio ≥ 0.85 (issue 30)", HigherIsBetter: true},
 		{Name: "HTTP report: the server's peak RSS", Ours: httpRSS, Baseline: copyRSS, Unit: "MB", Goal: "under 64 MB"},
 		{Name: fmt.Sprintf("receipts export, %d rows (CLI vs psql COPY)", sz.Receipts), Ours: n / oursTime.Seconds(), Baseline: n / copyTime.Seconds(),
-			Unit: "rows/s", Goal: "ratio ≥ 0.5", HigherIsBetter: true},
+			Unit: "rows/s", Goal: "ratio ≥ 0.85 (issue 30)", HigherIsBetter: true},
 		{Name: "receipts export peak RSS", Ours: oursRSS, Baseline: copyRSS, Unit: "MB", Goal: "under 64 MB"},
 	}, nil
 }

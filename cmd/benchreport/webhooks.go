@@ -215,7 +215,7 @@ func benchWebhooks(ctx context.Context, pg string, sz sizes) ([]row, error) {
 		{Name: fmt.Sprintf("outbound: %d gifts → %d gift.paid deliveries, signed, by River (vs bare posts to the same receiver)", distinct, distinct),
 			Ours: deliverRate, Baseline: postRate, Unit: "deliveries/s", HigherIsBetter: true},
 		{Name: name + ", vs our statements replayed in SQL", Ours: oursRate, Baseline: replayRate, Unit: "events/s", Goal: "ratio ≥ 0.7", HigherIsBetter: true},
-		{Name: name + ", vs the minimal SQL", Ours: oursRate, Baseline: minimalRate, Unit: "events/s", HigherIsBetter: true},
+		{Name: name + ", vs the minimal SQL", Ours: oursRate, Baseline: minimalRate, Unit: "events/s", Goal: "ratio ≥ 0.8 (issue 30)", HigherIsBetter: true},
 		{Name: "minimal SQL, gap-free numbers vs a sequence (gaps allowed)", Ours: minimalRate, Baseline: gapsRate, Unit: "events/s", HigherIsBetter: true},
 	}, nil
 }
