@@ -24,6 +24,13 @@ import (
 // worker are held in memory at a time, so a year of any size takes the
 // same memory; the zip itself goes straight to w.
 func (r *Renderer) WriteStatementsZip(ctx context.Context, w io.Writer, src StatementSource, org models.Org, donors []models.Donor, fy int, each func() error) error {
+	if ix, ok := src.(elsewhereIndex); ok {
+		who, err := ix.DonorsWithGiftsReceiptedElsewhere(ctx, fy)
+		if err != nil {
+			return err
+		}
+		src = onlyElsewhere{src, who}
+	}
 	workers := min(2*runtime.GOMAXPROCS(0), max(len(donors), 1))
 	ctx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
@@ -133,4 +140,25 @@ func (r *Renderer) statementEntry(ctx context.Context, src StatementSource, org 
 		},
 		data: pdf.Bytes(),
 	}
+}
+
+// elsewhereIndex is a source that can name, in one query, the donors of
+// a year with gifts another system receipted; *models.Store is one.
+type elsewhereIndex interface {
+	DonorsWithGiftsReceiptedElsewhere(ctx context.Context, fy int) (map[string]bool, error)
+}
+
+// onlyElsewhere asks its source for gifts receipted elsewhere only for
+// the donors who have some: nearly every donor has none, and the query
+// per donor was a round trip of the two a statement made.
+type onlyElsewhere struct {
+	StatementSource
+	who map[string]bool
+}
+
+func (o onlyElsewhere) GiftsReceiptedElsewhere(ctx context.Context, donorID string, fy int) ([]models.Gift, error) {
+	if !o.who[donorID] {
+		return nil, nil
+	}
+	return o.StatementSource.GiftsReceiptedElsewhere(ctx, donorID, fy)
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -120,5 +121,65 @@ func TestStatementsZipStopsOnTheFirstError(t *testing.T) {
 	}
 	if err := r.WriteStatementsZip(context.Background(), io.Discard, slowSource{}, models.Org{}, nil, 2026, nil); err != nil {
 		t.Errorf("no donors: %v", err)
+	}
+}
+
+// indexedSource is a slowSource that names its donors with gifts
+// receipted elsewhere, and counts the per-donor asks.
+type indexedSource struct {
+	slowSource
+	elsewhere string
+	asked     *atomic.Int32
+	indexErr  error
+}
+
+func (s indexedSource) DonorsWithGiftsReceiptedElsewhere(context.Context, int) (map[string]bool, error) {
+	return map[string]bool{s.elsewhere: true}, s.indexErr
+}
+
+func (s indexedSource) GiftsReceiptedElsewhere(_ context.Context, donorID string, _ int) ([]models.Gift, error) {
+	s.asked.Add(1)
+	if donorID != s.elsewhere {
+		return nil, nil
+	}
+	paid := time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC)
+	return []models.Gift{{TotalAmount: 4200, Currency: "usd", PaidAt: &paid, ReceiptedElsewhere: "OLD-77"}}, nil
+}
+
+// TestStatementsZipAsksForGiftsElsewhereOnlyOfThoseWhoHaveThem: with a
+// source that names them in one query, only those donors are asked, and
+// their statements still list the gifts.
+func TestStatementsZipAsksForGiftsElsewhereOnlyOfThoseWhoHaveThem(t *testing.T) {
+	r := New("https://news.example/", nil)
+	var asked atomic.Int32
+	src := indexedSource{slowSource: slowSource{n: 10}, elsewhere: "d4", asked: &asked}
+	var buf bytes.Buffer
+	if err := r.WriteStatementsZip(context.Background(), &buf, src, models.Org{Name: "The Ledger"}, donorsForZip(10), 2026, nil); err != nil {
+		t.Fatal(err)
+	}
+	if n := asked.Load(); n != 1 {
+		t.Errorf("asked for gifts receipted elsewhere %d times, want once (d4)", n)
+	}
+	z, err := zip.NewReader(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, i := range []int{3, 4} {
+		rc, err := z.File[i].Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		pdf, err := io.ReadAll(rc)
+		rc.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if has := strings.Contains(testenv.PDFText(t, pdf), "OLD-77"); has != (i == 4) {
+			t.Errorf("d%d's statement lists OLD-77: %v", i, has)
+		}
+	}
+	src.indexErr = errors.New("the index query failed")
+	if err := r.WriteStatementsZip(context.Background(), io.Discard, src, models.Org{}, donorsForZip(3), 2026, nil); !errors.Is(err, src.indexErr) {
+		t.Errorf("a failed index query gave %v", err)
 	}
 }

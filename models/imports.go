@@ -216,6 +216,25 @@ func (s *Store) ImportGifts(ctx context.Context, rows []ImportedGift, dry bool, 
 	return rep, wrap(err, "import gifts")
 }
 
+// DonorsWithGiftsReceiptedElsewhere names the donors who have a gift of
+// fiscal year fy that another system receipted: one query for a year's
+// statements, so that the other donors' statements ask nothing more.
+func (s *Store) DonorsWithGiftsReceiptedElsewhere(ctx context.Context, fy int) (map[string]bool, error) {
+	from, to := s.receipts.FiscalYearStart.Bounds(fy, s.receipts.Location)
+	var ids []string
+	err := s.db.WithContext(ctx).Model(&Gift{}).Distinct("donor_id").
+		Where("donor_id IS NOT NULL AND receipted_elsewhere <> '' AND status = ? AND paid_at >= ? AND paid_at < ?",
+			GiftPaid, from.UTC(), to.UTC()).Pluck("donor_id", &ids).Error
+	if err != nil {
+		return nil, wrap(err, "donors with gifts receipted elsewhere in %d", fy)
+	}
+	who := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		who[id] = true
+	}
+	return who, nil
+}
+
 // GiftsReceiptedElsewhere lists a donor's gifts of fiscal year fy that the
 // system before this one receipted: their statement lists them.
 func (s *Store) GiftsReceiptedElsewhere(ctx context.Context, donorID string, fy int) ([]Gift, error) {
