@@ -24,6 +24,10 @@ type Exports struct {
 	Docs     *documents.Renderer
 	Org      models.Org
 	Location *time.Location
+	// ProgressEvery is how often a running export writes its count (0:
+	// every 250 ms, often enough for a page polling every second, rarely
+	// enough to cost nothing).
+	ProgressEvery time.Duration
 }
 
 // ExportArgs is the job that makes one export's file.
@@ -44,8 +48,6 @@ func (ExpireExportsArgs) Kind() string { return "expire_exports" }
 // a dropped database connection) before the page says it failed.
 const exportAttempts = 3
 
-// progressEvery is how often a running export writes its count: often
-// enough for a page polling every second, rarely enough to cost nothing.
 const progressEvery = 250 * time.Millisecond
 
 type exportWorker struct {
@@ -67,7 +69,10 @@ func (w *exportWorker) Work(ctx context.Context, job *river.Job[ExportArgs]) err
 	}
 	log := w.log.With("export", id, "kind", e.Kind, "attempt", attempt, "job", job.ID)
 	log.Info("export started", "params", e.Params)
-	p := &progress{store: w.x.Store, id: id, attempt: attempt}
+	p := &progress{store: w.x.Store, id: id, attempt: attempt, every: w.x.ProgressEvery}
+	if p.every <= 0 {
+		p.every = progressEvery
+	}
 	out := w.x.Store.NewExportWriter(ctx, id, attempt)
 	err = w.produce(ctx, e, out, p)
 	if err == nil {
@@ -228,6 +233,7 @@ type progress struct {
 	attempt     int
 	done, total int64
 	last        time.Time
+	every       time.Duration
 }
 
 func (p *progress) setTotal(ctx context.Context, n int64) error {
@@ -238,7 +244,7 @@ func (p *progress) setTotal(ctx context.Context, n int64) error {
 
 func (p *progress) add(ctx context.Context) error {
 	p.done++
-	if time.Since(p.last) < progressEvery {
+	if time.Since(p.last) < p.every {
 		return nil
 	}
 	p.last = time.Now()

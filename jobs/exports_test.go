@@ -36,7 +36,11 @@ func TestStoppedExportIsHandedOn(t *testing.T) {
 		}
 		runner := func() *jobs.Runner {
 			r, err := jobs.NewRunner(store, jobs.Options{Logger: slog.New(slog.DiscardHandler), FetchPoll: 100 * time.Millisecond,
-				Exports: &jobs.Exports{Store: store, Docs: documents.New("http://localhost", time.UTC), Org: models.Org{Name: "The Ledger"}, Location: time.UTC}})
+				Exports: &jobs.Exports{Store: store, Docs: documents.New("http://localhost", time.UTC), Org: models.Org{Name: "The Ledger"}, Location: time.UTC,
+					// Its count written at once, so the test sees it running
+					// well before 300 statements are done (a quarter of a
+					// second on SQLite).
+					ProgressEvery: time.Millisecond}})
 			if err != nil {
 				t.Fatal(err)
 			}
