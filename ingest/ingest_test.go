@@ -338,6 +338,18 @@ func TestRefundsVoidAndReplaceInAChain(t *testing.T) {
 		}); err != nil {
 			t.Fatal(err)
 		}
+		// A statement reads them whole, as loading them does.
+		ofDonor, err := h.store.ReceiptsOfDonor(context.Background(), *rs[0].DonorID, 2026)
+		if err != nil || len(ofDonor) != len(rs) {
+			t.Fatalf("receipts of the donor: %d, %v", len(ofDonor), err)
+		}
+		for i, got := range ofDonor {
+			want := rs[i]
+			if got.Number != want.Number || got.VoidReason != want.VoidReason || got.Seal != want.Seal || got.Seal == "" ||
+				got.VoidedAt == nil || !got.VoidedAt.Equal(*want.VoidedAt) || got.KeepUntil != nil || got.PurgedAt != nil {
+				t.Errorf("read for a statement %s: %+v\nloaded: %+v", want.Number, got, want)
+			}
+		}
 		for _, want := range rs {
 			got, ok := streamed[want.Number]
 			if !ok || got.Status != want.Status || got.VoidReason != want.VoidReason || got.Replaces != want.Replaces ||

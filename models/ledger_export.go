@@ -2,7 +2,6 @@ package models
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"strings"
 	"time"
@@ -16,8 +15,10 @@ type ReceiptPeriod struct {
 	From, To   time.Time // otherwise gift dates in [From, To)
 }
 
-// receiptColumns are every column of a receipt, scanned by hand:
-// gorm's reflection per row was most of the cost of a million-row export.
+// receiptColumns are the columns of a receipt the reports read, scanned
+// by hand: gorm's reflection per row was most of the cost of a
+// million-row export. receiptOtherColumns are the rest, read too where a
+// whole receipt is wanted (statements, emails).
 const receiptColumns = `id, number, fiscal_year, sequence, gift_id, status, void_reason, voided_at, replaces, issued_at, gift_date,
 	donor_id, donor_name, donor_email, donor_address_line1, donor_address_city, donor_address_postal_code, donor_address_country,
 	donor_address_line2, donor_address_state,
@@ -25,6 +26,27 @@ const receiptColumns = `id, number, fiscal_year, sequence, gift_id, status, void
 	issue_key, org_name, org_tax_id, org_address, wording_version, verification_code, place_of_issue, signatory, livemode, time_zone,
 	original_amount, original_currency, exchange_rate, gift_aid, dedication_type, dedication_name, anonymous,
 	method, method_reference, description, appraiser`
+
+const receiptOtherColumns = `verify_url, language, signature_id, gift_aid_note, donor_email_digest, keep_until, purged_at, seal`
+
+// receiptDest lists where each of receiptColumns is scanned, in order.
+// The columns that may be NULL scan into pointers: a NULL leaves nil, a
+// value a new one (both pgx and database/sql do so).
+func receiptDest(r *Receipt) []any {
+	return []any{&r.ID, &r.Number, &r.FiscalYear, &r.Sequence, &r.GiftID, &r.Status, &r.VoidReason, &r.VoidedAt, &r.Replaces,
+		&r.IssuedAt, &r.GiftDate, &r.DonorID, &r.DonorName, &r.DonorEmail, &r.DonorAddressLine1, &r.DonorAddressCity,
+		&r.DonorAddressPostalCode, &r.DonorAddressCountry, &r.DonorAddressLine2, &r.DonorAddressState, &r.Amount, &r.Currency, &r.FeeCovered, &r.BenefitDescription,
+		&r.BenefitValue, &r.DeductibleAmount, &r.StripePaymentID, &r.Frequency,
+		&r.IssueKey, &r.OrgName, &r.OrgTaxID, &r.OrgAddress, &r.WordingVersion, &r.VerificationCode, &r.PlaceOfIssue, &r.Signatory,
+		&r.Livemode, &r.TimeZone, &r.OriginalAmount, &r.OriginalCurrency, &r.ExchangeRate, &r.GiftAid,
+		&r.DedicationType, &r.DedicationName, &r.Anonymous, &r.Method, &r.MethodReference, &r.Description, &r.Appraiser}
+}
+
+// receiptDestWhole adds receiptOtherColumns to receiptDest.
+func receiptDestWhole(r *Receipt) []any {
+	return append(receiptDest(r), &r.VerifyURL, &r.Language, &r.SignatureID, &r.GiftAidNote, &r.DonorEmailDigest,
+		&r.KeepUntil, &r.PurgedAt, &r.Seal)
+}
 
 // EachReceipt streams the receipts of a period, oldest number first, calling
 // fn for each row. Rows come from a cursor and one Receipt is reused, so
@@ -34,44 +56,38 @@ func (s *Store) EachReceipt(ctx context.Context, p ReceiptPeriod, fn func(r *Rec
 	if p.FiscalYear == 0 {
 		where, args = "gift_date >= ? AND gift_date < ? ORDER BY fiscal_year, sequence", []any{p.From.UTC(), p.To.UTC()}
 	}
-	q := "SELECT " + receiptColumns + " FROM receipts WHERE " + where
-	if s.dialect == DialectPostgres {
-		q = strings.Replace(strings.Replace(q, "?", "$1", 1), "?", "$2", 1)
-		return wrap(s.eachReceiptPgx(ctx, q, args, fn), "receipts: stream")
-	}
-	rows, err := s.sqlDB.QueryContext(ctx, q, args...)
-	if err != nil {
-		return wrap(err, "receipts: stream")
-	}
-	defer rows.Close()
 	var r Receipt
-	var voidedAt sql.NullTime
-	var donorID sql.NullString
-	for rows.Next() {
-		if err := rows.Scan(receiptDest(&r, &voidedAt, &donorID)...); err != nil {
-			return err
-		}
-		r.VoidedAt, r.DonorID = nil, nil
-		if voidedAt.Valid {
-			t := voidedAt.Time
-			r.VoidedAt = &t
-		}
-		if donorID.Valid {
-			id := donorID.String
-			r.DonorID = &id
-		}
-		if err := fn(&r); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
+	return wrap(s.scanReceipts(ctx, "SELECT "+receiptColumns+" FROM receipts WHERE "+where, args, receiptDest(&r), func() error { return fn(&r) }),
+		"receipts: stream")
 }
 
-// eachReceiptPgx runs the query on pgx itself, under database/sql: its
-// binary rows scanned straight into the receipt's fields cost a third of
-// what database/sql's conversions through driver.Value did (the profile
-// of a million-row export put those at 35 % of its CPU).
-func (s *Store) eachReceiptPgx(ctx context.Context, q string, args []any, fn func(r *Receipt) error) error {
+// scanReceipts runs q (with ? placeholders) and scans each row into dest,
+// calling each after every row.
+//
+// On Postgres it runs on pgx itself, under database/sql: its binary rows
+// scanned straight into the receipt's fields cost a third of what
+// database/sql's conversions through driver.Value did (the profile of a
+// million-row export put those at 35 % of its CPU).
+func (s *Store) scanReceipts(ctx context.Context, q string, args []any, dest []any, each func() error) error {
+	if s.dialect != DialectPostgres {
+		rows, err := s.sqlDB.QueryContext(ctx, q, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			if err := rows.Scan(dest...); err != nil {
+				return err
+			}
+			if err := each(); err != nil {
+				return err
+			}
+		}
+		return rows.Err()
+	}
+	for i := range args {
+		q = strings.Replace(q, "?", fmt.Sprintf("$%d", i+1), 1)
+	}
 	conn, err := s.sqlDB.Conn(ctx)
 	if err != nil {
 		return err
@@ -87,31 +103,16 @@ func (s *Store) eachReceiptPgx(ctx context.Context, q string, args []any, fn fun
 			return err
 		}
 		defer rows.Close()
-		var r Receipt
-		// pgx scans NULL into a nil pointer and a value into a new one.
-		dest := receiptDest(&r, &r.VoidedAt, &r.DonorID)
 		for rows.Next() {
 			if err := rows.Scan(dest...); err != nil {
 				return err
 			}
-			if err := fn(&r); err != nil {
+			if err := each(); err != nil {
 				return err
 			}
 		}
 		return rows.Err()
 	})
-}
-
-// receiptDest lists where each of receiptColumns is scanned, in order;
-// voidedAt and donorID take the two columns that may be NULL.
-func receiptDest(r *Receipt, voidedAt, donorID any) []any {
-	return []any{&r.ID, &r.Number, &r.FiscalYear, &r.Sequence, &r.GiftID, &r.Status, &r.VoidReason, voidedAt, &r.Replaces,
-		&r.IssuedAt, &r.GiftDate, donorID, &r.DonorName, &r.DonorEmail, &r.DonorAddressLine1, &r.DonorAddressCity,
-		&r.DonorAddressPostalCode, &r.DonorAddressCountry, &r.DonorAddressLine2, &r.DonorAddressState, &r.Amount, &r.Currency, &r.FeeCovered, &r.BenefitDescription,
-		&r.BenefitValue, &r.DeductibleAmount, &r.StripePaymentID, &r.Frequency,
-		&r.IssueKey, &r.OrgName, &r.OrgTaxID, &r.OrgAddress, &r.WordingVersion, &r.VerificationCode, &r.PlaceOfIssue, &r.Signatory,
-		&r.Livemode, &r.TimeZone, &r.OriginalAmount, &r.OriginalCurrency, &r.ExchangeRate, &r.GiftAid,
-		&r.DedicationType, &r.DedicationName, &r.Anonymous, &r.Method, &r.MethodReference, &r.Description, &r.Appraiser}
 }
 
 // CountReceipts counts the receipts of a period: the total a long export

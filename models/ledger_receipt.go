@@ -550,9 +550,17 @@ func (s *Store) ReceiptByID(ctx context.Context, id string) (*Receipt, error) {
 
 // ReceiptsOfDonor lists a donor's receipts of one fiscal year, in number
 // order: what their year-end statement shows.
+//
+// Scanned by hand, not by gorm: its reflection over 57 fields a row was a
+// fifth of the statements job's CPU.
 func (s *Store) ReceiptsOfDonor(ctx context.Context, donorID string, fy int) ([]Receipt, error) {
 	var out []Receipt
-	err := s.db.WithContext(ctx).Where("donor_id = ? AND fiscal_year = ?", donorID, fy).Order("sequence").Find(&out).Error
+	var r Receipt
+	err := s.scanReceipts(ctx, "SELECT "+receiptColumns+", "+receiptOtherColumns+" FROM receipts WHERE donor_id = ? AND fiscal_year = ? ORDER BY sequence",
+		[]any{donorID, fy}, receiptDestWhole(&r), func() error {
+			out = append(out, r)
+			return nil
+		})
 	return out, wrap(err, "receipts: of donor %s in %d", donorID, fy)
 }
 

@@ -130,6 +130,15 @@ func TestFormGiftPaidOnceWithFrozenReceipt(t *testing.T) {
 			if diff := streamedDiff(got, *want); diff != "" {
 				t.Errorf("streamed receipt differs from the loaded one: %s", diff)
 			}
+			// A statement's receipts are read whole, every field as gorm
+			// loads it.
+			ofDonor, err := s.ReceiptsOfDonor(ctx, *got.DonorID, 2026)
+			if err != nil || len(ofDonor) != 1 {
+				t.Fatalf("receipts of the donor: %d, %v", len(ofDonor), err)
+			}
+			if diff := wholeDiff(ofDonor[0], *want); diff != "" || want.Seal == "" || want.Language == "" {
+				t.Errorf("the donor's receipt differs from the loaded one (seal %q, language %q): %s", want.Seal, want.Language, diff)
+			}
 		}
 		out, err := s.EventOutcome(ctx, "evt_2")
 		if err != nil || out != fmt.Sprintf("gift %s already paid", g.ID) {
@@ -149,6 +158,27 @@ func streamedDiff(got, want models.Receipt) string {
 		if r.VoidedAt != nil {
 			v := r.VoidedAt.UTC()
 			r.VoidedAt = &v
+		}
+	}
+	norm(&got)
+	norm(&want)
+	if reflect.DeepEqual(got, want) {
+		return ""
+	}
+	return fmt.Sprintf("\n got %+v\nwant %+v", got, want)
+}
+
+// wholeDiff names the fields in which two receipts differ, their times
+// compared as instants.
+func wholeDiff(got, want models.Receipt) string {
+	norm := func(r *models.Receipt) {
+		r.SignaturePNG = nil
+		r.IssuedAt, r.GiftDate = r.IssuedAt.UTC(), r.GiftDate.UTC()
+		for _, t := range []**time.Time{&r.VoidedAt, &r.KeepUntil, &r.PurgedAt} {
+			if *t != nil {
+				v := (*t).UTC()
+				*t = &v
+			}
 		}
 	}
 	norm(&got)
