@@ -115,3 +115,67 @@ func TestStoppedExportIsHandedOn(t *testing.T) {
 		}
 	})
 }
+
+// TestReceiptsExportJobWritesAsItReads: the receipts report as a job
+// writes its progress (and its file, a chunk at a time) while it reads
+// the year. On the embedded database, whose one connection a cursor
+// held, that waited for ever; the year is now read a page at a time.
+func TestReceiptsExportJobWritesAsItReads(t *testing.T) {
+	testenv.ForEachDB(t, func(t *testing.T, db string) {
+		const receipts = 1200 // more than two pages
+		store, _, _ := openStore(t, db)
+		ctx := context.Background()
+		at := time.Now().UTC()
+		for i := 0; i < receipts; i++ {
+			_, err := store.ApplyEvent(ctx, models.EventRecord{ID: fmt.Sprintf("evt_csv_%d", i), Type: "checkout.session.completed", APIVersion: "2023-10-16", Created: at},
+				models.CheckoutPaid{CheckoutPayment: models.CheckoutPayment{
+					SessionID: fmt.Sprintf("cs_csv_%d", i), PaymentIntentID: fmt.Sprintf("pi_csv_%d", i), AmountTotal: 1000 + int64(i), Currency: "usd",
+					Email: fmt.Sprintf("d%d@example.com", i), Name: fmt.Sprintf("Donor %d", i), At: at}})
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		r, err := jobs.NewRunner(store, jobs.Options{Logger: slog.New(slog.DiscardHandler), FetchPoll: 100 * time.Millisecond,
+			Exports: &jobs.Exports{Store: store, Docs: documents.New("http://localhost", time.UTC), Org: models.Org{Name: "The Ledger"}, Location: time.UTC,
+				ProgressEvery: time.Millisecond}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		store.UseQueue(r)
+		if err := r.Start(ctx); err != nil {
+			t.Fatal(err)
+		}
+		defer r.Stop(ctx)
+		e, _, err := store.StartExport(ctx, models.CommandLine, models.Export{Kind: models.ExportReceipts, Params: fmt.Sprintf("year=%d", at.Year()),
+			Label: "Receipts", FileName: "receipts.csv", ContentType: "text/csv"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got *models.Export
+		for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+			if got, err = store.ExportByID(ctx, e.ID); err != nil {
+				t.Fatal(err)
+			}
+			if got.Status == models.ExportDone {
+				break
+			}
+			if got.Status == models.ExportFailed || time.Now().After(deadline) {
+				t.Fatalf("the export did not finish: %+v", got)
+			}
+		}
+		var file bytes.Buffer
+		if err := store.WriteExportFile(ctx, got, &file); err != nil {
+			t.Fatal(err)
+		}
+		lines := strings.Split(strings.TrimSuffix(file.String(), "\n"), "\n")
+		if got.Done != receipts || len(lines) != receipts+1 {
+			t.Fatalf("%d counted, %d lines, for %d receipts", got.Done, len(lines), receipts)
+		}
+		// In number order, across the pages, each once.
+		for i, line := range lines[1:] {
+			if want := fmt.Sprintf("%d-%06d,", at.Year(), i+1); !strings.HasPrefix(line, want) {
+				t.Fatalf("line %d: %q, want it to start %q", i+1, line, want)
+			}
+		}
+	})
+}

@@ -49,16 +49,48 @@ func receiptDestWhole(r *Receipt) []any {
 }
 
 // EachReceipt streams the receipts of a period, oldest number first, calling
-// fn for each row. Rows come from a cursor and one Receipt is reused, so
-// memory does not grow with the size of the year: fn must not keep r.
+// fn for each row. Rows come from a cursor (on SQLite, a page at a time),
+// so memory does not grow with the size of the year: fn must not keep r.
 func (s *Store) EachReceipt(ctx context.Context, p ReceiptPeriod, fn func(r *Receipt) error) error {
-	where, args := "fiscal_year = ? ORDER BY sequence", []any{p.FiscalYear}
+	where, args := "fiscal_year = ?", []any{p.FiscalYear}
 	if p.FiscalYear == 0 {
-		where, args = "gift_date >= ? AND gift_date < ? ORDER BY fiscal_year, sequence", []any{p.From.UTC(), p.To.UTC()}
+		where, args = "gift_date >= ? AND gift_date < ?", []any{p.From.UTC(), p.To.UTC()}
 	}
+	q := "SELECT " + receiptColumns + " FROM receipts WHERE " + where
 	var r Receipt
-	return wrap(s.scanReceipts(ctx, "SELECT "+receiptColumns+" FROM receipts WHERE "+where, args, receiptDest(&r), func() error { return fn(&r) }),
-		"receipts: stream")
+	if s.dialect == DialectPostgres {
+		return wrap(s.scanReceipts(ctx, q+" ORDER BY fiscal_year, sequence", args, receiptDest(&r), func() error { return fn(&r) }),
+			"receipts: stream")
+	}
+	// SQLite has one connection, and fn may use the store while the rows
+	// are read (an export job writes its file and its progress as it
+	// goes): a cursor would hold that connection and fn wait for it for
+	// ever. So a page is read, the connection freed, then handed on.
+	const pageSize = 500
+	page := make([]Receipt, 0, pageSize)
+	var afterYear int
+	var afterSeq int64 = -1
+	for {
+		page = page[:0]
+		err := s.scanReceipts(ctx, q+" AND (fiscal_year > ? OR (fiscal_year = ? AND sequence > ?)) ORDER BY fiscal_year, sequence LIMIT ?",
+			append(args, afterYear, afterYear, afterSeq, pageSize), receiptDest(&r), func() error {
+				page = append(page, r)
+				return nil
+			})
+		if err != nil {
+			return wrap(err, "receipts: stream")
+		}
+		for i := range page {
+			if err := fn(&page[i]); err != nil {
+				return err
+			}
+		}
+		if len(page) < pageSize {
+			return nil
+		}
+		last := page[len(page)-1]
+		afterYear, afterSeq = last.FiscalYear, last.Sequence
+	}
 }
 
 // scanReceipts runs q (with ? placeholders) and scans each row into dest,
