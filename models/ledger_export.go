@@ -107,15 +107,7 @@ func (s *Store) scanReceipts(ctx context.Context, q string, args []any, dest []a
 			return err
 		}
 		defer rows.Close()
-		for rows.Next() {
-			if err := rows.Scan(dest...); err != nil {
-				return err
-			}
-			if err := each(); err != nil {
-				return err
-			}
-		}
-		return rows.Err()
+		return eachRow(rows, dest, each)
 	}
 	for i := range args {
 		q = strings.Replace(q, "?", fmt.Sprintf("$%d", i+1), 1)
@@ -135,16 +127,28 @@ func (s *Store) scanReceipts(ctx context.Context, q string, args []any, dest []a
 			return err
 		}
 		defer rows.Close()
-		for rows.Next() {
-			if err := rows.Scan(dest...); err != nil {
-				return err
-			}
-			if err := each(); err != nil {
-				return err
-			}
-		}
-		return rows.Err()
+		return eachRow(rows, dest, each)
 	})
+}
+
+// scannedRows is what database/sql's rows and pgx's have in common.
+type scannedRows interface {
+	Next() bool
+	Scan(dest ...any) error
+	Err() error
+}
+
+// eachRow scans every row of rows into dest, calling each after each.
+func eachRow(rows scannedRows, dest []any, each func() error) error {
+	for rows.Next() {
+		if err := rows.Scan(dest...); err != nil {
+			return err
+		}
+		if err := each(); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
 }
 
 // CountReceipts counts the receipts of a period: the total a long export
