@@ -48,6 +48,7 @@ func (ExpireExportsArgs) Kind() string { return "expire_exports" }
 // a dropped database connection) before the page says it failed.
 const exportAttempts = 3
 
+// progressEvery is ProgressEvery's default.
 const progressEvery = 250 * time.Millisecond
 
 type exportWorker struct {

@@ -25,31 +25,8 @@ func TestStoppedExportIsHandedOn(t *testing.T) {
 		store, _, _ := openStore(t, db)
 		ctx := context.Background()
 		at := time.Now().UTC()
-		for i := 0; i < donors; i++ {
-			_, err := store.ApplyEvent(ctx, models.EventRecord{ID: fmt.Sprintf("evt_stop_%d", i), Type: "checkout.session.completed", APIVersion: "2023-10-16", Created: at},
-				models.CheckoutPaid{CheckoutPayment: models.CheckoutPayment{
-					SessionID: fmt.Sprintf("cs_stop_%d", i), PaymentIntentID: fmt.Sprintf("pi_stop_%d", i), AmountTotal: 1000, Currency: "usd",
-					Email: fmt.Sprintf("d%d@example.com", i), Name: fmt.Sprintf("Donor %d", i), At: at}})
-			if err != nil {
-				t.Fatal(err)
-			}
-		}
-		runner := func() *jobs.Runner {
-			r, err := jobs.NewRunner(store, jobs.Options{Logger: slog.New(slog.DiscardHandler), FetchPoll: 100 * time.Millisecond,
-				Exports: &jobs.Exports{Store: store, Docs: documents.New("http://localhost", time.UTC), Org: models.Org{Name: "The Ledger"}, Location: time.UTC,
-					// Its count written at once, so the test sees it running
-					// well before 300 statements are done (a quarter of a
-					// second on SQLite).
-					ProgressEvery: time.Millisecond}})
-			if err != nil {
-				t.Fatal(err)
-			}
-			store.UseQueue(r)
-			if err := r.Start(ctx); err != nil {
-				t.Fatal(err)
-			}
-			return r
-		}
+		payGifts(t, store, "stop", donors, at)
+		runner := func() *jobs.Runner { return startExportRunner(t, store) }
 		first := runner()
 		e, _, err := store.StartExport(ctx, models.CommandLine, models.Export{Kind: models.ExportStatements, Params: fmt.Sprintf("year=%d", at.Year()),
 			Label: "Statements", FileName: "statements.zip", ContentType: "application/zip"})
@@ -126,25 +103,8 @@ func TestReceiptsExportJobWritesAsItReads(t *testing.T) {
 		store, _, _ := openStore(t, db)
 		ctx := context.Background()
 		at := time.Now().UTC()
-		for i := 0; i < receipts; i++ {
-			_, err := store.ApplyEvent(ctx, models.EventRecord{ID: fmt.Sprintf("evt_csv_%d", i), Type: "checkout.session.completed", APIVersion: "2023-10-16", Created: at},
-				models.CheckoutPaid{CheckoutPayment: models.CheckoutPayment{
-					SessionID: fmt.Sprintf("cs_csv_%d", i), PaymentIntentID: fmt.Sprintf("pi_csv_%d", i), AmountTotal: 1000 + int64(i), Currency: "usd",
-					Email: fmt.Sprintf("d%d@example.com", i), Name: fmt.Sprintf("Donor %d", i), At: at}})
-			if err != nil {
-				t.Fatal(err)
-			}
-		}
-		r, err := jobs.NewRunner(store, jobs.Options{Logger: slog.New(slog.DiscardHandler), FetchPoll: 100 * time.Millisecond,
-			Exports: &jobs.Exports{Store: store, Docs: documents.New("http://localhost", time.UTC), Org: models.Org{Name: "The Ledger"}, Location: time.UTC,
-				ProgressEvery: time.Millisecond}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		store.UseQueue(r)
-		if err := r.Start(ctx); err != nil {
-			t.Fatal(err)
-		}
+		payGifts(t, store, "csv", receipts, at)
+		r := startExportRunner(t, store)
 		defer r.Stop(ctx)
 		e, _, err := store.StartExport(ctx, models.CommandLine, models.Export{Kind: models.ExportReceipts, Params: fmt.Sprintf("year=%d", at.Year()),
 			Label: "Receipts", FileName: "receipts.csv", ContentType: "text/csv"})
@@ -178,4 +138,39 @@ func TestReceiptsExportJobWritesAsItReads(t *testing.T) {
 			}
 		}
 	})
+}
+
+// payGifts records n paid gifts at at, from n donors, ids starting with
+// prefix.
+func payGifts(t *testing.T, store *models.Store, prefix string, n int, at time.Time) {
+	t.Helper()
+	for i := 0; i < n; i++ {
+		_, err := store.ApplyEvent(context.Background(),
+			models.EventRecord{ID: fmt.Sprintf("evt_%s_%d", prefix, i), Type: "checkout.session.completed", APIVersion: "2023-10-16", Created: at},
+			models.CheckoutPaid{CheckoutPayment: models.CheckoutPayment{
+				SessionID: fmt.Sprintf("cs_%s_%d", prefix, i), PaymentIntentID: fmt.Sprintf("pi_%s_%d", prefix, i), AmountTotal: 1000 + int64(i), Currency: "usd",
+				Email: fmt.Sprintf("d%d@example.com", i), Name: fmt.Sprintf("Donor %d", i), At: at}})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// startExportRunner starts a job runner for store's exports, attached as
+// its queue. Its count is written every millisecond, so a test sees an
+// export running well before a few hundred statements are done (a
+// quarter of a second on SQLite).
+func startExportRunner(t *testing.T, store *models.Store) *jobs.Runner {
+	t.Helper()
+	r, err := jobs.NewRunner(store, jobs.Options{Logger: slog.New(slog.DiscardHandler), FetchPoll: 100 * time.Millisecond,
+		Exports: &jobs.Exports{Store: store, Docs: documents.New("http://localhost", time.UTC), Org: models.Org{Name: "The Ledger"}, Location: time.UTC,
+			ProgressEvery: time.Millisecond}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	store.UseQueue(r)
+	if err := r.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return r
 }
