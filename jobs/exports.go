@@ -78,6 +78,8 @@ func (w *exportWorker) Work(ctx context.Context, job *river.Job[ExportArgs]) err
 	err = w.produce(ctx, e, out, p)
 	if err == nil {
 		err = step("storing the file", out.Finish(p.done, p.total))
+	} else {
+		out.Close()
 	}
 	if err == nil {
 		log.Info("export done", "count", p.done)
