@@ -117,7 +117,7 @@ func (fs *Fonts) NewDocOn(title string, size PageSize) *Doc {
 }
 
 func (d *Doc) newPage() {
-	d.pages = append(d.pages, &page{})
+	d.pages = append(d.pages, d.st.newPage())
 	d.y = margin
 }
 
@@ -378,6 +378,8 @@ func (d *Doc) Err() error { return d.err }
 // Output closes, and a document abandoned before it should be closed.
 func (d *Doc) Close() {
 	if d.st != nil {
+		d.st.keepPages(d.pages)
+		d.pages = nil
 		d.fonts.states.Put(d.st)
 		d.st = nil
 	}
@@ -432,7 +434,8 @@ func (d *Doc) Output(w io.Writer) error {
 	if d.st == nil {
 		return fmt.Errorf("document %q written twice", d.title)
 	}
-	out := &writer{zw: d.st.zlib()}
+	out := &writer{zw: d.st.zlib(), buf: &d.st.file, z: &d.st.z}
+	out.buf.Reset()
 	out.buf.WriteString("%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
 	// Object numbers: 1 catalog, 2 page tree, 3 info; the rest as written.
 	out.next = 4
@@ -525,11 +528,11 @@ func (d *Doc) Output(w io.Writer) error {
 
 // writer lays out a PDF file's objects and its cross-reference table.
 type writer struct {
-	buf     bytes.Buffer
+	buf     *bytes.Buffer // the state's, reused
 	offsets map[int]int
 	next    int
 	zw      *zlib.Writer // reused: a new one allocates half a megabyte
-	z       bytes.Buffer
+	z       *bytes.Buffer // the state's, reused
 }
 
 func (w *writer) objectAt(n int, body string) {
@@ -537,7 +540,7 @@ func (w *writer) objectAt(n int, body string) {
 		w.offsets = map[int]int{}
 	}
 	w.offsets[n] = w.buf.Len()
-	fmt.Fprintf(&w.buf, "%d 0 obj\n%s\nendobj\n", n, body)
+	fmt.Fprintf(w.buf, "%d 0 obj\n%s\nendobj\n", n, body)
 }
 
 // reserve takes an object number to be written later with objectAt.
@@ -556,16 +559,23 @@ func (w *writer) object(body string) int {
 
 // stream writes data compressed, with extra entries for its dictionary.
 func (w *writer) stream(extra string, data []byte) int {
-	return w.compressedStream(extra, w.compress(data))
+	w.deflate(data)
+	return w.compressedStream(extra, w.z.Bytes()) // copied out before z is reused
 }
 
-// compress is data in zlib's format, in a new slice.
+// compress is data in zlib's format, in a new slice (a font's subsets
+// are kept for later documents).
 func (w *writer) compress(data []byte) []byte {
+	w.deflate(data)
+	return bytes.Clone(w.z.Bytes())
+}
+
+// deflate leaves data in zlib's format in w.z.
+func (w *writer) deflate(data []byte) {
 	w.z.Reset()
-	w.zw.Reset(&w.z)
+	w.zw.Reset(w.z)
 	w.zw.Write(data)
 	w.zw.Close()
-	return bytes.Clone(w.z.Bytes())
 }
 
 // compressedStream writes a stream already compressed.
@@ -576,7 +586,7 @@ func (w *writer) compressedStream(extra string, z []byte) int {
 		w.offsets = map[int]int{}
 	}
 	w.offsets[n] = w.buf.Len()
-	fmt.Fprintf(&w.buf, "%d 0 obj\n<< /Length %d /Filter /FlateDecode%s >>\nstream\n", n, len(z), extra)
+	fmt.Fprintf(w.buf, "%d 0 obj\n<< /Length %d /Filter /FlateDecode%s >>\nstream\n", n, len(z), extra)
 	w.buf.Write(z)
 	w.buf.WriteString("\nendstream\nendobj\n")
 	return n
@@ -585,11 +595,11 @@ func (w *writer) compressedStream(extra string, z []byte) int {
 func (w *writer) trailer() {
 	xref := w.buf.Len()
 	size := w.next
-	fmt.Fprintf(&w.buf, "xref\n0 %d\n0000000000 65535 f \n", size)
+	fmt.Fprintf(w.buf, "xref\n0 %d\n0000000000 65535 f \n", size)
 	for i := 1; i < size; i++ {
-		fmt.Fprintf(&w.buf, "%010d 00000 n \n", w.offsets[i])
+		fmt.Fprintf(w.buf, "%010d 00000 n \n", w.offsets[i])
 	}
-	fmt.Fprintf(&w.buf, "trailer\n<< /Size %d /Root 1 0 R /Info 3 0 R >>\nstartxref\n%d\n%%%%EOF\n", size, xref)
+	fmt.Fprintf(w.buf, "trailer\n<< /Size %d /Root 1 0 R /Info 3 0 R >>\nstartxref\n%d\n%%%%EOF\n", size, xref)
 }
 
 // font writes a Type 0 font for the glyphs fu drew: the subset font

@@ -217,14 +217,16 @@ func (f *Font) parse() error {
 	return nil
 }
 
-// withoutOutlines is a copy of a TrueType file whose glyf and loca tables
-// go-text will not find. go-text parses every glyph's outline when it
-// opens a font, and shaping only needs them for the extents of marks in
-// fonts without mark positioning (HarfBuzz's fallback), which no text of
-// ours relies on: the outlines cost 16.5 MB of heap for the CJK font
+// withoutOutlines is a copy of a TrueType file whose glyf, loca and post
+// tables go-text will not find. go-text parses every glyph's outline when
+// it opens a font, and shaping only needs them for the extents of marks
+// in fonts without mark positioning (HarfBuzz's fallback), which no text
+// of ours relies on: the outlines cost 16.5 MB of heap for the CJK font
 // (4.1 MB on file) and 2.1 MB for each DejaVu, for as long as the process
-// runs. Subsets are cut from the file's own tables (tableSlices), so the
-// PDF keeps every outline it draws. The copy is garbage once parsed.
+// runs. post holds the glyphs' names (1.1 MB parsed for the CJK font),
+// which nothing here asks for. Subsets are cut from the file's own tables
+// (tableSlices), so the PDF keeps every outline it draws. The copy is
+// garbage once parsed.
 func withoutOutlines(data []byte) []byte {
 	if len(data) < 12 {
 		return data // NewLoader says why it is not a font
@@ -236,8 +238,8 @@ func withoutOutlines(data []byte) []byte {
 	out := bytes.Clone(data)
 	for i := range n {
 		e := out[12+16*i:]
-		if tag := string(e[:4]); tag == "glyf" || tag == "loca" {
-			e[0] = '_' // "_lyf", "_oca": tags no reader asks for
+		if tag := string(e[:4]); tag == "glyf" || tag == "loca" || tag == "post" {
+			e[0] = '_' // "_lyf", "_oca", "_ost": tags no reader asks for
 		}
 	}
 	return out
