@@ -399,3 +399,18 @@ func TestLanguageSettings(t *testing.T) {
 		}
 	}
 }
+
+func TestMemoryLimitSetting(t *testing.T) {
+	for raw, want := range map[string]int64{"": 64 << 20, "off": 0, "0": 0, "200MiB": 200 << 20, "1GiB": 1 << 30, "100MB": 100_000_000} {
+		c, err := Load(func(k string) string { return map[string]string{"MEMORY_LIMIT": raw}[k] })
+		if err != nil || c.MemoryLimit != want {
+			t.Errorf("MEMORY_LIMIT=%q: %d, want %d (%v)", raw, c.MemoryLimit, want, err)
+		}
+	}
+	for _, raw := range []string{"lots", "8MiB", "-5MiB"} {
+		_, err := Load(func(k string) string { return map[string]string{"MEMORY_LIMIT": raw}[k] })
+		if err == nil || !strings.Contains(err.Error(), "MEMORY_LIMIT") || !strings.Contains(err.Error(), "64MiB") {
+			t.Errorf("MEMORY_LIMIT=%q accepted: %v", raw, err)
+		}
+	}
+}

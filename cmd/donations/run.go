@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"runtime/debug"
 	"strings"
 
@@ -86,11 +87,19 @@ type app struct {
 	stdin  io.Reader
 	stdout io.Writer
 	stderr io.Writer
+	// setMemoryLimit is debug.SetMemoryLimit in the process main runs, and
+	// nil in tests, which run commands inside the test binary: the limit
+	// is the whole process's.
+	setMemoryLimit func(int64) int64
 }
 
 // run is main without the process: tests call it directly.
 func run(ctx context.Context, args []string, getenv config.Getenv, stdin io.Reader, stdout, stderr io.Writer) int {
-	a := &app{getenv: getenv, stdin: stdin, stdout: stdout, stderr: stderr}
+	return (&app{getenv: getenv, stdin: stdin, stdout: stdout, stderr: stderr}).run(ctx, args)
+}
+
+func (a *app) run(ctx context.Context, args []string) int {
+	stdout, stderr := a.stdout, a.stderr
 	cmd := "serve"
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		cmd, args = args[0], args[1:]
@@ -203,7 +212,16 @@ func (a *app) load() (*config.Config, *slog.Logger, bool) {
 		fmt.Fprintf(a.stderr, "donations: invalid configuration:\n  %s\n", strings.ReplaceAll(err.Error(), "\n", "\n  "))
 		return nil, nil, false
 	}
+	a.limitMemory(cfg)
 	return cfg, newLogger(cfg, a.stderr), true
+}
+
+// limitMemory sets the runtime's soft memory limit from MEMORY_LIMIT,
+// unless GOMEMLIMIT set one when the process started.
+func (a *app) limitMemory(cfg *config.Config) {
+	if a.setMemoryLimit != nil && cfg.MemoryLimit > 0 && a.setMemoryLimit(-1) == math.MaxInt64 {
+		a.setMemoryLimit(cfg.MemoryLimit)
+	}
 }
 
 func newLogger(cfg *config.Config, w io.Writer) *slog.Logger {

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
 	"net/http/cookiejar"
@@ -609,5 +610,33 @@ func TestCampaignReportCommand(t *testing.T) {
 	}
 	if code, _, stderr := runCmd(t, env, "campaign", "report", "nope"); code == 0 || !strings.Contains(stderr, "nope") {
 		t.Errorf("an unknown campaign: exit %d %s", code, stderr)
+	}
+}
+
+// TestMemoryLimitApplied: MEMORY_LIMIT becomes the runtime's limit, unless
+// GOMEMLIMIT set one first (the runtime then reports a limit already).
+func TestMemoryLimitApplied(t *testing.T) {
+	for _, c := range []struct {
+		setting   string
+		had, want int64
+	}{
+		{"", math.MaxInt64, 64 << 20},
+		{"200MiB", math.MaxInt64, 200 << 20},
+		{"off", math.MaxInt64, math.MaxInt64},
+		{"200MiB", 1 << 30, 1 << 30}, // GOMEMLIMIT=1GiB wins
+	} {
+		limit := c.had
+		a := &app{getenv: func(k string) string {
+			return map[string]string{"MEMORY_LIMIT": c.setting, "DATA_DIR": t.TempDir()}[k]
+		}, stderr: io.Discard, setMemoryLimit: func(n int64) int64 {
+			old := limit
+			if n >= 0 {
+				limit = n
+			}
+			return old
+		}}
+		if _, _, ok := a.load(); !ok || limit != c.want {
+			t.Errorf("MEMORY_LIMIT=%q with %d set before: %d, want %d", c.setting, c.had, limit, c.want)
+		}
 	}
 }
