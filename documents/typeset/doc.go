@@ -111,7 +111,7 @@ func (fs *Fonts) NewDoc(title string) *Doc { return fs.NewDocOn(title, Letter) }
 
 // NewDocOn starts a document on sheets of size, with one empty page.
 func (fs *Fonts) NewDocOn(title string, size PageSize) *Doc {
-	d := &Doc{size: size, fonts: fs, st: fs.states.Get().(*state), title: title, used: map[*Font]*fontUse{}, images: map[string]*imageUse{}}
+	d := &Doc{size: size, fonts: fs, st: fs.state(), title: title, used: map[*Font]*fontUse{}, images: map[string]*imageUse{}}
 	d.newPage()
 	return d
 }
@@ -379,8 +379,9 @@ func (d *Doc) Err() error { return d.err }
 func (d *Doc) Close() {
 	if d.st != nil {
 		d.st.keepPages(d.pages)
+		d.st.trim()
 		d.pages = nil
-		d.fonts.states.Put(d.st)
+		d.fonts.keep(d.st)
 		d.st = nil
 	}
 }
@@ -531,7 +532,7 @@ type writer struct {
 	buf     *bytes.Buffer // the state's, reused
 	offsets map[int]int
 	next    int
-	zw      *zlib.Writer // reused: a new one allocates half a megabyte
+	zw      *zlib.Writer  // reused: a new one allocates half a megabyte
 	z       *bytes.Buffer // the state's, reused
 }
 

@@ -17,6 +17,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -121,7 +122,14 @@ type Fonts struct {
 	base      [2]*Font // Regular, Bold
 	fallbacks []*Font
 	byScript  map[language.Script]*Font
-	states    sync.Pool // *state: shaping buffers and faces, one per document at a time
+	// states are the shaping states of documents no longer open, one per
+	// document at a time. Not a sync.Pool: a pool is emptied by the
+	// collections, and under a memory limit these come many times a
+	// second during a statements run; every state lost took its faces,
+	// compressor and cache of shaped labels with it, and making them
+	// again was a third of what the run allocated. Kept: as many as
+	// documents are made at once by the statements job (twice the CPUs).
+	states chan *state
 }
 
 // Style is a font weight.
@@ -149,8 +157,26 @@ func NewFonts(regular, bold FontFile, fallbacks ...FontFile) (*Fonts, error) {
 			fs.byScript[s] = fb
 		}
 	}
-	fs.states.New = func() any { return newState(fs) }
+	fs.states = make(chan *state, 2*runtime.GOMAXPROCS(0))
 	return fs, nil
+}
+
+// state is a document's shaping state: a kept one, or a new one.
+func (fs *Fonts) state() *state {
+	select {
+	case st := <-fs.states:
+		return st
+	default:
+		return newState(fs)
+	}
+}
+
+// keep takes a closed document's state back, unless enough are kept.
+func (fs *Fonts) keep(st *state) {
+	select {
+	case fs.states <- st:
+	default:
+	}
 }
 
 // tableTags are the tables a subset is made of. Not cmap (the PDF

@@ -17,7 +17,7 @@ import (
 // state is what shaping needs between documents: HarfBuzz's plan cache,
 // the segmenter's and the wrapper's buffers, and one face per font (faces
 // cache glyph lookups and are not safe for concurrent use, so a state
-// serves one document at a time, from the pool).
+// serves one document at a time; Fonts keeps a few between documents).
 type state struct {
 	fonts   *Fonts
 	shaper  shaping.HarfbuzzShaper
@@ -28,6 +28,7 @@ type state struct {
 	maps    [2]fontmap
 	zw      *zlib.Writer
 	shaped  map[shapeKey][]shaping.Output
+	seen    map[shapeKey]bool // spans shaped once, cached when shaped again
 
 	// Buffers a document fills and drops, kept for the next one: the
 	// statements job's allocation profile put the growth of the file's
@@ -38,6 +39,29 @@ type state struct {
 	z      bytes.Buffer    // a stream as it is compressed
 	pages  []*page         // pages of closed documents, emptied
 	glyphs []shaping.Glyph // copies of cached runs' glyphs, for one paragraph
+}
+
+// trim lets go of buffers a large document grew (a donor's file of many
+// pages), so that a kept state holds what a statement needs, not more.
+func (st *state) trim() {
+	const most = 1 << 20
+	if st.file.Cap() > most {
+		st.file = bytes.Buffer{}
+	}
+	if st.z.Cap() > most {
+		st.z = bytes.Buffer{}
+	}
+	if len(st.pages) > 4 {
+		st.pages = st.pages[:4]
+	}
+	for _, pg := range st.pages {
+		if pg.content.Cap() > most {
+			pg.content = bytes.Buffer{}
+		}
+	}
+	if cap(st.glyphs) > 16<<10 {
+		st.glyphs = nil
+	}
 }
 
 // newPage is an empty page, one of a closed document's if there is one.
@@ -84,7 +108,7 @@ func (st *state) zlib() *zlib.Writer {
 }
 
 func newState(fs *Fonts) *state {
-	st := &state{fonts: fs, faces: map[*Font]*font.Face{}, owners: map[*font.Face]*Font{}, shaped: map[shapeKey][]shaping.Output{}}
+	st := &state{fonts: fs, faces: map[*Font]*font.Face{}, owners: map[*font.Face]*Font{}, shaped: map[shapeKey][]shaping.Output{}, seen: map[shapeKey]bool{}}
 	st.maps = [2]fontmap{{st: st, style: Regular}, {st: st, style: Bold}}
 	return st
 }
@@ -245,7 +269,15 @@ func (st *state) shape(spans []span) shaped {
 			piece.Text = out.text
 			out.runs = append(out.runs, st.shaper.Shape(piece))
 		}
-		if cacheable {
+		if cacheable && !st.seen[key] {
+			// Kept only once it comes back: most such spans are a donor's
+			// own (a name, an amount), and copying each into the cache
+			// was a sixth of what a statements run allocated.
+			if len(st.seen) >= 4*maxShapedSpans {
+				clear(st.seen)
+			}
+			st.seen[key] = true
+		} else if cacheable {
 			if len(st.shaped) >= maxShapedSpans {
 				clear(st.shaped)
 			}
