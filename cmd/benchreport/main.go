@@ -157,7 +157,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		{"donate box", func() ([]row, error) { return benchBox(ctx, work, sz) }, false},
 		{"webhook ingestion", func() ([]row, error) { return benchWebhooks(ctx, *pg, sz) }, false},
 		{"receipts export", func() ([]row, error) { return benchExport(ctx, *pg, *bin, sz) }, false},
-		{"statements", func() ([]row, error) { return benchStatements(ctx, *pg, *bin, sz) }, true},
+		// Statements are measured -runs times like the rest: issue 30's
+		// goals for them are met or missed by a few per cent, which one
+		// run cannot tell from noise.
+		{"statements", func() ([]row, error) { return benchStatements(ctx, *pg, *bin, sz) }, false},
 		{"footprint", func() ([]row, error) { return benchFootprint(ctx, *bin, work) }, false},
 		{"card testing", func() ([]row, error) { return benchCardTesting(ctx, *pg, sz) }, true},
 		{"history import", func() ([]row, error) { return benchImport(ctx, *pg, *bin, sz) }, true},
@@ -182,7 +185,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		rows = append(rows, medianRows(all)...)
 	}
 	fmt.Fprintf(stdout, "Machine: %d cores, %s/%s, %s\n\n", runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, runtime.Version())
-	fmt.Fprintf(stdout, "Each figure is the median of %d runs (statements and card testing, minutes long: one); "+
+	fmt.Fprintf(stdout, "Each figure is the median of %d runs (card testing and the history import, minutes long: one); "+
 		"spread is the lowest and highest ratio (or figure) of those runs.\n\n", *runs)
 	fmt.Fprintln(stdout, "| measurement | ours | baseline | ratio | spread | goal |")
 	fmt.Fprintln(stdout, "|---|---|---|---|---|---|")
