@@ -342,6 +342,17 @@ func (s *Store) closeDispute(tx *Tx, g *Gift, disputeID string, won bool, res *E
 // before the payment they are about (delivery is unordered), once the gift
 // they belong to exists and is paid.
 func (s *Store) applyPendingAdjustments(tx *Tx, g *Gift) error {
+	pending, err := pendingAdjustments(tx, g)
+	if err != nil {
+		return err
+	}
+	return s.applyAdjustments(tx, g, pending)
+}
+
+// pendingAdjustments are the refunds and disputes waiting for g's
+// payment. The payment's lock keeps new ones out until the commit, so
+// they may be read before g's receipt is issued and applied after it.
+func pendingAdjustments(tx *Tx, g *Gift) ([]Adjustment, error) {
 	refs := []string{}
 	q := tx.Where("gift_id IS NULL")
 	cond := tx.Where("1 = 0")
@@ -352,12 +363,17 @@ func (s *Store) applyPendingAdjustments(tx *Tx, g *Gift) error {
 		}
 	}
 	if len(refs) == 0 {
-		return nil
+		return nil, nil
 	}
 	var pending []Adjustment
 	if err := q.Where(cond).Order("created_at, id").Find(&pending).Error; err != nil {
-		return err
+		return nil, err
 	}
+	return pending, nil
+}
+
+// applyAdjustments applies pending, read by pendingAdjustments, to g.
+func (s *Store) applyAdjustments(tx *Tx, g *Gift, pending []Adjustment) error {
 	for _, a := range pending {
 		if err := tx.Model(&Adjustment{}).Where("id = ?", a.ID).Update("gift_id", g.ID).Error; err != nil {
 			return err

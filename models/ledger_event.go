@@ -249,6 +249,11 @@ func (e CheckoutPaid) apply(s *Store, tx *Tx, ev EventRecord, res *EventResult) 
 	if p.Fees.ChargeID != "" && g.StripeChargeID == nil {
 		g.StripeChargeID = &p.Fees.ChargeID
 	}
+	// Read before the receipt takes its number (see issueReceipt).
+	pending, err := pendingAdjustments(tx, g)
+	if err != nil {
+		return err
+	}
 	r, hold, err := s.receiptOrHold(tx, "gift:"+g.ID+":original", g, donorID, paymentID, Benefit{})
 	if err != nil {
 		return err
@@ -258,7 +263,7 @@ func (e CheckoutPaid) apply(s *Store, tx *Tx, ev EventRecord, res *EventResult) 
 			return err
 		}
 	}
-	if err := s.applyPendingAdjustments(tx, g); err != nil {
+	if err := s.applyAdjustments(tx, g, pending); err != nil {
 		return err
 	}
 	res.Receipt = r

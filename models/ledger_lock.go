@@ -76,6 +76,9 @@ func (s *Store) xactLocks(tx *Tx, class int, keys []string) error {
 	}
 	hashes := make([]int32, 0, len(keys))
 	for _, k := range keys {
+		if tx.held[lockID{class, k}] {
+			continue // held since it was taken, until the commit
+		}
 		h := fnv.New32a()
 		h.Write([]byte(k))
 		hashes = append(hashes, int32(h.Sum32()))
@@ -88,8 +91,20 @@ func (s *Store) xactLocks(tx *Tx, class int, keys []string) error {
 	for _, h := range hashes {
 		args = append(args, h)
 	}
+	if len(hashes) == 0 {
+		return nil
+	}
 	q := "SELECT pg_advisory_xact_lock(?, k) FROM unnest(ARRAY[" + strings.TrimSuffix(strings.Repeat("?,", len(hashes)), ",") + "]::int4[]) AS k"
-	return tx.Exec(q, args...).Error
+	if err := tx.Exec(q, args...).Error; err != nil {
+		return err
+	}
+	if tx.held == nil {
+		tx.held = map[lockID]bool{}
+	}
+	for _, k := range keys {
+		tx.held[lockID{class, k}] = true
+	}
+	return nil
 }
 
 // A failed charge and its invoice's events share the invoice's lock.

@@ -325,11 +325,27 @@ func (s *Store) issueReceipt(tx *Tx, key string, g *Gift, donorID string, paymen
 		giftDate = g.PaidAt.UTC()
 	}
 	fy := s.receipts.FiscalYearStart.FiscalYear(giftDate, s.receipts.Location)
-	seq, err := nextReceiptSequence(tx, fy)
+	// What needs no number is found before the number is taken: the
+	// counter stays locked until the commit, so each query after it
+	// holds back every other receipt being issued.
+	lang, err := s.receiptLanguage(tx, g, donorID)
 	if err != nil {
 		return nil, err
 	}
 	code, err := verificationCode()
+	if err != nil {
+		return nil, err
+	}
+	var signatureID string
+	if s.receipts.Rules == "ca" && len(s.receipts.Signature) > 0 {
+		sum := sha256.Sum256(s.receipts.Signature)
+		signatureID = hex.EncodeToString(sum[:])
+		if err := tx.Exec(`INSERT INTO receipt_signatures (id, png, created_at) VALUES (?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+			signatureID, s.receipts.Signature, tx.now).Error; err != nil {
+			return nil, err
+		}
+	}
+	seq, err := nextReceiptSequence(tx, fy)
 	if err != nil {
 		return nil, err
 	}
@@ -376,9 +392,7 @@ func (s *Store) issueReceipt(tx *Tx, key string, g *Gift, donorID string, paymen
 		DedicationName:         g.DedicationName,
 		Anonymous:              g.Anonymous,
 	}
-	if r.Language, err = s.receiptLanguage(tx, g, donorID); err != nil {
-		return nil, err
-	}
+	r.Language = lang
 	if g.Method != "" && g.Method != MethodStripe {
 		r.Method, r.MethodReference, r.Description, r.Appraiser = g.Method, g.MethodReference, g.Description, g.Appraiser
 	}
@@ -388,14 +402,7 @@ func (s *Store) issueReceipt(tx *Tx, key string, g *Gift, donorID string, paymen
 	if conv != nil {
 		r.OriginalAmount, r.OriginalCurrency, r.ExchangeRate = g.TotalAmount, g.Currency, conv.Rate
 	}
-	if s.receipts.Rules == "ca" && len(s.receipts.Signature) > 0 {
-		sum := sha256.Sum256(s.receipts.Signature)
-		r.SignatureID = hex.EncodeToString(sum[:])
-		if err := tx.Exec(`INSERT INTO receipt_signatures (id, png, created_at) VALUES (?, ?, ?) ON CONFLICT (id) DO NOTHING`,
-			r.SignatureID, s.receipts.Signature, tx.now).Error; err != nil {
-			return nil, err
-		}
-	}
+	r.SignatureID = signatureID
 	r.Seal = r.sealOf()
 	if err := tx.Create(r).Error; err != nil {
 		return nil, translate(err)

@@ -57,6 +57,35 @@ func wantEvents(t *testing.T, s *models.Store, typ string, n int) []map[string]a
 	return got
 }
 
+// listening adds an endpoint that wants every event: events no endpoint
+// wants are not written.
+func listening(t *testing.T, s *models.Store) {
+	t.Helper()
+	if _, err := s.CreateOutboundEndpoint(context.Background(), "https://hooks.example.org/all", "", nil, models.CommandLine); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestNoEventsWithoutAnEndpoint: a server with no endpoint writes no
+// event (none could be sent); one that wants only gift.paid gets only it.
+func TestNoEventsWithoutAnEndpoint(t *testing.T) {
+	testenv.ForEachDB(t, func(t *testing.T, db string) {
+		s := openStore(t, db, "")
+		payGift(t, s, 0, "ada@example.com", 2500)
+		var n int64
+		if err := s.SQL().QueryRow("SELECT COUNT(*) FROM outbound_events").Scan(&n); err != nil || n != 0 {
+			t.Fatalf("%d events written with no endpoint (%v)", n, err)
+		}
+		if _, err := s.CreateOutboundEndpoint(context.Background(), "https://hooks.example.org/paid", "", []string{models.EventGiftPaid}, models.CommandLine); err != nil {
+			t.Fatal(err)
+		}
+		payGift(t, s, 1, "bo@example.com", 3000)
+		wantEvents(t, s, models.EventGiftPaid, 1)
+		wantEvents(t, s, models.EventReceiptIssued, 0)
+		wantEvents(t, s, models.EventDonorCreated, 0)
+	})
+}
+
 func apply(t *testing.T, s *models.Store, ev models.EventRecord, e models.Effect) {
 	t.Helper()
 	if _, err := s.ApplyEvent(context.Background(), ev, e); err != nil {
@@ -79,6 +108,7 @@ func TestOutboundDonorUpdatedOncePerEdit(t *testing.T) {
 	testenv.ForEachDB(t, func(t *testing.T, db string) {
 		ctx := context.Background()
 		s := openStore(t, db, "")
+		listening(t, s)
 		payGift(t, s, 0, "ada@example.com", 2500)
 		d, err := s.DonorByEmail(ctx, "ada@example.com")
 		if err != nil {
@@ -129,6 +159,7 @@ func TestOutboundDonorUpdatedOncePerEdit(t *testing.T) {
 func TestOutboundGiftRefundedPerRefund(t *testing.T) {
 	testenv.ForEachDB(t, func(t *testing.T, db string) {
 		s := openStore(t, db, "")
+		listening(t, s)
 		g := payGift(t, s, 0, "ada@example.com", 2500)
 		refund := func(total int64) models.ChargeRefunded {
 			return models.ChargeRefunded{ChargeRef: models.ChargeRef{PaymentIntentID: "pi_cs_eva"}, Amount: 2500, AmountRefunded: total, Currency: "usd"}
@@ -156,6 +187,7 @@ func TestOutboundMembershipEvents(t *testing.T) {
 	testenv.ForEachDB(t, func(t *testing.T, db string) {
 		ctx := context.Background()
 		s := openStore(t, db, "")
+		listening(t, s)
 		at := time.Now().UTC().Truncate(time.Second).Add(-time.Hour)
 		next := func() time.Time { at = at.Add(time.Minute); return at }
 		invoice := func(sub, id, reason string, amount int64) models.InvoicePaid {
@@ -257,6 +289,7 @@ func TestOutboundCampaignGoalAndMatchPoolOnce(t *testing.T) {
 	testenv.ForEachDB(t, func(t *testing.T, db string) {
 		ctx := context.Background()
 		s := openStore(t, db, "")
+		listening(t, s)
 		staff := models.Actor{Email: "fin@ledger.example"}
 		now := time.Now().UTC()
 		c := &models.Campaign{Slug: "year-end", Name: "Year-end", GoalAmount: 5000, Currency: "usd", StartsAt: now.AddDate(0, 0, -1), EndsAt: now.AddDate(0, 1, 0)}

@@ -131,9 +131,26 @@ type envelope struct {
 // endpoint that wants it: the event commits or rolls back with the fact
 // it tells. key makes it once-only: a key seen before adds nothing.
 //
+// An event no endpoint wants (active or disabled) is not written: no one
+// could ever be sent it (a new endpoint gets the events from its creation
+// on), and a paid gift's three events were three of the statements its
+// webhook's transaction made, on a server with no endpoint at all.
+//
 // History brought in from Stripe tells nobody, as it emails nobody.
 func (s *Store) recordEvent(tx *Tx, typ, donorID, key string, data any) error {
 	if tx.history != nil {
+		return nil
+	}
+	// A disabled endpoint's events wait for it as pending deliveries with
+	// no job: enabling it queues them, in order (EnableOutboundEndpoint).
+	// The endpoints are read once per transaction.
+	if !tx.endpRead {
+		if err := tx.Where("status IN ?", []string{EndpointActive, EndpointDisabled}).Order("created_at, id").Find(&tx.endpoints).Error; err != nil {
+			return err
+		}
+		tx.endpRead = true
+	}
+	if !slices.ContainsFunc(tx.endpoints, func(e OutboundEndpoint) bool { return e.Wants(typ) }) {
 		return nil
 	}
 	var donor *string
@@ -157,13 +174,7 @@ func (s *Store) recordEvent(tx *Tx, typ, donorID, key string, data any) error {
 	if res.RowsAffected == 0 {
 		return nil
 	}
-	// A disabled endpoint's events wait for it as pending deliveries with
-	// no job: enabling it queues them, in order (EnableOutboundEndpoint).
-	var endpoints []OutboundEndpoint
-	if err := tx.Where("status IN ?", []string{EndpointActive, EndpointDisabled}).Order("created_at, id").Find(&endpoints).Error; err != nil {
-		return err
-	}
-	for _, e := range endpoints {
+	for _, e := range tx.endpoints {
 		if !e.Wants(typ) {
 			continue
 		}

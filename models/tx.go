@@ -18,6 +18,22 @@ type Tx struct {
 	// history is set while history from Stripe is brought in (stripe
 	// import): payments before it get no receipt, and nobody is emailed.
 	history *time.Time
+
+	// What the transaction has already taken or read, so that it is not
+	// asked of the database again while the receipt counter is locked:
+	// everything a paid gift's transaction does after it takes its number
+	// holds every other paid gift's transaction back (the number is the
+	// one row they all need), and a webhook's transaction took the
+	// donor's lock three times and read the endpoints three times.
+	held      map[lockID]bool    // advisory locks held to the commit
+	endpoints []OutboundEndpoint // the outbound endpoints, once read
+	endpRead  bool
+}
+
+// lockID is one advisory lock: its class and key.
+type lockID struct {
+	class int
+	key   string
 }
 
 // transaction runs fn in one transaction, reading the clock once.
