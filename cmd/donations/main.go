@@ -14,7 +14,8 @@ import (
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	a := &app{getenv: os.Getenv, stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, setMemoryLimit: debug.SetMemoryLimit}
+	a := &app{getenv: os.Getenv, stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, setMemoryLimit: debug.SetMemoryLimit,
+		setGCPercent: debug.SetGCPercent}
 	code := a.run(ctx, os.Args[1:])
 	stop()
 	os.Exit(code)

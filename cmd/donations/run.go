@@ -87,10 +87,11 @@ type app struct {
 	stdin  io.Reader
 	stdout io.Writer
 	stderr io.Writer
-	// setMemoryLimit is debug.SetMemoryLimit in the process main runs, and
-	// nil in tests, which run commands inside the test binary: the limit
-	// is the whole process's.
+	// setMemoryLimit and setGCPercent are debug's in the process main
+	// runs, and nil in tests, which run commands inside the test binary:
+	// both are the whole process's.
 	setMemoryLimit func(int64) int64
+	setGCPercent   func(int) int
 }
 
 // run is main without the process: tests call it directly.
@@ -217,10 +218,17 @@ func (a *app) load() (*config.Config, *slog.Logger, bool) {
 }
 
 // limitMemory sets the runtime's soft memory limit from MEMORY_LIMIT,
-// unless GOMEMLIMIT set one when the process started.
+// unless GOMEMLIMIT set one when the process started, and lets the heap
+// grow by half of what is live between collections instead of all of it,
+// unless GOGC says otherwise. The receipts export's server peaked at
+// 67.7 MB of RSS with the default, 59.0 MB with 50, at 1.08 of psql's
+// COPY still; a small heap is quick to collect twice as often.
 func (a *app) limitMemory(cfg *config.Config) {
 	if a.setMemoryLimit != nil && cfg.MemoryLimit > 0 && a.setMemoryLimit(-1) == math.MaxInt64 {
 		a.setMemoryLimit(cfg.MemoryLimit)
+	}
+	if a.setGCPercent != nil && a.getenv("GOGC") == "" {
+		a.setGCPercent(50)
 	}
 }
 

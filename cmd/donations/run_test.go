@@ -625,7 +625,7 @@ func TestMemoryLimitApplied(t *testing.T) {
 		{"off", math.MaxInt64, math.MaxInt64},
 		{"200MiB", 1 << 30, 1 << 30}, // GOMEMLIMIT=1GiB wins
 	} {
-		limit := c.had
+		limit, percent := c.had, 100
 		a := &app{getenv: func(k string) string {
 			return map[string]string{"MEMORY_LIMIT": c.setting, "DATA_DIR": t.TempDir()}[k]
 		}, stderr: io.Discard, setMemoryLimit: func(n int64) int64 {
@@ -634,9 +634,16 @@ func TestMemoryLimitApplied(t *testing.T) {
 				limit = n
 			}
 			return old
-		}}
-		if _, _, ok := a.load(); !ok || limit != c.want {
-			t.Errorf("MEMORY_LIMIT=%q with %d set before: %d, want %d", c.setting, c.had, limit, c.want)
+		}, setGCPercent: func(n int) int { old := percent; percent = n; return old }}
+		if _, _, ok := a.load(); !ok || limit != c.want || percent != 50 {
+			t.Errorf("MEMORY_LIMIT=%q with %d set before: %d, want %d (GC percent %d)", c.setting, c.had, limit, c.want, percent)
 		}
+	}
+	// GOGC set: the collector keeps it.
+	percent := 100
+	a := &app{getenv: func(k string) string { return map[string]string{"GOGC": "200", "DATA_DIR": t.TempDir()}[k] },
+		stderr: io.Discard, setGCPercent: func(n int) int { old := percent; percent = n; return old }}
+	if _, _, ok := a.load(); !ok || percent != 100 {
+		t.Errorf("GOGC=200 in the environment: the percent was set to %d", percent)
 	}
 }
