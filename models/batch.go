@@ -253,13 +253,10 @@ func (s *Store) AddToBatch(ctx context.Context, batchID string, e BatchEntry, by
 		if rules == "us" && e.Method == MethodGrant {
 			return nil // a thank-you, not a receipt
 		}
-		r, _, err = s.receiptOrHold(tx, "gift:"+g.ID+":original", g, donorID, "", Benefit{})
-		if err != nil || r == nil {
-			return err
-		}
 		// The donor gets their receipt by email, as an online donor does,
 		// once (the message is keyed by the receipt).
-		return s.queueReceiptEmail(tx, EmailReceipt, r)
+		r, _, err = s.receiptOrHold(tx, "gift:"+g.ID+":original", g, donorID, "", Benefit{})
+		return err
 	})
 	if err != nil {
 		return nil, nil, wrap(err, "batches: add to %s", batchID)

@@ -197,7 +197,7 @@ func (s *Store) ImportGifts(ctx context.Context, rows []ImportedGift, dry bool, 
 				rep.Held++
 				continue
 			}
-			r, err := s.issueReceipt(tx, "gift:"+g.ID+":original", g, donorID, "", Benefit{}, conv)
+			r, err := s.issueReceipt(tx, "gift:"+g.ID+":original", g, donorID, "", Benefit{}, conv, "")
 			if err != nil {
 				return err
 			}

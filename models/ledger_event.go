@@ -258,11 +258,6 @@ func (e CheckoutPaid) apply(s *Store, tx *Tx, ev EventRecord, res *EventResult) 
 	if err != nil {
 		return err
 	}
-	if r != nil {
-		if err := s.queueReceiptEmail(tx, EmailReceipt, r); err != nil {
-			return err
-		}
-	}
 	if err := s.applyAdjustments(tx, g, pending); err != nil {
 		return err
 	}

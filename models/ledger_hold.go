@@ -99,7 +99,7 @@ func (s *Store) holdReason(tx *Tx, g *Gift) (string, *conversion, error) {
 	return "", &conversion{Paid: g.TotalAmount, Currency: g.Currency, Amount: bt.Amount, Rate: bt.ExchangeRate}, nil
 }
 
-// receiptOrHold issues g's receipt, or, when the rule set says it cannot
+// receiptOrHold issues g's receipt and queues its email, or, when the rule set says it cannot
 // be complete yet, records the hold (and, for missing details, queues the
 // email that asks the donor for them). Both are nil when the rule set
 // allows no receipt at all.
@@ -127,7 +127,7 @@ func (s *Store) receiptOrHold(tx *Tx, key string, g *Gift, donorID, paymentID st
 		return nil, nil, err
 	}
 	if reason == "" {
-		r, err := s.issueReceipt(tx, key, g, donorID, paymentID, b, conv)
+		r, err := s.issueReceipt(tx, key, g, donorID, paymentID, b, conv, EmailReceipt)
 		return r, nil, err
 	}
 	h := &ReceiptHold{GiftID: g.ID, Reason: reason, IssueKey: key, PaymentID: paymentID,
@@ -211,7 +211,7 @@ func (s *Store) releaseHold(tx *Tx, giftID string) (*Receipt, error) {
 	if g.DonorID != nil {
 		donorID = *g.DonorID
 	}
-	r, err := s.issueReceipt(tx, h.IssueKey, &g, donorID, h.PaymentID, Benefit{Description: h.BenefitDescription, Value: h.BenefitValue}, conv)
+	r, err := s.issueReceipt(tx, h.IssueKey, &g, donorID, h.PaymentID, Benefit{Description: h.BenefitDescription, Value: h.BenefitValue}, conv, "")
 	if err != nil {
 		return nil, err
 	}

@@ -562,11 +562,6 @@ func (e InvoicePaid) apply(s *Store, tx *Tx, ev EventRecord, res *EventResult) e
 	if err != nil {
 		return err
 	}
-	if r != nil {
-		if err := s.queueReceiptEmail(tx, EmailReceipt, r); err != nil {
-			return err
-		}
-	}
 	if err := s.applyPendingAdjustments(tx, &g); err != nil {
 		return err
 	}

@@ -216,10 +216,16 @@ func (s *Store) MarkEmailFailed(ctx context.Context, id, status, reason string) 
 
 // queueReceiptEmail sends the donor the receipt r under kind, once.
 func (s *Store) queueReceiptEmail(tx *Tx, kind string, r *Receipt) error {
-	return s.queueEmail(tx, EmailMessage{
-		DedupeKey: "receipt:" + r.ID + ":" + kind, Kind: kind, ToAddress: r.DonorEmail,
-		ReceiptID: &r.ID, DonorID: r.DonorID, FiscalYear: r.FiscalYear,
-	})
+	return s.queueEmail(tx, receiptEmail(kind, r.ID, r.DonorEmail, deref(r.DonorID), r.FiscalYear))
+}
+
+// receiptEmail is the message of kind about receipt id, once per receipt.
+func receiptEmail(kind, id, to, donorID string, fy int) EmailMessage {
+	m := EmailMessage{DedupeKey: "receipt:" + id + ":" + kind, Kind: kind, ToAddress: to, ReceiptID: &id, FiscalYear: fy}
+	if donorID != "" {
+		m.DonorID = &donorID
+	}
+	return m
 }
 
 // StatementPlan is what queueing a year's statements would do or did.
