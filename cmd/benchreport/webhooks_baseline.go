@@ -17,9 +17,10 @@ import (
 // directSQL runs the webhook baselines through database/sql, with no HTTP,
 // JSON, signature or ORM, one transaction per event:
 //
-//   - replay: the very statements our code sends for one event (read from
-//     Postgres's statement log), in the same order, with the same River
-//     job insert: what the database alone costs for what we ask of it.
+//   - replay: the very statements our code sends for one event with no
+//     outbound endpoint (read from Postgres's statement log, 2026-12-06),
+//     in the same order, with the same River job insert: what the
+//     database alone costs for what we ask of it.
 //   - minimal: the least SQL for the same durable effects (the event id
 //     under its unique key, the donor, the paid gift, the next receipt
 //     number, the receipt, the email and a job row): what our extra
@@ -112,9 +113,38 @@ func (d *directSQL) apply(ctx context.Context, ev payments.Event, mode baselineM
 	if err != nil {
 		return err
 	}
+	receiptID, emailID := newID(), newID()
 	if replay {
+		// The endpoints (none here), the gift paid; then, before the
+		// number is taken, the early refunds, the receipt's language, and
+		// its email and job (their reference to the receipt is checked at
+		// the commit).
+		rows, err := tx.QueryContext(ctx, `SELECT * FROM outbound_endpoints WHERE status IN ('active', 'disabled') ORDER BY created_at, id`)
+		if err != nil {
+			return err
+		}
+		rows.Close()
 		_, err = tx.ExecContext(ctx, `UPDATE gifts SET status = 'paid', donor_id = $2, stripe_payment_intent_id = $3, paid_at = $4, updated_at = $4
 			WHERE id = $1 AND status <> 'paid'`, giftID, donorID, cs.PaymentIntentID, now)
+		if err != nil {
+			return err
+		}
+		rows, err = tx.QueryContext(ctx, `SELECT * FROM payment_adjustments WHERE gift_id IS NULL AND (stripe_payment_intent_id = $1 OR stripe_charge_id = $1)`,
+			cs.PaymentIntentID)
+		if err != nil {
+			return err
+		}
+		rows.Close()
+		var lang string
+		if err := tx.QueryRowContext(ctx, `SELECT language FROM donors WHERE id = $1`, donorID).Scan(&lang); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO email_messages (id, dedupe_key, kind, to_address, status, receipt_id, donor_id, created_at, updated_at)
+			VALUES ($1, $2, 'receipt', $3, 'queued', $4, $5, $6, $6)`, emailID, "receipt:"+receiptID, cs.Email, receiptID, donorID, now)
+		if err != nil {
+			return err
+		}
+		err = d.queue.EnqueueEmailTx(ctx, tx, emailID)
 	} else {
 		_, err = tx.ExecContext(ctx, `INSERT INTO gifts (id, donor_id, status, source, frequency, amount, total_amount, currency, email, name,
 			stripe_session_id, stripe_payment_intent_id, paid_at, created_at, updated_at)
@@ -136,7 +166,6 @@ func (d *directSQL) apply(ctx context.Context, ev payments.Event, mode baselineM
 	if err != nil {
 		return err
 	}
-	receiptID := newID()
 	_, err = tx.ExecContext(ctx, `INSERT INTO receipts (id, number, fiscal_year, sequence, issue_key, gift_id, status, issued_at, gift_date,
 		donor_id, donor_name, donor_email, amount, currency, deductible_amount, org_name, wording_version, verification_code)
 		VALUES ($1, $2, 2026, $3, $4, $5, 'issued', $6, $6, $7, $8, $9, $10, $11, $10, 'Bench', 'us-1', $12)`,
@@ -145,24 +174,24 @@ func (d *directSQL) apply(ctx context.Context, ev payments.Event, mode baselineM
 	if err != nil {
 		return err
 	}
-	emailID := newID()
-	_, err = tx.ExecContext(ctx, `INSERT INTO email_messages (id, dedupe_key, kind, to_address, status, receipt_id, donor_id, created_at, updated_at)
-		VALUES ($1, $2, 'receipt', $3, 'queued', $4, $5, $6, $6)`, emailID, "receipt:"+receiptID, cs.Email, receiptID, donorID, now)
-	if err != nil {
-		return err
-	}
 	if replay {
-		if err := d.queue.EnqueueEmailTx(ctx, tx, emailID); err != nil {
-			return err
-		}
-		rows, err := tx.QueryContext(ctx, `SELECT * FROM payment_adjustments WHERE gift_id IS NULL AND (stripe_payment_intent_id = $1 OR stripe_charge_id = $1)`,
-			cs.PaymentIntentID)
+		// What the end of every event's transaction reads: the campaigns
+		// whose gifts it changed.
+		rows, err := tx.QueryContext(ctx, `SELECT DISTINCT g.campaign_id FROM gifts AS g LEFT JOIN memberships m ON m.id = g.membership_id
+			WHERE g.campaign_id IS NOT NULL AND (g.updated_at = $1 OR m.updated_at = $1)`, now)
 		if err != nil {
 			return err
 		}
 		rows.Close()
-	} else if _, err := tx.ExecContext(ctx, `INSERT INTO bench_jobs (kind, args) VALUES ('send_email', $1)`, emailID); err != nil {
-		return err
+	} else {
+		_, err = tx.ExecContext(ctx, `INSERT INTO email_messages (id, dedupe_key, kind, to_address, status, receipt_id, donor_id, created_at, updated_at)
+			VALUES ($1, $2, 'receipt', $3, 'queued', $4, $5, $6, $6)`, emailID, "receipt:"+receiptID, cs.Email, receiptID, donorID, now)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO bench_jobs (kind, args) VALUES ('send_email', $1)`, emailID); err != nil {
+			return err
+		}
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE stripe_events SET outcome = 'paid' WHERE id = $1`, ev.ID); err != nil {
 		return err
