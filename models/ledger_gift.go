@@ -236,15 +236,29 @@ func (s *Store) GiftByID(ctx context.Context, id string) (*Gift, error) {
 // they have none, for the same reason: a signed-in donor changes it.
 func (s *Store) upsertDonor(tx *Tx, email, name string, addr Address, lang string) (string, error) {
 	now := tx.now
-	var id string
+	var row struct {
+		ID       string
+		Own      bool // not merged into another donor
+		Language string
+	}
 	newID := uuid.NewString()
+	// The row's language comes back with it: a receipt issued in this
+	// transaction is in it, and reading it again was one more statement
+	// under the receipt counter's lock (see issueReceipt).
 	err := tx.Raw(`INSERT INTO donors (id, email, name, address_line1, address_line2, address_city, address_state, address_postal_code,
 			address_country, language, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (email) DO UPDATE SET language = CASE WHEN donors.language = '' THEN excluded.language ELSE donors.language END
-		RETURNING COALESCE(merged_into, id)`,
+		RETURNING COALESCE(merged_into, id) AS id, merged_into IS NULL AS own, language`,
 		newID, NormaliseEmail(email), name, addr.Line1, addr.Line2, addr.City, addr.State, addr.PostalCode, addr.Country, lang, now, now).
-		Scan(&id).Error
+		Scan(&row).Error
+	id := row.ID
+	if err == nil && row.Own {
+		if tx.donorLang == nil {
+			tx.donorLang = map[string]string{}
+		}
+		tx.donorLang[id] = row.Language
+	}
 	if err == nil && id == newID {
 		// Our id came back: the row is new, not an existing donor's.
 		err = s.donorCreated(tx, id, email, name, lang)

@@ -281,9 +281,11 @@ func (s *Store) receiptLanguage(tx *Tx, g *Gift, donorID string) (string, error)
 	if g.Language != "" {
 		return g.Language, nil
 	}
-	var lang string
-	if err := tx.Raw(`SELECT language FROM donors WHERE id = ?`, donorID).Scan(&lang).Error; err != nil {
-		return "", fmt.Errorf("receipt language: %w", err)
+	lang, ok := tx.donorLang[donorID]
+	if !ok {
+		if err := tx.Raw(`SELECT language FROM donors WHERE id = ?`, donorID).Scan(&lang).Error; err != nil {
+			return "", fmt.Errorf("receipt language: %w", err)
+		}
 	}
 	if lang != "" {
 		return lang, nil

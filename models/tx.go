@@ -28,6 +28,7 @@ type Tx struct {
 	held      map[lockID]bool    // advisory locks held to the commit
 	endpoints []OutboundEndpoint // the outbound endpoints, once read
 	endpRead  bool
+	donorLang map[string]string // donors' languages as upsertDonor wrote them
 }
 
 // lockID is one advisory lock: its class and key.

@@ -116,8 +116,8 @@ func (d *directSQL) apply(ctx context.Context, ev payments.Event, mode baselineM
 	receiptID, emailID := newID(), newID()
 	if replay {
 		// The endpoints (none here), the gift paid; then, before the
-		// number is taken, the early refunds, the receipt's language, and
-		// its email and job (their reference to the receipt is checked at
+		// number is taken, the early refunds, and the receipt's email and
+		// job (their reference to the receipt is checked at
 		// the commit).
 		rows, err := tx.QueryContext(ctx, `SELECT * FROM outbound_endpoints WHERE status IN ('active', 'disabled') ORDER BY created_at, id`)
 		if err != nil {
@@ -135,10 +135,6 @@ func (d *directSQL) apply(ctx context.Context, ev payments.Event, mode baselineM
 			return err
 		}
 		rows.Close()
-		var lang string
-		if err := tx.QueryRowContext(ctx, `SELECT language FROM donors WHERE id = $1`, donorID).Scan(&lang); err != nil {
-			return err
-		}
 		_, err = tx.ExecContext(ctx, `INSERT INTO email_messages (id, dedupe_key, kind, to_address, status, receipt_id, donor_id, created_at, updated_at)
 			VALUES ($1, $2, 'receipt', $3, 'queued', $4, $5, $6, $6)`, emailID, "receipt:"+receiptID, cs.Email, receiptID, donorID, now)
 		if err != nil {
