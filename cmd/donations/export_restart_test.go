@@ -72,7 +72,10 @@ func serveProcess(t *testing.T, env map[string]string) *exec.Cmd {
 // the job over once it is past the rescue time, starts the file again,
 // and finishes it: one export, one file, every donor's PDF in it once.
 func TestKilledExportRestartsAndFinishes(t *testing.T) {
-	const donors = 400
+	// Enough that the job is still running at its first progress write
+	// (every 250 ms): 400 statements took under half a second once the
+	// job stored its chunks while writing the next.
+	const donors = 1500
 	dbURL := testenv.PostgresSchema(t)
 	addr := freeAddr(t)
 	env := map[string]string{"DATABASE_URL": dbURL, "ADDR": addr, "METRICS_ADDR": "off", "DATA_DIR": t.TempDir(),
