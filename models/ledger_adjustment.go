@@ -338,20 +338,24 @@ func (s *Store) closeDispute(tx *Tx, g *Gift, disputeID string, won bool, res *E
 	return s.queueReceiptEmail(tx, EmailReplacement, r)
 }
 
-// applyPendingAdjustments replays the refunds and disputes that arrived
-// before the payment they are about (delivery is unordered), once the gift
-// they belong to exists and is paid.
-func (s *Store) applyPendingAdjustments(tx *Tx, g *Gift) error {
+// paidReceipt issues the receipt (or the hold) of g, just paid, then
+// replays the refunds and disputes that arrived before the payment they
+// are about (delivery is unordered). Those are read first: the payment's
+// lock keeps new ones out until the commit, and a read after the receipt
+// took its number would hold every other receipt back (see issueReceipt).
+func (s *Store) paidReceipt(tx *Tx, key string, g *Gift, donorID, paymentID string, b Benefit) (*Receipt, *ReceiptHold, error) {
 	pending, err := pendingAdjustments(tx, g)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
-	return s.applyAdjustments(tx, g, pending)
+	r, hold, err := s.receiptOrHold(tx, key, g, donorID, paymentID, b)
+	if err != nil {
+		return nil, nil, err
+	}
+	return r, hold, s.applyAdjustments(tx, g, pending)
 }
 
-// pendingAdjustments are the refunds and disputes waiting for g's
-// payment. The payment's lock keeps new ones out until the commit, so
-// they may be read before g's receipt is issued and applied after it.
+// pendingAdjustments are the refunds and disputes waiting for g's payment.
 func pendingAdjustments(tx *Tx, g *Gift) ([]Adjustment, error) {
 	refs := []string{}
 	q := tx.Where("gift_id IS NULL")

@@ -249,16 +249,8 @@ func (e CheckoutPaid) apply(s *Store, tx *Tx, ev EventRecord, res *EventResult) 
 	if p.Fees.ChargeID != "" && g.StripeChargeID == nil {
 		g.StripeChargeID = &p.Fees.ChargeID
 	}
-	// Read before the receipt takes its number (see issueReceipt).
-	pending, err := pendingAdjustments(tx, g)
+	r, hold, err := s.paidReceipt(tx, "gift:"+g.ID+":original", g, donorID, paymentID, Benefit{})
 	if err != nil {
-		return err
-	}
-	r, hold, err := s.receiptOrHold(tx, "gift:"+g.ID+":original", g, donorID, paymentID, Benefit{})
-	if err != nil {
-		return err
-	}
-	if err := s.applyAdjustments(tx, g, pending); err != nil {
 		return err
 	}
 	res.Receipt = r

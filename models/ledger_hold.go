@@ -99,10 +99,10 @@ func (s *Store) holdReason(tx *Tx, g *Gift) (string, *conversion, error) {
 	return "", &conversion{Paid: g.TotalAmount, Currency: g.Currency, Amount: bt.Amount, Rate: bt.ExchangeRate}, nil
 }
 
-// receiptOrHold issues g's receipt and queues its email, or, when the rule set says it cannot
-// be complete yet, records the hold (and, for missing details, queues the
-// email that asks the donor for them). Both are nil when the rule set
-// allows no receipt at all.
+// receiptOrHold issues g's receipt and queues its email, or, when the
+// rule set says it cannot be complete yet, records the hold (and, for
+// missing details, queues the email that asks the donor for them). Both
+// are nil when the rule set allows no receipt at all.
 func (s *Store) receiptOrHold(tx *Tx, key string, g *Gift, donorID, paymentID string, b Benefit) (*Receipt, *ReceiptHold, error) {
 	// Gift Aid first: the acknowledgement says whether it is claimed.
 	paid := tx.now

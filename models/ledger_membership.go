@@ -558,11 +558,8 @@ func (e InvoicePaid) apply(s *Store, tx *Tx, ev EventRecord, res *EventResult) e
 	if g.StripeChargeID == nil && p.Fees.ChargeID != "" {
 		g.StripeChargeID = &p.Fees.ChargeID
 	}
-	r, hold, err := s.receiptOrHold(tx, "invoice:"+p.InvoiceID, &g, donorID, paymentID, benefitPerPayment(m, earlier))
+	r, hold, err := s.paidReceipt(tx, "invoice:"+p.InvoiceID, &g, donorID, paymentID, benefitPerPayment(m, earlier))
 	if err != nil {
-		return err
-	}
-	if err := s.applyPendingAdjustments(tx, &g); err != nil {
 		return err
 	}
 	res.Receipt = r

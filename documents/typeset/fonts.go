@@ -127,8 +127,9 @@ type Fonts struct {
 	// collections, and under a memory limit these come many times a
 	// second during a statements run; every state lost took its faces,
 	// compressor and cache of shaped labels with it, and making them
-	// again was a third of what the run allocated. Kept: as many as
-	// documents are made at once by the statements job (twice the CPUs).
+	// again was a third of what the run allocated. Kept: twice the CPUs,
+	// enough for the statements job's workers (one more than the CPUs)
+	// and a receipt or two being downloaded beside them.
 	states chan *state
 }
 
