@@ -125,14 +125,39 @@ func (s *Store) MatchOffer(ctx context.Context, campaignID string, t time.Time) 
 
 // matchCampaignsTouched recomputes the matches of every campaign one of
 // whose gifts, or one of whose gifts' memberships (a cancellation ends a
-// projection), this transaction changed: every write in a transaction
-// carries its one clock, so they are the rows updated at tx.now.
+// projection), this transaction changed.
 func (s *Store) matchCampaignsTouched(tx *Tx) error {
-	var ids []string
-	if err := tx.Table("gifts AS g").Distinct("g.campaign_id").Joins("LEFT JOIN memberships m ON m.id = g.membership_id").
-		Where("g.campaign_id IS NOT NULL AND (g.updated_at = ? OR m.updated_at = ?)", tx.now, tx.now).Pluck("g.campaign_id", &ids).Error; err != nil {
+	ids, err := touchedCampaigns(tx, "", nil)
+	if err != nil {
 		return err
 	}
+	return s.recomputeCampaigns(tx, ids)
+}
+
+// touchedCampaigns are the campaigns of the gifts and memberships this
+// transaction changed: every write in a transaction carries its one
+// clock, so they are the rows updated at tx.now. with, when not empty,
+// is a WITH clause (and its arguments) run in the same statement.
+func touchedCampaigns(tx *Tx, with string, args []any) ([]string, error) {
+	var ids []string
+	rows, err := tx.Raw(with+`SELECT DISTINCT g.campaign_id FROM gifts AS g LEFT JOIN memberships m ON m.id = g.membership_id
+		WHERE g.campaign_id IS NOT NULL AND (g.updated_at = ? OR m.updated_at = ?)`, append(args, tx.now, tx.now)...).Rows()
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
+
+// recomputeCampaigns recomputes the matches of the campaigns ids.
+func (s *Store) recomputeCampaigns(tx *Tx, ids []string) error {
 	for _, id := range ids {
 		if err := s.recomputeMatches(tx, id); err != nil {
 			return err

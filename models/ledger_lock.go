@@ -71,9 +71,27 @@ func (s *Store) lockPayments(tx *Tx, keys []string) error {
 // transaction, so two transactions sharing more than one key cannot
 // deadlock each other.
 func (s *Store) xactLocks(tx *Tx, class int, keys []string) error {
-	if s.dialect != DialectPostgres || len(keys) == 0 {
+	if s.dialect != DialectPostgres {
 		return nil
 	}
+	from, args := tx.locksToTake(class, keys)
+	if from == "" {
+		return nil
+	}
+	if err := tx.Exec("SELECT pg_advisory_xact_lock(?, k) FROM "+from, append([]any{class}, args...)...).Error; err != nil {
+		return err
+	}
+	tx.markHeld(class, keys)
+	return nil
+}
+
+// locksToTake is a FROM item, and its arguments, that yields as k the
+// hashes of the keys of class tx does not hold yet, one row each:
+// sorted and without repeats, so every transaction takes them in one
+// order. unnest yields the array in order, and each row takes its lock
+// before the next row is read, so one round trip takes them all. ""
+// when tx holds them all already.
+func (tx *Tx) locksToTake(class int, keys []string) (string, []any) {
 	hashes := make([]int32, 0, len(keys))
 	for _, k := range keys {
 		if tx.held[lockID{class, k}] {
@@ -83,28 +101,26 @@ func (s *Store) xactLocks(tx *Tx, class int, keys []string) error {
 		h.Write([]byte(k))
 		hashes = append(hashes, int32(h.Sum32()))
 	}
+	if len(hashes) == 0 {
+		return "", nil
+	}
 	slices.Sort(hashes)
 	hashes = slices.Compact(hashes)
-	// One round trip for all of them: unnest yields the array in order and
-	// each row takes its lock before the next row is read.
-	args := []any{class}
+	args := make([]any, 0, len(hashes))
 	for _, h := range hashes {
 		args = append(args, h)
 	}
-	if len(hashes) == 0 {
-		return nil
-	}
-	q := "SELECT pg_advisory_xact_lock(?, k) FROM unnest(ARRAY[" + strings.TrimSuffix(strings.Repeat("?,", len(hashes)), ",") + "]::int4[]) AS k"
-	if err := tx.Exec(q, args...).Error; err != nil {
-		return err
-	}
+	return "unnest(ARRAY[" + strings.TrimSuffix(strings.Repeat("?,", len(hashes)), ",") + "]::int4[]) AS k", args
+}
+
+// markHeld records that tx holds the locks of class for keys.
+func (tx *Tx) markHeld(class int, keys []string) {
 	if tx.held == nil {
 		tx.held = map[lockID]bool{}
 	}
 	for _, k := range keys {
 		tx.held[lockID{class, k}] = true
 	}
-	return nil
 }
 
 // A failed charge and its invoice's events share the invoice's lock.

@@ -214,6 +214,31 @@ func TestPaymentLinkSessionWithoutLocalRowIsRecorded(t *testing.T) {
 			gr.Gift.Name != "Payment Link Donor" || gr.Gift.Status != models.GiftPaid {
 			t.Fatalf("gift from event: %+v", gr.Gift)
 		}
+		// A bank debit through a link: the completed session records the
+		// gift; the later success finds that row (its own insert makes
+		// nothing) and pays it, once.
+		later := paid("cs_pl_debit", "", "debit@example.com", 2500, time.Now())
+		if _, err := s.ApplyEvent(ctx, event("evt_pl_c", "checkout.session.completed"), models.CheckoutProcessing{CheckoutPayment: later.CheckoutPayment}); err != nil {
+			t.Fatal(err)
+		}
+		first, err := s.GiftBySession(ctx, "cs_pl_debit")
+		if err != nil || first.Gift.Status != models.GiftProcessing {
+			t.Fatalf("after the completed session: %+v %v", first.Gift, err)
+		}
+		res, err = s.ApplyEvent(ctx, event("evt_pl_s", "checkout.session.async_payment_succeeded"), later)
+		if err != nil || res.Receipt == nil || res.Receipt.GiftID != first.Gift.ID {
+			t.Fatalf("the success: %+v %v (gift %s)", res, err, first.Gift.ID)
+		}
+		var gifts int
+		err = s.EachReceipt(ctx, models.ReceiptPeriod{FiscalYear: res.Receipt.FiscalYear}, func(r *models.Receipt) error {
+			if r.StripePaymentID == "pi_cs_pl_debit" {
+				gifts++
+			}
+			return nil
+		})
+		if err != nil || gifts != 1 {
+			t.Fatalf("receipts for the debit: %d %v", gifts, err)
+		}
 	})
 }
 

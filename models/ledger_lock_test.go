@@ -1,0 +1,80 @@
+package models
+
+import (
+	"context"
+	"database/sql"
+	"hash/fnv"
+	"testing"
+	"time"
+
+	"github.com/indienews/donations/testenv"
+)
+
+// TestClaimedEventHoldsItsPaymentLocks: on Postgres the event's row and its
+// payment locks are one statement. A new event holds every lock from
+// then to its commit, as if they were taken by a statement of their own;
+// a duplicate takes none, so it waits for nobody's payment.
+func TestClaimedEventHoldsItsPaymentLocks(t *testing.T) {
+	ctx := context.Background()
+	url := testenv.PostgresSchema(t)
+	s, err := Open(ctx, Options{DatabaseURL: url})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if _, err := s.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	other, err := sql.Open("pgx", url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	// free reports whether another session could take key's lock now.
+	free := func(key string) bool {
+		t.Helper()
+		h := fnv.New32a()
+		h.Write([]byte(key))
+		var ok bool
+		if err := other.QueryRowContext(ctx, `SELECT pg_try_advisory_xact_lock($1, $2)`, paymentLockClass, int32(h.Sum32())).Scan(&ok); err != nil {
+			t.Fatal(err)
+		}
+		return ok // the try's own lock ends with its statement's transaction
+	}
+	keys := CheckoutPayment{SessionID: "cs_claim", PaymentIntentID: "pi_claim"}.lockKeys()
+	row := func() stripeEvent {
+		return stripeEvent{ID: "evt_claim", Type: "checkout.session.completed", CreatedAt: time.Now(), ReceivedAt: time.Now(), Outcome: "processing"}
+	}
+	for _, first := range []bool{true, false} {
+		err := s.transaction(ctx, func(tx *Tx) error {
+			fresh, err := s.claimEvent(tx, row(), keys)
+			if err != nil {
+				return err
+			}
+			if fresh != first {
+				t.Errorf("claim %v: fresh = %v", first, fresh)
+			}
+			for _, k := range keys {
+				if held := !free(k); held != first {
+					t.Errorf("claim fresh=%v: lock %s held = %v", first, k, held)
+				}
+				if first && !tx.held[lockID{paymentLockClass, k}] {
+					t.Errorf("lock %s taken but not recorded as held: it would be asked for again", k)
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, k := range keys {
+		if !free(k) {
+			t.Errorf("lock %s outlived its transaction", k)
+		}
+	}
+	var n int64
+	if err := s.db.Model(&stripeEvent{}).Where("id = ?", "evt_claim").Count(&n).Error; err != nil || n != 1 {
+		t.Fatalf("events recorded: %d, %v", n, err)
+	}
+}
