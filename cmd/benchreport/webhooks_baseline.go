@@ -18,7 +18,8 @@ import (
 // JSON, signature or ORM, one transaction per event:
 //
 //   - replay: the very statements our code sends for one event with no
-//     outbound endpoint (read from Postgres's statement log, 2026-12-06),
+//     outbound endpoint (read from Postgres's statement log, 2026-12-06,
+//     and again after the event's claim and finish became one each),
 //     in the same order, with the same River job insert: what the
 //     database alone costs for what we ask of it.
 //   - minimal: the least SQL for the same durable effects (the event id
@@ -74,37 +75,42 @@ func (d *directSQL) apply(ctx context.Context, ev payments.Event, mode baselineM
 	}
 	defer tx.Rollback()
 	now := time.Now().UTC()
-	res, err := tx.ExecContext(ctx, `INSERT INTO stripe_events (id, type, api_version, livemode, created_at, received_at, outcome)
-		VALUES ($1, $2, $3, $4, $5, $6, 'processing') ON CONFLICT (id) DO NOTHING`, ev.ID, ev.Type, ev.APIVersion, ev.Livemode, ev.Created, now)
-	if err != nil {
-		return err
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return tx.Commit() // a duplicate
-	}
 	giftID := newID()
 	if replay {
-		// The payment lock, the lookup, and the gift first recorded as
-		// pending, as checkoutGift does for a session with no local row.
-		var keys []any = []any{0x646f6e}
+		// The event's row and the payment locks, one statement (claimEvent);
+		// then the gift recorded as pending, as checkoutGift does for a
+		// session with no local row: its insert is the lookup too.
+		args := []any{ev.ID, ev.Type, ev.APIVersion, ev.Livemode, ev.Created, now, 0x646f6e}
 		for _, k := range []string{"gift:" + cs.ClientReferenceID, "session:" + cs.SessionID, "pi:" + cs.PaymentIntentID} {
 			h := fnv.New32a()
 			h.Write([]byte(k))
-			keys = append(keys, int32(h.Sum32()))
+			args = append(args, int32(h.Sum32()))
 		}
-		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1, k) FROM unnest(ARRAY[$2, $3, $4]::int4[]) AS k`, keys...); err != nil {
-			return err
-		}
-		rows, err := tx.QueryContext(ctx, `SELECT * FROM gifts WHERE stripe_session_id = $1 LIMIT 1`, cs.SessionID)
+		rows, err := tx.QueryContext(ctx, `WITH e AS (INSERT INTO stripe_events (id, type, api_version, livemode, created_at, received_at, outcome)
+			VALUES ($1, $2, $3, $4, $5, $6, 'processing') ON CONFLICT DO NOTHING RETURNING id)
+			SELECT pg_advisory_xact_lock($7, k)::text FROM e, unnest(ARRAY[$8, $9, $10]::int4[]) AS k`, args...)
 		if err != nil {
 			return err
 		}
+		fresh := rows.Next()
 		rows.Close()
+		if !fresh {
+			return tx.Commit() // a duplicate
+		}
 		_, err = tx.ExecContext(ctx, `INSERT INTO gifts (id, status, source, frequency, amount, total_amount, currency, email, name,
 			stripe_session_id, created_at, updated_at) VALUES ($1, 'pending', 'stripe', 'once', $2, $2, $3, $4, $5, $6, $7, $7)
 			ON CONFLICT DO NOTHING`, giftID, cs.AmountTotal, cs.Currency, cs.Email, cs.Name, cs.SessionID, now)
 		if err != nil {
 			return err
+		}
+	} else {
+		res, err := tx.ExecContext(ctx, `INSERT INTO stripe_events (id, type, api_version, livemode, created_at, received_at, outcome)
+			VALUES ($1, $2, $3, $4, $5, $6, 'processing') ON CONFLICT (id) DO NOTHING`, ev.ID, ev.Type, ev.APIVersion, ev.Livemode, ev.Created, now)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return tx.Commit() // a duplicate
 		}
 	}
 	var donorID string
@@ -171,10 +177,11 @@ func (d *directSQL) apply(ctx context.Context, ev payments.Event, mode baselineM
 		return err
 	}
 	if replay {
-		// What the end of every event's transaction reads: the campaigns
-		// whose gifts it changed.
-		rows, err := tx.QueryContext(ctx, `SELECT DISTINCT g.campaign_id FROM gifts AS g LEFT JOIN memberships m ON m.id = g.membership_id
-			WHERE g.campaign_id IS NOT NULL AND (g.updated_at = $1 OR m.updated_at = $1)`, now)
+		// The end of every event's transaction: its outcome, and the
+		// campaigns whose gifts it changed, one statement (finishEvent).
+		rows, err := tx.QueryContext(ctx, `WITH done AS (UPDATE stripe_events SET outcome = 'paid' WHERE id = $1)
+			SELECT DISTINCT g.campaign_id FROM gifts AS g LEFT JOIN memberships m ON m.id = g.membership_id
+			WHERE g.campaign_id IS NOT NULL AND (g.updated_at = $2 OR m.updated_at = $2)`, ev.ID, now)
 		if err != nil {
 			return err
 		}
@@ -188,9 +195,9 @@ func (d *directSQL) apply(ctx context.Context, ev payments.Event, mode baselineM
 		if _, err := tx.ExecContext(ctx, `INSERT INTO bench_jobs (kind, args) VALUES ('send_email', $1)`, emailID); err != nil {
 			return err
 		}
-	}
-	if _, err := tx.ExecContext(ctx, `UPDATE stripe_events SET outcome = 'paid' WHERE id = $1`, ev.ID); err != nil {
-		return err
+		if _, err := tx.ExecContext(ctx, `UPDATE stripe_events SET outcome = 'paid' WHERE id = $1`, ev.ID); err != nil {
+			return err
+		}
 	}
 	return tx.Commit()
 }
