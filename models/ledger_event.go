@@ -61,7 +61,16 @@ type Effect interface {
 // ApplyEvent records ev and applies effect in one transaction. A duplicate
 // id, including a twin delivered concurrently, changes nothing. If anything
 // fails, nothing is stored, so the sender's retry starts clean.
+//
+// At most Options.EventsAtOnce events are applied at once; the rest wait
+// their turn here, not in Postgres.
 func (s *Store) ApplyEvent(ctx context.Context, ev EventRecord, effect Effect) (EventResult, error) {
+	select {
+	case s.events <- struct{}{}:
+		defer func() { <-s.events }()
+	case <-ctx.Done():
+		return EventResult{}, wrap(ctx.Err(), "events: apply %s (%s): waiting for a turn", ev.ID, ev.Type)
+	}
 	var res EventResult
 	err := s.transaction(ctx, func(tx *Tx) error {
 		res = EventResult{}

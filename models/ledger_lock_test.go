@@ -3,6 +3,7 @@ package models
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"hash/fnv"
 	"testing"
 	"time"
@@ -76,5 +77,51 @@ func TestClaimedEventHoldsItsPaymentLocks(t *testing.T) {
 	var n int64
 	if err := s.db.Model(&stripeEvent{}).Where("id = ?", "evt_claim").Count(&n).Error; err != nil || n != 1 {
 		t.Fatalf("events recorded: %d, %v", n, err)
+	}
+}
+
+// TestEventsWaitTheirTurn: past EventsAtOnce, an event waits for one being
+// applied to finish; one whose sender gives up first is not applied, and
+// can be sent again.
+func TestEventsWaitTheirTurn(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(ctx, Options{SQLitePath: testenv.SQLitePath(t), EventsAtOnce: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if _, err := s.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if cap(s.events) != 2 {
+		t.Fatalf("events at once: %d", cap(s.events))
+	}
+	ev := EventRecord{ID: "evt_turn", Type: "customer.created", Created: time.Now()}
+	s.events <- struct{}{} // two events being applied
+	s.events <- struct{}{}
+	short, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
+	defer cancel()
+	if _, err := s.ApplyEvent(short, ev, Ignore{Reason: "test"}); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("an event past the cap, its sender gone: %v", err)
+	}
+	if seen, err := s.EventRecorded(ctx, ev.ID); err != nil || seen {
+		t.Fatalf("an event that never had its turn was recorded: %v %v", seen, err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, err := s.ApplyEvent(ctx, ev, Ignore{Reason: "test"})
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		t.Fatalf("applied with no turn free: %v", err)
+	case <-time.After(50 * time.Millisecond):
+	}
+	<-s.events // one finishes
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if seen, err := s.EventRecorded(ctx, ev.ID); err != nil || !seen {
+		t.Fatalf("the event, once its turn came: %v %v", seen, err)
 	}
 }

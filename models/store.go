@@ -23,6 +23,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"time"
@@ -101,6 +102,8 @@ type Store struct {
 	dummyErr  error
 	// passwordChecks holds a token per bcrypt comparison running now.
 	passwordChecks chan struct{}
+	// events holds a token per Stripe event being applied now.
+	events chan struct{}
 }
 
 // Options configure Open.
@@ -111,6 +114,11 @@ type Options struct {
 	Now         func() time.Time
 	Logger      *slog.Logger
 	MaxConns    int
+	// EventsAtOnce caps the Stripe events applied at once (0: twice the
+	// CPUs, plus one). Every paid one waits for the receipt counter; more
+	// at once than the machine can run only make the one holding the
+	// counter wait for a CPU, and every other behind it.
+	EventsAtOnce int
 }
 
 // Open connects to Postgres, or opens (creating if needed) the embedded
@@ -131,6 +139,11 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 		NowFunc:        func() time.Time { return o.Now().UTC() },
 	}
 	s := &Store{receipts: o.Receipts, now: o.Now, log: o.Logger, passwordChecks: make(chan struct{}, passwordChecksAtOnce)}
+	events := o.EventsAtOnce
+	if events <= 0 {
+		events = 2*runtime.GOMAXPROCS(0) + 1
+	}
+	s.events = make(chan struct{}, events)
 	var err error
 	if o.DatabaseURL != "" {
 		s.dialect = DialectPostgres
