@@ -34,6 +34,22 @@ func freshSchema(ctx context.Context, base string) (string, func(), error) {
 	return u, drop, err
 }
 
+// checkpoint writes Postgres's dirty pages out before a side is measured,
+// so that each side starts from the same state: the sides run one after
+// the other, and a checkpoint forced by the WAL of the sides before would
+// otherwise fall inside whichever side happened to be running.
+func checkpoint(ctx context.Context, base string) error {
+	db, err := sql.Open("pgx", base)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if _, err := db.ExecContext(ctx, "CHECKPOINT"); err != nil {
+		return fmt.Errorf("checkpoint before a measurement (needs a superuser or pg_checkpoint): %w", err)
+	}
+	return nil
+}
+
 func freshSchemaNamed(ctx context.Context, base string) (string, string, func(), error) {
 	admin, err := sql.Open("pgx", base)
 	if err != nil {
@@ -134,6 +150,9 @@ func benchWebhooks(ctx context.Context, pg string, sz sizes) ([]row, error) {
 			return 0, err
 		}
 		defer direct.db.Close()
+		if err := checkpoint(ctx, pg); err != nil {
+			return 0, err
+		}
 		rate, err := concurrently(len(events), 16, func(i int) error { return direct.apply(ctx, events[i], mode) })
 		if err != nil {
 			return 0, err
@@ -342,6 +361,9 @@ func throughRouter(ctx context.Context, pg string, demo *payments.Demo, verifier
 		return 0, nil, nil, err
 	}
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 16}, Timeout: 30 * time.Second}
+	if err = checkpoint(ctx, pg); err != nil {
+		return 0, nil, nil, err
+	}
 	rate, err = concurrently(len(bodies), 16, func(i int) error {
 		req, _ := http.NewRequest("POST", addr+"/webhooks/stripe", bytes.NewReader(bodies[i]))
 		req.Header.Set("Stripe-Signature", sign(demo, bodies[i]))
