@@ -140,20 +140,9 @@ func (s *Store) matchCampaignsTouched(tx *Tx) error {
 // is a WITH clause (and its arguments) run in the same statement.
 func touchedCampaigns(tx *Tx, with string, args []any) ([]string, error) {
 	var ids []string
-	rows, err := tx.Raw(with+`SELECT DISTINCT g.campaign_id FROM gifts AS g LEFT JOIN memberships m ON m.id = g.membership_id
-		WHERE g.campaign_id IS NOT NULL AND (g.updated_at = ? OR m.updated_at = ?)`, append(args, tx.now, tx.now)...).Rows()
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
+	err := tx.Raw(with+`SELECT DISTINCT g.campaign_id FROM gifts AS g LEFT JOIN memberships m ON m.id = g.membership_id
+		WHERE g.campaign_id IS NOT NULL AND (g.updated_at = ? OR m.updated_at = ?)`, append(args, tx.now, tx.now)...).Scan(&ids).Error
+	return ids, err
 }
 
 // recomputeCampaigns recomputes the matches of the campaigns ids.

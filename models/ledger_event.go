@@ -96,10 +96,7 @@ func (s *Store) ApplyEvent(ctx context.Context, ev EventRecord, effect Effect) (
 		}
 		if effect == nil {
 			res.Outcome, res.Ignored = "ignored: no effect for "+ev.Type, true
-			return tx.Model(&stripeEvent{}).Where("id = ?", ev.ID).Update("outcome", res.Outcome).Error
-		}
-		if err := s.lockPayments(tx, keys); err != nil {
-			return err // none left to take on Postgres: claimEvent took them
+			return setOutcome(tx, ev.ID, res.Outcome)
 		}
 		if err := effect.apply(s, tx, ev, &res); err != nil {
 			return err
@@ -120,8 +117,9 @@ func (s *Store) ApplyEvent(ctx context.Context, ev EventRecord, effect Effect) (
 
 // claimEvent records the event's row and reports whether it is new: false
 // for an id recorded already, by this delivery's twin too. A new event
-// then holds the payment locks of keys: on Postgres taken in the same
-// statement, a round trip less for every webhook (a duplicate takes none).
+// then holds the payment locks of keys (see ledger_lock.go), taken in the
+// same statement, a round trip less for every webhook; a duplicate takes
+// none. SQLite needs no locks.
 func (s *Store) claimEvent(tx *Tx, row stripeEvent, keys []string) (bool, error) {
 	from, hashes := "", []any(nil)
 	if s.dialect == DialectPostgres {
@@ -161,12 +159,17 @@ func (s *Store) claimEvent(tx *Tx, row stripeEvent, keys []string) (bool, error)
 // waits for, until then.
 func (s *Store) finishEvent(tx *Tx, id, outcome string) ([]string, error) {
 	if s.dialect != DialectPostgres {
-		if err := tx.Model(&stripeEvent{}).Where("id = ?", id).Update("outcome", outcome).Error; err != nil {
+		if err := setOutcome(tx, id, outcome); err != nil {
 			return nil, err
 		}
 		return touchedCampaigns(tx, "", nil)
 	}
 	return touchedCampaigns(tx, "WITH done AS (UPDATE stripe_events SET outcome = ? WHERE id = ?) ", []any{outcome, id})
+}
+
+// setOutcome records what an event did.
+func setOutcome(tx *Tx, id, outcome string) error {
+	return tx.Model(&stripeEvent{}).Where("id = ?", id).Update("outcome", outcome).Error
 }
 
 // EventRecorded reports whether an event id was recorded already: a
