@@ -22,10 +22,10 @@ import (
 // waits on the database), while this goroutine only copies finished
 // entries into the zip in order. Twice GOMAXPROCS made no more
 // statements a second and took the CPU the pages served beside the job
-// need: /donate's p99 under the job was 0.46 of idle, 0.51 with one
-// more than the CPUs (benchreport, three runs each). At most eight statements per
-// worker are held in memory at a time, so a year of any size takes the
-// same memory; the zip itself goes straight to w.
+// need: /donate's p99 under the job was 0.46 of idle, 0.51 with one more
+// than the CPUs (benchreport, three runs each). At most eight statements
+// per worker are held in memory at a time, so a year of any size takes
+// the same memory; the zip itself goes straight to w.
 func (r *Renderer) WriteStatementsZip(ctx context.Context, w io.Writer, src StatementSource, org models.Org, donors []models.Donor, fy int, each func() error) error {
 	if ix, ok := src.(elsewhereIndex); ok {
 		who, err := ix.DonorsWithGiftsReceiptedElsewhere(ctx, fy)
