@@ -130,16 +130,29 @@ func (s *Store) claimEvent(tx *Tx, row stripeEvent, keys []string) (bool, error)
 		return ins.RowsAffected == 1, ins.Error
 	}
 	// One row per lock taken, none for a duplicate: the locks join the
-	// inserted row, so they are taken only after it is.
-	args := append([]any{row.ID, row.Type, row.APIVersion, row.Livemode, row.CreatedAt, row.ReceivedAt, row.Outcome, paymentLockClass}, hashes...)
+	// inserted row, so they are taken only after it is. Each row also
+	// counts the outbound endpoints: with none (most servers), the
+	// transaction knows it tells no one without reading them again (see
+	// recordEvent). The count needs no lock: an endpoint gets the events
+	// of transactions that begin after it exists.
+	args := append([]any{row.ID, row.Type, row.APIVersion, row.Livemode, row.CreatedAt, row.ReceivedAt, row.Outcome, paymentLockClass,
+		EndpointActive, EndpointDisabled}, hashes...)
 	rows, err := tx.Raw(`WITH e AS (INSERT INTO stripe_events (id, type, api_version, livemode, created_at, received_at, outcome)
 		VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id)
-		SELECT pg_advisory_xact_lock(?, k)::text FROM e, `+from, args...).Rows()
+		SELECT pg_advisory_xact_lock(?, k)::text, (SELECT count(*) FROM outbound_endpoints WHERE status IN (?, ?))
+		FROM e, `+from, args...).Rows()
 	if err != nil {
 		return false, err
 	}
 	defer rows.Close()
 	fresh := rows.Next()
+	var locked string
+	var endpoints int64
+	if fresh {
+		if err := rows.Scan(&locked, &endpoints); err != nil {
+			return false, err
+		}
+	}
 	for rows.Next() {
 	}
 	if err := rows.Err(); err != nil {
@@ -147,6 +160,9 @@ func (s *Store) claimEvent(tx *Tx, row stripeEvent, keys []string) (bool, error)
 	}
 	if fresh {
 		tx.markHeld(paymentLockClass, keys)
+		if endpoints == 0 {
+			tx.endpoints, tx.endpRead = nil, true
+		}
 	}
 	return fresh, rows.Close()
 }

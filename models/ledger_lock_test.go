@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"hash/fnv"
 	"testing"
 	"time"
@@ -123,5 +124,58 @@ func TestEventsWaitTheirTurn(t *testing.T) {
 	}
 	if seen, err := s.EventRecorded(ctx, ev.ID); err != nil || !seen {
 		t.Fatalf("the event, once its turn came: %v %v", seen, err)
+	}
+}
+
+// TestClaimCountsTheEndpoints: on Postgres the claim also counts the
+// outbound endpoints. With none, the transaction knows it tells no one and
+// does not read them again; with one, active or disabled, it reads them
+// when it has an event to tell (TestEventsWaitForADisabledEndpoint and
+// outbox_events_test.go follow the events to their deliveries).
+func TestClaimCountsTheEndpoints(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(ctx, Options{DatabaseURL: testenv.PostgresSchema(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if _, err := s.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	claim := func(id string) (endpRead bool) {
+		t.Helper()
+		err := s.transaction(ctx, func(tx *Tx) error {
+			row := stripeEvent{ID: id, Type: "checkout.session.completed", CreatedAt: time.Now(), ReceivedAt: time.Now(), Outcome: "processing"}
+			fresh, err := s.claimEvent(tx, row, CheckoutPayment{SessionID: "cs_" + id}.lockKeys())
+			if err != nil || !fresh {
+				return fmt.Errorf("claim %s: fresh %v, %v", id, fresh, err)
+			}
+			endpRead = tx.endpRead
+			if endpRead && len(tx.endpoints) != 0 {
+				t.Errorf("%s: endpoints marked read with %d in hand", id, len(tx.endpoints))
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return endpRead
+	}
+	if !claim("evt_none") {
+		t.Error("no endpoint: the transaction would read the endpoints again")
+	}
+	admin := Actor{Email: "admin@example.org"}
+	e, err := s.CreateOutboundEndpoint(ctx, "https://hooks.example.org/crm", "", nil, admin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if claim("evt_active") {
+		t.Error("an active endpoint: the transaction took it as none")
+	}
+	if err := s.DisableOutboundEndpoint(ctx, e.ID, "test", admin); err != nil {
+		t.Fatal(err)
+	}
+	if claim("evt_disabled") {
+		t.Error("a disabled endpoint, whose events wait for it: the transaction took it as none")
 	}
 }

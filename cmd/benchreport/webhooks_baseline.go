@@ -88,7 +88,8 @@ func (d *directSQL) apply(ctx context.Context, ev payments.Event, mode baselineM
 		}
 		rows, err := tx.QueryContext(ctx, `WITH e AS (INSERT INTO stripe_events (id, type, api_version, livemode, created_at, received_at, outcome)
 			VALUES ($1, $2, $3, $4, $5, $6, 'processing') ON CONFLICT DO NOTHING RETURNING id)
-			SELECT pg_advisory_xact_lock($7, k)::text FROM e, unnest(ARRAY[$8, $9, $10]::int4[]) AS k`, args...)
+			SELECT pg_advisory_xact_lock($7, k)::text, (SELECT count(*) FROM outbound_endpoints WHERE status IN ('active', 'disabled'))
+			FROM e, unnest(ARRAY[$8, $9, $10]::int4[]) AS k`, args...)
 		if err != nil {
 			return err
 		}
@@ -121,21 +122,16 @@ func (d *directSQL) apply(ctx context.Context, ev payments.Event, mode baselineM
 	}
 	receiptID, emailID := newID(), newID()
 	if replay {
-		// The endpoints (none here), the gift paid; then, before the
-		// number is taken, the early refunds, and the receipt's email and
-		// job (their reference to the receipt is checked at
-		// the commit).
-		rows, err := tx.QueryContext(ctx, `SELECT * FROM outbound_endpoints WHERE status IN ('active', 'disabled') ORDER BY created_at, id`)
-		if err != nil {
-			return err
-		}
-		rows.Close()
+		// The gift paid (the claim counted no endpoints, so none are
+		// read); then, before the number is taken, the early refunds, and
+		// the receipt's email and job (their reference to the receipt is
+		// checked at the commit).
 		_, err = tx.ExecContext(ctx, `UPDATE gifts SET status = 'paid', donor_id = $2, stripe_payment_intent_id = $3, paid_at = $4, updated_at = $4
 			WHERE id = $1 AND status <> 'paid'`, giftID, donorID, cs.PaymentIntentID, now)
 		if err != nil {
 			return err
 		}
-		rows, err = tx.QueryContext(ctx, `SELECT * FROM payment_adjustments WHERE gift_id IS NULL AND (stripe_payment_intent_id = $1 OR stripe_charge_id = $1)`,
+		rows, err := tx.QueryContext(ctx, `SELECT * FROM payment_adjustments WHERE gift_id IS NULL AND (stripe_payment_intent_id = $1 OR stripe_charge_id = $1)`,
 			cs.PaymentIntentID)
 		if err != nil {
 			return err
