@@ -357,6 +357,9 @@ func (s *Store) paidReceipt(tx *Tx, key string, g *Gift, donorID, paymentID stri
 
 // pendingAdjustments are the refunds and disputes waiting for g's payment.
 func pendingAdjustments(tx *Tx, g *Gift) ([]Adjustment, error) {
+	if tx.noneWaiting[g.ID] {
+		return nil, nil
+	}
 	refs := []string{}
 	q := tx.Where("gift_id IS NULL")
 	cond := tx.Where("1 = 0")

@@ -4,6 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -287,7 +290,7 @@ func (e CheckoutPaid) apply(s *Store, tx *Tx, ev EventRecord, res *EventResult) 
 	// The status guard is the exactly-once point for the payment itself: two
 	// different events for one session (completed, then async succeeded) can
 	// both reach here, and only one flips the row.
-	upd := tx.Model(&Gift{}).Where("id = ? AND status <> ?", g.ID, GiftPaid).Updates(map[string]any{
+	changed, err := s.payGift(tx, g.ID, map[string]any{
 		"status":                   GiftPaid,
 		"donor_id":                 donorID,
 		"email":                    g.Email,
@@ -306,11 +309,11 @@ func (e CheckoutPaid) apply(s *Store, tx *Tx, ev EventRecord, res *EventResult) 
 		"livemode":                 p.Livemode,
 		"paid_at":                  paidAt,
 		"updated_at":               tx.now,
-	})
-	if upd.Error != nil {
-		return translate(upd.Error)
+	}, p.PaymentIntentID, deref(g.StripeChargeID), p.Fees.ChargeID)
+	if err != nil {
+		return err
 	}
-	if upd.RowsAffected == 0 {
+	if !changed {
 		res.Outcome, res.NoChange = fmt.Sprintf("gift %s already paid", g.ID), true
 		return nil
 	}
@@ -340,6 +343,44 @@ func (e CheckoutPaid) apply(s *Store, tx *Tx, ev EventRecord, res *EventResult) 
 	res.Receipt = r
 	res.Outcome = fmt.Sprintf("gift %s paid, %s", g.ID, receiptOutcome(r, hold))
 	return nil
+}
+
+// payGift sets gift id paid with vals, unless it is paid already, and
+// reports whether it did. On Postgres the same statement asks whether a
+// refund or dispute waits for the payment, under any of its ids refs
+// (see paidReceipt); when none does, the transaction does not ask again.
+// The payment's locks are held by then (the event's claim took them), so
+// an adjustment recorded before is seen and a new one waits for the
+// commit: the answer holds to the end of the transaction.
+func (s *Store) payGift(tx *Tx, id string, vals map[string]any, refs ...string) (bool, error) {
+	if s.dialect != DialectPostgres {
+		upd := tx.Model(&Gift{}).Where("id = ? AND status <> ?", id, GiftPaid).Updates(vals)
+		return upd.RowsAffected == 1, translate(upd.Error)
+	}
+	refs = slices.DeleteFunc(refs, func(r string) bool { return r == "" })
+	cols := slices.Sorted(maps.Keys(vals)) // one statement text, for the statement cache
+	set := make([]string, len(cols))
+	args := make([]any, 0, len(cols)+4)
+	for i, c := range cols {
+		set[i] = c + " = ?"
+		args = append(args, vals[c])
+	}
+	args = append(args, id, GiftPaid, refs, refs)
+	var changed int64
+	var waiting bool
+	err := tx.Raw(`WITH u AS (UPDATE gifts SET `+strings.Join(set, ", ")+` WHERE id = ? AND status <> ? RETURNING 1)
+		SELECT (SELECT count(*) FROM u), EXISTS (SELECT 1 FROM payment_adjustments
+			WHERE gift_id IS NULL AND (stripe_payment_intent_id IN ? OR stripe_charge_id IN ?))`, args...).Row().Scan(&changed, &waiting)
+	if err != nil {
+		return false, translate(err)
+	}
+	if changed == 1 && !waiting {
+		if tx.noneWaiting == nil {
+			tx.noneWaiting = map[string]bool{}
+		}
+		tx.noneWaiting[id] = true
+	}
+	return changed == 1, nil
 }
 
 // receiptOutcome says what became of a payment's receipt.

@@ -29,6 +29,8 @@ type Tx struct {
 	endpoints []OutboundEndpoint // the outbound endpoints, once read
 	endpRead  bool
 	donorLang map[string]string // donors' languages as upsertDonor wrote them
+	// Gifts just paid for which no refund or dispute waits (payGift).
+	noneWaiting map[string]bool
 }
 
 // lockID is one advisory lock: its class and key.

@@ -122,21 +122,20 @@ func (d *directSQL) apply(ctx context.Context, ev payments.Event, mode baselineM
 	}
 	receiptID, emailID := newID(), newID()
 	if replay {
-		// The gift paid (the claim counted no endpoints, so none are
-		// read); then, before the number is taken, the early refunds, and
-		// the receipt's email and job (their reference to the receipt is
-		// checked at the commit).
-		_, err = tx.ExecContext(ctx, `UPDATE gifts SET status = 'paid', donor_id = $2, stripe_payment_intent_id = $3, paid_at = $4, updated_at = $4
-			WHERE id = $1 AND status <> 'paid'`, giftID, donorID, cs.PaymentIntentID, now)
+		// The gift paid, and in the same statement whether an early refund
+		// waits for it (payGift; the claim counted no endpoints, so none
+		// are read); then the receipt's email and job (their reference to
+		// the receipt is checked at the commit).
+		var changed int64
+		var waiting bool
+		err = tx.QueryRowContext(ctx, `WITH u AS (UPDATE gifts SET status = 'paid', donor_id = $2, stripe_payment_intent_id = $3, paid_at = $4, updated_at = $4
+			WHERE id = $1 AND status <> 'paid' RETURNING 1)
+			SELECT (SELECT count(*) FROM u), EXISTS (SELECT 1 FROM payment_adjustments
+				WHERE gift_id IS NULL AND (stripe_payment_intent_id IN ($3) OR stripe_charge_id IN ($3)))`,
+			giftID, donorID, cs.PaymentIntentID, now).Scan(&changed, &waiting)
 		if err != nil {
 			return err
 		}
-		rows, err := tx.QueryContext(ctx, `SELECT * FROM payment_adjustments WHERE gift_id IS NULL AND (stripe_payment_intent_id = $1 OR stripe_charge_id = $1)`,
-			cs.PaymentIntentID)
-		if err != nil {
-			return err
-		}
-		rows.Close()
 		_, err = tx.ExecContext(ctx, `INSERT INTO email_messages (id, dedupe_key, kind, to_address, status, receipt_id, donor_id, created_at, updated_at)
 			VALUES ($1, $2, 'receipt', $3, 'queued', $4, $5, $6, $6)`, emailID, "receipt:"+receiptID, cs.Email, receiptID, donorID, now)
 		if err != nil {
