@@ -14,14 +14,7 @@ import (
 // never equals anything, which the planner knows.
 func TestGiftLookupsUseTheirPartialIndexes(t *testing.T) {
 	ctx := context.Background()
-	s, err := Open(ctx, Options{DatabaseURL: testenv.PostgresSchema(t)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	if _, err := s.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	s := migratedPostgres(t)
 	for column, index := range map[string]string{"stripe_invoice_id": "gifts_invoice", "stripe_charge_id": "gifts_charge",
 		"membership_id": "gifts_membership", "campaign_id": "gifts_campaign", "batch_id": "gifts_batch",
 		"import_key": "gifts_import_key", "stripe_payment_intent_id": "gifts_payment_intent"} {
@@ -59,4 +52,19 @@ func TestGiftLookupsUseTheirPartialIndexes(t *testing.T) {
 			t.Fatalf("%s: %v", column, err)
 		}
 	}
+}
+
+// migratedPostgres is a store on a fresh Postgres schema, migrated, closed
+// when the test ends.
+func migratedPostgres(t *testing.T) *Store {
+	t.Helper()
+	s, err := Open(context.Background(), Options{DatabaseURL: testenv.PostgresSchema(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	if _, err := s.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return s
 }

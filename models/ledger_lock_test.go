@@ -134,14 +134,7 @@ func TestEventsWaitTheirTurn(t *testing.T) {
 // outbox_events_test.go follow the events to their deliveries).
 func TestClaimCountsTheEndpoints(t *testing.T) {
 	ctx := context.Background()
-	s, err := Open(ctx, Options{DatabaseURL: testenv.PostgresSchema(t)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	if _, err := s.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	s := migratedPostgres(t)
 	claim := func(id string) (endpRead bool) {
 		t.Helper()
 		err := s.transaction(ctx, func(tx *Tx) error {
