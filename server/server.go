@@ -260,9 +260,9 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener, ready func()) error
 	}
 	if drain := s.Config.ShutdownDrain; drain > 0 {
 		// Still serving, but /readyz says otherwise, and each answer closes
-		// its connection: the balancer's next requests go elsewhere.
+		// its connection (handlers' requestID): the balancer's next
+		// requests go elsewhere. Idle connections close at the shutdown.
 		s.HTTP.SetDraining(true)
-		httpSrv.SetKeepAlivesEnabled(false)
 		log.Info("draining before shutdown: /readyz answers 503", "for", drain)
 		select {
 		case <-time.After(drain):

@@ -30,6 +30,7 @@ type balancer struct {
 	ready    []atomic.Bool
 	turn     atomic.Int64
 	drained  atomic.Int64 // /readyz answers "draining" seen
+	kept     atomic.Int64 // of those, answers that kept their connection open
 	client   *http.Client
 	stop     chan struct{}
 }
@@ -46,6 +47,9 @@ func newBalancer(backends ...string) *balancer {
 				if err == nil {
 					if body, _ := io.ReadAll(resp.Body); resp.StatusCode == 503 && bytes.Contains(body, []byte("draining")) {
 						b.drained.Add(1)
+						if !resp.Close {
+							b.kept.Add(1)
+						}
 					}
 					resp.Body.Close()
 				}
@@ -142,9 +146,10 @@ func TestRollingRestartLosesNothing(t *testing.T) {
 					fail(err.Error())
 					continue
 				}
+				why, _ := io.ReadAll(io.LimitReader(resp.Body, 300))
 				resp.Body.Close()
 				if resp.StatusCode != http.StatusSeeOther {
-					fail("POST /donate: " + resp.Status)
+					fail("POST /donate: " + resp.Status + ": " + string(bytes.TrimSpace(why)))
 					continue
 				}
 				donations.Add(1)
@@ -204,6 +209,9 @@ func TestRollingRestartLosesNothing(t *testing.T) {
 	}
 	if lb.drained.Load() < 2 {
 		t.Fatalf("the balancer saw no instance draining (/readyz 503) as it stopped")
+	}
+	if n := lb.kept.Load(); n > 0 {
+		t.Fatalf("%d answers of a draining instance kept their connection open (want Connection: close)", n)
 	}
 	if donations.Load() < 20 || events.Load() < 20 {
 		t.Fatalf("too little traffic to tell: %d checkouts, %d events", donations.Load(), events.Load())
