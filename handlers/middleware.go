@@ -35,13 +35,6 @@ func (s *Server) requestID(c *gin.Context) {
 	}
 	c.Set(ctxRequestID, id)
 	c.Header("X-Request-Id", id)
-	if s.draining.on.Load() {
-		// Each answer while draining closes its connection, so a balancer
-		// opens a new one elsewhere. Idle connections are not closed at
-		// once (as SetKeepAlivesEnabled(false) would): a balancer may be
-		// sending a POST on one at that moment, and it cannot retry it.
-		c.Header("Connection", "close")
-	}
 	c.Next()
 }
 

@@ -4,6 +4,8 @@ import (
 	"sort"
 	"sync"
 	"sync/atomic"
+
+	"github.com/gin-gonic/gin"
 )
 
 // problems are what the person running the server must hear of that does
@@ -62,3 +64,15 @@ type draining struct{ on atomic.Bool }
 
 // SetDraining marks the server as stopping (or not).
 func (s *Server) SetDraining(on bool) { s.draining.on.Store(on) }
+
+// closeWhileDraining makes each answer while draining close its
+// connection, so a balancer opens its next one elsewhere. Idle
+// connections are not closed at once (as SetKeepAlivesEnabled(false)
+// would): a balancer may be sending a POST on one at that moment, and it
+// cannot retry it.
+func (s *Server) closeWhileDraining(c *gin.Context) {
+	if s.draining.on.Load() {
+		c.Header("Connection", "close")
+	}
+	c.Next()
+}

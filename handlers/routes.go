@@ -25,7 +25,7 @@ func (s *Server) routes() (*gin.Engine, error) {
 	if err := r.SetTrustedProxies(s.cfg.TrustedProxies); err != nil {
 		return nil, fmt.Errorf("TRUSTED_PROXIES: %w", err)
 	}
-	r.Use(s.requestID, s.accessLog, s.recoverPanics, s.securityHeaders, s.chooseLanguage, s.rejectUnreadable)
+	r.Use(s.requestID, s.closeWhileDraining, s.accessLog, s.recoverPanics, s.securityHeaders, s.chooseLanguage, s.rejectUnreadable)
 	r.NoRoute(func(c *gin.Context) {
 		p := s.printer(c)
 		s.errorPage(c, http.StatusNotFound, p.T("error.notfound.title"), p.T("error.notfound"))

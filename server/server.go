@@ -260,7 +260,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener, ready func()) error
 	}
 	if drain := s.Config.ShutdownDrain; drain > 0 {
 		// Still serving, but /readyz says otherwise, and each answer closes
-		// its connection (handlers' requestID): the balancer's next
+		// its connection (handlers' closeWhileDraining): the balancer's next
 		// requests go elsewhere. Idle connections close at the shutdown.
 		s.HTTP.SetDraining(true)
 		log.Info("draining before shutdown: /readyz answers 503", "for", drain)
