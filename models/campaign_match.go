@@ -138,12 +138,20 @@ func (s *Store) matchCampaignsTouched(tx *Tx) error {
 // transaction changed: every write in a transaction carries its one
 // clock, so they are the rows updated at tx.now. with, when not empty,
 // is a WITH clause (and its arguments) run in the same statement.
+//
+// Two halves, each starting from an index on updated_at: one query with
+// an OR across a LEFT JOIN had no index to start from, and with stale
+// statistics Postgres scanned every gift, in every webhook. In order, so
+// that two transactions recompute the same campaigns in the same order.
 func touchedCampaigns(tx *Tx, with string, args []any) ([]string, error) {
 	var ids []string
-	err := tx.Raw(with+`SELECT DISTINCT g.campaign_id FROM gifts AS g LEFT JOIN memberships m ON m.id = g.membership_id
-		WHERE g.campaign_id IS NOT NULL AND (g.updated_at = ? OR m.updated_at = ?)`, append(args, tx.now, tx.now)...).Scan(&ids).Error
+	err := tx.Raw(with+touchedCampaignsSQL, append(args, tx.now, tx.now)...).Scan(&ids).Error
 	return ids, err
 }
+
+const touchedCampaignsSQL = `SELECT campaign_id FROM gifts WHERE campaign_id IS NOT NULL AND updated_at = ?
+	UNION SELECT g.campaign_id FROM memberships AS m JOIN gifts AS g ON g.membership_id = m.id
+	WHERE m.updated_at = ? AND g.campaign_id IS NOT NULL ORDER BY 1`
 
 // recomputeCampaigns recomputes the matches of the campaigns ids.
 func (s *Store) recomputeCampaigns(tx *Tx, ids []string) error {

@@ -175,8 +175,9 @@ func (d *directSQL) apply(ctx context.Context, ev payments.Event, mode baselineM
 		// The end of every event's transaction: its outcome, and the
 		// campaigns whose gifts it changed, one statement (finishEvent).
 		rows, err := tx.QueryContext(ctx, `WITH done AS (UPDATE stripe_events SET outcome = 'paid' WHERE id = $1)
-			SELECT DISTINCT g.campaign_id FROM gifts AS g LEFT JOIN memberships m ON m.id = g.membership_id
-			WHERE g.campaign_id IS NOT NULL AND (g.updated_at = $2 OR m.updated_at = $2)`, ev.ID, now)
+			SELECT campaign_id FROM gifts WHERE campaign_id IS NOT NULL AND updated_at = $2
+			UNION SELECT g.campaign_id FROM memberships AS m JOIN gifts AS g ON g.membership_id = m.id
+			WHERE m.updated_at = $2 AND g.campaign_id IS NOT NULL ORDER BY 1`, ev.ID, now)
 		if err != nil {
 			return err
 		}
