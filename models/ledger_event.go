@@ -249,10 +249,20 @@ func (e CheckoutPaid) apply(s *Store, tx *Tx, ev EventRecord, res *EventResult) 
 	if p.AmountTotal <= 0 || p.Currency == "" {
 		return fmt.Errorf("%w: paid session %s has no amount or currency", ErrRejected, p.SessionID)
 	}
-	g, err := s.checkoutGift(tx, p)
+	// A session with no gift of ours yet (a payment link, say) gets its
+	// gift written once, paid, below: not written pending and then
+	// rewritten, which moved the row and its index entries twice.
+	g, saved, err := s.checkoutGift(tx, p, false)
 	if err != nil {
 		return err
 	}
+	return e.pay(s, tx, res, g, saved)
+}
+
+// pay records gift g paid by the session, and its receipt. saved is false
+// for a gift not written yet.
+func (e CheckoutPaid) pay(s *Store, tx *Tx, res *EventResult, g *Gift, saved bool) error {
+	p := e.CheckoutPayment
 	if g.Status == GiftPaid {
 		res.Outcome, res.NoChange = fmt.Sprintf("gift %s already paid", g.ID), true
 		return nil
@@ -290,7 +300,7 @@ func (e CheckoutPaid) apply(s *Store, tx *Tx, ev EventRecord, res *EventResult) 
 	// The status guard is the exactly-once point for the payment itself: two
 	// different events for one session (completed, then async succeeded) can
 	// both reach here, and only one flips the row.
-	changed, err := s.payGift(tx, g.ID, map[string]any{
+	vals := map[string]any{
 		"status":                   GiftPaid,
 		"donor_id":                 donorID,
 		"email":                    g.Email,
@@ -309,7 +319,24 @@ func (e CheckoutPaid) apply(s *Store, tx *Tx, ev EventRecord, res *EventResult) 
 		"livemode":                 p.Livemode,
 		"paid_at":                  paidAt,
 		"updated_at":               tx.now,
-	}, p.PaymentIntentID, deref(g.StripeChargeID), p.Fees.ChargeID)
+	}
+	refs := []string{p.PaymentIntentID, deref(g.StripeChargeID), p.Fees.ChargeID}
+	var changed bool
+	if saved {
+		changed, err = s.payGift(tx, g.ID, vals, refs...)
+	} else {
+		vals["id"], vals["source"], vals["frequency"], vals["currency"], vals["created_at"] = g.ID, g.Source, g.Frequency, g.Currency, g.CreatedAt
+		changed, err = s.insertPaidGift(tx, g.ID, vals, refs...)
+		if err == nil && !changed {
+			// An earlier event of the session wrote its gift (a delayed
+			// payment's): that one is paid, as any other.
+			var theirs Gift
+			if err := tx.Where("stripe_session_id = ?", p.SessionID).Take(&theirs).Error; err != nil {
+				return err
+			}
+			return e.pay(s, tx, res, &theirs, true)
+		}
+	}
 	if err != nil {
 		return err
 	}
@@ -357,7 +384,6 @@ func (s *Store) payGift(tx *Tx, id string, vals map[string]any, refs ...string) 
 		upd := tx.Model(&Gift{}).Where("id = ? AND status <> ?", id, GiftPaid).Updates(vals)
 		return upd.RowsAffected == 1, translate(upd.Error)
 	}
-	refs = slices.DeleteFunc(refs, func(r string) bool { return r == "" })
 	cols := slices.Sorted(maps.Keys(vals)) // one statement text, for the statement cache
 	set := make([]string, len(cols))
 	args := make([]any, 0, len(cols)+4)
@@ -365,10 +391,38 @@ func (s *Store) payGift(tx *Tx, id string, vals map[string]any, refs ...string) 
 		set[i] = c + " = ?"
 		args = append(args, vals[c])
 	}
-	args = append(args, id, GiftPaid, refs, refs)
+	args = append(args, id, GiftPaid)
+	return s.paidAndWaiting(tx, id, `UPDATE gifts SET `+strings.Join(set, ", ")+` WHERE id = ? AND status <> ?`, args, refs)
+}
+
+// insertPaidGift writes gift id, paid, with vals (its columns), unless
+// its session has a gift already, and reports whether it did; on Postgres
+// it asks in the same statement what payGift asks.
+func (s *Store) insertPaidGift(tx *Tx, id string, vals map[string]any, refs ...string) (bool, error) {
+	cols := slices.Sorted(maps.Keys(vals))
+	marks := make([]string, len(cols))
+	args := make([]any, len(cols))
+	for i, c := range cols {
+		marks[i], args[i] = "?", vals[c]
+	}
+	ins := `INSERT INTO gifts (` + strings.Join(cols, ", ") + `) VALUES (` + strings.Join(marks, ", ") + `) ON CONFLICT DO NOTHING`
+	if s.dialect != DialectPostgres {
+		res := tx.Exec(ins, args...)
+		return res.RowsAffected == 1, translate(res.Error)
+	}
+	return s.paidAndWaiting(tx, id, ins, args, refs)
+}
+
+// paidAndWaiting runs write, which marks gift id paid (RETURNING is added
+// here), and asks in the same statement whether a refund or dispute waits
+// for the payment under any of its ids refs. It reports whether write
+// changed the gift.
+func (s *Store) paidAndWaiting(tx *Tx, id, write string, args []any, refs []string) (bool, error) {
+	refs = slices.DeleteFunc(refs, func(r string) bool { return r == "" })
+	args = append(args, refs, refs)
 	var changed int64
 	var waiting bool
-	err := tx.Raw(`WITH u AS (UPDATE gifts SET `+strings.Join(set, ", ")+` WHERE id = ? AND status <> ? RETURNING 1)
+	err := tx.Raw(`WITH u AS (`+write+` RETURNING 1)
 		SELECT (SELECT count(*) FROM u), EXISTS (SELECT 1 FROM payment_adjustments
 			WHERE gift_id IS NULL AND (stripe_payment_intent_id IN ? OR stripe_charge_id IN ?))`, args...).Row().Scan(&changed, &waiting)
 	if err != nil {
@@ -395,7 +449,7 @@ func receiptOutcome(r *Receipt, h *ReceiptHold) string {
 }
 
 func (e CheckoutProcessing) apply(s *Store, tx *Tx, ev EventRecord, res *EventResult) error {
-	g, err := s.checkoutGift(tx, e.CheckoutPayment)
+	g, _, err := s.checkoutGift(tx, e.CheckoutPayment, true)
 	if err != nil {
 		return err
 	}
@@ -412,7 +466,7 @@ func (e CheckoutProcessing) apply(s *Store, tx *Tx, ev EventRecord, res *EventRe
 }
 
 func (e CheckoutFailed) apply(s *Store, tx *Tx, ev EventRecord, res *EventResult) error {
-	g, err := s.checkoutGift(tx, e.CheckoutPayment)
+	g, _, err := s.checkoutGift(tx, e.CheckoutPayment, true)
 	if err != nil {
 		return err
 	}
@@ -431,27 +485,29 @@ func (e CheckoutFailed) apply(s *Store, tx *Tx, ev EventRecord, res *EventResult
 // checkoutGift finds the gift a session belongs to: by our id in
 // client_reference_id, else by session id, else it records a new gift from
 // the session's own data (a Payment Link, or a row lost before install).
-func (s *Store) checkoutGift(tx *Tx, p CheckoutPayment) (*Gift, error) {
+// With write false, that new gift is returned unsaved (saved false), for
+// the caller to write as it wants it; its insert is the lookup by session.
+func (s *Store) checkoutGift(tx *Tx, p CheckoutPayment, write bool) (_ *Gift, saved bool, _ error) {
 	var g Gift
 	if _, err := uuid.Parse(p.ClientReferenceID); err == nil {
 		err := tx.Where("id = ?", p.ClientReferenceID).Take(&g).Error
 		if err == nil {
-			return &g, nil
+			return &g, true, nil
 		}
 		if !errors.Is(err, gorm.ErrRecordNotFound) {
-			return nil, err
+			return nil, false, err
 		}
 	}
 	if p.SessionID == "" {
-		return nil, fmt.Errorf("%w: checkout event without a session id", ErrRejected)
+		return nil, false, fmt.Errorf("%w: checkout event without a session id", ErrRejected)
 	}
 	if p.Currency == "" {
 		// Too little to record a gift from: only one recorded already will do.
 		err := tx.Where("stripe_session_id = ?", p.SessionID).Take(&g).Error
 		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return nil, fmt.Errorf("%w: session %s has no currency", ErrRejected, p.SessionID)
+			return nil, false, fmt.Errorf("%w: session %s has no currency", ErrRejected, p.SessionID)
 		}
-		return &g, err
+		return &g, err == nil, err
 	}
 	// A session that did not come from our form (a payment link, say) is
 	// recorded as a pending gift of its own. The insert comes first: it is
@@ -466,18 +522,21 @@ func (s *Store) checkoutGift(tx *Tx, p CheckoutPayment) (*Gift, error) {
 		Email: NormaliseEmail(p.Email), Name: p.Name, Address: p.Address,
 		StripeSessionID: &sid, Livemode: p.Livemode, CreatedAt: now, UpdatedAt: now,
 	}
+	if !write {
+		return &g, false, nil
+	}
 	ins := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&g)
 	if ins.Error != nil {
-		return nil, ins.Error
+		return nil, false, ins.Error
 	}
 	if ins.RowsAffected == 1 {
-		return &g, nil
+		return &g, true, nil
 	}
 	var theirs Gift
 	if err := tx.Where("stripe_session_id = ?", p.SessionID).Take(&theirs).Error; err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	return &theirs, nil
+	return &theirs, true, nil
 }
 
 func nullable(s string) *string {

@@ -77,9 +77,7 @@ func (d *directSQL) apply(ctx context.Context, ev payments.Event, mode baselineM
 	now := time.Now().UTC()
 	giftID := newID()
 	if replay {
-		// The event's row and the payment locks, one statement (claimEvent);
-		// then the gift recorded as pending, as checkoutGift does for a
-		// session with no local row: its insert is the lookup too.
+		// The event's row and the payment locks, one statement (claimEvent).
 		args := []any{ev.ID, ev.Type, ev.APIVersion, ev.Livemode, ev.Created, now, 0x646f6e}
 		for _, k := range []string{"gift:" + cs.ClientReferenceID, "session:" + cs.SessionID, "pi:" + cs.PaymentIntentID} {
 			h := fnv.New32a()
@@ -97,12 +95,6 @@ func (d *directSQL) apply(ctx context.Context, ev payments.Event, mode baselineM
 		rows.Close()
 		if !fresh {
 			return tx.Commit() // a duplicate
-		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO gifts (id, status, source, frequency, amount, total_amount, currency, email, name,
-			stripe_session_id, created_at, updated_at) VALUES ($1, 'pending', 'stripe', 'once', $2, $2, $3, $4, $5, $6, $7, $7)
-			ON CONFLICT DO NOTHING`, giftID, cs.AmountTotal, cs.Currency, cs.Email, cs.Name, cs.SessionID, now)
-		if err != nil {
-			return err
 		}
 	} else {
 		res, err := tx.ExecContext(ctx, `INSERT INTO stripe_events (id, type, api_version, livemode, created_at, received_at, outcome)
@@ -122,17 +114,19 @@ func (d *directSQL) apply(ctx context.Context, ev payments.Event, mode baselineM
 	}
 	receiptID, emailID := newID(), newID()
 	if replay {
-		// The gift paid, and in the same statement whether an early refund
-		// waits for it (payGift; the claim counted no endpoints, so none
-		// are read); then the receipt's email and job (their reference to
-		// the receipt is checked at the commit).
+		// The gift written paid, a session with no gift of ours, and in the
+		// same statement whether an early refund waits for it
+		// (insertPaidGift; the claim counted no endpoints, so none are
+		// read); then the receipt's email and job (their reference to the
+		// receipt is checked at the commit).
 		var changed int64
 		var waiting bool
-		err = tx.QueryRowContext(ctx, `WITH u AS (UPDATE gifts SET status = 'paid', donor_id = $2, stripe_payment_intent_id = $3, paid_at = $4, updated_at = $4
-			WHERE id = $1 AND status <> 'paid' RETURNING 1)
+		err = tx.QueryRowContext(ctx, `WITH u AS (INSERT INTO gifts (id, donor_id, status, source, frequency, amount, total_amount, currency, email, name,
+			stripe_session_id, stripe_payment_intent_id, paid_at, created_at, updated_at)
+			VALUES ($1, $2, 'paid', 'stripe', 'once', $3, $3, $4, $5, $6, $7, $8, $9, $9, $9) ON CONFLICT DO NOTHING RETURNING 1)
 			SELECT (SELECT count(*) FROM u), EXISTS (SELECT 1 FROM payment_adjustments
-				WHERE gift_id IS NULL AND (stripe_payment_intent_id IN ($3) OR stripe_charge_id IN ($3)))`,
-			giftID, donorID, cs.PaymentIntentID, now).Scan(&changed, &waiting)
+				WHERE gift_id IS NULL AND (stripe_payment_intent_id IN ($8) OR stripe_charge_id IN ($8)))`,
+			giftID, donorID, cs.AmountTotal, cs.Currency, cs.Email, cs.Name, cs.SessionID, cs.PaymentIntentID, now).Scan(&changed, &waiting)
 		if err != nil {
 			return err
 		}
