@@ -338,7 +338,7 @@ func TestCrashWhileSendingNeverSendsTwice(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := runner.EnqueueEmailTx(context.Background(), tx, id); err != nil {
+		if err := runner.EnqueueEmailTx(context.Background(), models.JobTx{SQL: tx}, id); err != nil {
 			t.Fatal(err)
 		}
 		if err := tx.Commit(); err != nil {

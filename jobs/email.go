@@ -108,10 +108,9 @@ var sendOpts = river.InsertOpts{
 }
 
 // EnqueueEmailTx inserts the send job inside the caller's transaction.
-func (r *Runner) EnqueueEmailTx(ctx context.Context, tx *sql.Tx, messageID string) error {
+func (r *Runner) EnqueueEmailTx(ctx context.Context, tx models.JobTx, messageID string) error {
 	opts := sendOpts
-	_, err := r.client.InsertTx(ctx, tx, SendEmailArgs{MessageID: messageID}, &opts)
-	return err
+	return r.insertTx(ctx, tx, SendEmailArgs{MessageID: messageID}, &opts)
 }
 
 // RequeueArgs is the periodic sweep for queued messages without a job.
@@ -197,7 +196,6 @@ func (w *signInWorker) Work(ctx context.Context, job *river.Job[SignInArgs]) err
 
 // EnqueueSignInTx inserts a sign-in request job inside the caller's
 // transaction.
-func (r *Runner) EnqueueSignInTx(ctx context.Context, tx *sql.Tx, email string) error {
-	_, err := r.client.InsertTx(ctx, tx, SignInArgs{Email: email}, &river.InsertOpts{MaxAttempts: 5})
-	return err
+func (r *Runner) EnqueueSignInTx(ctx context.Context, tx models.JobTx, email string) error {
+	return r.insertTx(ctx, tx, SignInArgs{Email: email}, &river.InsertOpts{MaxAttempts: 5})
 }

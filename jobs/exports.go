@@ -2,7 +2,6 @@ package jobs
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -270,7 +269,6 @@ func (w *expireExportsWorker) Work(ctx context.Context, _ *river.Job[ExpireExpor
 
 // EnqueueExportTx queues the job that makes an export's file, inside the
 // transaction that records the export.
-func (r *Runner) EnqueueExportTx(ctx context.Context, tx *sql.Tx, exportID string) error {
-	_, err := r.client.InsertTx(ctx, tx, ExportArgs{ExportID: exportID}, &river.InsertOpts{MaxAttempts: exportAttempts})
-	return err
+func (r *Runner) EnqueueExportTx(ctx context.Context, tx models.JobTx, exportID string) error {
+	return r.insertTx(ctx, tx, ExportArgs{ExportID: exportID}, &river.InsertOpts{MaxAttempts: exportAttempts})
 }

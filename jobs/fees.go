@@ -2,12 +2,12 @@ package jobs
 
 import (
 	"context"
-	"database/sql"
 	"time"
 
 	"github.com/riverqueue/river"
 
 	"github.com/indienews/donations/ingest"
+	"github.com/indienews/donations/models"
 )
 
 // FeesArgs asks Stripe for one payment's balance transaction: a Canadian
@@ -46,11 +46,10 @@ func (w *feesWorker) Work(ctx context.Context, job *river.Job[FeesArgs]) error {
 // EnqueueFeesTx inserts the job that fetches a payment's balance
 // transaction inside the caller's transaction; without Stripe (demo mode)
 // there is nothing to fetch and it inserts nothing.
-func (r *Runner) EnqueueFeesTx(ctx context.Context, tx *sql.Tx, giftID, paymentIntentID, chargeID string) error {
+func (r *Runner) EnqueueFeesTx(ctx context.Context, tx models.JobTx, giftID, paymentIntentID, chargeID string) error {
 	if !r.fees {
 		return nil
 	}
-	_, err := r.client.InsertTx(ctx, tx, FeesArgs{GiftID: giftID, PaymentIntentID: paymentIntentID, ChargeID: chargeID},
+	return r.insertTx(ctx, tx, FeesArgs{GiftID: giftID, PaymentIntentID: paymentIntentID, ChargeID: chargeID},
 		&river.InsertOpts{MaxAttempts: 5, UniqueOpts: river.UniqueOpts{ByArgs: true}})
-	return err
 }

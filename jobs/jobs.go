@@ -15,9 +15,11 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver"
 	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 	"github.com/riverqueue/river/riverdriver/riversqlite"
 	"github.com/riverqueue/river/rivermigrate"
 
@@ -146,6 +148,7 @@ const DefaultRescueAfter = 35 * time.Minute
 // Runner owns the River client.
 type Runner struct {
 	client  *river.Client[*sql.Tx]
+	pgx     *river.Client[pgx.Tx] // Postgres: inserts only, in our transactions (insertTx)
 	working bool
 	fees    bool // a worker fetches payments' balance transactions
 }
@@ -309,6 +312,14 @@ func NewRunner(db DB, o Options) (*Runner, error) {
 		return nil, fmt.Errorf("river client: %w", err)
 	}
 	r.client, r.working = client, working
+	if db.Dialect() == models.DialectPostgres {
+		// Insert-only (no pool), with the same workers, so that an
+		// unknown kind is refused alike.
+		r.pgx, err = river.NewClient(riverpgxv5.New(nil), &river.Config{Logger: cfg.Logger, Workers: cfg.Workers})
+		if err != nil {
+			return nil, fmt.Errorf("river client (inserts): %w", err)
+		}
+	}
 	return r, nil
 }
 

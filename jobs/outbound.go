@@ -2,7 +2,6 @@ package jobs
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -145,8 +144,7 @@ const outboundWorkers = 8
 
 // EnqueueDeliveryTx inserts a delivery's job inside the caller's
 // transaction.
-func (r *Runner) EnqueueDeliveryTx(ctx context.Context, tx *sql.Tx, deliveryID string) error {
+func (r *Runner) EnqueueDeliveryTx(ctx context.Context, tx models.JobTx, deliveryID string) error {
 	opts := deliverOpts
-	_, err := r.client.InsertTx(ctx, tx, DeliverArgs{DeliveryID: deliveryID}, &opts)
-	return err
+	return r.insertTx(ctx, tx, DeliverArgs{DeliveryID: deliveryID}, &opts)
 }

@@ -74,11 +74,11 @@ func (s *Store) RequestSignIn(ctx context.Context, email string) error {
 		return ErrNoQueue
 	}
 	err := s.transaction(ctx, func(tx *Tx) error {
-		sqlTx, err := tx.sqlTx()
+		jobTx, err := tx.jobTx()
 		if err != nil {
 			return err
 		}
-		return s.queue.EnqueueSignInTx(ctx, sqlTx, NormaliseEmail(email))
+		return s.queue.EnqueueSignInTx(ctx, jobTx, NormaliseEmail(email))
 	})
 	if err != nil {
 		return fmt.Errorf("sign-in: queueing a request: %w", err)

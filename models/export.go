@@ -100,11 +100,11 @@ func (s *Store) StartExport(ctx context.Context, by Actor, e Export) (out *Expor
 			out, shared = &running, true
 			return s.audit(tx, by, "joined report", fmt.Sprintf("%s (export %s)", running.Label, running.ID))
 		}
-		sqlTx, err := tx.sqlTx()
+		jobTx, err := tx.jobTx()
 		if err != nil {
 			return err
 		}
-		if err := s.queue.EnqueueExportTx(ctx, sqlTx, row.ID); err != nil {
+		if err := s.queue.EnqueueExportTx(ctx, jobTx, row.ID); err != nil {
 			return err
 		}
 		out = &row

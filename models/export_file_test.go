@@ -3,7 +3,6 @@ package models_test
 import (
 	"bytes"
 	"context"
-	"database/sql"
 	"errors"
 	"sync"
 	"testing"
@@ -20,11 +19,13 @@ type queued struct {
 	exports []string
 }
 
-func (q *queued) EnqueueEmailTx(context.Context, *sql.Tx, string) error                { return nil }
-func (q *queued) EnqueueSignInTx(context.Context, *sql.Tx, string) error               { return nil }
-func (q *queued) EnqueueFeesTx(context.Context, *sql.Tx, string, string, string) error { return nil }
-func (q *queued) EnqueueDeliveryTx(context.Context, *sql.Tx, string) error             { return nil }
-func (q *queued) EnqueueExportTx(_ context.Context, _ *sql.Tx, id string) error {
+func (q *queued) EnqueueEmailTx(context.Context, models.JobTx, string) error  { return nil }
+func (q *queued) EnqueueSignInTx(context.Context, models.JobTx, string) error { return nil }
+func (q *queued) EnqueueFeesTx(context.Context, models.JobTx, string, string, string) error {
+	return nil
+}
+func (q *queued) EnqueueDeliveryTx(context.Context, models.JobTx, string) error { return nil }
+func (q *queued) EnqueueExportTx(_ context.Context, _ models.JobTx, id string) error {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	q.exports = append(q.exports, id)

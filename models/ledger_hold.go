@@ -147,11 +147,11 @@ func (s *Store) fetchSettlement(tx *Tx, g *Gift) error {
 	if s.queue == nil {
 		return nil
 	}
-	sqlTx, err := tx.sqlTx()
+	jobTx, err := tx.jobTx()
 	if err != nil {
 		return fmt.Errorf("queueing a fees job: %w", err)
 	}
-	return s.queue.EnqueueFeesTx(tx.Statement.Context, sqlTx, g.ID, deref(g.StripePaymentIntentID), deref(g.StripeChargeID))
+	return s.queue.EnqueueFeesTx(tx.Statement.Context, jobTx, g.ID, deref(g.StripePaymentIntentID), deref(g.StripeChargeID))
 }
 
 // askForDetails emails the donor a link to complete their details, once

@@ -2,7 +2,6 @@ package models
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"strings"
@@ -77,11 +76,11 @@ type EmailMessage struct {
 // one that fetches a payment's balance transaction, and the one that makes
 // a long download's file.
 type Enqueuer interface {
-	EnqueueExportTx(ctx context.Context, tx *sql.Tx, exportID string) error
-	EnqueueEmailTx(ctx context.Context, tx *sql.Tx, messageID string) error
-	EnqueueSignInTx(ctx context.Context, tx *sql.Tx, email string) error
-	EnqueueFeesTx(ctx context.Context, tx *sql.Tx, giftID, paymentIntentID, chargeID string) error
-	EnqueueDeliveryTx(ctx context.Context, tx *sql.Tx, deliveryID string) error
+	EnqueueExportTx(ctx context.Context, tx JobTx, exportID string) error
+	EnqueueEmailTx(ctx context.Context, tx JobTx, messageID string) error
+	EnqueueSignInTx(ctx context.Context, tx JobTx, email string) error
+	EnqueueFeesTx(ctx context.Context, tx JobTx, giftID, paymentIntentID, chargeID string) error
+	EnqueueDeliveryTx(ctx context.Context, tx JobTx, deliveryID string) error
 }
 
 // UseQueue connects the store to the job engine. Until it is called,
@@ -110,11 +109,11 @@ func (s *Store) queueEmail(tx *Tx, m EmailMessage) error {
 	if res.RowsAffected == 0 || s.queue == nil {
 		return nil
 	}
-	sqlTx, err := tx.sqlTx()
+	jobTx, err := tx.jobTx()
 	if err != nil {
 		return fmt.Errorf("queueing email: %w", err)
 	}
-	return s.queue.EnqueueEmailTx(tx.Statement.Context, sqlTx, m.ID)
+	return s.queue.EnqueueEmailTx(tx.Statement.Context, jobTx, m.ID)
 }
 
 // QueuedEmailsBefore lists messages still queued that were written before
@@ -184,11 +183,11 @@ func (s *Store) RetryEmail(ctx context.Context, id string, by Actor) error {
 			return Errorf(ErrConflict, "That email is not waiting to be sent again (it was sent, or is queued already).")
 		}
 		if s.queue != nil {
-			sqlTx, err := tx.sqlTx()
+			jobTx, err := tx.jobTx()
 			if err != nil {
 				return err
 			}
-			if err := s.queue.EnqueueEmailTx(tx.Statement.Context, sqlTx, id); err != nil {
+			if err := s.queue.EnqueueEmailTx(tx.Statement.Context, jobTx, id); err != nil {
 				return err
 			}
 		}

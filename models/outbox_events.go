@@ -210,11 +210,11 @@ func (s *Store) enqueueDelivery(tx *Tx, id string) error {
 	if s.queue == nil {
 		return nil
 	}
-	sqlTx, err := tx.sqlTx()
+	jobTx, err := tx.jobTx()
 	if err != nil {
 		return fmt.Errorf("events: queueing delivery %s: %w", id, err)
 	}
-	return s.queue.EnqueueDeliveryTx(tx.Statement.Context, sqlTx, id)
+	return s.queue.EnqueueDeliveryTx(tx.Statement.Context, jobTx, id)
 }
 
 // The data of each event: ids, amounts in minor units with their

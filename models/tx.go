@@ -14,7 +14,8 @@ import (
 // transaction takes.
 type Tx struct {
 	*gorm.DB
-	now time.Time
+	now  time.Time
+	conn *sql.Conn // the transaction's connection on Postgres (JobTx)
 	// history is set while history from Stripe is brought in (stripe
 	// import): payments before it get no receipt, and nobody is emailed.
 	history *time.Time
@@ -39,22 +40,43 @@ type lockID struct {
 	key   string
 }
 
-// transaction runs fn in one transaction, reading the clock once.
+// transaction runs fn in one transaction, reading the clock once. On
+// Postgres the transaction is begun on a connection of its own, which
+// the job engine's inserts reach (JobTx).
 func (s *Store) transaction(ctx context.Context, fn func(tx *Tx) error) error {
-	return s.db.WithContext(ctx).Transaction(func(db *gorm.DB) error {
-		now := s.now().UTC()
-		// gorm's own created_at and updated_at take the same instant.
-		db = db.Session(&gorm.Session{NowFunc: func() time.Time { return now }})
-		return fn(&Tx{DB: db, now: now})
+	run := func(db *gorm.DB, conn *sql.Conn) error {
+		return db.Transaction(func(db *gorm.DB) error {
+			now := s.now().UTC()
+			// gorm's own created_at and updated_at take the same instant.
+			db = db.Session(&gorm.Session{NowFunc: func() time.Time { return now }})
+			return fn(&Tx{DB: db, now: now, conn: conn})
+		})
+	}
+	if s.dialect != DialectPostgres {
+		return run(s.db.WithContext(ctx), nil)
+	}
+	return s.db.WithContext(ctx).Connection(func(db *gorm.DB) error {
+		conn, _ := db.Statement.ConnPool.(*sql.Conn)
+		return run(db, conn)
 	})
 }
 
-// sqlTx is the database/sql transaction under tx: the job engine inserts
-// its jobs in it, so that each commits or rolls back with its cause.
-func (tx *Tx) sqlTx() (*sql.Tx, error) {
+// JobTx is a transaction as the job engine inserts its jobs into it, so
+// that each commits or rolls back with its cause: the database/sql
+// transaction, and on Postgres the connection it runs on. River's pgx
+// driver inserts through that connection's pgx side; its database/sql
+// driver turns each of the insert's arrays into text for pgx to parse
+// back, the largest part of a webhook's job insert.
+type JobTx struct {
+	SQL  *sql.Tx
+	Conn *sql.Conn // nil on SQLite
+}
+
+// jobTx is the transaction under tx, for the job engine.
+func (tx *Tx) jobTx() (JobTx, error) {
 	sqlTx, ok := tx.Statement.ConnPool.(*sql.Tx)
 	if !ok {
-		return nil, errors.New("not inside a transaction")
+		return JobTx{}, errors.New("not inside a transaction")
 	}
-	return sqlTx, nil
+	return JobTx{SQL: sqlTx, Conn: tx.conn}, nil
 }

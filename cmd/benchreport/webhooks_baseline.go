@@ -69,7 +69,14 @@ func (d *directSQL) apply(ctx context.Context, ev payments.Event, mode baselineM
 		return fmt.Errorf("%s: not a paid checkout (%T)", ev.ID, ev.Effect)
 	}
 	cs := paid.CheckoutPayment
-	tx, err := d.db.BeginTx(ctx, nil)
+	// On a connection of its own, as our transactions are: River's job
+	// insert goes through its pgx side (models.JobTx).
+	conn, err := d.db.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
@@ -135,7 +142,7 @@ func (d *directSQL) apply(ctx context.Context, ev payments.Event, mode baselineM
 		if err != nil {
 			return err
 		}
-		err = d.queue.EnqueueEmailTx(ctx, tx, emailID)
+		err = d.queue.EnqueueEmailTx(ctx, models.JobTx{SQL: tx, Conn: conn}, emailID)
 	} else {
 		_, err = tx.ExecContext(ctx, `INSERT INTO gifts (id, donor_id, status, source, frequency, amount, total_amount, currency, email, name,
 			stripe_session_id, stripe_payment_intent_id, paid_at, created_at, updated_at)
