@@ -917,8 +917,6 @@ func (l *loader) webhookSecrets(name string) []string {
 	return out
 }
 
-// weakSecret reports a key anyone could guess: one made of a handful of
-// characters repeated ("aaaa...", "abab...").
 // secretBits estimates how many guesses a key would take, in bits, as
 // zxcvbn counts them: patterns such as repeats, sequences, keyboard rows
 // and dictionary words are guessed first, so they add little.
@@ -926,6 +924,8 @@ func secretBits(key string) float64 {
 	return math.Log2(max(zxcvbn.PasswordStrength(key, nil).Guesses, 1))
 }
 
+// weakSecret reports a key anyone could guess: one made of a handful of
+// characters repeated ("aaaa...", "abab...").
 func weakSecret(key string) bool {
 	distinct := map[rune]bool{}
 	for _, r := range key {
