@@ -45,8 +45,11 @@ var errNotOurs = errors.New("jobs: the transaction belongs to database/sql")
 func (t sharedTx) Begin(context.Context) (pgx.Tx, error) { return nil, errNotOurs }
 func (t sharedTx) Commit(context.Context) error          { return errNotOurs }
 func (t sharedTx) Rollback(context.Context) error        { return errNotOurs }
-func (t sharedTx) LargeObjects() pgx.LargeObjects        { return pgx.LargeObjects{} }
 func (t sharedTx) Conn() *pgx.Conn                       { return t.c }
+
+// LargeObjects is never used by River's inserts; the value it returns
+// has no transaction and must not be used.
+func (t sharedTx) LargeObjects() pgx.LargeObjects { return pgx.LargeObjects{} }
 
 func (t sharedTx) CopyFrom(ctx context.Context, table pgx.Identifier, cols []string, src pgx.CopyFromSource) (int64, error) {
 	return t.c.CopyFrom(ctx, table, cols, src)

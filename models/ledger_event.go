@@ -325,7 +325,9 @@ func (e CheckoutPaid) pay(s *Store, tx *Tx, res *EventResult, g *Gift, saved boo
 	if saved {
 		changed, err = s.payGift(tx, g.ID, vals, refs...)
 	} else {
-		vals["id"], vals["source"], vals["frequency"], vals["currency"], vals["created_at"] = g.ID, g.Source, g.Frequency, g.Currency, g.CreatedAt
+		// What the update leaves as it was, a new row needs too.
+		maps.Copy(vals, map[string]any{"id": g.ID, "source": g.Source, "frequency": g.Frequency,
+			"currency": g.Currency, "created_at": g.CreatedAt})
 		changed, err = s.insertPaidGift(tx, g.ID, vals, refs...)
 		if err == nil && !changed {
 			// An earlier event of the session wrote its gift (a delayed
@@ -384,28 +386,33 @@ func (s *Store) payGift(tx *Tx, id string, vals map[string]any, refs ...string) 
 		upd := tx.Model(&Gift{}).Where("id = ? AND status <> ?", id, GiftPaid).Updates(vals)
 		return upd.RowsAffected == 1, translate(upd.Error)
 	}
-	cols := slices.Sorted(maps.Keys(vals)) // one statement text, for the statement cache
+	cols, args := columnsOf(vals)
 	set := make([]string, len(cols))
-	args := make([]any, 0, len(cols)+4)
 	for i, c := range cols {
 		set[i] = c + " = ?"
-		args = append(args, vals[c])
 	}
 	args = append(args, id, GiftPaid)
 	return s.paidAndWaiting(tx, id, `UPDATE gifts SET `+strings.Join(set, ", ")+` WHERE id = ? AND status <> ?`, args, refs)
+}
+
+// columnsOf is vals' columns, sorted so that the same columns make one
+// statement text (for the statement cache), and their values in order.
+func columnsOf(vals map[string]any) ([]string, []any) {
+	cols := slices.Sorted(maps.Keys(vals))
+	args := make([]any, len(cols), len(cols)+4)
+	for i, c := range cols {
+		args[i] = vals[c]
+	}
+	return cols, args
 }
 
 // insertPaidGift writes gift id, paid, with vals (its columns), unless
 // its session has a gift already, and reports whether it did; on Postgres
 // it asks in the same statement what payGift asks.
 func (s *Store) insertPaidGift(tx *Tx, id string, vals map[string]any, refs ...string) (bool, error) {
-	cols := slices.Sorted(maps.Keys(vals))
-	marks := make([]string, len(cols))
-	args := make([]any, len(cols))
-	for i, c := range cols {
-		marks[i], args[i] = "?", vals[c]
-	}
-	ins := `INSERT INTO gifts (` + strings.Join(cols, ", ") + `) VALUES (` + strings.Join(marks, ", ") + `) ON CONFLICT DO NOTHING`
+	cols, args := columnsOf(vals)
+	marks := strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", ")
+	ins := `INSERT INTO gifts (` + strings.Join(cols, ", ") + `) VALUES (` + marks + `) ON CONFLICT DO NOTHING`
 	if s.dialect != DialectPostgres {
 		res := tx.Exec(ins, args...)
 		return res.RowsAffected == 1, translate(res.Error)

@@ -63,10 +63,8 @@ func (s *Store) transaction(ctx context.Context, fn func(tx *Tx) error) error {
 
 // JobTx is a transaction as the job engine inserts its jobs into it, so
 // that each commits or rolls back with its cause: the database/sql
-// transaction, and on Postgres the connection it runs on. River's pgx
-// driver inserts through that connection's pgx side; its database/sql
-// driver turns each of the insert's arrays into text for pgx to parse
-// back, the largest part of a webhook's job insert.
+// transaction, and on Postgres the connection it runs on, whose pgx side
+// River's pgx driver inserts through (see jobs' insertTx for why).
 type JobTx struct {
 	SQL  *sql.Tx
 	Conn *sql.Conn // nil on SQLite
